@@ -1,0 +1,58 @@
+// The history: an append-only record of everything that happened in a run,
+// one JSON object per line. The single source of truth for checkers and
+// reports. Field order is fixed by construction so equal runs give equal bytes.
+import type { Capabilities, NodeId, Parameters, SirStatus, Version } from '../../proto/contract.js';
+import type { LinkFault } from '../faults/schedule.js';
+
+/** [key, value, counter, origin, status] — compact so histories stay small. */
+export type ReadEntry = [key: string, value: string, counter: number, origin: NodeId, status: SirStatus | null];
+
+export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 'rejected';
+
+export type HistoryEvent =
+  | {
+      t: 'run';
+      seed: number;
+      mode: 'lockstep';
+      nodes: NodeId[];
+      params: Parameters;
+      rounds: number;
+      hopLimit: number;
+    }
+  | { t: 'init'; implementation: string; version: string; capabilities: Capabilities }
+  | { t: 'round'; r: number }
+  /** A link fault starts or stops; `edges` are the directed edges it cuts (partitions). */
+  | { t: 'fault'; r: number; action: 'start' | 'stop'; fault: LinkFault; edges: [NodeId, NodeId][] }
+  | { t: 'crash'; r: number; node: NodeId }
+  | { t: 'restart'; r: number; node: NodeId; durable: boolean }
+  | { t: 'pause'; r: number; node: NodeId; action: 'start' | 'stop' }
+  | { t: 'update'; r: number; node: NodeId; key: string; value: string }
+  | { t: 'ack'; r: number; node: NodeId; key: string; version: Version }
+  | { t: 'tick'; r: number; nodes: NodeId[] }
+  /** An envelope a node sent; `id` is the harness's own sequence number. */
+  | { t: 'send'; r: number; hop: number; id: number; from: NodeId; to: NodeId; kind: string; keys: string[]; bytes: number }
+  | { t: 'drop'; r: number; id: number; reason: DropReason }
+  /** Held back until round `until` (delay fault, pause, or past the hop limit). */
+  | { t: 'delay'; r: number; id: number; until: number }
+  /** A duplicate of envelope `of`, travelling as `id`. */
+  | { t: 'duplicate'; r: number; id: number; of: number }
+  | { t: 'deliver'; r: number; hop: number; id: number }
+  /**
+   * A node's state, recorded at the end of a round only when it differs from
+   * the node's previous read (and always at the end of the run, `final`).
+   */
+  | {
+      t: 'read';
+      r: number;
+      node: NodeId;
+      entries: ReadEntry[];
+      estimate: number;
+      sum: number;
+      weight: number;
+      final: boolean;
+    }
+  /** The IUT refused or failed a call; `op` is the GossipNode method. */
+  | { t: 'error'; r: number; op: string; nodes: NodeId[]; message: string }
+  | { t: 'end'; r: number; reason: 'completed' | 'aborted' };
+
+export type EventOf<T extends HistoryEvent['t']> = Extract<HistoryEvent, { t: T }>;

@@ -1,0 +1,157 @@
+// The GossipNode contract in domain terms. The generated proto types stay at
+// the gRPC boundary (proto/convert.ts); everything inside the kit speaks these.
+
+export type NodeId = string;
+
+export const VARIANTS = [
+  'direct-mail',
+  'anti-entropy-push',
+  'anti-entropy-pull',
+  'anti-entropy-push-pull',
+  'rumor-push',
+  'rumor-pull',
+  'hybrid',
+  'push-sum',
+] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const LOSS_OF_INTEREST = ['feedback-counter', 'feedback-coin', 'blind-counter', 'blind-coin'] as const;
+export type LossOfInterest = (typeof LOSS_OF_INTEREST)[number];
+
+export type ClockMode = 'lockstep' | 'realtime';
+export type StopMode = 'crash' | 'clean';
+export type SirStatus = 'susceptible' | 'infective' | 'removed';
+
+/** Variant parameters shared by every node of one Init. */
+export interface Parameters {
+  variant: Variant;
+  /** Peers contacted per gossip period. */
+  fanout: number;
+  /** Realtime mode only. */
+  periodMs: number;
+  lossOfInterest: LossOfInterest;
+  /** k of the loss-of-interest rule (counter limit, or coin 1/k). */
+  rumorK: number;
+  /** Hybrid: one anti-entropy exchange every this many periods. */
+  antiEntropyEvery: number;
+  /** Largest payload a node accepts or sends. */
+  maxPayloadBytes: number;
+}
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+
+export interface NodeInit {
+  id: NodeId;
+  /** Peers this node may contact; uniform random among them. */
+  peers: NodeId[];
+  seeds: NodeId[];
+  /** Seed of the node's PRNG (kept below 2^53 so it survives uint64 <-> number). */
+  rngSeed: number;
+  /** Push-sum initial value. */
+  initialValue: number;
+  /** Restart from the durable state kept by the last crash. */
+  restoreDurable: boolean;
+}
+
+export interface Capabilities {
+  variants: Variant[];
+  lossOfInterest: LossOfInterest[];
+  lockstep: boolean;
+  realtime: boolean;
+  rumorStatus: boolean;
+  pushSum: boolean;
+  membership: boolean;
+  durableRestart: boolean;
+}
+
+export interface InitResult {
+  implementation: string;
+  version: string;
+  capabilities: Capabilities;
+}
+
+/** One message between two nodes; the harness never parses `payload`. */
+export interface Envelope {
+  from: NodeId;
+  to: NodeId;
+  payload: Uint8Array;
+  /** Message kind label, for counting. */
+  kind: string;
+  /** Keys whose entries (values) the envelope carries. */
+  keys: string[];
+}
+
+/** Last-writer-wins version: higher counter wins, then the greater origin id. */
+export interface Version {
+  counter: number;
+  origin: NodeId;
+}
+
+export interface Write {
+  node: NodeId;
+  key: string;
+  value: string;
+}
+
+export interface Ack {
+  node: NodeId;
+  key: string;
+  version: Version;
+}
+
+export interface Entry {
+  key: string;
+  value: string;
+  version: Version;
+  /** Present where the implementation declares `rumorStatus`. */
+  status?: SirStatus;
+}
+
+export interface Snapshot {
+  node: NodeId;
+  /** Sorted by key. */
+  entries: Entry[];
+  estimate: number;
+  sum: number;
+  weight: number;
+  members: NodeId[];
+}
+
+export interface UpdateResult {
+  acks: Ack[];
+  envelopes: Envelope[];
+}
+
+export type ContractErrorCode = 'invalid-argument' | 'not-found' | 'failed-precondition' | 'unavailable';
+
+/** A request the endpoint refuses; maps to a gRPC status at the boundary. */
+export class ContractError extends Error {
+  constructor(
+    readonly code: ContractErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/**
+ * The GossipNode service as the harness sees it. Implemented in-process by the
+ * reference host and over gRPC by the client in harness/endpoint/.
+ * Every call is batched over many nodes.
+ */
+export interface GossipEndpoint {
+  init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult>;
+  tick(nodes: NodeId[]): Promise<Envelope[]>;
+  deliver(envelopes: Envelope[]): Promise<Envelope[]>;
+  update(writes: Write[]): Promise<UpdateResult>;
+  read(nodes: NodeId[]): Promise<Snapshot[]>;
+  stop(nodes: NodeId[], mode: StopMode): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  if (a.counter !== b.counter) return a.counter < b.counter ? -1 : 1;
+  if (a.origin === b.origin) return 0;
+  return a.origin < b.origin ? -1 : 1;
+}
