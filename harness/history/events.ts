@@ -18,6 +18,8 @@ export type HistoryEvent =
       params: Parameters;
       rounds: number;
       hopLimit: number;
+      /** Push-sum initial values, by node order; empty for other variants. */
+      values: number[];
     }
   | { t: 'init'; implementation: string; version: string; capabilities: Capabilities }
   | { t: 'round'; r: number }
