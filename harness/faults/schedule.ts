@@ -3,13 +3,25 @@
 // parameters follow netem / Toxiproxy / Chaos Mesh.
 import type { NodeId } from '../../proto/contract.js';
 
+/**
+ * How each shape is encoded in a partition's `groups` (resolved with a seeded
+ * Rng by `resolveShape` in shapes.ts; nodes in no group are not affected):
+ * - isolate: `[[lonely], [rest...]]`; every edge between the groups is cut, both ways.
+ * - halves: `[[a...], [b...]]` (sizes ceil(n/2), floor(n/2)); cut both ways.
+ * - majority-minority: `[[majority...], [minority...]]` (floor(n/2)+1 and the rest); cut both ways.
+ * - ring: `[[n0, n1, ..., nk]]`, one group in ring order; each node talks only to
+ *   its two ring neighbours (n0 and nk are neighbours); every other edge is cut.
+ * - bridge: `[[a...], [b...], [bridge]]`; a <-> b cut both ways, the bridge node(s)
+ *   in groups[2] talk to everyone.
+ * - one-way: `[[from...], [to...]]`; groups[0] -> groups[1] cut, groups[1] -> groups[0] works.
+ */
 export type PartitionShape =
   | 'isolate' // one node cut from all others, both directions
   | 'halves' // two halves of (near) equal size
   | 'majority-minority' // a strict majority and the rest
   | 'ring' // nodes on a ring; each talks only to its two ring neighbours
   | 'bridge' // two halves that only one bridge node connects
-  | 'one-way'; // `from` group cannot reach `to` group; the reverse works
+  | 'one-way'; // groups[0] cannot reach groups[1]; the reverse works
 
 /** A directed edge: envelopes from edge[0] to edge[1]. */
 export type Edge = readonly [NodeId, NodeId];

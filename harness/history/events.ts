@@ -5,7 +5,13 @@ import type { Capabilities, NodeId, Parameters, SirStatus, Version } from '../..
 import type { LinkFault } from '../faults/schedule.js';
 
 /** [key, value, counter, origin, status] — compact so histories stay small. */
-export type ReadEntry = [key: string, value: string, counter: number, origin: NodeId, status: SirStatus | null];
+export type ReadEntry = [
+  key: string,
+  value: string,
+  counter: number,
+  origin: NodeId,
+  status: SirStatus | null,
+];
 
 export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 'rejected';
 
@@ -20,6 +26,8 @@ export type HistoryEvent =
       hopLimit: number;
       /** Push-sum initial values, by node order; empty for other variants. */
       values: number[];
+      /** The scenario label the run was started with, when one was given. */
+      scenario?: string;
     }
   | { t: 'init'; implementation: string; version: string; capabilities: Capabilities }
   | { t: 'round'; r: number }
@@ -32,7 +40,17 @@ export type HistoryEvent =
   | { t: 'ack'; r: number; node: NodeId; key: string; version: Version }
   | { t: 'tick'; r: number; nodes: NodeId[] }
   /** An envelope a node sent; `id` is the harness's own sequence number. */
-  | { t: 'send'; r: number; hop: number; id: number; from: NodeId; to: NodeId; kind: string; keys: string[]; bytes: number }
+  | {
+      t: 'send';
+      r: number;
+      hop: number;
+      id: number;
+      from: NodeId;
+      to: NodeId;
+      kind: string;
+      keys: string[];
+      bytes: number;
+    }
   | { t: 'drop'; r: number; id: number; reason: DropReason }
   /** Held back until round `until` (delay fault, pause, or past the hop limit). */
   | { t: 'delay'; r: number; id: number; until: number }

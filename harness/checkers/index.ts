@@ -1,0 +1,123 @@
+// checkHistory: every applicable checker over one history, in a stable order.
+import { VARIANTS, type Variant } from '../../proto/contract.js';
+import type { HistoryEvent } from '../history/events.js';
+import { ANTI_ENTROPY_VARIANTS, RUMOR_VARIANTS } from './bounds.js';
+import {
+  checkIdenticalState,
+  checkMonotonicVersions,
+  checkNoLostUpdate,
+  checkWithinBound,
+  IDENTICAL_STATE,
+  MONOTONIC_VERSIONS,
+  NO_LOST_UPDATE,
+  WITHIN_BOUND,
+} from './convergence.js';
+import {
+  checkDirectMail,
+  checkFanout,
+  checkMessagesPerUpdate,
+  DIRECT_MAIL,
+  FANOUT,
+  MESSAGES_PER_UPDATE,
+} from './messages.js';
+import {
+  checkEstimate,
+  checkMassConservation,
+  checkRoundsToEpsilon,
+  ESTIMATE_WITHIN_EPSILON,
+  MASS_CONSERVATION,
+  ROUNDS_TO_EPSILON,
+} from './pushsum.js';
+import {
+  checkQuiescence,
+  checkResidue,
+  checkTerminalStatus,
+  QUIESCENCE,
+  RESIDUE,
+  TERMINAL_STATUS,
+} from './quiescence.js';
+import { checkRunCompleted } from './run.js';
+import { type CaseInfo, unsupported, type Verdict } from './verdict.js';
+import { buildView, type HistoryView } from './view.js';
+
+export interface CaseEntry {
+  info: CaseInfo;
+  /** Variants the case applies to. */
+  variants: readonly Variant[];
+  /** Undefined when the history does not meet the case's precondition. */
+  check: (v: HistoryView) => Verdict | undefined;
+  /** Safety properties hold on any prefix, so they are checked on aborted runs too. */
+  safety?: boolean;
+}
+
+const KV_VARIANTS = VARIANTS.filter((x) => x !== 'push-sum');
+const SIR_VARIANTS: readonly Variant[] = [...RUMOR_VARIANTS, 'hybrid'];
+
+/** Every case, in report order (after run/completed). */
+export const CASES: readonly CaseEntry[] = [
+  { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState },
+  { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate },
+  { info: MONOTONIC_VERSIONS, variants: KV_VARIANTS, check: checkMonotonicVersions, safety: true },
+  {
+    info: WITHIN_BOUND,
+    variants: [...ANTI_ENTROPY_VARIANTS, 'hybrid', 'direct-mail'],
+    check: checkWithinBound,
+  },
+  { info: QUIESCENCE, variants: SIR_VARIANTS, check: checkQuiescence },
+  { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: checkTerminalStatus },
+  { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidue },
+  { info: MESSAGES_PER_UPDATE, variants: KV_VARIANTS, check: checkMessagesPerUpdate, safety: true },
+  { info: DIRECT_MAIL, variants: ['direct-mail'], check: checkDirectMail, safety: true },
+  {
+    info: FANOUT,
+    variants: [...ANTI_ENTROPY_VARIANTS, 'rumor-push', 'push-sum', 'hybrid'],
+    check: checkFanout,
+    safety: true,
+  },
+  { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
+  { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
+  { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
+];
+
+/** Why the IUT cannot be held to this run's cases, if it cannot. */
+function missingCapability(v: HistoryView): string | undefined {
+  if (!v.init) return "no 'init' event: the IUT's capabilities are unknown";
+  const caps = v.init.capabilities;
+  const variant = v.variant!;
+  if (!caps.variants.includes(variant)) {
+    return `variant ${variant} not declared (declared: ${caps.variants.join(', ') || 'none'})`;
+  }
+  if (!caps.lockstep) return 'lockstep clock mode not declared';
+  if (variant === 'push-sum' && !caps.pushSum) return 'pushSum capability not declared';
+  if (SIR_VARIANTS.includes(variant) && !caps.lossOfInterest.includes(v.params!.lossOfInterest)) {
+    return `loss of interest ${v.params!.lossOfInterest} not declared (declared: ${caps.lossOfInterest.join(', ') || 'none'})`;
+  }
+  if (v.restarts.some((r) => r.durable) && !caps.durableRestart)
+    return 'durable restart used but not declared';
+  return undefined;
+}
+
+/**
+ * All verdicts for one history: run/completed first, then every case that
+ * applies to the run's variant, in CASES order. Undeclared capabilities give
+ * one UNSUPPORTED verdict per applicable case; an aborted run is checked for
+ * safety properties only.
+ */
+export function checkHistory(events: HistoryEvent[]): Verdict[] {
+  const v = buildView(events);
+  const out: Verdict[] = [checkRunCompleted(v)];
+  if (!v.run) return out;
+  const applicable = CASES.filter((c) => c.variants.includes(v.variant!));
+  const missing = missingCapability(v);
+  if (missing) return [...out, ...applicable.map((c) => unsupported(c.info, missing))];
+  const completed = v.end?.reason === 'completed';
+  for (const c of applicable) {
+    if (!completed && !c.safety) continue;
+    const verdict = c.check(v);
+    if (verdict) out.push(verdict);
+  }
+  return out;
+}
+
+export type { Verdict } from './verdict.js';
+export { buildView, type HistoryView } from './view.js';

@@ -1,0 +1,128 @@
+// Partition shapes resolved to concrete groups, and the exact directed edges a
+// link fault cuts. Which node lands in which group is a seeded choice; the
+// encoding of each shape in `groups` is documented on `PartitionShape` in
+// schedule.ts and summarised here:
+//
+//   isolate            [[lonely], [rest...]]       cross-group edges cut, both ways
+//   halves             [[a...], [b...]]            cross-group edges cut, both ways
+//   majority-minority  [[majority...], [minority...]]  cross-group edges cut, both ways
+//   ring               [[n0, n1, ..., nk]]         ring order; only ring neighbours talk
+//   bridge             [[a...], [b...], [bridge]]  a <-> b cut; the bridge talks to both
+//   one-way            [[from...], [to...]]        from -> to cut; to -> from works
+//
+// Nodes that appear in no group are untouched by the partition (they talk to
+// everyone), so a fault resolved for n nodes stays meaningful if more join.
+import type { NodeId } from '../../proto/contract.js';
+import type { Rng } from '../../reference/prng.js';
+import type { EdgeSelector, LinkFault, PartitionShape } from './schedule.js';
+
+export type PartitionFault = Extract<LinkFault, { kind: 'partition' }>;
+
+/** Keeps `subset` in the order of `nodes` (groups read better in node order). */
+function inNodeOrder(nodes: readonly NodeId[], subset: readonly NodeId[]): NodeId[] {
+  const chosen = new Set(subset);
+  return nodes.filter((n) => chosen.has(n));
+}
+
+/**
+ * Resolves `shape` to concrete groups over `nodes` (see the table above).
+ * Membership is drawn from `rng`; members of each group are listed in node
+ * order, except for `ring`, whose single group is the (seeded) ring order.
+ */
+export function resolveShape(shape: PartitionShape, nodes: readonly NodeId[], rng: Rng): NodeId[][] {
+  const n = nodes.length;
+  const shuffled = nodes.slice();
+  rng.shuffle(shuffled);
+  const split = (k: number): NodeId[][] => [
+    inNodeOrder(nodes, shuffled.slice(0, k)),
+    inNodeOrder(nodes, shuffled.slice(k)),
+  ];
+  switch (shape) {
+    case 'isolate':
+      return split(Math.min(1, n));
+    case 'halves':
+      return split(Math.ceil(n / 2));
+    case 'majority-minority':
+      // Jepsen's majority: floor(n/2) + 1 (for n = 1 the minority is empty).
+      return split(Math.min(n, Math.floor(n / 2) + 1));
+    case 'ring':
+      return [shuffled];
+    case 'bridge': {
+      if (n === 0) return [[], [], []];
+      const bridge = shuffled[0];
+      const rest = shuffled.slice(1);
+      const k = Math.ceil(rest.length / 2);
+      return [inNodeOrder(nodes, rest.slice(0, k)), inNodeOrder(nodes, rest.slice(k)), [bridge]];
+    }
+    case 'one-way':
+      return split(Math.ceil(n / 2));
+  }
+}
+
+/** A partition link fault with seeded groups for `shape` over `nodes`. */
+export function makePartition(shape: PartitionShape, nodes: readonly NodeId[], rng: Rng): PartitionFault {
+  return { kind: 'partition', shape, groups: resolveShape(shape, nodes, rng) };
+}
+
+/** Whether `(from, to)` is one of the edges `sel` picks (absent = every edge). */
+export function edgeSelected(sel: EdgeSelector | undefined, from: NodeId, to: NodeId): boolean {
+  if (!sel) return true;
+  if (sel.from && !sel.from.includes(from)) return false;
+  if (sel.to && !sel.to.includes(to)) return false;
+  return true;
+}
+
+/** A predicate `(from, to) => true` when the partition cuts that directed edge. */
+export function partitionPredicate(fault: PartitionFault): (from: NodeId, to: NodeId) => boolean {
+  const groups = fault.groups;
+  if (fault.shape === 'ring') {
+    const ring = groups[0] ?? [];
+    const pos = new Map<NodeId, number>(ring.map((node, i) => [node, i]));
+    const len = ring.length;
+    return (from, to) => {
+      const a = pos.get(from);
+      const b = pos.get(to);
+      if (a === undefined || b === undefined || a === b) return false;
+      const d = Math.abs(a - b);
+      return !(d === 1 || d === len - 1);
+    };
+  }
+  const groupOf = new Map<NodeId, number>();
+  groups.forEach((g, i) => {
+    for (const node of g) groupOf.set(node, i);
+  });
+  if (fault.shape === 'one-way') {
+    return (from, to) => groupOf.get(from) === 0 && groupOf.get(to) === 1;
+  }
+  if (fault.shape === 'bridge') {
+    // groups[0] and groups[1] are cut from each other; groups[2] (the bridge) talks to both.
+    return (from, to) => {
+      const a = groupOf.get(from);
+      const b = groupOf.get(to);
+      return (a === 0 && b === 1) || (a === 1 && b === 0);
+    };
+  }
+  // isolate, halves, majority-minority (and any number of groups): cross-group edges.
+  return (from, to) => {
+    const a = groupOf.get(from);
+    const b = groupOf.get(to);
+    return a !== undefined && b !== undefined && a !== b;
+  };
+}
+
+/**
+ * The directed edges a link fault cuts among `nodes`: for a partition, every
+ * (from, to) it blocks, sorted by the position of `from` then of `to` in
+ * `nodes`; for every other fault kind, [] (they do not cut edges).
+ */
+export function cutEdges(fault: LinkFault, nodes: readonly NodeId[]): [NodeId, NodeId][] {
+  if (fault.kind !== 'partition') return [];
+  const cut = partitionPredicate(fault);
+  const edges: [NodeId, NodeId][] = [];
+  for (const from of nodes) {
+    for (const to of nodes) {
+      if (from !== to && cut(from, to)) edges.push([from, to]);
+    }
+  }
+  return edges;
+}

@@ -1,0 +1,267 @@
+// Records history events and writes them as JSONL, one event per line.
+// Equal runs must give equal bytes, so every event is rebuilt by `canonical`
+// with its fields in one fixed order (the order declared in events.ts),
+// including nested objects (parameters, capabilities, versions, link faults),
+// whatever order the producer built it in.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Capabilities, Parameters, Version } from '../../proto/contract.js';
+import type { EdgeSelector, LinkFault } from '../faults/schedule.js';
+import type { HistoryEvent, ReadEntry } from './events.js';
+
+const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
+  'run',
+  'init',
+  'round',
+  'fault',
+  'crash',
+  'restart',
+  'pause',
+  'update',
+  'ack',
+  'tick',
+  'send',
+  'drop',
+  'delay',
+  'duplicate',
+  'deliver',
+  'read',
+  'error',
+  'end',
+]);
+
+function params(p: Parameters): Parameters {
+  return {
+    variant: p.variant,
+    fanout: p.fanout,
+    periodMs: p.periodMs,
+    lossOfInterest: p.lossOfInterest,
+    rumorK: p.rumorK,
+    antiEntropyEvery: p.antiEntropyEvery,
+    maxPayloadBytes: p.maxPayloadBytes,
+  };
+}
+
+function capabilities(c: Capabilities): Capabilities {
+  return {
+    variants: c.variants.slice(),
+    lossOfInterest: c.lossOfInterest.slice(),
+    lockstep: c.lockstep,
+    realtime: c.realtime,
+    rumorStatus: c.rumorStatus,
+    pushSum: c.pushSum,
+    membership: c.membership,
+    durableRestart: c.durableRestart,
+  };
+}
+
+function version(v: Version): Version {
+  return { counter: v.counter, origin: v.origin };
+}
+
+function selector(s: EdgeSelector | undefined): EdgeSelector | undefined {
+  if (!s) return undefined;
+  const out: EdgeSelector = {};
+  if (s.from) out.from = s.from.slice();
+  if (s.to) out.to = s.to.slice();
+  return out;
+}
+
+/** A link fault with its fields in canonical order (absent `edges` stays absent). */
+export function canonicalFault(f: LinkFault): LinkFault {
+  switch (f.kind) {
+    case 'partition':
+      return { kind: f.kind, shape: f.shape, groups: f.groups.map((g) => g.slice()) };
+    case 'loss':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'delay':
+      return f.edges
+        ? { kind: f.kind, latency: f.latency, jitter: f.jitter, edges: selector(f.edges) }
+        : { kind: f.kind, latency: f.latency, jitter: f.jitter };
+    case 'duplicate':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'reorder':
+      return f.edges ? { kind: f.kind, edges: selector(f.edges) } : { kind: f.kind };
+  }
+}
+
+function entry(e: ReadEntry): ReadEntry {
+  return [e[0], e[1], e[2], e[3], e[4] ?? null];
+}
+
+/** `e` rebuilt with its fields (and nested fields) in the fixed order of events.ts. */
+export function canonical(e: HistoryEvent): HistoryEvent {
+  switch (e.t) {
+    case 'run': {
+      const run: HistoryEvent = {
+        t: e.t,
+        seed: e.seed,
+        mode: e.mode,
+        nodes: e.nodes.slice(),
+        params: params(e.params),
+        rounds: e.rounds,
+        hopLimit: e.hopLimit,
+        values: e.values.slice(),
+      };
+      if (e.scenario !== undefined) run.scenario = e.scenario;
+      return run;
+    }
+    case 'init':
+      return {
+        t: e.t,
+        implementation: e.implementation,
+        version: e.version,
+        capabilities: capabilities(e.capabilities),
+      };
+    case 'round':
+      return { t: e.t, r: e.r };
+    case 'fault':
+      return {
+        t: e.t,
+        r: e.r,
+        action: e.action,
+        fault: canonicalFault(e.fault),
+        edges: e.edges.map(([a, b]) => [a, b]),
+      };
+    case 'crash':
+      return { t: e.t, r: e.r, node: e.node };
+    case 'restart':
+      return { t: e.t, r: e.r, node: e.node, durable: e.durable };
+    case 'pause':
+      return { t: e.t, r: e.r, node: e.node, action: e.action };
+    case 'update':
+      return { t: e.t, r: e.r, node: e.node, key: e.key, value: e.value };
+    case 'ack':
+      return { t: e.t, r: e.r, node: e.node, key: e.key, version: version(e.version) };
+    case 'tick':
+      return { t: e.t, r: e.r, nodes: e.nodes.slice() };
+    case 'send':
+      return {
+        t: e.t,
+        r: e.r,
+        hop: e.hop,
+        id: e.id,
+        from: e.from,
+        to: e.to,
+        kind: e.kind,
+        keys: e.keys.slice(),
+        bytes: e.bytes,
+      };
+    case 'drop':
+      return { t: e.t, r: e.r, id: e.id, reason: e.reason };
+    case 'delay':
+      return { t: e.t, r: e.r, id: e.id, until: e.until };
+    case 'duplicate':
+      return { t: e.t, r: e.r, id: e.id, of: e.of };
+    case 'deliver':
+      return { t: e.t, r: e.r, hop: e.hop, id: e.id };
+    case 'read':
+      return {
+        t: e.t,
+        r: e.r,
+        node: e.node,
+        entries: e.entries.map(entry),
+        estimate: e.estimate,
+        sum: e.sum,
+        weight: e.weight,
+        final: e.final,
+      };
+    case 'error':
+      return { t: e.t, r: e.r, op: e.op, nodes: e.nodes.slice(), message: e.message };
+    case 'end':
+      return { t: e.t, r: e.r, reason: e.reason };
+  }
+}
+
+/** One JSONL line (without the newline) for `e`, in canonical field order. */
+export function serializeEvent(e: HistoryEvent): string {
+  return JSON.stringify(canonical(e));
+}
+
+/** The whole history as JSONL: one line per event, each ending in '\n'. */
+export function toJsonl(events: readonly HistoryEvent[]): string {
+  let out = '';
+  for (const e of events) out += `${serializeEvent(e)}\n`;
+  return out;
+}
+
+/**
+ * Reads JSONL back into events. Blank lines are skipped; a line that is not
+ * JSON or has no known `t` throws with its line number. Fields are not
+ * otherwise validated (the history is the kit's own output).
+ */
+export function parseHistory(text: string): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`history line ${i + 1}: not JSON (${(err as Error).message})`);
+    }
+    if (typeof value !== 'object' || value === null || !KINDS.has((value as { t?: unknown }).t as string)) {
+      throw new Error(`history line ${i + 1}: not a history event`);
+    }
+    events.push(value as HistoryEvent);
+  }
+  return events;
+}
+
+/** Collects events in memory (canonicalised as they arrive). */
+export class HistoryRecorder {
+  readonly events: HistoryEvent[] = [];
+
+  /** Bound, so it can be handed around as `record`. */
+  readonly record = (e: HistoryEvent): void => {
+    this.events.push(canonical(e));
+  };
+
+  toJsonl(): string {
+    return toJsonl(this.events);
+  }
+
+  async writeFile(path: string): Promise<void> {
+    await writeFile(path, this.toJsonl(), 'utf8');
+  }
+}
+
+/**
+ * Streams events to a JSONL file as they are recorded (for long runs);
+ * `close` flushes and resolves once the file is complete.
+ */
+export class JsonlFileSink {
+  private readonly stream: WriteStream;
+  private failure: Error | undefined;
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path, { encoding: 'utf8' });
+    this.stream.on('error', (err) => {
+      this.failure = err;
+    });
+  }
+
+  readonly record = (e: HistoryEvent): void => {
+    this.stream.write(`${serializeEvent(e)}\n`);
+  };
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) {
+        reject(this.failure);
+        return;
+      }
+      this.stream.end((err?: Error | null) => {
+        const failure = err ?? this.failure;
+        if (failure) reject(failure);
+        else resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,587 @@
+// The lockstep runner: the harness owns virtual time and drives every node
+// through its endpoint, round by round, with the router as the network.
+// Same spec + same endpoint behaviour => the same event sequence, byte for
+// byte: everything is iterated in node order / placement order and nothing
+// depends on timing (calls to different endpoints run concurrently, but their
+// results are recorded in placement order).
+//
+// Per round r (events in this order):
+//   round
+//   schedule, ends first: fault stop / pause stop (schedule order), then
+//     starts: fault start / crash / restart / pause start (schedule order)
+//   workload: update (one per write, workload order), ack (placement order),
+//     then the envelopes the writes caused: send (hop 0) + router decisions
+//   tick (one event, the live unpaused nodes), then send (hop 0) + decisions
+//   hops h = 1..hopLimit: router drops/holds for the due batch, then per
+//     placement deliver (or error + drop 'rejected'), then the replies: send
+//     (hop h) + decisions; stop when nothing is due. Replies of the last hop
+//     wait for round r+1 (delay until r+1).
+//   read for every live node whose state changed (final=true for all live
+//     nodes in the last round)
+// then end.
+import {
+  type ClockMode,
+  ContractError,
+  type Envelope,
+  type GossipEndpoint,
+  type InitResult,
+  type NodeId,
+  type NodeInit,
+  type Parameters,
+  type Snapshot,
+  type UpdateResult,
+  type Write,
+} from '../../proto/contract.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
+import { cutEdges } from '../faults/shapes.js';
+import type { HistoryEvent, ReadEntry } from '../history/events.js';
+import { Router } from '../router/router.js';
+
+export interface WorkloadOp {
+  round: number;
+  node: NodeId;
+  key: string;
+  value: string;
+}
+
+export interface LockstepSpec {
+  seed: number;
+  nodes: NodeId[];
+  peers: Record<NodeId, NodeId[]>;
+  params: Parameters;
+  rounds: number;
+  hopLimit: number;
+  workload: WorkloadOp[];
+  schedule: FaultSchedule;
+  initialValues: Record<NodeId, number>;
+  callTimeoutMs: number;
+  /** A label for the run (e.g. "partition/halves"), copied to the 'run' event. */
+  scenario?: string;
+}
+
+export interface Placement {
+  endpoint: GossipEndpoint;
+  nodes: NodeId[];
+}
+
+export interface RunOutcome {
+  completed: boolean;
+  reason?: string;
+  /** Rounds fully run. */
+  rounds: number;
+}
+
+/** ContractError codes on Deliver that reject the batch but let the run go on. */
+const REJECTIONS: ReadonlySet<string> = new Set(['invalid-argument', 'not-found', 'failed-precondition']);
+
+type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop';
+
+type CallResult<T> = { ok: true; value: T } | { ok: false; message: string; rejected: boolean };
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return err instanceof ContractError || (err.name === 'ContractError' && typeof code === 'string')
+      ? `${code}: ${err.message}`
+      : err.message || err.name;
+  }
+  return String(err);
+}
+
+function isRejection(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  const contract = err instanceof ContractError || err.name === 'ContractError';
+  return contract && typeof code === 'string' && REJECTIONS.has(code);
+}
+
+/**
+ * Calls `fn` under a deadline of `ms`. Never rejects; the timer is always
+ * cleared, and a late answer or rejection of the IUT's promise is swallowed.
+ */
+export function callWithDeadline<T>(fn: () => Promise<T>, ms: number, op: string): Promise<CallResult<T>> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      resolve({ ok: false, message: `${op} did not answer within ${ms} ms`, rejected: false });
+    }, ms);
+    let p: Promise<T>;
+    try {
+      p = Promise.resolve(fn());
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ok: true, value });
+      },
+      (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ ok: false, message: `${op} failed: ${errorText(err)}`, rejected: isRejection(err) });
+      },
+    );
+  });
+}
+
+/** Thrown inside the runner once an abort is recorded; never escapes runLockstep. */
+class Aborted extends Error {}
+
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number';
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+function badEnvelopes(x: unknown): string | undefined {
+  if (!Array.isArray(x)) return 'envelopes are not a list';
+  for (const e of x) {
+    if (!isObj(e)) return 'an envelope is not an object';
+    if (!isStr(e.from) || !isStr(e.to)) return 'an envelope has no from/to node';
+    if (!(e.payload instanceof Uint8Array)) return `envelope ${e.from} -> ${e.to} has no byte payload`;
+    if (!isStr(e.kind)) return `envelope ${e.from} -> ${e.to} has no kind`;
+    if (!Array.isArray(e.keys) || !e.keys.every(isStr)) return `envelope ${e.from} -> ${e.to} has bad keys`;
+  }
+  return undefined;
+}
+
+function badVersion(v: unknown): boolean {
+  return !isObj(v) || !isNum(v.counter) || !isStr(v.origin);
+}
+
+function badUpdate(x: unknown): string | undefined {
+  if (!isObj(x) || !Array.isArray(x.acks)) return 'no list of acks';
+  for (const a of x.acks) {
+    if (!isObj(a) || !isStr(a.node) || !isStr(a.key) || badVersion(a.version)) return 'a malformed ack';
+  }
+  return badEnvelopes(x.envelopes);
+}
+
+function badSnapshots(x: unknown): string | undefined {
+  if (!Array.isArray(x)) return 'snapshots are not a list';
+  for (const s of x) {
+    if (!isObj(s) || !isStr(s.node)) return 'a snapshot has no node';
+    if (!Array.isArray(s.entries)) return `snapshot of ${s.node} has no entries`;
+    for (const e of s.entries) {
+      if (!isObj(e) || !isStr(e.key) || !isStr(e.value) || badVersion(e.version)) {
+        return `snapshot of ${s.node} has a malformed entry`;
+      }
+    }
+    if (!isNum(s.estimate) || !isNum(s.sum) || !isNum(s.weight))
+      return `snapshot of ${s.node} has bad numbers`;
+  }
+  return undefined;
+}
+
+function badInit(x: unknown): string | undefined {
+  if (!isObj(x) || !isStr(x.implementation) || !isStr(x.version)) return 'no implementation/version';
+  const c = x.capabilities;
+  if (!isObj(c) || !Array.isArray(c.variants) || !Array.isArray(c.lossOfInterest)) return 'no capabilities';
+  return undefined;
+}
+
+/** At most 10 node ids, for messages (the event's `nodes` has them all). */
+function nodeList(nodes: readonly NodeId[]): string {
+  const shown = nodes.slice(0, 10).join(', ');
+  return nodes.length > 10 ? `${shown} and ${nodes.length - 10} more` : shown;
+}
+
+const roundStart = (x: number): number => Math.max(1, x);
+
+function validate(spec: LockstepSpec, placements: Placement[]): void {
+  const known = new Set(spec.nodes);
+  if (known.size !== spec.nodes.length) throw new Error('spec.nodes has duplicates');
+  if (!Number.isInteger(spec.rounds) || spec.rounds < 0)
+    throw new Error('spec.rounds must be an integer >= 0');
+  if (!Number.isInteger(spec.hopLimit) || spec.hopLimit < 1)
+    throw new Error('spec.hopLimit must be an integer >= 1');
+  if (!(spec.callTimeoutMs > 0)) throw new Error('spec.callTimeoutMs must be > 0');
+  const placed = new Set<NodeId>();
+  const endpoints = new Set<GossipEndpoint>();
+  for (const p of placements) {
+    if (endpoints.has(p.endpoint)) throw new Error('an endpoint appears in two placements');
+    endpoints.add(p.endpoint);
+    for (const n of p.nodes) {
+      if (!known.has(n)) throw new Error(`placement names unknown node ${n}`);
+      if (placed.has(n)) throw new Error(`node ${n} is placed twice`);
+      placed.add(n);
+    }
+  }
+  for (const n of spec.nodes) if (!placed.has(n)) throw new Error(`node ${n} has no placement`);
+  for (const op of spec.workload)
+    if (!known.has(op.node)) throw new Error(`workload names unknown node ${op.node}`);
+  for (const ev of spec.schedule) {
+    if (ev.type !== 'link' && !known.has(ev.node)) throw new Error(`schedule names unknown node ${ev.node}`);
+  }
+}
+
+class LockstepRun {
+  private readonly router: Router;
+  private readonly placementOf = new Map<NodeId, number>();
+  /** Nodes of each placement, in node order. */
+  private readonly placed: NodeId[][];
+  private readonly crashed = new Set<NodeId>();
+  private readonly paused = new Set<NodeId>();
+  private readonly lastRead = new Map<NodeId, string>();
+  private unknownSources = new Set<NodeId>();
+  private r = 0;
+
+  constructor(
+    private readonly spec: LockstepSpec,
+    private readonly placements: Placement[],
+    private readonly record: (e: HistoryEvent) => void,
+  ) {
+    this.router = new Router(spec.nodes, new Rng(deriveSeed(spec.seed, 'router')));
+    placements.forEach((p, i) => {
+      for (const n of p.nodes) this.placementOf.set(n, i);
+    });
+    this.placed = placements.map((_, i) => spec.nodes.filter((n) => this.placementOf.get(n) === i));
+  }
+
+  /** Records an error and the aborted end, then unwinds to runLockstep. */
+  private fail(op: Op, nodes: NodeId[], message: string): never {
+    const full = nodes.length > 0 ? `${message} (nodes: ${nodeList(nodes)})` : message;
+    this.record({ t: 'error', r: this.r, op, nodes, message: full });
+    this.record({ t: 'end', r: this.r, reason: 'aborted' });
+    throw new Aborted(`round ${this.r}: ${full}`);
+  }
+
+  private call<T>(fn: () => Promise<T>, op: Op): Promise<CallResult<T>> {
+    return callWithDeadline(fn, this.spec.callTimeoutMs, op);
+  }
+
+  /** Groups `items` by the placement of `nodeOf(item)`, keeping their order. */
+  private group<T>(items: readonly T[], nodeOf: (item: T) => NodeId): T[][] {
+    const groups: T[][] = this.placements.map(() => []);
+    for (const item of items) groups[this.placementOf.get(nodeOf(item))!].push(item);
+    return groups;
+  }
+
+  private nodeInit(id: NodeId, restoreDurable: boolean): NodeInit {
+    return {
+      id,
+      peers: (this.spec.peers[id] ?? []).slice(),
+      seeds: [],
+      rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
+      initialValue: this.spec.initialValues[id] ?? 0,
+      restoreDurable,
+    };
+  }
+
+  private sortedNodes(nodes: Iterable<NodeId>): NodeId[] {
+    const set = new Set(nodes);
+    return this.spec.nodes.filter((n) => set.has(n));
+  }
+
+  /**
+   * Sends `envs` into the network at `hop`, recording what happened. The
+   * 'error' for a source addressing an unknown node (once per source and
+   * round) follows the whole batch, so the batch's sends stay contiguous.
+   */
+  private sendAll(envs: readonly Envelope[], hop: number, op: Op): void {
+    const errors: HistoryEvent[] = [];
+    for (const env of envs) {
+      for (const e of this.router.send(env, hop)) {
+        this.record(e);
+        if (e.t === 'drop' && e.reason === 'unknown-node' && !this.unknownSources.has(env.from)) {
+          this.unknownSources.add(env.from);
+          errors.push({
+            t: 'error',
+            r: this.r,
+            op,
+            nodes: [env.from],
+            message: `node ${env.from} sent an envelope to unknown node ${JSON.stringify(env.to)}`,
+          });
+        }
+      }
+    }
+    for (const e of errors) this.record(e);
+  }
+
+  async init(): Promise<void> {
+    const { spec } = this;
+    const clock: ClockMode = 'lockstep';
+    const results = await Promise.all(
+      this.placements.map((p, i) =>
+        this.call(
+          () =>
+            p.endpoint.init(
+              this.placed[i].map((n) => this.nodeInit(n, false)),
+              spec.params,
+              clock,
+            ),
+          'Init',
+        ),
+      ),
+    );
+    let first: InitResult | undefined;
+    results.forEach((res, i) => {
+      if (!res.ok) this.fail('Init', this.placed[i], res.message);
+      const bad = badInit(res.value);
+      if (bad) this.fail('Init', this.placed[i], `Init returned ${bad}`);
+      first ??= res.value;
+    });
+    if (first) {
+      this.record({
+        t: 'init',
+        implementation: first.implementation,
+        version: first.version,
+        capabilities: first.capabilities,
+      });
+    }
+  }
+
+  private activeFaults(r: number): LinkFault[] {
+    const faults: LinkFault[] = [];
+    for (const ev of this.spec.schedule) {
+      if (ev.type === 'link' && roundStart(ev.from) <= r && r < ev.until) faults.push(ev.fault);
+    }
+    return faults;
+  }
+
+  private async applySchedule(r: number): Promise<void> {
+    const { spec } = this;
+    for (const ev of spec.schedule) {
+      if (ev.type === 'link' && ev.until === r && roundStart(ev.from) < ev.until) {
+        this.record({
+          t: 'fault',
+          r,
+          action: 'stop',
+          fault: ev.fault,
+          edges: cutEdges(ev.fault, spec.nodes),
+        });
+      } else if (ev.type === 'pause' && ev.until === r && roundStart(ev.from) < ev.until) {
+        this.paused.delete(ev.node);
+        this.router.resume(ev.node);
+        this.record({ t: 'pause', r, node: ev.node, action: 'stop' });
+      }
+    }
+    for (const ev of spec.schedule) {
+      switch (ev.type) {
+        case 'link':
+          if (roundStart(ev.from) === r && r < ev.until) {
+            this.record({
+              t: 'fault',
+              r,
+              action: 'start',
+              fault: ev.fault,
+              edges: cutEdges(ev.fault, spec.nodes),
+            });
+          }
+          break;
+        case 'pause':
+          if (roundStart(ev.from) === r && r < ev.until) {
+            this.paused.add(ev.node);
+            this.router.pause(ev.node, ev.until);
+            this.record({ t: 'pause', r, node: ev.node, action: 'start' });
+          }
+          break;
+        case 'crash':
+          if (roundStart(ev.at) === r && !this.crashed.has(ev.node)) {
+            this.crashed.add(ev.node);
+            this.router.crash(ev.node);
+            this.record({ t: 'crash', r, node: ev.node });
+            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
+            const res = await this.call(() => endpoint.stop([ev.node], 'crash'), 'Stop');
+            if (!res.ok) this.fail('Stop', [ev.node], res.message);
+          }
+          break;
+        case 'restart':
+          if (roundStart(ev.at) === r) {
+            this.record({ t: 'restart', r, node: ev.node, durable: ev.durable });
+            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
+            const init = [this.nodeInit(ev.node, ev.durable)];
+            const res = await this.call(() => endpoint.init(init, spec.params, 'lockstep'), 'Init');
+            if (!res.ok) this.fail('Init', [ev.node], res.message);
+            this.crashed.delete(ev.node);
+            this.router.restart(ev.node);
+          }
+          break;
+      }
+    }
+  }
+
+  private async updates(r: number): Promise<void> {
+    const writes: Write[] = this.spec.workload
+      .filter((op) => op.round === r && !this.crashed.has(op.node) && !this.paused.has(op.node))
+      .map((op) => ({ node: op.node, key: op.key, value: op.value }));
+    if (writes.length === 0) return;
+    for (const w of writes) this.record({ t: 'update', r, node: w.node, key: w.key, value: w.value });
+    const groups = this.group(writes, (w) => w.node);
+    const results = await Promise.all(
+      this.placements.map((p, i) =>
+        groups[i].length > 0 ? this.call(() => p.endpoint.update(groups[i]), 'Update') : undefined,
+      ),
+    );
+    const done: UpdateResult[] = [];
+    results.forEach((res, i) => {
+      if (!res) return;
+      const nodes = this.sortedNodes(groups[i].map((w) => w.node));
+      if (!res.ok) this.fail('Update', nodes, res.message);
+      const bad = badUpdate(res.value);
+      if (bad) this.fail('Update', nodes, `Update returned ${bad}`);
+      done.push(res.value);
+    });
+    for (const res of done) {
+      for (const a of res.acks) this.record({ t: 'ack', r, node: a.node, key: a.key, version: a.version });
+    }
+    for (const res of done) this.sendAll(res.envelopes, 0, 'Update');
+  }
+
+  private async tick(r: number): Promise<void> {
+    const live = this.spec.nodes.filter((n) => !this.crashed.has(n) && !this.paused.has(n));
+    this.record({ t: 'tick', r, nodes: live });
+    const groups = this.group(live, (n) => n);
+    const results = await Promise.all(
+      this.placements.map((p, i) =>
+        groups[i].length > 0 ? this.call(() => p.endpoint.tick(groups[i]), 'Tick') : undefined,
+      ),
+    );
+    const sent: Envelope[][] = [];
+    results.forEach((res, i) => {
+      if (!res) return;
+      if (!res.ok) this.fail('Tick', groups[i], res.message);
+      const bad = badEnvelopes(res.value);
+      if (bad) this.fail('Tick', groups[i], `Tick returned bad envelopes: ${bad}`);
+      sent.push(res.value);
+    });
+    for (const envs of sent) this.sendAll(envs, 0, 'Tick');
+  }
+
+  private async hops(r: number): Promise<void> {
+    for (let hop = 1; hop <= this.spec.hopLimit; hop++) {
+      const { events, batch } = this.router.takeDue();
+      for (const e of events) this.record(e);
+      if (batch.length === 0) return;
+      const groups = this.group(batch, (item) => item.env.to);
+      const results = await Promise.all(
+        this.placements.map((p, i) =>
+          groups[i].length > 0
+            ? this.call(() => p.endpoint.deliver(groups[i].map((item) => item.env)), 'Deliver')
+            : undefined,
+        ),
+      );
+      results.forEach((res, i) => {
+        if (!res) return;
+        const nodes = this.sortedNodes(groups[i].map((item) => item.env.to));
+        if (!res.ok && !res.rejected) this.fail('Deliver', nodes, res.message);
+        if (res.ok) {
+          const bad = badEnvelopes(res.value);
+          if (bad) this.fail('Deliver', nodes, `Deliver returned bad envelopes: ${bad}`);
+        }
+      });
+      const replies: Envelope[][] = [];
+      results.forEach((res, i) => {
+        if (!res) return;
+        if (res.ok) {
+          for (const item of groups[i]) this.record({ t: 'deliver', r, hop, id: item.id });
+          replies.push(res.value);
+        } else {
+          const nodes = this.sortedNodes(groups[i].map((item) => item.env.to));
+          this.record({
+            t: 'error',
+            r,
+            op: 'Deliver',
+            nodes,
+            message: `${res.message} (nodes: ${nodeList(nodes)})`,
+          });
+          for (const item of groups[i]) this.record({ t: 'drop', r, id: item.id, reason: 'rejected' });
+        }
+      });
+      for (const envs of replies) this.sendAll(envs, hop, 'Deliver');
+    }
+    for (const e of this.router.carryOver()) this.record(e);
+  }
+
+  private async reads(r: number, final: boolean): Promise<void> {
+    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
+    const groups = this.group(live, (n) => n);
+    const results = await Promise.all(
+      this.placements.map((p, i) =>
+        groups[i].length > 0 ? this.call(() => p.endpoint.read(groups[i]), 'Read') : undefined,
+      ),
+    );
+    const byNode = new Map<NodeId, Snapshot>();
+    results.forEach((res, i) => {
+      if (!res) return;
+      if (!res.ok) this.fail('Read', groups[i], res.message);
+      const bad = badSnapshots(res.value);
+      if (bad) this.fail('Read', groups[i], `Read returned ${bad}`);
+      for (const s of res.value) byNode.set(s.node, s);
+    });
+    for (const node of live) {
+      const s = byNode.get(node);
+      if (!s) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
+      const entries: ReadEntry[] = s.entries
+        .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight]);
+      if (!final && this.lastRead.get(node) === state) continue;
+      this.lastRead.set(node, state);
+      this.record({ t: 'read', r, node, entries, estimate: s.estimate, sum: s.sum, weight: s.weight, final });
+    }
+  }
+
+  async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
+    const { spec } = this;
+    this.record({
+      t: 'run',
+      seed: spec.seed,
+      mode: 'lockstep',
+      nodes: spec.nodes.slice(),
+      params: spec.params,
+      rounds: spec.rounds,
+      hopLimit: spec.hopLimit,
+      values:
+        Object.keys(spec.initialValues).length > 0 ? spec.nodes.map((n) => spec.initialValues[n] ?? 0) : [],
+      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
+    });
+    let done = 0;
+    try {
+      await this.init();
+      if (spec.rounds === 0) await this.reads(0, true);
+      for (let r = 1; r <= spec.rounds; r++) {
+        if (signal?.aborted) {
+          this.record({ t: 'end', r: done, reason: 'aborted' });
+          return { completed: false, reason: `aborted by the caller after round ${done}`, rounds: done };
+        }
+        this.r = r;
+        this.unknownSources = new Set();
+        this.record({ t: 'round', r });
+        await this.applySchedule(r);
+        this.router.beginRound(r, this.activeFaults(r));
+        await this.updates(r);
+        await this.tick(r);
+        await this.hops(r);
+        await this.reads(r, r === spec.rounds);
+        done = r;
+      }
+    } catch (err) {
+      if (err instanceof Aborted) return { completed: false, reason: err.message, rounds: done };
+      throw err;
+    }
+    this.record({ t: 'end', r: spec.rounds, reason: 'completed' });
+    return { completed: true, rounds: done };
+  }
+}
+
+/**
+ * Runs `spec` in lockstep over the nodes `placements` host, calling `record`
+ * for every history event. Resolves (never rejects) on IUT failures, with
+ * `completed: false` and a reason; throws only for an invalid spec or
+ * placements (programmer errors). `signal` is honoured between rounds.
+ */
+export async function runLockstep(
+  spec: LockstepSpec,
+  placements: Placement[],
+  record: (e: HistoryEvent) => void,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
+  validate(spec, placements);
+  return new LockstepRun(spec, placements, record).run(signal);
+}

@@ -1,0 +1,52 @@
+// Test helpers: run the built CLI as a real process, and make temp dirs that
+// are always removed.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CLI = resolve('dist/harness/cli/main.js');
+export const BROKEN_ENDPOINT = resolve('dist/harness/testing/broken-endpoint.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`gossipcheck ${args.join(' ')} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A temp dir per call; `cleanup` removes every dir made. */
+export function tempDirs(): { make(): string; cleanup(): void } {
+  const made: string[] = [];
+  return {
+    make() {
+      const d = mkdtempSync(join(tmpdir(), 'gossipcheck-test-'));
+      made.push(d);
+      return d;
+    },
+    cleanup() {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// Conversions between the generated proto types (the wire) and the domain
+// types of proto/contract.ts. Enum values follow the order of VARIANTS and
+// LOSS_OF_INTEREST (proto value = index + 1), so a new variant is added once.
+import {
+  type Capabilities,
+  ContractError,
+  type Entry,
+  type Envelope,
+  LOSS_OF_INTEREST,
+  type LossOfInterest,
+  type NodeInit,
+  type Parameters,
+  type SirStatus,
+  type Snapshot,
+  VARIANTS,
+  type Variant,
+  type Version,
+} from './contract.js';
+import * as pb from './gen/gossipcheck/v1/gossip.js';
+
+const SIR: readonly SirStatus[] = ['susceptible', 'infective', 'removed'];
+
+function fromEnum<T>(table: readonly T[], value: number, what: string): T {
+  const v = table[value - 1];
+  if (v === undefined) throw new ContractError('invalid-argument', `unknown ${what} enum value ${value}`);
+  return v;
+}
+
+/** Enum lists from a foreign endpoint: unknown values are ignored, not fatal. */
+function fromEnumList<T>(table: readonly T[], values: number[]): T[] {
+  return values.map((v) => table[v - 1]).filter((v): v is T => v !== undefined);
+}
+
+export const variantToPb = (v: Variant): pb.Variant => VARIANTS.indexOf(v) + 1;
+export const variantFromPb = (v: pb.Variant): Variant => fromEnum(VARIANTS, v, 'Variant');
+const loiToPb = (l: LossOfInterest): pb.LossOfInterest => LOSS_OF_INTEREST.indexOf(l) + 1;
+
+export function parametersToPb(p: Parameters): pb.Parameters {
+  return {
+    variant: variantToPb(p.variant),
+    fanout: p.fanout,
+    periodMs: p.periodMs,
+    lossOfInterest: loiToPb(p.lossOfInterest),
+    rumorK: p.rumorK,
+    antiEntropyEvery: p.antiEntropyEvery,
+    maxPayloadBytes: p.maxPayloadBytes,
+  };
+}
+
+export function parametersFromPb(p: pb.Parameters | undefined): Parameters {
+  if (!p) throw new ContractError('invalid-argument', 'InitRequest.parameters is missing');
+  return {
+    variant: variantFromPb(p.variant),
+    fanout: p.fanout,
+    periodMs: p.periodMs,
+    // Unspecified loss of interest defaults to Demers' feedback + counter.
+    lossOfInterest:
+      p.lossOfInterest === 0
+        ? 'feedback-counter'
+        : fromEnum(LOSS_OF_INTEREST, p.lossOfInterest, 'LossOfInterest'),
+    rumorK: p.rumorK,
+    antiEntropyEvery: p.antiEntropyEvery,
+    maxPayloadBytes: p.maxPayloadBytes,
+  };
+}
+
+export const nodeInitToPb = (n: NodeInit): pb.NodeInit => ({ ...n });
+export const nodeInitFromPb = (n: pb.NodeInit): NodeInit => ({
+  id: n.id,
+  peers: n.peers,
+  seeds: n.seeds,
+  rngSeed: n.rngSeed,
+  initialValue: n.initialValue,
+  restoreDurable: n.restoreDurable,
+});
+
+export function capabilitiesToPb(c: Capabilities): pb.Capabilities {
+  return {
+    variants: c.variants.map(variantToPb),
+    lossOfInterest: c.lossOfInterest.map(loiToPb),
+    lockstep: c.lockstep,
+    realtime: c.realtime,
+    rumorStatus: c.rumorStatus,
+    pushSum: c.pushSum,
+    membership: c.membership,
+    durableRestart: c.durableRestart,
+  };
+}
+
+export function capabilitiesFromPb(c: pb.Capabilities | undefined): Capabilities {
+  const x = c ?? pb.Capabilities.fromPartial({});
+  return {
+    variants: fromEnumList(VARIANTS, x.variants),
+    lossOfInterest: fromEnumList(LOSS_OF_INTEREST, x.lossOfInterest),
+    lockstep: x.lockstep,
+    realtime: x.realtime,
+    rumorStatus: x.rumorStatus,
+    pushSum: x.pushSum,
+    membership: x.membership,
+    durableRestart: x.durableRestart,
+  };
+}
+
+export const envelopeToPb = (e: Envelope): pb.Envelope => ({
+  from: e.from,
+  to: e.to,
+  payload: Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
+  kind: e.kind,
+  keys: e.keys,
+});
+
+export const envelopeFromPb = (e: pb.Envelope): Envelope => ({
+  from: e.from,
+  to: e.to,
+  payload: e.payload,
+  kind: e.kind,
+  keys: e.keys,
+});
+
+const versionToPb = (v: Version): pb.Version => ({ counter: v.counter, origin: v.origin });
+export const versionFromPb = (v: pb.Version | undefined): Version => ({
+  counter: v?.counter ?? 0,
+  origin: v?.origin ?? '',
+});
+
+function entryToPb(e: Entry): pb.Entry {
+  return {
+    key: e.key,
+    value: e.value,
+    version: versionToPb(e.version),
+    status: e.status === undefined ? pb.SirStatus.SIR_STATUS_UNSPECIFIED : SIR.indexOf(e.status) + 1,
+  };
+}
+
+function entryFromPb(e: pb.Entry): Entry {
+  const entry: Entry = { key: e.key, value: e.value, version: versionFromPb(e.version) };
+  const status = SIR[e.status - 1];
+  if (status !== undefined) entry.status = status;
+  return entry;
+}
+
+export const snapshotToPb = (s: Snapshot): pb.Snapshot => ({ ...s, entries: s.entries.map(entryToPb) });
+export const snapshotFromPb = (s: pb.Snapshot): Snapshot => ({ ...s, entries: s.entries.map(entryFromPb) });
+
+export const ackToPb = (a: { node: string; key: string; version: Version }): pb.Ack => ({
+  node: a.node,
+  key: a.key,
+  version: versionToPb(a.version),
+});

@@ -1,0 +1,97 @@
+// One hosted node: a variant core plus what turns its messages into envelopes
+// (encoding, size limit, kind/keys metadata) and its state into a Snapshot.
+// The node is the core's Outbox, so sending allocates no closure per message.
+import type { Envelope, NodeId, NodeInit, Snapshot, Version } from '../proto/contract.js';
+import { type Encoded, encodeFitting } from './fit.js';
+import { carriedKeys, type Message } from './messages.js';
+import type { NodeParams } from './params.js';
+import { Rng } from './prng.js';
+import { Store, type StoredEntry } from './store.js';
+import type { Core, Outbox } from './variants/core.js';
+import { createCore } from './variants/index.js';
+
+export class ReferenceNode implements Outbox {
+  readonly id: NodeId;
+  readonly maxPayloadBytes: number;
+  private readonly core: Core;
+  private readonly store: Store;
+  /** Where `send` appends envelopes during the current call. */
+  private target: Envelope[] = [];
+  /** The encoding of the last message sent in this call: cores send one message object to several peers. */
+  private lastMsg: Message | null = null;
+  private readonly parts: Encoded[] = [];
+
+  /** `durable` is the node's disk: its content seeds the store, and every change is written through. */
+  constructor(init: NodeInit, params: NodeParams, durable: Map<string, StoredEntry>) {
+    this.id = init.id;
+    this.maxPayloadBytes = params.maxPayloadBytes;
+    this.store = new Store(durable);
+    this.core = createCore({
+      id: init.id,
+      peers: init.peers.slice(),
+      params,
+      rng: new Rng(init.rngSeed),
+      store: this.store,
+      initialValue: init.initialValue,
+    });
+  }
+
+  accepts(msg: Message): boolean {
+    return this.core.accepts(msg.t);
+  }
+
+  tick(out: Envelope[]): void {
+    this.target = out;
+    this.lastMsg = null;
+    this.core.tick(this);
+  }
+
+  receive(from: NodeId, msg: Message, out: Envelope[]): void {
+    this.target = out;
+    this.lastMsg = null;
+    this.core.receive(from, msg, this);
+  }
+
+  write(key: string, value: string, out: Envelope[]): Version {
+    this.target = out;
+    this.lastMsg = null;
+    return this.core.write(key, value, this);
+  }
+
+  send(to: NodeId, msg: Message): void {
+    const parts = this.parts;
+    // Each envelope still gets its own bytes, so nobody downstream can alter another's payload.
+    const reuse = msg === this.lastMsg;
+    if (!reuse) {
+      parts.length = 0;
+      encodeFitting(msg, this.maxPayloadBytes, parts);
+      this.lastMsg = msg;
+    }
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      const payload = reuse ? p.payload.slice() : p.payload;
+      this.target.push({ from: this.id, to, payload, kind: p.msg.t, keys: carriedKeys(p.msg) });
+    }
+  }
+
+  snapshot(): Snapshot {
+    const keys = Array.from(this.store.entries.keys()).sort();
+    const entries = keys.map((key) => {
+      const e = this.store.get(key)!;
+      const status = this.core.status(key);
+      const version = { counter: e.version.counter, origin: e.version.origin };
+      return status === undefined
+        ? { key, value: e.value, version }
+        : { key, value: e.value, version, status };
+    });
+    const { sum, weight } = this.core.mass();
+    return {
+      node: this.id,
+      entries,
+      estimate: weight === 0 ? 0 : sum / weight,
+      sum,
+      weight,
+      members: [],
+    };
+  }
+}

@@ -1,0 +1,148 @@
+// Anti-entropy (Demers et al. 1987 §1.3), the SI model: a node periodically
+// reconciles its whole store with random peers. A (key, version) digest goes
+// first so only entries the other side lacks or holds older ever travel:
+//   pull:      A -> B digest;  B -> A entries newer than A's digest
+//   push:      A -> B digest;  B -> A want (keys where A is newer);  A -> B entries
+//   push-pull: A -> B digest;  B -> A entries-want (both at once);  A -> B entries
+// Empty replies are omitted.
+import { compareVersions, type NodeId, type SirStatus, type Version } from '../../proto/contract.js';
+import type { DigestMessage, Message, MessageType, WireEntry, WireVersion } from '../messages.js';
+import type { Store } from '../store.js';
+import { type Core, type CoreContext, type LearnListener, NO_MASS, type Outbox } from './core.js';
+import { entriesFor, mergeEntries, wireEntry } from './wire.js';
+
+export type AntiEntropyMode = 'push' | 'pull' | 'push-pull';
+
+const ACCEPTS: Record<AntiEntropyMode, readonly MessageType[]> = {
+  push: ['digest', 'want', 'entries'],
+  pull: ['digest', 'entries'],
+  // 'entries' and 'want' also arrive when an oversize entries-want was split.
+  'push-pull': ['digest', 'entries-want', 'entries', 'want'],
+};
+
+/** The exchange logic alone, shared by the anti-entropy cores and the hybrid. */
+export class AntiEntropy {
+  constructor(
+    private readonly store: Store,
+    readonly mode: AntiEntropyMode,
+    private readonly listener: LearnListener | null,
+  ) {}
+
+  accepts(type: MessageType): boolean {
+    return ACCEPTS[this.mode].includes(type);
+  }
+
+  /** Opens one exchange with each of `targets`. */
+  initiate(targets: readonly NodeId[], out: Outbox): void {
+    if (targets.length === 0) return;
+    const msg = digestOf(this.store);
+    for (let i = 0; i < targets.length; i++) out.send(targets[i], msg);
+  }
+
+  receive(from: NodeId, msg: Message, out: Outbox): void {
+    const store = this.store;
+    switch (msg.t) {
+      case 'digest': {
+        const theirs = versionMap(msg.versions);
+        const entries = this.mode === 'push' ? [] : newerThan(store, msg, theirs);
+        const want = this.mode === 'pull' ? [] : wantedFrom(store, msg.versions);
+        if (this.mode === 'push-pull') {
+          if (entries.length > 0 || want.length > 0) out.send(from, { t: 'entries-want', entries, want });
+        } else if (entries.length > 0) out.send(from, { t: 'entries', entries });
+        else if (want.length > 0) out.send(from, { t: 'want', keys: want });
+        return;
+      }
+      case 'want': {
+        const entries = entriesFor(store, msg.keys);
+        if (entries.length > 0) out.send(from, { t: 'entries', entries });
+        return;
+      }
+      case 'entries-want': {
+        mergeEntries(store, msg.entries, this.listener);
+        const entries = entriesFor(store, msg.want);
+        if (entries.length > 0) out.send(from, { t: 'entries', entries });
+        return;
+      }
+      case 'entries':
+        mergeEntries(store, msg.entries, this.listener);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/** Every key with its version: the whole store in one digest (split later only if oversize). */
+export function digestOf(store: Store): DigestMessage {
+  const versions: WireVersion[] = [];
+  for (const [k, e] of store.entries) versions.push({ k, c: e.version.counter, o: e.version.origin });
+  return { t: 'digest', lo: null, hi: null, versions };
+}
+
+function versionMap(versions: readonly WireVersion[]): Map<string, Version> {
+  const m = new Map<string, Version>();
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i];
+    m.set(v.k, { counter: v.c, origin: v.o });
+  }
+  return m;
+}
+
+/** Our entries within the digest's key range that the digest lacks or holds older. */
+function newerThan(store: Store, digest: DigestMessage, theirs: Map<string, Version>): WireEntry[] {
+  const out: WireEntry[] = [];
+  const { lo, hi } = digest;
+  for (const [k, e] of store.entries) {
+    if ((lo !== null && k <= lo) || (hi !== null && k > hi)) continue;
+    const v = theirs.get(k);
+    if (v === undefined || compareVersions(e.version, v) > 0) out.push(wireEntry(store, k)!);
+  }
+  return out;
+}
+
+/** Keys the digest holds newer than we do. */
+function wantedFrom(store: Store, versions: readonly WireVersion[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i];
+    if (!store.has(v.k, { counter: v.c, origin: v.o })) out.push(v.k);
+  }
+  return out;
+}
+
+/** Anti-entropy as a variant: each period, one exchange with each of `fanout` random peers. */
+export class AntiEntropyCore implements Core {
+  private readonly ae: AntiEntropy;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    mode: AntiEntropyMode,
+  ) {
+    this.ae = new AntiEntropy(ctx.store, mode, null);
+  }
+
+  accepts(type: MessageType): boolean {
+    return this.ae.accepts(type);
+  }
+
+  tick(out: Outbox): void {
+    const { rng, peers, params } = this.ctx;
+    this.ae.initiate(rng.sample(peers, params.fanout), out);
+  }
+
+  receive(from: NodeId, msg: Message, out: Outbox): void {
+    this.ae.receive(from, msg, out);
+  }
+
+  write(key: string, value: string, _out: Outbox): Version {
+    return this.ctx.store.localWrite(key, value, this.ctx.id);
+  }
+
+  status(_key: string): SirStatus | undefined {
+    return undefined;
+  }
+
+  mass(): { sum: number; weight: number } {
+    return NO_MASS;
+  }
+}

@@ -1,0 +1,53 @@
+// The interface every sans-I/O variant core implements. A core owns its
+// protocol state and turns one event (tick, message, client write) into state
+// changes plus messages handed to an Outbox; it never touches sockets, timers
+// or the clock, so the same core runs in-process, behind gRPC and in docker.
+import type { LossOfInterest, NodeId, SirStatus, Variant, Version } from '../../proto/contract.js';
+import type { Message, MessageType } from '../messages.js';
+import type { Rng } from '../prng.js';
+import type { Store } from '../store.js';
+
+/** Where a core puts what it sends; implemented by the node (encoding, envelopes). */
+export interface Outbox {
+  send(to: NodeId, msg: Message): void;
+}
+
+/** Validated parameters, as a core sees them. */
+export interface CoreParams {
+  variant: Variant;
+  fanout: number;
+  lossOfInterest: LossOfInterest;
+  rumorK: number;
+  antiEntropyEvery: number;
+}
+
+/** Everything a core may use: its identity, topology, randomness and store. */
+export interface CoreContext {
+  id: NodeId;
+  peers: readonly NodeId[];
+  params: CoreParams;
+  rng: Rng;
+  store: Store;
+  initialValue: number;
+}
+
+export interface Core {
+  /** Whether a message of this type belongs to this variant (others are rejected before delivery). */
+  accepts(type: MessageType): boolean;
+  /** One gossip period. */
+  tick(out: Outbox): void;
+  receive(from: NodeId, msg: Message, out: Outbox): void;
+  /** A client write; returns the version it got. */
+  write(key: string, value: string, out: Outbox): Version;
+  /** SIR status of a key the store holds, for variants that declare it. */
+  status(key: string): SirStatus | undefined;
+  /** Push-sum mass (zeros elsewhere). */
+  mass(): { sum: number; weight: number };
+}
+
+/** Told when the store took a newer version of a key (rumor cores make it hot). */
+export interface LearnListener {
+  learned(key: string): void;
+}
+
+export const NO_MASS: { readonly sum: number; readonly weight: number } = { sum: 0, weight: 0 };
