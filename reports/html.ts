@@ -27,7 +27,7 @@ export function renderHtml(report: RunReport): string {
     .map((r) => {
       const details = r.evidence.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('');
       return `<tr class="${r.verdict}"><td>${escapeHtml(r.verdict)}</td><td><code>${escapeHtml(r.id)}</code></td>
-<td>${escapeHtml(r.variant)}</td><td>${escapeHtml(r.scenario)}</td><td>${escapeHtml(r.level)}</td>
+<td>${escapeHtml(r.variant)}</td><td>${escapeHtml(r.scenario ?? '')}</td><td>${escapeHtml(r.level)}</td>
 <td>${escapeHtml(r.requirement)}<br><small>source: ${escapeHtml(r.source)}</small></td>
 <td>expected ${escapeHtml(r.evidence.expected)}<br>observed ${escapeHtml(r.evidence.observed)}<ul>${details}</ul></td></tr>`;
     })
@@ -39,7 +39,7 @@ export function renderHtml(report: RunReport): string {
 <title>gossipcheck report: ${escapeHtml(impl.name)}</title><style>${CSS}</style></head>
 <body><h1>gossipcheck conformance report</h1>
 <p>Implementation <b>${escapeHtml(impl.name)}</b> ${escapeHtml(impl.version)} &middot; kit ${escapeHtml(report.kit.version)}
-&middot; seed ${report.seed} &middot; ${report.nodes} nodes &middot; ${escapeHtml(report.startedAt)}</p>
+&middot; seed ${report.seed} &middot; ${escapeHtml(report.startedAt)}</p>
 <p>Re-run: <code>${escapeHtml(report.command)}</code></p>
 <p>${VERDICT_ORDER.map((v) => `<span class="${v}">${v}: ${totals[v]}</span>`).join(' &middot; ')}</p>
 <table><thead><tr><th>verdict</th><th>case</th><th>variant</th><th>scenario</th><th>level</th><th>requirement</th><th>evidence</th></tr></thead>

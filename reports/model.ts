@@ -4,18 +4,40 @@
 import type { Verdict, VerdictKind } from '../harness/checkers/verdict.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 
-export interface CaseResult extends Verdict {
-  /** The scenario the case was checked in, e.g. "partition/halves". */
-  scenario: string;
-  variant: Variant;
+/** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */
+export interface Counterexample {
+  /** fast-check's seed and path: `fc.assert(prop, { seed, path })` re-runs it. */
   seed: number;
+  path: string;
+  /** Report-dir relative path of the saved counterexample JSON. */
+  file: string;
+  /** The exact command that re-runs this case with this input. */
+  replay: string;
+  /** Report-dir relative path of the shrunk run's history (JSONL). */
+  history: string;
+}
+
+export interface CaseResult extends Verdict {
+  /** The suite: the first segment of `id` ("convergence", "bounds", ...). */
+  suite: string;
+  variant: Variant;
+  /** The fixed scenario an example-based check ran in, if any. */
+  scenario?: string;
+  /** Property runs made (1 for example-based cases). */
+  runs: number;
+  /** The seed the case's property ran with. */
+  seed: number;
+  /** Report-dir relative path of a representative history (the first run, or the counterexample). */
+  history?: string;
+  counterexample?: Counterexample;
+  /** Listed in --expect-fail: shown as a known failure; does not fail the gate. */
+  expectedFailure?: boolean;
 }
 
 export interface RunReport {
   kit: { name: 'gossipcheck'; version: string };
   implementation: { name: string; version: string; capabilities: Capabilities | null };
   seed: number;
-  nodes: number;
   /** The exact command line that re-runs the whole thing. */
   command: string;
   startedAt: string;
@@ -31,7 +53,11 @@ export function countVerdicts(results: readonly Verdict[]): Record<VerdictKind, 
   return totals;
 }
 
-/** The gate: 1 when any MUST failed (or, with strict, any SHOULD was missed). */
-export function gateExitCode(results: readonly Verdict[], strict = false): 0 | 1 {
-  return results.some((r) => r.verdict === 'FAIL' || (strict && r.verdict === 'NON-STRICT')) ? 1 : 0;
+/**
+ * The gate: 1 when a MUST failed (or, with strict, a SHOULD was missed),
+ * unless the case is a listed expected failure.
+ */
+export function gateExitCode(results: readonly CaseResult[], strict = false): 0 | 1 {
+  const bad = (r: CaseResult) => r.verdict === 'FAIL' || (strict && r.verdict === 'NON-STRICT');
+  return results.some((r) => bad(r) && !r.expectedFailure) ? 1 : 0;
 }

@@ -11,7 +11,7 @@ const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
 function report(dir: string): RunReport {
-  return JSON.parse(readFileSync(join(dir, 'verdicts.json'), 'utf8')) as RunReport;
+  return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
 }
 
 const SERVE_REFERENCE = `"${process.execPath}" "${CLI}" serve-reference --listen {listen}`;

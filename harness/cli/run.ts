@@ -1,6 +1,6 @@
 // `gossipcheck run`: every declared variant through the lockstep scenarios,
 // against the built-in reference (in-process) or an external endpoint command
-// (--impl). Writes DIR/history.jsonl, DIR/verdicts.json and DIR/index.html.
+// (--impl). Writes DIR/history.jsonl, DIR/report.json and DIR/index.html.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -15,8 +15,8 @@ import {
 } from '../../proto/contract.js';
 import { ReferenceHost } from '../../reference/host.js';
 import { deriveSeed } from '../../reference/prng.js';
-import { renderHtml } from '../../reports/html.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+import { writeReportDir } from '../../reports/write.js';
 import { scenariosFor } from '../../suites/scenarios.js';
 import { type SpawnedEndpoint, spawnEndpoint } from '../backends/process.js';
 import { checkHistory } from '../checkers/index.js';
@@ -115,6 +115,8 @@ function unsupported(variant: Variant, caps: Capabilities | null, seed: number):
       details: [],
     },
     scenario: '-',
+    suite: 'capabilities',
+    runs: 0,
     variant,
     seed,
   };
@@ -129,6 +131,8 @@ function harnessFailure(variant: Variant, scenario: string, seed: number, messag
     source: 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
     evidence: { expected: 'a completed run', observed: message, details: [] },
     scenario,
+    suite: 'run',
+    runs: 1,
     variant,
     seed,
   };
@@ -217,7 +221,17 @@ export async function runCommand(argv: string[]): Promise<number> {
         );
         for (const e of events) history.push(serializeEvent(e));
         const verdicts: Verdict[] = checkHistory(events);
-        for (const v of verdicts) results.push({ ...v, scenario: plan.id, variant, seed: config.seed });
+        for (const v of verdicts) {
+          results.push({
+            ...v,
+            scenario: plan.id,
+            suite: v.id.split('/')[0],
+            runs: 1,
+            variant,
+            seed: config.seed,
+            history: 'history.jsonl',
+          });
+        }
         if (!outcome.completed) {
           await explainExit(results, spawned);
           // The IUT hung or died: later scenarios would only repeat this.
@@ -233,15 +247,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     kit: { name: 'gossipcheck', version: KIT_VERSION },
     implementation,
     seed: config.seed,
-    nodes: config.nodes.length,
     command: ['gossipcheck', 'run', ...argv.map(shellQuote)].join(' '),
     startedAt: new Date().toISOString(),
     results,
     totals: countVerdicts(results),
   };
   await writeFile(join(config.out, 'history.jsonl'), history.length ? `${history.join('\n')}\n` : '');
-  await writeFile(join(config.out, 'verdicts.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(config.out, 'index.html'), renderHtml(report));
+  await writeReportDir(config.out, report);
   printSummary(report, config.out);
   return gateExitCode(results);
 }
