@@ -1,22 +1,39 @@
 #!/usr/bin/env node
 // The gossipcheck command line. Exit codes: 0 every MUST holds, 1 a MUST
 // failed, 2 usage or harness error (with a one-line reason on stderr).
+import { chaosCommand } from './chaos.js';
+import { dockerImageCommand } from './docker-image.js';
+import { listCommand } from './list.js';
+import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { serveReference } from './serve-reference.js';
 import { UsageError } from './usage.js';
 
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  run: {
+    run: runCommand,
+    help: 'check an implementation (default: the built-in reference) and write a report',
+  },
+  list: { run: listCommand, help: 'print every case id, level and requirement without running anything' },
+  replay: { run: replayCommand, help: 're-run one saved counterexample (FILE) and give its verdict' },
+  report: {
+    run: reportCommand,
+    help: 'merge report directories (DIR...) into one case x implementation matrix',
+  },
+  chaos: { run: chaosCommand, help: 'a realtime chaos run against a real docker cluster' },
+  'docker-image': { run: dockerImageCommand, help: 'build the offline base image for docker chaos runs' },
+  'serve-reference': { run: serveReference, help: 'serve the reference node over gRPC (--listen HOST:PORT)' },
+};
+
 const USAGE = `usage: gossipcheck <command> [flags]
 
 commands:
-  run              check an implementation (default: the built-in reference) and write a report
-  serve-reference  serve the reference node over gRPC (--listen HOST:PORT)
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.help}`)
+  .join('\n')}
 
 gossipcheck <command> --help for the flags of a command`;
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runCommand,
-  'serve-reference': serveReference,
-};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -26,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command '${name}' (try: ${Object.keys(COMMANDS).join(', ')})`);
-  return command(rest);
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
