@@ -51,6 +51,8 @@ export interface NodeInit {
   initialValue: number;
   /** Restart from the durable state kept by the last crash. */
   restoreDurable: boolean;
+  /** Restarts of this node so far in the run (0 or absent at first start). */
+  generation?: number;
 }
 
 export interface Capabilities {

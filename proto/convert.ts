@@ -64,7 +64,7 @@ export function parametersFromPb(p: pb.Parameters | undefined): Parameters {
   };
 }
 
-export const nodeInitToPb = (n: NodeInit): pb.NodeInit => ({ ...n });
+export const nodeInitToPb = (n: NodeInit): pb.NodeInit => ({ ...n, generation: n.generation ?? 0 });
 export const nodeInitFromPb = (n: pb.NodeInit): NodeInit => ({
   id: n.id,
   peers: n.peers,
@@ -72,6 +72,7 @@ export const nodeInitFromPb = (n: pb.NodeInit): NodeInit => ({
   rngSeed: n.rngSeed,
   initialValue: n.initialValue,
   restoreDurable: n.restoreDurable,
+  generation: n.generation,
 });
 
 export function capabilitiesToPb(c: Capabilities): pb.Capabilities {

@@ -28,6 +28,7 @@ export class ReferenceNode implements Outbox {
     this.store = new Store(durable);
     this.core = createCore({
       id: init.id,
+      writer: init.generation ? `${init.id}#${init.generation}` : init.id,
       peers: init.peers.slice(),
       params,
       rng: new Rng(init.rngSeed),

@@ -95,10 +95,12 @@ export async function spawnEndpoint(command: string, opts: ProcessOptions): Prom
     unregister();
   };
 
-  const ready = endpoint.waitForReady(opts.startupTimeoutMs).then(
-    () => null,
-    () => `IUT did not listen on ${address} within ${opts.startupTimeoutMs} ms`,
-  );
+  const ready = endpoint
+    .waitForReady(opts.startupTimeoutMs, () => exitReason !== null)
+    .then(
+      () => null,
+      () => `IUT did not listen on ${address} within ${opts.startupTimeoutMs} ms`,
+    );
   const died = exited.then(() => exitReason);
   const failure = await Promise.race([ready, died]);
   if (failure !== null) {

@@ -62,11 +62,20 @@ export class GrpcEndpoint implements GossipEndpoint {
     });
   }
 
-  /** Resolves once the channel is connected, or rejects after `ms`. */
-  waitForReady(ms: number): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.client.waitForReady(Date.now() + ms, (err) => (err ? reject(err) : resolve())),
-    );
+  /**
+   * Resolves once the channel is connected; rejects after `ms` or as soon as
+   * `gaveUp()` says so. Waits in short slices so no long timer outlives it.
+   */
+  async waitForReady(ms: number, gaveUp: () => boolean = () => false): Promise<void> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const slice = Math.min(200, end - Date.now());
+      if (slice <= 0 || gaveUp()) throw new Error('not ready');
+      const ok = await new Promise<boolean>((resolve) =>
+        this.client.waitForReady(Date.now() + slice, (err) => resolve(!err)),
+      );
+      if (ok) return;
+    }
   }
 
   private call<Req, Res>(method: string, fn: Unary<Req, Res>, req: Req): Promise<Res> {

@@ -262,14 +262,20 @@ class LockstepRun {
     return groups;
   }
 
-  private nodeInit(id: NodeId, restoreDurable: boolean): NodeInit {
+  /** Restarts per node so far: each restart is a new generation with its own seed. */
+  private readonly generations = new Map<NodeId, number>();
+
+  private nodeInit(id: NodeId, restoreDurable: boolean, restart = false): NodeInit {
+    const generation = (this.generations.get(id) ?? 0) + (restart ? 1 : 0);
+    this.generations.set(id, generation);
     return {
       id,
       peers: (this.spec.peers[id] ?? []).slice(),
       seeds: [],
-      rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
+      rngSeed: deriveSeed(this.spec.seed, generation ? `node:${id}#${generation}` : `node:${id}`),
       initialValue: this.spec.initialValues[id] ?? 0,
       restoreDurable,
+      generation,
     };
   }
 
@@ -384,6 +390,9 @@ class LockstepRun {
         case 'crash':
           if (roundStart(ev.at) === r && !this.crashed.has(ev.node)) {
             this.crashed.add(ev.node);
+            // The node's next read is recorded whatever it holds: a restarted node
+            // that caught up within its first round must still show up as read.
+            this.lastRead.delete(ev.node);
             this.router.crash(ev.node);
             this.record({ t: 'crash', r, node: ev.node });
             const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
@@ -395,7 +404,7 @@ class LockstepRun {
           if (roundStart(ev.at) === r) {
             this.record({ t: 'restart', r, node: ev.node, durable: ev.durable });
             const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
-            const init = [this.nodeInit(ev.node, ev.durable)];
+            const init = [this.nodeInit(ev.node, ev.durable, true)];
             const res = await this.call(() => endpoint.init(init, spec.params, 'lockstep'), 'Init');
             if (!res.ok) this.fail('Init', [ev.node], res.message);
             this.crashed.delete(ev.node);

@@ -135,7 +135,7 @@ export class AntiEntropyCore implements Core {
   }
 
   write(key: string, value: string, _out: Outbox): Version {
-    return this.ctx.store.localWrite(key, value, this.ctx.id);
+    return this.ctx.store.localWrite(key, value, this.ctx.writer);
   }
 
   status(_key: string): SirStatus | undefined {

@@ -24,6 +24,8 @@ export interface CoreParams {
 /** Everything a core may use: its identity, topology, randomness and store. */
 export interface CoreContext {
   id: NodeId;
+  /** Origin of this node's own writes: its id, plus the generation after a restart. */
+  writer: string;
   peers: readonly NodeId[];
   params: CoreParams;
   rng: Rng;

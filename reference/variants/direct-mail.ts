@@ -20,8 +20,8 @@ export class DirectMailCore implements Core {
   }
 
   write(key: string, value: string, out: Outbox): Version {
-    const { store, peers, id } = this.ctx;
-    const version = store.localWrite(key, value, id);
+    const { store, peers, writer } = this.ctx;
+    const version = store.localWrite(key, value, writer);
     const entry = wireEntry(store, key)!;
     const msg: Message = { t: 'mail', entries: [entry] };
     for (let i = 0; i < peers.length; i++) out.send(peers[i], msg);

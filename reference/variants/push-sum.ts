@@ -39,7 +39,7 @@ export class PushSumCore implements Core {
 
   /** Push-sum replicates no key/value state: a client write is kept locally and acknowledged, never gossiped. */
   write(key: string, value: string, _out: Outbox): Version {
-    return this.ctx.store.localWrite(key, value, this.ctx.id);
+    return this.ctx.store.localWrite(key, value, this.ctx.writer);
   }
 
   status(_key: string): SirStatus | undefined {

@@ -101,7 +101,7 @@ export class RumorCore implements Core, LearnListener {
   }
 
   write(key: string, value: string, _out: Outbox): Version {
-    const version = this.ctx.store.localWrite(key, value, this.ctx.id);
+    const version = this.ctx.store.localWrite(key, value, this.ctx.writer);
     this.learned(key);
     return version;
   }

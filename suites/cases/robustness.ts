@@ -1,0 +1,265 @@
+// robustness/…: bad input is rejected cleanly and loses nothing; duplicated
+// and reordered deliveries are idempotent. These cases talk to the endpoint
+// directly: a small cluster, a few writes, then the probe.
+import * as fc from 'fast-check';
+import type { Verdict, VerdictKind } from '../../harness/checkers/verdict.js';
+import {
+  type Envelope,
+  type GossipEndpoint,
+  type NodeInit,
+  type Parameters,
+  type Snapshot,
+  VARIANTS,
+  type Variant,
+} from '../../proto/contract.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import type { CaseContext, CaseDef, Outcome } from '../model.js';
+import { nodeIds } from '../scenario.js';
+
+/** Small so the oversize probe stays cheap. */
+const MAX_PAYLOAD = 4096;
+/** No protobuf tag has wire type 7 and no JSON starts with 0xff: never a valid message. */
+const GARBAGE_PREFIX = [0xff, 0xff, 0xff, 0xff];
+const KV_VARIANTS = VARIANTS.filter((v) => v !== 'push-sum');
+
+export interface ProbeInput {
+  n: number;
+  seed: number;
+  writes: { node: number; key: string; value: string }[];
+  /** Probe-specific: garbage tail, unknown id, extra size, permutation seed. */
+  bytes: number[];
+  ghost: string;
+  extra: number;
+}
+
+const probeArb: fc.Arbitrary<ProbeInput> = fc.record({
+  n: fc.integer({ min: 2, max: 6 }),
+  seed: fc.integer({ min: 0, max: 0x7fffffff }),
+  writes: fc
+    .array(fc.record({ node: fc.nat({ max: 63 }), key: fc.constantFrom('a', 'b', 'c') }), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((ws) => ws.map((w, i) => ({ ...w, value: `v${i}` }))),
+  bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 32 }),
+  ghost: fc.string({ minLength: 0, maxLength: 8 }),
+  extra: fc.integer({ min: 1, max: 2048 }),
+});
+
+function params(variant: Variant): Parameters {
+  return {
+    variant,
+    fanout: 1,
+    periodMs: 0,
+    lossOfInterest: 'feedback-counter',
+    rumorK: 2,
+    antiEntropyEvery: 1,
+    maxPayloadBytes: MAX_PAYLOAD,
+  };
+}
+
+interface Cluster {
+  ids: string[];
+  /** Every envelope one round carried (tick, then replies hop by hop), in order. */
+  round: Envelope[];
+}
+
+/** Init + writes + one lockstep round, remembering every envelope delivered. */
+async function setUp(
+  ep: GossipEndpoint,
+  input: ProbeInput,
+  variant: Variant,
+  deliver = true,
+): Promise<Cluster> {
+  const ids = nodeIds(input.n).map((id) => `r${id}`);
+  const nodes: NodeInit[] = ids.map((id) => ({
+    id,
+    peers: ids.filter((p) => p !== id),
+    seeds: [],
+    rngSeed: deriveSeed(input.seed, id),
+    initialValue: 1,
+    restoreDurable: false,
+  }));
+  await ep.init(nodes, params(variant), 'lockstep');
+  const writes =
+    variant === 'push-sum' ? [] : input.writes.map((w) => ({ ...w, node: ids[w.node % ids.length] }));
+  const updated = writes.length ? await ep.update(writes) : { acks: [], envelopes: [] };
+  let batch = [...updated.envelopes, ...(await ep.tick(ids))];
+  const round: Envelope[] = [];
+  for (let hop = 0; hop < 4 && batch.length && deliver; hop++) {
+    round.push(...batch);
+    batch = await ep.deliver(batch);
+  }
+  return { ids, round };
+}
+
+/** Entries (key, value, version) and push-sum mass: what must not change. */
+function state(snaps: Snapshot[]): string {
+  return JSON.stringify(
+    snaps.map((s) => [
+      s.node,
+      s.entries.map((e) => [e.key, e.value, e.version.counter, e.version.origin]),
+      s.sum,
+      s.weight,
+    ]),
+  );
+}
+
+function verdictFor(
+  id: string,
+  requirement: string,
+  ok: boolean,
+  observed: string,
+  details: string[],
+): Outcome {
+  const verdict: VerdictKind = ok ? 'PASS' : 'FAIL';
+  const check: Verdict = {
+    id,
+    requirement,
+    level: 'MUST',
+    verdict,
+    source: 'GossipNode contract: Deliver validates a batch as a whole (proto/gossipcheck/v1/gossip.proto)',
+    evidence: { expected: ok ? observed : 'rejected, state unchanged', observed, details },
+  };
+  return { verdict, checks: [check], events: [] };
+}
+
+/** Delivers a batch that must be refused, and checks nothing changed and nothing was lost. */
+async function expectRejected(
+  id: string,
+  requirement: string,
+  ctx: CaseContext,
+  cluster: Cluster,
+  bad: Envelope,
+): Promise<Outcome> {
+  const ep = ctx.endpoint;
+  const before = state(await ep.read(cluster.ids));
+  const valid = cluster.round.find((e) => e.to !== bad.to) ?? null;
+  const batch = valid ? [valid, bad] : [bad];
+  const error = await ep.deliver(batch).then(
+    () => null,
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
+  const after = state(await ep.read(cluster.ids));
+  const details = [
+    `batch of ${batch.length}: bad envelope ${bad.from} -> ${bad.to}, ${bad.payload.length} bytes`,
+  ];
+  if (error === null) return verdictFor(id, requirement, false, 'the batch was accepted', details);
+  details.push(`error: ${error}`);
+  if (after !== before)
+    return verdictFor(id, requirement, false, 'rejected, but node state changed', details);
+  // Loses nothing: the valid envelope alone still goes through.
+  if (valid) {
+    const again = await ep.deliver([valid]).then(
+      () => null,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    if (again !== null)
+      return verdictFor(
+        id,
+        requirement,
+        false,
+        `the valid envelope was refused afterwards: ${again}`,
+        details,
+      );
+  }
+  return verdictFor(id, requirement, true, 'rejected with an error; state unchanged', details);
+}
+
+function rejectionCase(
+  id: string,
+  requirement: string,
+  makeBad: (c: Cluster, input: ProbeInput) => Envelope,
+): CaseDef<ProbeInput> {
+  return {
+    id,
+    requirement,
+    level: 'MUST',
+    source: 'GossipNode contract: Deliver validates a batch as a whole (proto/gossipcheck/v1/gossip.proto)',
+    variants: VARIANTS,
+    arbitrary: () => probeArb,
+    async check(input, variant, ctx) {
+      const cluster = await setUp(ctx.endpoint, input, variant);
+      return expectRejected(id, requirement, ctx, cluster, makeBad(cluster, input));
+    },
+  };
+}
+
+const template = (c: Cluster): Envelope =>
+  c.round[0] ?? { from: c.ids[0], to: c.ids[1], payload: new Uint8Array([1]), kind: 'probe', keys: [] };
+
+export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
+  rejectionCase(
+    'robustness/garbage-payload',
+    'Deliver with a garbage payload fails with an error and changes no node; valid envelopes still go through.',
+    (c, input) => ({ ...template(c), payload: new Uint8Array([...GARBAGE_PREFIX, ...input.bytes]) }),
+  ),
+  rejectionCase(
+    'robustness/unknown-node',
+    'Deliver to an unknown node id fails with an error and changes no node; valid envelopes still go through.',
+    (c, input) => ({ ...template(c), to: `ghost-${input.ghost}` }),
+  ),
+  rejectionCase(
+    'robustness/oversize',
+    `Deliver of an envelope over max_payload_bytes (${MAX_PAYLOAD} here) fails with an error and changes no node.`,
+    (c, input) => ({ ...template(c), payload: new Uint8Array(MAX_PAYLOAD + input.extra).fill(0x20) }),
+  ),
+  {
+    id: 'robustness/duplicate-idempotent',
+    requirement:
+      'Delivering every envelope of a round a second time changes no entry: merges are idempotent.',
+    level: 'MUST',
+    source: 'LWW merge is idempotent (Demers et al. 1987 §1.3); netem duplicate',
+    variants: KV_VARIANTS,
+    arbitrary: () => probeArb,
+    async check(input, variant, ctx) {
+      const c = await setUp(ctx.endpoint, input, variant);
+      const once = state(await ctx.endpoint.read(c.ids));
+      for (const e of c.round) await ctx.endpoint.deliver([e]);
+      const twice = state(await ctx.endpoint.read(c.ids));
+      return verdictFor(
+        'robustness/duplicate-idempotent',
+        this.requirement,
+        once === twice,
+        once === twice ? 'same entries after the duplicates' : 'entries changed when envelopes arrived twice',
+        [
+          `${c.round.length} envelopes re-delivered`,
+          `once: ${once.slice(0, 300)}`,
+          `twice: ${twice.slice(0, 300)}`,
+        ],
+      );
+    },
+  },
+  {
+    id: 'robustness/reorder-idempotent',
+    requirement: 'The value-carrying envelopes of a round give the same entries in any delivery order.',
+    level: 'MUST',
+    source: 'LWW merge is commutative (Demers et al. 1987 §1.3); netem reorder',
+    variants: KV_VARIANTS,
+    arbitrary: () => probeArb,
+    async check(input, variant, ctx) {
+      const first = await setUp(ctx.endpoint, input, variant);
+      const values = first.round.filter((e) => e.keys.length > 0);
+      const replay = async (order: Envelope[]) => {
+        const c = await setUp(ctx.endpoint, input, variant, false);
+        if (order.length) await ctx.endpoint.deliver(order);
+        return state(await ctx.endpoint.read(c.ids));
+      };
+      const shuffled = values.slice();
+      new Rng(deriveSeed(input.seed, 'reorder')).shuffle(shuffled);
+      const inOrder = await replay(values);
+      const reordered = await replay(shuffled);
+      return verdictFor(
+        'robustness/reorder-idempotent',
+        this.requirement,
+        inOrder === reordered,
+        inOrder === reordered ? 'same entries in both orders' : 'entries depend on delivery order',
+        [
+          `${values.length} value-carrying envelopes`,
+          `in order: ${inOrder.slice(0, 300)}`,
+          `shuffled: ${reordered.slice(0, 300)}`,
+        ],
+      );
+    },
+  },
+];

@@ -1,0 +1,77 @@
+// Fault schedule arbitraries. Windows are [from, from + length); shrinking
+// goes toward fewer faults, earlier and shorter windows, lower probabilities.
+import * as fc from 'fast-check';
+import type { PartitionShape } from '../../harness/faults/schedule.js';
+import type { FaultInput } from '../model.js';
+
+export const PARTITION_SHAPES: readonly PartitionShape[] = [
+  'isolate',
+  'halves',
+  'majority-minority',
+  'ring',
+  'bridge',
+  'one-way',
+];
+
+/** Faults start within the first rounds so a run stays short. */
+const LAST_START = 6;
+const MAX_LENGTH = 8;
+
+const window = fc.record({
+  from: fc.integer({ min: 1, max: LAST_START }),
+  length: fc.integer({ min: 1, max: MAX_LENGTH }),
+});
+
+export function partitionArb(shape: PartitionShape): fc.Arbitrary<FaultInput> {
+  return fc
+    .record({ w: window, pick: fc.nat({ max: 0xffff }) })
+    .map(({ w, pick }) => ({ type: 'partition', shape, from: w.from, until: w.from + w.length, pick }));
+}
+
+/** Loss windows with a drop probability up to `maxPercent`. */
+export function lossArb(maxPercent: number): fc.Arbitrary<FaultInput> {
+  return fc
+    .record({ w: window, percent: fc.integer({ min: 1, max: maxPercent }) })
+    .map(({ w, percent }) => ({ type: 'loss', percent, from: w.from, until: w.from + w.length }));
+}
+
+export const delayArb: fc.Arbitrary<FaultInput> = fc
+  .record({ w: window, latency: fc.integer({ min: 1, max: 3 }), jitter: fc.integer({ min: 0, max: 2 }) })
+  .map(({ w, latency, jitter }) => ({
+    type: 'delay',
+    latency,
+    jitter,
+    from: w.from,
+    until: w.from + w.length,
+  }));
+
+export const duplicateArb: fc.Arbitrary<FaultInput> = fc
+  .record({ w: window, percent: fc.integer({ min: 1, max: 50 }) })
+  .map(({ w, percent }) => ({ type: 'duplicate', percent, from: w.from, until: w.from + w.length }));
+
+export const reorderArb: fc.Arbitrary<FaultInput> = window.map((w) => ({
+  type: 'reorder',
+  from: w.from,
+  until: w.from + w.length,
+}));
+
+export type CrashInput = Extract<FaultInput, { type: 'crash' }>;
+
+export function crashArb(durable: boolean): fc.Arbitrary<CrashInput> {
+  return fc
+    .record({
+      node: fc.nat({ max: 63 }),
+      at: fc.integer({ min: 2, max: LAST_START }),
+      down: fc.integer({ min: 1, max: 6 }),
+    })
+    .map(({ node, at, down }): CrashInput => ({ type: 'crash', node, at, restartAt: at + down, durable }));
+}
+
+export const pauseArb: fc.Arbitrary<FaultInput> = fc
+  .record({ node: fc.nat({ max: 63 }), w: window })
+  .map(({ node, w }) => ({ type: 'pause', node, from: w.from, until: w.from + w.length }));
+
+/** A mixed schedule of up to `max` faults drawn from `kinds`. */
+export function scheduleArb(kinds: fc.Arbitrary<FaultInput>[], max = 3): fc.Arbitrary<FaultInput[]> {
+  return fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: max });
+}

@@ -1,0 +1,93 @@
+// The suites' data model. A case is a requirement with a stable id, a level
+// and the source of its bound, plus a generator of inputs and a check of one
+// input against an IUT. Inputs are plain JSON so a counterexample can be
+// saved, shrunk and replayed.
+import type * as fc from 'fast-check';
+import type { Level, Verdict, VerdictKind } from '../harness/checkers/verdict.js';
+import type { PartitionShape } from '../harness/faults/schedule.js';
+import type { HistoryEvent } from '../harness/history/events.js';
+import type { Capabilities, GossipEndpoint, LossOfInterest, Variant } from '../proto/contract.js';
+
+/** Nodes are named by index (n0, n1, ...) so shrinking n keeps inputs valid. */
+export interface WriteInput {
+  round: number;
+  node: number;
+  key: string;
+  value: string;
+}
+
+export type FaultInput =
+  | { type: 'partition'; shape: PartitionShape; from: number; until: number; pick: number }
+  | { type: 'loss'; percent: number; from: number; until: number }
+  | { type: 'delay'; latency: number; jitter: number; from: number; until: number }
+  | { type: 'duplicate'; percent: number; from: number; until: number }
+  | { type: 'reorder'; from: number; until: number }
+  | { type: 'crash'; node: number; at: number; restartAt: number; durable: boolean }
+  | { type: 'pause'; node: number; from: number; until: number };
+
+/** One lockstep scenario: a cluster, a workload and a fault schedule. */
+export interface ScenarioInput {
+  n: number;
+  fanout: number;
+  rumorK: number;
+  lossOfInterest: LossOfInterest;
+  antiEntropyEvery: number;
+  /** Seeds node PRNGs and the router. */
+  seed: number;
+  writes: WriteInput[];
+  faults: FaultInput[];
+  /** Push-sum initial values, by node index (cycled when n is larger). */
+  values: number[];
+}
+
+/** What checking one input gives. */
+export interface Outcome {
+  verdict: VerdictKind;
+  /** The check verdicts the case is made of, for evidence. */
+  checks: Verdict[];
+  /** The lockstep history, when the case ran one. */
+  events: HistoryEvent[];
+}
+
+export interface CaseContext {
+  endpoint: GossipEndpoint;
+  capabilities: Capabilities;
+  callTimeoutMs: number;
+  /** Every lockstep run lasts at least this many rounds. */
+  minRounds: number;
+  /** Set once the IUT stopped answering: later checks fail at once instead of waiting out deadlines. */
+  broken?: string;
+}
+
+/** What generators may depend on: the declared capabilities and the size limit. */
+export interface GenContext {
+  capabilities: Capabilities;
+  minNodes: number;
+  maxNodes: number;
+}
+
+export interface CaseDef<I = ScenarioInput> {
+  /** Stable hierarchical id, e.g. "convergence/after-partition/halves". */
+  id: string;
+  requirement: string;
+  level: Level;
+  /** Where the bound comes from (paper, formula, declared parameter). */
+  source: string;
+  /** Variants the case applies to. */
+  variants: readonly Variant[];
+  /** Why the IUT cannot be checked by this case (a missing capability), or null. */
+  unsupported?(caps: Capabilities, variant: Variant): string | null;
+  /** Inputs for one variant; shrinking goes toward smaller, shorter, fewer. */
+  arbitrary(variant: Variant, gen: GenContext): fc.Arbitrary<I>;
+  /** Checks one input against the IUT. */
+  check(input: I, variant: Variant, ctx: CaseContext): Promise<Outcome>;
+}
+
+/** The worst verdict first. */
+export const SEVERITY: readonly VerdictKind[] = ['FAIL', 'NON-STRICT', 'UNSUPPORTED', 'INFO', 'PASS'];
+
+export function worst(kinds: readonly VerdictKind[]): VerdictKind {
+  let w: VerdictKind = 'PASS';
+  for (const k of kinds) if (SEVERITY.indexOf(k) < SEVERITY.indexOf(w)) w = k;
+  return w;
+}

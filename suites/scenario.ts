@@ -1,0 +1,166 @@
+// Turns a ScenarioInput (indices, JSON) into a LockstepSpec (node ids, a
+// concrete fault schedule) and runs it. The run lasts past the last
+// disturbance by the longest bound the checkers hold it to, plus a margin.
+
+import { convergenceBound, pushSumBound, quiescenceBound } from '../harness/checkers/bounds.js';
+import type { FaultSchedule } from '../harness/faults/schedule.js';
+import { makePartition } from '../harness/faults/shapes.js';
+import type { HistoryEvent } from '../harness/history/events.js';
+import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
+import type { NodeId, Parameters, Variant } from '../proto/contract.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../proto/contract.js';
+import { deriveSeed, Rng } from '../reference/prng.js';
+import type { CaseContext, ScenarioInput } from './model.js';
+
+/** Push-sum initial values lie in [0, 100): the error to remove is below 100. */
+export const PUSH_SUM_SPREAD = 100;
+export const PUSH_SUM_EPSILON = 1e-6;
+/** Rounds past the bound, so a late convergence is seen as late, not as "ran out". */
+const MARGIN = 5;
+/** Replies cascade this many hops within a round (push-pull needs 3). */
+export const HOP_LIMIT = 4;
+
+export const nodeIds = (n: number): NodeId[] => Array.from({ length: n }, (_, i) => `n${i}`);
+
+export function parametersOf(input: ScenarioInput, variant: Variant): Parameters {
+  return {
+    variant,
+    fanout: input.fanout,
+    periodMs: 0,
+    lossOfInterest: input.lossOfInterest,
+    rumorK: input.rumorK,
+    antiEntropyEvery: input.antiEntropyEvery,
+    maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  };
+}
+
+/** Rounds a run needs after its last disturbance: the longest bound its checkers apply. */
+export function settleRounds(params: Parameters, n: number): number {
+  const { variant } = params;
+  if (variant === 'push-sum') return pushSumBound(n, Math.log2(PUSH_SUM_SPREAD / PUSH_SUM_EPSILON)).rounds;
+  const converge = convergenceBound(variant, params, n)?.rounds ?? 0;
+  const sir = variant.startsWith('rumor') || variant === 'hybrid';
+  return Math.max(converge, sir ? quiescenceBound(variant, params, n).rounds : 0);
+}
+
+function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
+  const out: FaultSchedule = [];
+  const busy = new Set<NodeId>(); // one crash or pause per node keeps schedules meaningful
+  for (const f of input.faults) {
+    switch (f.type) {
+      case 'partition':
+        out.push({
+          type: 'link',
+          from: f.from,
+          until: f.until,
+          fault: makePartition(f.shape, nodes, new Rng(f.pick)),
+        });
+        break;
+      case 'loss':
+        out.push({
+          type: 'link',
+          from: f.from,
+          until: f.until,
+          fault: { kind: 'loss', probability: f.percent / 100 },
+        });
+        break;
+      case 'duplicate':
+        out.push({
+          type: 'link',
+          from: f.from,
+          until: f.until,
+          fault: { kind: 'duplicate', probability: f.percent / 100 },
+        });
+        break;
+      case 'delay':
+        out.push({
+          type: 'link',
+          from: f.from,
+          until: f.until,
+          fault: { kind: 'delay', latency: f.latency, jitter: f.jitter },
+        });
+        break;
+      case 'reorder':
+        out.push({ type: 'link', from: f.from, until: f.until, fault: { kind: 'reorder' } });
+        break;
+      case 'crash': {
+        const node = nodes[f.node % nodes.length];
+        if (busy.has(node)) break;
+        busy.add(node);
+        out.push(
+          { type: 'crash', at: f.at, node },
+          { type: 'restart', at: f.restartAt, node, durable: f.durable },
+        );
+        break;
+      }
+      case 'pause': {
+        const node = nodes[f.node % nodes.length];
+        if (busy.has(node)) break;
+        busy.add(node);
+        out.push({ type: 'pause', from: f.from, until: f.until, node });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The last round anything is still happening: a write, a fault, a restart, a delayed envelope. */
+export function lastActivity(input: ScenarioInput): number {
+  let last = 1;
+  for (const w of input.writes) last = Math.max(last, w.round);
+  for (const f of input.faults) {
+    if (f.type === 'crash') last = Math.max(last, f.restartAt);
+    else if (f.type === 'delay') last = Math.max(last, f.until + f.latency + f.jitter);
+    else last = Math.max(last, f.until);
+  }
+  return last;
+}
+
+export function toSpec(
+  input: ScenarioInput,
+  variant: Variant,
+  callTimeoutMs: number,
+  label: string,
+  minRounds = 0,
+): LockstepSpec {
+  const nodes = nodeIds(input.n);
+  const params = parametersOf(input, variant);
+  const workload: WorkloadOp[] =
+    variant === 'push-sum'
+      ? []
+      : input.writes.map((w) => ({
+          round: w.round,
+          node: nodes[w.node % nodes.length],
+          key: w.key,
+          value: w.value,
+        }));
+  const values = input.values.length ? input.values : [0];
+  return {
+    seed: deriveSeed(input.seed, 'scenario'),
+    scenario: label,
+    nodes,
+    peers: Object.fromEntries(nodes.map((id) => [id, nodes.filter((p) => p !== id)])),
+    params,
+    rounds: Math.max(minRounds, lastActivity(input) + settleRounds(params, input.n) + MARGIN),
+    hopLimit: HOP_LIMIT,
+    workload: workload.sort((a, b) => a.round - b.round),
+    schedule: schedule(input, nodes),
+    initialValues: Object.fromEntries(
+      nodes.map((id, i) => [id, variant === 'push-sum' ? values[i % values.length] : 0]),
+    ),
+    callTimeoutMs,
+  };
+}
+
+export async function runScenario(
+  input: ScenarioInput,
+  variant: Variant,
+  ctx: CaseContext,
+  label: string,
+): Promise<HistoryEvent[]> {
+  const spec = toSpec(input, variant, ctx.callTimeoutMs, label, ctx.minRounds);
+  const events: HistoryEvent[] = [];
+  await runLockstep(spec, [{ endpoint: ctx.endpoint, nodes: spec.nodes }], (e) => events.push(e));
+  return events;
+}
