@@ -65,6 +65,19 @@ describe('every reference variant passes every case on clusters of 3 and of 64 n
   }
 });
 
+describe('no false failures', () => {
+  test('the correct reference passes every case over 100 generated inputs (each with its own seed) per case', async () => {
+    const out = dirs.make();
+    const res = await runCli(['run', '--runs', '100', '--seed', '2024', '--out', out], 600_000);
+    const r = report(out);
+    const bad = r.results.filter((x) => x.verdict !== 'PASS' && x.verdict !== 'INFO');
+    expect(bad, JSON.stringify(bad.slice(0, 2), null, 1)).toEqual([]);
+    expect(r.results.length).toBeGreaterThan(100);
+    expect(r.results.every((x) => x.runs === 100)).toBe(true);
+    expect(res.code).toBe(0);
+  });
+});
+
 describe('determinism', () => {
   test('the same seed gives identical history bytes; another seed does not', async () => {
     const [a, b, c] = [dirs.make(), dirs.make(), dirs.make()];

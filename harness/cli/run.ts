@@ -278,7 +278,11 @@ function printSummary(report: RunReport, out: string, strict: boolean): void {
   )) {
     const known = r.expectedFailure ? ' (expected)' : '';
     lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${r.evidence.observed}`);
-    if (r.counterexample) lines.push(`  replay: ${r.counterexample.replay}`);
+    if (r.counterexample) {
+      const cx = r.counterexample;
+      lines.push(`  fast-check seed ${cx.seed}, path "${cx.path}"; shrunk input: ${join(out, cx.file)}`);
+      lines.push(`  replay: ${cx.replay}`);
+    }
   }
   lines.push(`report: ${join(out, 'index.html')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
