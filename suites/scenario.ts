@@ -3,7 +3,7 @@
 // disturbance by the longest bound the checkers hold it to, plus a margin.
 
 import { convergenceBound, pushSumBound, quiescenceBound } from '../harness/checkers/bounds.js';
-import type { FaultSchedule } from '../harness/faults/schedule.js';
+import type { FaultSchedule, LinkFault } from '../harness/faults/schedule.js';
 import { makePartition } from '../harness/faults/shapes.js';
 import type { HistoryEvent } from '../harness/history/events.js';
 import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
@@ -45,43 +45,25 @@ export function settleRounds(params: Parameters, n: number): number {
 
 function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
   const out: FaultSchedule = [];
+  const link = (w: { from: number; until: number }, fault: LinkFault) =>
+    out.push({ type: 'link', from: w.from, until: w.until, fault });
   const busy = new Set<NodeId>(); // one crash or pause per node keeps schedules meaningful
   for (const f of input.faults) {
     switch (f.type) {
       case 'partition':
-        out.push({
-          type: 'link',
-          from: f.from,
-          until: f.until,
-          fault: makePartition(f.shape, nodes, new Rng(f.pick)),
-        });
+        link(f, makePartition(f.shape, nodes, new Rng(f.pick)));
         break;
       case 'loss':
-        out.push({
-          type: 'link',
-          from: f.from,
-          until: f.until,
-          fault: { kind: 'loss', probability: f.percent / 100 },
-        });
+        link(f, { kind: 'loss', probability: f.percent / 100 });
         break;
       case 'duplicate':
-        out.push({
-          type: 'link',
-          from: f.from,
-          until: f.until,
-          fault: { kind: 'duplicate', probability: f.percent / 100 },
-        });
+        link(f, { kind: 'duplicate', probability: f.percent / 100 });
         break;
       case 'delay':
-        out.push({
-          type: 'link',
-          from: f.from,
-          until: f.until,
-          fault: { kind: 'delay', latency: f.latency, jitter: f.jitter },
-        });
+        link(f, { kind: 'delay', latency: f.latency, jitter: f.jitter });
         break;
       case 'reorder':
-        out.push({ type: 'link', from: f.from, until: f.until, fault: { kind: 'reorder' } });
+        link(f, { kind: 'reorder' });
         break;
       case 'crash': {
         const node = nodes[f.node % nodes.length];
