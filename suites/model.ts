@@ -18,6 +18,8 @@ export interface WriteInput {
 
 export type FaultInput =
   | { type: 'partition'; shape: PartitionShape; from: number; until: number; pick: number }
+  /** One given node cut off from all others, both ways. */
+  | { type: 'isolate'; node: number; from: number; until: number }
   | { type: 'loss'; percent: number; from: number; until: number }
   | { type: 'delay'; latency: number; jitter: number; from: number; until: number }
   | { type: 'duplicate'; percent: number; from: number; until: number }

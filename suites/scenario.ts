@@ -53,6 +53,11 @@ function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
       case 'partition':
         link(f, makePartition(f.shape, nodes, new Rng(f.pick)));
         break;
+      case 'isolate': {
+        const node = nodes[f.node % nodes.length];
+        link(f, { kind: 'partition', shape: 'isolate', groups: [[node], nodes.filter((x) => x !== node)] });
+        break;
+      }
       case 'loss':
         link(f, { kind: 'loss', probability: f.percent / 100 });
         break;

@@ -1,8 +1,9 @@
 // Push rumor mongering: traffic m (rumor-carrying messages per node) and
 // residue s (share of live nodes that never heard the rumor) obey s = e^-m.
-import { compareVersions, type Version } from '../../proto/contract.js';
+
+import { rumorStats } from './rumor-stats.js';
 import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
-import { entryMap, type HistoryView, holdsAtLeast } from './view.js';
+import type { HistoryView } from './view.js';
 
 export const RUMOR_TRAFFIC: CaseInfo = {
   id: 'bounds/rumor-traffic',
@@ -14,24 +15,10 @@ export const RUMOR_TRAFFIC: CaseInfo = {
 };
 
 export function checkRumorTraffic(v: HistoryView): Verdict {
-  const latest = new Map<string, Version>();
-  for (const { ack } of v.acks) {
-    const cur = latest.get(ack.key);
-    if (!cur || compareVersions(ack.version, cur) > 0) latest.set(ack.key, ack.version);
-  }
-  const writes = new Map<string, number>();
-  for (const u of v.updates) writes.set(u.key, (writes.get(u.key) ?? 0) + 1);
-  const carried = new Map<string, number>();
-  for (const s of v.sends) for (const k of s.keys) carried.set(k, (carried.get(k) ?? 0) + 1);
   const n = Math.max(1, v.live.length);
   const details: string[] = [];
   let ok = true;
-  for (const [key, ver] of [...latest].sort()) {
-    const lacking = v.live.filter(
-      (x) => !holdsAtLeast(entryMap(v.lastRead.get(x)?.entries ?? []).get(key), ver),
-    );
-    const s = lacking.length / n;
-    const m = (carried.get(key) ?? 0) / Math.max(1, v.n) / Math.max(1, writes.get(key) ?? 1);
+  for (const { key, s, m } of rumorStats(v)) {
     const theory = Math.exp(-m);
     const allowed = theory + 3 * Math.sqrt((theory * (1 - theory)) / n) + 1 / n;
     if (s > allowed) ok = false;

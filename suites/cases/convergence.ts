@@ -85,10 +85,14 @@ export const CONVERGENCE_CASES: CaseDef<ScenarioInput>[] = [
       variants: REPAIRING,
       checks: CHECKS,
       unsupported: (caps) => (durable && !caps.durableRestart ? 'durable_restart not declared' : null),
-      // A write at the victim just before it crashes puts its durability to the test.
+      // A write at the victim just before it crashes, while it is cut off from
+      // everyone until its restart: the write survives only on its own disk.
       plan: () =>
         fc.record({ crash: crashArb(durable), others: writesArb(8, 4) }).map(({ crash, others }) => ({
-          faults: [crash],
+          faults: [
+            crash,
+            { type: 'isolate' as const, node: crash.node, from: crash.at - 1, until: crash.restartAt },
+          ],
           writes: [...others, { round: crash.at - 1, node: crash.node, key: 'z', value: 'last-words' }],
         })),
     }),

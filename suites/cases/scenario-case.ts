@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { checkHistory } from '../../harness/checkers/index.js';
 import type { Level, Verdict, VerdictKind } from '../../harness/checkers/verdict.js';
 import type { Capabilities, Variant } from '../../proto/contract.js';
-import { clusterArb } from '../generators/cluster.js';
+import { type ClusterInput, clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, FaultInput, GenContext, Outcome, ScenarioInput, WriteInput } from '../model.js';
 import { worst } from '../model.js';
@@ -20,6 +20,8 @@ export interface ScenarioCaseSpec {
   checks: readonly string[];
   faults?: (variant: Variant) => fc.Arbitrary<FaultInput[]>;
   writes?: (variant: Variant) => fc.Arbitrary<WriteInput[]>;
+  /** A cluster of the case's own, where its bound only holds for given parameters. */
+  cluster?: fc.Arbitrary<ClusterInput>;
   /** Writes and faults drawn together, when they must be correlated. */
   plan?: (variant: Variant) => fc.Arbitrary<{ writes: WriteInput[]; faults: FaultInput[] }>;
   minNodes?: number;
@@ -46,10 +48,12 @@ export function scenarioArb(
     });
   return fc
     .record({
-      cluster: clusterArb(gen.capabilities, {
-        minN: Math.min(gen.maxNodes, Math.max(spec.minNodes ?? 3, gen.minNodes)),
-        maxN: gen.maxNodes,
-      }),
+      cluster:
+        spec.cluster ??
+        clusterArb(gen.capabilities, {
+          minN: Math.min(gen.maxNodes, Math.max(spec.minNodes ?? 3, gen.minNodes)),
+          maxN: gen.maxNodes,
+        }),
       plan,
       values: valuesArb,
     })

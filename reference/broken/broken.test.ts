@@ -1,0 +1,219 @@
+// Each broken fixture shows its bug in a small deterministic scenario, next to
+// the reference doing the right thing in the same scenario.
+import { describe, expect, it } from 'vitest';
+import type { Envelope, GossipEndpoint, Parameters, Snapshot } from '../../proto/contract.js';
+import { decode } from '../codec.js';
+import { ReferenceHost } from '../host.js';
+import { fullMesh, nodeIds, params, runRound } from '../testing/drive.js';
+import { BROKEN_FIXTURES, brokenFixture, makeBrokenHost } from './index.js';
+
+const hosts = (name: string): [string, () => GossipEndpoint][] => [
+  ['reference', () => new ReferenceHost()],
+  [name, () => makeBrokenHost(name)],
+];
+
+async function start(host: GossipEndpoint, n: number, p: Parameters, seed = 1) {
+  const ids = nodeIds(n);
+  await host.init(fullMesh(ids, seed), p, 'lockstep');
+  return ids;
+}
+
+const entry = (snap: Snapshot, key: string) => snap.entries.find((e) => e.key === key);
+
+describe('registry', () => {
+  it('names are unique, and every fixture names a variant, a bug and a case', () => {
+    expect(BROKEN_FIXTURES.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(BROKEN_FIXTURES.map((f) => f.name)).size).toBe(BROKEN_FIXTURES.length);
+    for (const f of BROKEN_FIXTURES) {
+      expect(f.bug.length).toBeGreaterThan(10);
+      expect(f.caughtBy).toMatch(/^[a-z-]+\/[a-z-/]+$/);
+      expect(brokenFixture(f.name)).toEqual(f);
+    }
+  });
+
+  it("Init reports broken-<name> and exactly the reference's capabilities", async () => {
+    const ref = await new ReferenceHost().init(
+      fullMesh(nodeIds(2), 1),
+      params({ variant: 'rumor-push' }),
+      'lockstep',
+    );
+    for (const f of BROKEN_FIXTURES) {
+      const host = makeBrokenHost(f.name);
+      const res = await host.init(fullMesh(nodeIds(2), 1), params({ variant: f.variant }), 'lockstep');
+      expect(res.implementation).toBe(`broken-${f.name}`);
+      expect(res.capabilities).toEqual(ref.capabilities);
+    }
+  });
+
+  it('refuses an unknown name', () => {
+    expect(() => makeBrokenHost('no-such-bug')).toThrow(/unknown broken fixture 'no-such-bug'/);
+  });
+
+  it('validates like the reference (bad input is still refused)', async () => {
+    const host = makeBrokenHost('ignores-pull');
+    await host.init(fullMesh(nodeIds(2), 1), params({ variant: 'anti-entropy-pull' }), 'lockstep');
+    const bad: Envelope = { from: 'n00', to: 'n01', payload: new Uint8Array([1, 2]), kind: '', keys: [] };
+    await expect(host.deliver([bad])).rejects.toThrow(/not valid JSON|not valid UTF-8/);
+    await expect(host.deliver([{ ...bad, to: 'ghost' }])).rejects.toThrow(/unknown node 'ghost'/);
+  });
+});
+
+describe('rumor-never-loses-interest', () => {
+  it('keeps infective nodes and rumor traffic after the reference has quiesced', async () => {
+    const result: Record<string, { infective: number; rumors: number }> = {};
+    for (const [label, make] of hosts('rumor-never-loses-interest')) {
+      const host = make();
+      const ids = await start(host, 16, params({ variant: 'rumor-push', lossOfInterest: 'blind-counter' }));
+      await host.update([{ node: ids[0], key: 'r', value: 'x' }]);
+      for (let i = 0; i < 60; i++) await runRound(host, ids);
+      const last = await runRound(host, ids);
+      const snaps = await host.read(ids);
+      result[label] = {
+        infective: snaps.filter((s) => entry(s, 'r')?.status === 'infective').length,
+        rumors: last.sent.filter((e) => e.kind === 'rumor').length,
+      };
+    }
+    expect(result.reference).toEqual({ infective: 0, rumors: 0 });
+    expect(result['rumor-never-loses-interest'].infective).toBeGreaterThan(0);
+    expect(result['rumor-never-loses-interest'].rumors).toBeGreaterThan(0);
+  });
+});
+
+describe('merge-older-overwrites', () => {
+  it('lets the losing concurrent write overwrite the winner, so a version goes backwards', async () => {
+    const after: Record<string, string[]> = {};
+    for (const [label, make] of hosts('merge-older-overwrites')) {
+      const host = make();
+      const ids = await start(host, 2, params({ variant: 'anti-entropy-push' }));
+      await host.update([
+        { node: ids[0], key: 'a', value: 'loser' },
+        { node: ids[1], key: 'a', value: 'winner' },
+      ]);
+      // n01 holds (1, n01), the LWW winner; one push exchange each way.
+      await runRound(host, ids);
+      after[label] = (await host.read(ids)).map(
+        (s) => `${entry(s, 'a')!.value}@${entry(s, 'a')!.version.origin}`,
+      );
+    }
+    expect(after.reference).toEqual(['winner@n01', 'winner@n01']);
+    // n01 went back from (1, n01) to the older (1, n00).
+    expect(after['merge-older-overwrites'][1]).toBe('loser@n00');
+  });
+});
+
+describe('ignores-pull', () => {
+  it('never spreads an update by pull anti-entropy', async () => {
+    const holders: Record<string, number> = {};
+    for (const [label, make] of hosts('ignores-pull')) {
+      const host = make();
+      const ids = await start(host, 6, params({ variant: 'anti-entropy-pull' }));
+      await host.update([{ node: ids[0], key: 'a', value: 'x' }]);
+      for (let i = 0; i < 20; i++) await runRound(host, ids);
+      holders[label] = (await host.read(ids)).filter((s) => entry(s, 'a')).length;
+    }
+    expect(holders.reference).toBe(6);
+    expect(holders['ignores-pull']).toBe(1);
+  });
+});
+
+describe('fanout-exceeded', () => {
+  it('starts exchanges with fanout+1 distinct peers in a tick', async () => {
+    const most: Record<string, number> = {};
+    for (const [label, make] of hosts('fanout-exceeded')) {
+      const host = make();
+      const ids = await start(host, 8, params({ variant: 'anti-entropy-push-pull', fanout: 2 }));
+      const sent = await host.tick(ids);
+      const peers = new Map<string, Set<string>>();
+      for (const e of sent) peers.set(e.from, (peers.get(e.from) ?? new Set()).add(e.to));
+      most[label] = Math.max(...[...peers.values()].map((s) => s.size));
+    }
+    expect(most.reference).toBe(2);
+    expect(most['fanout-exceeded']).toBe(3);
+  });
+});
+
+describe('forgets-durable', () => {
+  it('declares durable restart but comes back from a crash with an empty store', async () => {
+    const kept: Record<string, number> = {};
+    for (const [label, make] of hosts('forgets-durable')) {
+      const host = make();
+      const p = params({ variant: 'hybrid' });
+      const inits = fullMesh(nodeIds(3), 1);
+      const res = await host.init(inits, p, 'lockstep');
+      expect(res.capabilities.durableRestart).toBe(true);
+      await host.update([{ node: 'n00', key: 'z', value: 'last-words' }]);
+      await host.stop(['n00'], 'crash');
+      await host.init([{ ...inits[0], restoreDurable: true, generation: 1 }], p, 'lockstep');
+      kept[label] = (await host.read(['n00']))[0].entries.length;
+    }
+    expect(kept.reference).toBe(1);
+    expect(kept['forgets-durable']).toBe(0);
+  });
+});
+
+describe('pushsum-drops-weight', () => {
+  it('loses weight every round', async () => {
+    const weight: Record<string, number> = {};
+    for (const [label, make] of hosts('pushsum-drops-weight')) {
+      const host = make();
+      const ids = nodeIds(8);
+      await host.init(
+        fullMesh(
+          ids,
+          1,
+          ids.map((_, i) => i),
+        ),
+        params({ variant: 'push-sum' }),
+        'lockstep',
+      );
+      for (let i = 0; i < 10; i++) await runRound(host, ids);
+      weight[label] = (await host.read(ids)).reduce((a, s) => a + s.weight, 0);
+    }
+    expect(weight.reference).toBeCloseTo(8, 9);
+    expect(weight['pushsum-drops-weight']).toBeLessThan(7);
+  });
+});
+
+describe('applies-twice', () => {
+  it('bumps the version when the same entries envelope is delivered again', async () => {
+    const versions: Record<string, string[]> = {};
+    for (const [label, make] of hosts('applies-twice')) {
+      const host = make();
+      const ids = await start(host, 2, params({ variant: 'anti-entropy-push-pull' }));
+      await host.update([{ node: ids[0], key: 'a', value: 'x' }]);
+      // n00's digest -> n01 answers "want a" -> n00 sends the entries.
+      const digest = (await host.tick([ids[0]])).filter((e) => e.to === ids[1]);
+      const want = await host.deliver(digest);
+      const entries = await host.deliver(want);
+      expect(entries.map((e) => e.keys)).toEqual([['a']]);
+      const seen: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await host.deliver(entries);
+        const v = entry((await host.read([ids[1]]))[0], 'a')!.version;
+        seen.push(`${v.counter}@${v.origin}`);
+      }
+      versions[label] = seen;
+    }
+    expect(versions.reference).toEqual(['1@n00', '1@n00']);
+    expect(versions['applies-twice']).toEqual(['1@n00', '2@n01']);
+  });
+});
+
+describe('ships-known-values', () => {
+  it('ships values the digest shows the peer already holds', async () => {
+    const carried: Record<string, number> = {};
+    for (const [label, make] of hosts('ships-known-values')) {
+      const host = make();
+      const ids = await start(host, 3, params({ variant: 'anti-entropy-push-pull' }));
+      await host.update([{ node: ids[0], key: 'a', value: 'x' }]);
+      for (let i = 0; i < 10; i++) await runRound(host, ids);
+      expect((await host.read(ids)).every((s) => entry(s, 'a'))).toBe(true);
+      // Converged: a correct exchange now carries no value at all.
+      const round = await runRound(host, ids);
+      carried[label] = round.sent.filter((e) => e.keys.length > 0).length;
+      for (const e of round.sent) expect(decode(e.payload).ok).toBe(true);
+    }
+    expect(carried.reference).toBe(0);
+    expect(carried['ships-known-values']).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,121 @@
+// Deliberately broken variants of the reference node: the teeth of the suites.
+// Each fixture is the reference with one bug, run with one variant, and names
+// the suite case meant to catch it. Every fixture declares the reference's
+// capabilities, so no bug is excused as UNSUPPORTED.
+import type { GossipEndpoint, Variant } from '../../proto/contract.js';
+import {
+  AppliesTwice,
+  CounterNeverResets,
+  FanoutExceeded,
+  IgnoresPull,
+  LastArrivalStore,
+  NeverLosesInterest,
+  PushSumDropsWeight,
+  ShipsKnownValues,
+} from './bugs.js';
+import { BrokenHost, type Bug } from './host.js';
+
+export interface BrokenFixture {
+  /** Stable name; Init reports implementation `broken-<name>`. */
+  readonly name: string;
+  /** The variant the fixture is meant to run (its bug shows there). */
+  readonly variant: Variant;
+  /** The bug, in one line. */
+  readonly bug: string;
+  /** Id of the suite case meant to catch it. */
+  readonly caughtBy: string;
+}
+
+interface FixtureDef extends BrokenFixture {
+  readonly inject: Bug;
+}
+
+const DEFS: readonly FixtureDef[] = [
+  {
+    name: 'rumor-never-loses-interest',
+    variant: 'rumor-push',
+    bug: 'an infective node never becomes removed: it pushes every entry it holds again each period, forever',
+    caughtBy: 'sir/termination',
+    inject: { core: (inner, ctx) => new NeverLosesInterest(inner, ctx) },
+  },
+  {
+    name: 'merge-older-overwrites',
+    variant: 'anti-entropy-push',
+    bug: 'merge is last-arrival-wins and the digest comparison asks for every differing version, so a pushed older version overwrites a newer one',
+    caughtBy: 'convergence/concurrent-writes',
+    inject: { store: (durable) => new LastArrivalStore(durable) },
+  },
+  {
+    name: 'ignores-pull',
+    variant: 'anti-entropy-pull',
+    bug: 'a node never answers a digest, so pull anti-entropy spreads nothing',
+    caughtBy: 'convergence/no-faults',
+    inject: { core: (inner, ctx) => new IgnoresPull(inner, ctx) },
+  },
+  {
+    name: 'fanout-exceeded',
+    variant: 'anti-entropy-push-pull',
+    bug: 'each period the digest also goes to one peer beyond the fanout chosen (fanout+1 exchanges)',
+    caughtBy: 'bounds/fanout',
+    inject: { core: (inner, ctx) => new FanoutExceeded(inner, ctx) },
+  },
+  {
+    name: 'forgets-durable',
+    // Hybrid rather than push-pull: push-pull restores an emptied node within
+    // its restart round, before any read shows the loss (see the report).
+    variant: 'hybrid',
+    bug: 'declares durableRestart but a restart with restoreDurable starts from an empty store',
+    caughtBy: 'convergence/crash-restart/durable',
+    inject: { forgetsDisk: true },
+  },
+  {
+    name: 'pushsum-drops-weight',
+    variant: 'push-sum',
+    bug: 'every push-sum share sent loses 10% of its weight (mass is not conserved)',
+    caughtBy: 'pushsum/mass-conservation',
+    inject: { core: (inner, ctx) => new PushSumDropsWeight(inner, ctx) },
+  },
+  {
+    name: 'counter-never-resets',
+    variant: 'rumor-push',
+    bug: 'feedback-counter: a necessary contact does not reset the counter, so k unnecessary contacts in total (not in a row) end interest',
+    caughtBy: 'sir/residue-band',
+    inject: { core: (inner, ctx) => new CounterNeverResets(inner, ctx) },
+  },
+  {
+    name: 'applies-twice',
+    variant: 'anti-entropy-push-pull',
+    bug: 'an entry arriving a second time is applied as a fresh local write (version counter bumped)',
+    caughtBy: 'robustness/duplicate-idempotent',
+    inject: { core: (inner, ctx) => new AppliesTwice(inner, ctx) },
+  },
+  {
+    name: 'ships-known-values',
+    variant: 'anti-entropy-push-pull',
+    bug: 'the digest reply also carries every entry the digest shows the peer already holds at the same version',
+    caughtBy: 'bounds/no-redundant-values',
+    inject: { core: (inner, ctx) => new ShipsKnownValues(inner, ctx) },
+  },
+];
+
+export const BROKEN_FIXTURES: readonly BrokenFixture[] = DEFS.map(({ name, variant, bug, caughtBy }) => ({
+  name,
+  variant,
+  bug,
+  caughtBy,
+}));
+
+export function brokenFixture(name: string): BrokenFixture | undefined {
+  return BROKEN_FIXTURES.find((f) => f.name === name);
+}
+
+/** An in-process endpoint for the fixture `name`; throws for an unknown name. */
+export function makeBrokenHost(name: string): GossipEndpoint {
+  const def = DEFS.find((f) => f.name === name);
+  if (!def) {
+    throw new Error(
+      `unknown broken fixture '${name}' (expected one of ${DEFS.map((f) => f.name).join(', ')})`,
+    );
+  }
+  return new BrokenHost(`broken-${def.name}`, def.inject);
+}
