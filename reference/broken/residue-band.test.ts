@@ -1,11 +1,11 @@
 // The residue band: the lean model agrees with the real hosts, the reference
 // stays inside the band, and the counter-never-resets fixture falls out of it.
 import { describe, expect, it } from 'vitest';
+import { insideBand, residueBand } from '../../harness/checkers/residue-band.js';
 import type { GossipEndpoint } from '../../proto/contract.js';
 import { ReferenceHost } from '../host.js';
 import { fullMesh, nodeIds, params, runRound } from '../testing/drive.js';
 import { makeBrokenHost } from './index.js';
-import { insideBand, residueBand } from '../../harness/checkers/residue-band.js';
 import { simulateRumor } from './sim.js';
 
 /** One rumor from one node to quiescence: residue s and rumor envelopes per node m. */
