@@ -1,7 +1,7 @@
 // Teeth: every deliberately broken reference (reference/broken/) is caught by
 // the case meant for it, over real gRPC, with a shrunk counterexample that
 // `gossipcheck replay` reproduces: the same verdict and the same history bytes.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { BROKEN_FIXTURES } from '../../reference/broken/index.js';
@@ -54,4 +54,19 @@ describe('each broken fixture is caught by its case, with a replayable shrunk co
       }
     });
   }
+});
+
+describe('--expect-fail', () => {
+  test('a listed failure is shown as expected and does not fail the gate', async () => {
+    const out = dirs.make();
+    const list = join(out, 'known-failures.txt');
+    writeFileSync(list, '# known\nconvergence/no-faults [anti-entropy-pull]\n');
+    const impl = `"${process.execPath}" "${SERVE_BROKEN}" ignores-pull`;
+    const args = ['run', '--impl', impl, '--case', 'convergence/no-faults', '--variant', 'anti-entropy-pull'];
+    const gated = await runCli([...args, '--runs', '3', '--out', out, '--expect-fail', list]);
+    expect(gated.code).toBe(0);
+    expect(gated.stdout).toContain('FAIL (expected) convergence/no-faults [anti-entropy-pull]');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.results.find((r) => r.id === 'convergence/no-faults')?.expectedFailure).toBe(true);
+  });
 });
