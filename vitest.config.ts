@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{proto,reference,harness,suites,reports}/**/*.test.ts'],
+    globalSetup: ['harness/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,6 +1,251 @@
-// `gossipcheck chaos`: not built yet (see the open issues).
-import { UsageError } from './usage.js';
+// `gossipcheck chaos`: a realtime chaos run against a real docker cluster.
+// One container per node from a generated compose file (kept in the report
+// dir), a seeded random fault schedule in wall-clock ms, heal, wait for
+// convergence, realtime checks, and the usual report. Exit codes as for
+// `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
+// Everything the run makes (containers, network, image, iptables rules) is
+// removed on success, failure, SIGINT and SIGTERM. See docs/chaos.md.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { NodeId, Parameters, Variant } from '../../proto/contract.js';
+import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+import { writeReportDir } from '../../reports/write.js';
+import { onCleanup } from '../backends/cleanup.js';
+import { DockerCluster, sweepRunSync } from '../backends/docker/cluster.js';
+import { dockerAnswers, runSync } from '../backends/docker/exec.js';
+import { buildUserImage, ensureBaseImage, NODE_PORT, removeImage } from '../backends/docker/image.js';
+import { EdgeFirewall } from '../backends/docker/iptables.js';
+import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
+import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
+import { Progress } from '../realtime/progress.js';
+import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
+import { describeEvent, realtimeSchedule, type Transport } from '../realtime/schedule.js';
+import { KIT_ROOT } from './docker-image.js';
+import { KIT_VERSION } from './run.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
-export async function chaosCommand(_argv: string[]): Promise<number> {
-  throw new UsageError('chaos is not implemented yet');
+const HELP = `usage: gossipcheck chaos --backend docker [flags]
+
+A realtime chaos run: one docker container per node, nodes on their own timers,
+a seeded random fault schedule (partitions incl. one-way, pause, kill/restart;
+with the harness transport also loss, delay, duplicate, reorder), then heal,
+wait for convergence, check, report.
+
+  --backend docker        where nodes run (only docker)
+  --nodes N               nodes, one container each (default 5)
+  --duration SECONDS      workload + fault phase (default 30)
+  --settle SECONDS        longest wait for convergence after the heal (default 30)
+  --image IMG             run nodes from this image (serves GossipNode on $GOSSIPCHECK_LISTEN)
+  --build DIR             docker build DIR (with its Dockerfile) for the run
+                          (default: the reference node in the offline base image,
+                          built with docker import when missing)
+  --transport T           harness (nodes stream to the harness, which routes)
+                          or direct (nodes call each other; iptables faults) (default harness)
+  --variant V             ${CHAOS_VARIANTS.join(', ')} (default anti-entropy-push-pull)
+  --fanout K              peers per period (default 2)
+  --period MS             gossip period (default 200)
+  --anti-entropy-every N  hybrid only (default 3)
+  --node-env KEY=VALUE    extra environment for every node (repeatable)
+  --seed S                seed of the schedule, workload and node seeds (default 1)
+  --out DIR               report directory (default chaos-report)
+  --keep-image            keep a base image this run had to build`;
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+function fullMesh(nodes: NodeId[]): Record<NodeId, NodeId[]> {
+  return Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
+}
+
+export async function chaosCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    backend: { type: 'string' },
+    nodes: { type: 'string' },
+    duration: { type: 'string' },
+    settle: { type: 'string' },
+    image: { type: 'string' },
+    build: { type: 'string' },
+    transport: { type: 'string' },
+    variant: { type: 'string' },
+    fanout: { type: 'string' },
+    period: { type: 'string' },
+    'anti-entropy-every': { type: 'string' },
+    'node-env': { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    'keep-image': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const backend = values.backend ?? 'docker';
+  if (backend !== 'docker') throw new UsageError(`--backend must be docker, got '${backend}'`);
+  if (values.image !== undefined && values.build !== undefined) {
+    throw new UsageError('--image and --build exclude each other');
+  }
+  const n = intFlag('nodes', values.nodes, 5, 2, 64);
+  const durationMs = intFlag('duration', values.duration, 30, 1, 86_400) * 1000;
+  const settleMs = intFlag('settle', values.settle, 30, 1, 3600) * 1000;
+  const transport: Transport =
+    choiceFlag('transport', values.transport, ['harness', 'direct'] as const) ?? 'harness';
+  const variant: Variant = choiceFlag('variant', values.variant, CHAOS_VARIANTS) ?? 'anti-entropy-push-pull';
+  const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const periodMs = intFlag('period', values.period, 200, 10, 60_000);
+  const params: Parameters = {
+    variant,
+    fanout: intFlag('fanout', values.fanout, 2, 1, 64),
+    periodMs,
+    lossOfInterest: 'feedback-counter',
+    rumorK: 2,
+    antiEntropyEvery: intFlag('anti-entropy-every', values['anti-entropy-every'], 3, 1, 1000),
+    maxPayloadBytes: 0,
+  };
+  const env: Record<string, string> = {};
+  for (const kv of values['node-env'] ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--node-env must be KEY=VALUE, got '${kv}'`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const out = resolve(values.out ?? 'chaos-report');
+  const nodes = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  const runId = randomBytes(4).toString('hex');
+  const progress = new Progress();
+  const log = (s: string) => progress.note(s);
+
+  if (!(await dockerAnswers())) {
+    throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
+  }
+  if (transport === 'direct') await EdgeFirewall.available();
+  await mkdir(out, { recursive: true });
+  const schedule = realtimeSchedule({ seed, nodes, durationMs, transport });
+  await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
+
+  // Images this run makes are removed with it.
+  let ownedImage: string | null = null;
+  const unregisterImage = onCleanup(() => {
+    if (ownedImage) runSync('docker', ['rmi', '-f', ownedImage]);
+  });
+  let cluster: DockerCluster | null = null;
+  let firewall: EdgeFirewall | null = null;
+  const sink = new JsonlFileSink(join(out, 'history.jsonl'));
+  const recorder = new HistoryRecorder();
+  let sinkClosed = false;
+  try {
+    let image: string;
+    if (values.image !== undefined) image = values.image;
+    else if (values.build !== undefined) {
+      image = `gossipcheck-run-${runId}:latest`;
+      ownedImage = image;
+      log(`building ${values.build} as ${image}`);
+      await buildUserImage(resolve(values.build), image);
+    } else {
+      const base = await ensureBaseImage(KIT_ROOT);
+      image = base.tag;
+      if (base.built && !values['keep-image']) ownedImage = image;
+      log(base.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+    }
+    log(`run ${runId}: ${n} nodes, ${variant}, transport ${transport}, seed ${seed}, ${durationMs / 1000}s`);
+    for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
+    cluster = await DockerCluster.start({ runId, image, nodes, port: NODE_PORT, transport, env, dir: out });
+    log(`cluster up (${cluster.composeLabel}, compose file ${join(out, 'compose.yml')})`);
+    if (transport === 'direct') {
+      firewall = new EdgeFirewall(runId, nodes, cluster.ips());
+      await firewall.installCounters();
+    }
+    const c = cluster;
+    const fw = firewall;
+    const rtBackend: RealtimeBackend = {
+      address: (node) => c.address(node),
+      harnessHost: c.gateway,
+      pause: (node) => c.pause(node),
+      unpause: (node) => c.unpause(node),
+      kill: (node) => c.kill(node),
+      restart: (node) => c.restart(node),
+      logs: (node) => c.logs(node),
+      ...(fw
+        ? {
+            cut: (edges) => fw.cut(edges),
+            heal: (edges) => fw.heal(edges),
+            counters: () => fw.counters(),
+          }
+        : {}),
+    };
+    const spec = {
+      seed,
+      nodes,
+      peers: fullMesh(nodes),
+      params,
+      transport,
+      durationMs,
+      settleMs,
+      schedule,
+      writeEveryMs: 250,
+      readEveryMs: 250,
+      keys: 8,
+      callTimeoutMs: 2000,
+      startupTimeoutMs: 20_000,
+      scenario: `chaos/docker-${transport}`,
+    };
+    const startedAt = new Date().toISOString();
+    const outcome = await new RealtimeRun(
+      spec,
+      rtBackend,
+      (e) => {
+        recorder.record(e);
+        sink.record(e);
+      },
+      progress,
+    ).run();
+    log(
+      outcome.completed
+        ? outcome.converged
+          ? `converged ${outcome.convergedAfterHealMs} ms after the heal`
+          : `did not converge within ${settleMs / 1000}s of the heal`
+        : `run aborted: ${outcome.reason}`,
+    );
+    const verdicts = checkRealtimeHistory(recorder.events);
+    const init = recorder.events.find((e) => e.t === 'init');
+    const results: CaseResult[] = verdicts.map((v) => ({
+      ...v,
+      suite: v.id.split('/')[0],
+      variant,
+      scenario: spec.scenario,
+      runs: 1,
+      seed,
+      history: 'history.jsonl',
+    }));
+    const report: RunReport = {
+      kit: { name: 'gossipcheck', version: KIT_VERSION },
+      implementation:
+        init?.t === 'init'
+          ? { name: init.implementation, version: init.version, capabilities: init.capabilities }
+          : { name: 'unknown', version: '', capabilities: null },
+      seed,
+      command: ['gossipcheck', 'chaos', ...argv.map(shellQuote)].join(' '),
+      startedAt,
+      results,
+      totals: countVerdicts(results),
+    };
+    sinkClosed = true;
+    await sink.close();
+    await writeReportDir(out, report);
+    const code = gateExitCode(results);
+    for (const r of results)
+      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    process.stdout.write(
+      `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${n} docker containers (${transport} transport), seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
+    );
+    return code;
+  } finally {
+    if (!sinkClosed) await sink.close().catch(() => {});
+    if (firewall) await firewall.removeAll();
+    if (cluster) await cluster.teardown();
+    else sweepRunSync(runId);
+    if (ownedImage) await removeImage(ownedImage);
+    unregisterImage();
+  }
 }

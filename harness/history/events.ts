@@ -13,13 +13,22 @@ export type ReadEntry = [
   status: SirStatus | null,
 ];
 
-export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 'rejected';
+/** 'unreachable' (realtime only): the destination did not answer the Deliver call (paused, killed, cut). */
+export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 'rejected' | 'unreachable';
+
+/** Realtime (chaos) runs: cumulative packet and byte counts of one directed edge, from iptables. */
+export type EdgeCount = [from: NodeId, to: NodeId, packets: number, bytes: number];
 
 export type HistoryEvent =
   | {
       t: 'run';
       seed: number;
-      mode: 'lockstep';
+      /**
+       * 'realtime' (chaos runs): every `r` in the history is milliseconds since
+       * the run started instead of a round, `rounds` is the planned length in ms
+       * and `hopLimit` is 0. See docs/chaos.md.
+       */
+      mode: 'lockstep' | 'realtime';
       nodes: NodeId[];
       params: Parameters;
       rounds: number;
@@ -73,6 +82,17 @@ export type HistoryEvent =
     }
   /** The IUT refused or failed a call; `op` is the GossipNode method. */
   | { t: 'error'; r: number; op: string; nodes: NodeId[]; message: string }
-  | { t: 'end'; r: number; reason: 'completed' | 'aborted' };
+  | { t: 'end'; r: number; reason: 'completed' | 'aborted' }
+  /**
+   * Realtime only: a phase of a chaos run starts ('workload', 'heal',
+   * 'settle', 'teardown').
+   */
+  | { t: 'phase'; r: number; phase: string }
+  /**
+   * Realtime, direct transport only: per directed edge, the packets and bytes
+   * the host firewall let through (`passed`) and dropped for a partition
+   * (`dropped`), cumulative since the cluster started (iptables counters).
+   */
+  | { t: 'counters'; r: number; passed: EdgeCount[]; dropped: EdgeCount[] };
 
 export type EventOf<T extends HistoryEvent['t']> = Extract<HistoryEvent, { t: T }>;

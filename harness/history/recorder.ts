@@ -28,6 +28,8 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
   'read',
   'error',
   'end',
+  'phase',
+  'counters',
 ]);
 
 function params(p: Parameters): Parameters {
@@ -174,6 +176,15 @@ export function canonical(e: HistoryEvent): HistoryEvent {
       return { t: e.t, r: e.r, op: e.op, nodes: e.nodes.slice(), message: e.message };
     case 'end':
       return { t: e.t, r: e.r, reason: e.reason };
+    case 'phase':
+      return { t: e.t, r: e.r, phase: e.phase };
+    case 'counters':
+      return {
+        t: e.t,
+        r: e.r,
+        passed: e.passed.map(([a, b, p, n]) => [a, b, p, n]),
+        dropped: e.dropped.map(([a, b, p, n]) => [a, b, p, n]),
+      };
   }
 }
 

@@ -1,0 +1,189 @@
+// Docker chaos runs end to end, through the built CLI, against a real docker
+// engine (CI starts one with scripts/ensure-docker.sh). Set
+// GOSSIPCHECK_DOCKER_TESTS=0 to skip them on a machine without docker.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli, tempDirs } from '../../testing/cli.js';
+
+const sh = (file: string, args: string[]): string => {
+  const r = spawnSync(file, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '';
+};
+const dockerAnswers = () => spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const imageExists = (tag: string) =>
+  spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0;
+
+/** Everything of run `id` still on the machine. */
+function leftovers(id: string): string[] {
+  const found: string[] = [];
+  const containers = sh('docker', ['ps', '-aq', '--filter', `label=gossipcheck.run=${id}`]);
+  if (containers) found.push(`containers: ${containers}`);
+  const networks = sh('docker', ['network', 'ls', '-q', '--filter', `label=gossipcheck.run=${id}`]);
+  if (networks) found.push(`networks: ${networks}`);
+  const rules = sh('iptables', ['-w', '5', '-S', 'DOCKER-USER'])
+    .split('\n')
+    .filter((l) => l.includes(`gossipcheck:${id}`));
+  if (rules.length) found.push(`iptables: ${rules.join('; ')}`);
+  if (imageExists(`gossipcheck-run-${id}:latest`)) found.push(`image gossipcheck-run-${id}:latest`);
+  return found;
+}
+
+const runIdOf = (stdout: string): string => /run ([0-9a-f]{8}):/.exec(stdout)?.[1] ?? '';
+
+interface Event {
+  t: string;
+  [k: string]: unknown;
+}
+const history = (dir: string): Event[] =>
+  readFileSync(join(dir, 'history.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Event);
+
+describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('gossipcheck chaos --backend docker', () => {
+  const dirs = tempDirs();
+  let baseTag = '';
+  let builtBase = false;
+
+  beforeAll(async () => {
+    if (!dockerAnswers()) {
+      throw new Error(
+        'no docker engine answers: run scripts/ensure-docker.sh (or set GOSSIPCHECK_DOCKER_TESTS=0)',
+      );
+    }
+    baseTag = (await runCli(['docker-image', '--print-tag'])).stdout.trim();
+    if (!imageExists(baseTag)) {
+      const res = await runCli(['docker-image'], 300_000);
+      expect(res.code, res.stderr).toBe(0);
+      builtBase = true;
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    dirs.cleanup();
+    if (builtBase) spawnSync('docker', ['rmi', '-f', baseTag], { stdio: 'ignore' });
+  });
+
+  it('5 nodes, direct transport: partition, pause and kill/restart, then convergence: PASS', async () => {
+    const out = dirs.make();
+    const res = await runCli(
+      [
+        'chaos',
+        '--backend',
+        'docker',
+        '--nodes',
+        '5',
+        '--duration',
+        '8',
+        '--settle',
+        '20',
+        '--transport',
+        'direct',
+        '--seed',
+        '1',
+        '--out',
+        out,
+      ],
+      180_000,
+    );
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(res.stdout).toContain('chaos PASS');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      totals: Record<string, number>;
+      results: { id: string; verdict: string }[];
+    };
+    expect(report.totals.FAIL).toBe(0);
+    expect(report.results.find((r) => r.id === 'convergence/identical-state')?.verdict).toBe('PASS');
+    expect(report.results.find((r) => r.id === 'convergence/within-bound')?.verdict).toBe('PASS');
+    expect(existsSync(join(out, 'compose.yml'))).toBe(true);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+    const events = history(out);
+    expect(events[0]).toMatchObject({ t: 'run', mode: 'realtime' });
+    const faults = events.filter((e) => e.t === 'fault' && e.action === 'start');
+    expect(faults.some((e) => (e.fault as { kind: string }).kind === 'partition')).toBe(true);
+    expect(events.some((e) => e.t === 'pause' && e.action === 'start')).toBe(true);
+    expect(events.some((e) => e.t === 'crash')).toBe(true);
+    expect(events.some((e) => e.t === 'restart')).toBe(true);
+    // Real per-edge counts from iptables: every directed edge, packets flowed.
+    const counters = events.filter((e) => e.t === 'counters');
+    const last = counters[counters.length - 1] as unknown as { passed: [string, string, number, number][] };
+    expect(last.passed).toHaveLength(20);
+    expect(last.passed.every(([, , packets]) => packets > 0)).toBe(true);
+    expect(leftovers(runIdOf(res.stdout))).toEqual([]);
+  }, 180_000);
+
+  it('a reference whose anti-entropy ignores digests: FAIL (exit 1)', async () => {
+    const out = dirs.make();
+    const res = await runCli(
+      [
+        'chaos',
+        '--nodes',
+        '5',
+        '--duration',
+        '4',
+        '--settle',
+        '3',
+        '--transport',
+        'harness',
+        '--node-env',
+        'GOSSIPCHECK_REFERENCE_BROKEN=ignore-digests',
+        '--out',
+        out,
+      ],
+      180_000,
+    );
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(1);
+    expect(res.stdout).toContain('chaos FAIL');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      results: { id: string; verdict: string }[];
+    };
+    expect(report.results.find((r) => r.id === 'convergence/identical-state')?.verdict).toBe('FAIL');
+    expect(leftovers(runIdOf(res.stdout))).toEqual([]);
+  }, 180_000);
+
+  it('SIGINT mid-run leaves no container, network, image or iptables rule of the run', async () => {
+    const out = dirs.make();
+    const build = dirs.make();
+    // --build: the run makes an image of its own, which must go too.
+    writeFileSync(join(build, 'Dockerfile'), `FROM ${baseTag}\n`);
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        CLI,
+        'chaos',
+        '--nodes',
+        '4',
+        '--duration',
+        '60',
+        '--transport',
+        'direct',
+        '--build',
+        build,
+        '--out',
+        out,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    // Mid-run: containers up, faults scheduled, iptables counters and cuts in place.
+    const deadline = Date.now() + 120_000;
+    while (!/\d+\.\ds (pause|kill|start partition)/.test(stdout) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const id = runIdOf(stdout);
+    expect(id, stdout).not.toBe('');
+    expect(leftovers(id).length, 'the run has made things to clean up').toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(leftovers(id)).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,179 @@
+// Images for docker chaos runs.
+// - The offline base image: no registry needed. A root filesystem holding the
+//   host's node binary, the shared libraries `ldd` lists for it, and the parts
+//   of the kit the reference node needs at run time (dist/proto,
+//   dist/reference, and the node_modules closure of @grpc/grpc-js and
+//   @bufbuild/protobuf), turned into an image with `docker import`. Its tag is
+//   a content hash of all of that, so the same kit on the same node gives the
+//   same tag, and an existing image is reused instead of rebuilt.
+// - A user's Dockerfile directory (`--build DIR`): `docker build`, tagged for
+//   the run (and removed with it).
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { docker, run } from './exec.js';
+
+export const BASE_REPOSITORY = 'gossipcheck-reference';
+/** Where the kit lives inside the base image. */
+export const KIT_IN_IMAGE = '/kit';
+/** The port the reference node serves GossipNode on inside a container. */
+export const NODE_PORT = 7000;
+/** Label on every image the kit makes. */
+export const IMAGE_LABEL = 'gossipcheck.image';
+
+const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@bufbuild/protobuf'];
+const DIST_DIRS = ['dist/proto', 'dist/reference'];
+
+/** Runtime node_modules closure of the reference node (package dirs, relative to the kit root). */
+export function runtimePackages(kitRoot: string): string[] {
+  const seen = new Set<string>();
+  const queue = [...RUNTIME_PACKAGES];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    const pj = join(kitRoot, 'node_modules', name, 'package.json');
+    if (!existsSync(pj)) continue;
+    seen.add(name);
+    const p = JSON.parse(readFileSync(pj, 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    queue.push(...Object.keys({ ...p.dependencies, ...p.optionalDependencies }));
+  }
+  return [...seen].sort().map((n) => join('node_modules', n));
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (st.isFile()) out.push(p);
+  }
+}
+
+/** The shared libraries `ldd` lists for `binary` (absolute paths, as the loader looks them up). */
+export async function sharedLibraries(binary: string): Promise<string[]> {
+  const out = await run('ldd', [binary]);
+  const libs = new Set<string>();
+  for (const line of out.split('\n')) {
+    const m = /=>\s*(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m) libs.add(m[1]);
+  }
+  return [...libs].sort();
+}
+
+export interface BaseImagePlan {
+  tag: string;
+  node: string;
+  libs: string[];
+  /** Kit files, relative to the kit root. */
+  kitFiles: string[];
+}
+
+/** What goes into the base image and its deterministic tag. */
+export async function planBaseImage(kitRoot: string, nodeBinary = process.execPath): Promise<BaseImagePlan> {
+  const node = realpathSync(nodeBinary);
+  const libs = await sharedLibraries(node);
+  const files: string[] = [];
+  for (const d of [...DIST_DIRS, ...runtimePackages(kitRoot)]) {
+    const abs = join(kitRoot, d);
+    if (!existsSync(abs)) throw new Error(`${abs} is missing: build the kit first (npm run build)`);
+    walk(abs, files);
+  }
+  const kitFiles = files
+    .filter((f) => !f.endsWith('.test.js') && !f.endsWith('.map'))
+    .map((f) => relative(kitRoot, f));
+  const hash = createHash('sha256');
+  const add = (label: string, path: string) => {
+    hash.update(`${label}\0`);
+    hash.update(readFileSync(path));
+    hash.update('\0');
+  };
+  add('/usr/bin/node', node);
+  for (const lib of libs) add(lib, lib);
+  for (const f of kitFiles) add(f, join(kitRoot, f));
+  return { tag: `${BASE_REPOSITORY}:${hash.digest('hex').slice(0, 12)}`, node, libs, kitFiles };
+}
+
+export async function imageExists(tag: string): Promise<boolean> {
+  try {
+    await docker(['image', 'inspect', '--format', '{{.Id}}', tag], { timeoutMs: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds the base image unless an image with its tag exists already.
+ * `built` says whether this call made it (the caller then owns it).
+ */
+export async function ensureBaseImage(kitRoot: string): Promise<{ tag: string; built: boolean }> {
+  const plan = await planBaseImage(kitRoot);
+  if (await imageExists(plan.tag)) return { tag: plan.tag, built: false };
+  const stage = mkdtempSync(join(tmpdir(), 'gossipcheck-image-'));
+  try {
+    const root = join(stage, 'root');
+    const put = (src: string, dest: string) => {
+      mkdirSync(dirname(join(root, dest)), { recursive: true });
+      cpSync(src, join(root, dest), { dereference: true });
+    };
+    put(plan.node, '/usr/bin/node');
+    // The loader finds each library by the path ldd printed (symlinks resolved into real files).
+    for (const lib of plan.libs) put(lib, lib);
+    for (const f of plan.kitFiles) put(join(kitRoot, f), join(KIT_IN_IMAGE, f));
+    writeFileSync(join(root, KIT_IN_IMAGE, 'package.json'), '{ "type": "module" }\n');
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
+    const tar = join(stage, 'rootfs.tar');
+    await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-C', root, '-cf', tar, '.']);
+    await docker(
+      [
+        'import',
+        '--change',
+        `LABEL ${IMAGE_LABEL}=base`,
+        '--change',
+        `ENV GOSSIPCHECK_LISTEN=0.0.0.0:${NODE_PORT}`,
+        '--change',
+        `WORKDIR ${KIT_IN_IMAGE}`,
+        '--change',
+        `CMD ["/usr/bin/node", "${KIT_IN_IMAGE}/dist/reference/realtime/main.js"]`,
+        tar,
+        plan.tag,
+      ],
+      { timeoutMs: 300_000 },
+    );
+    return { tag: plan.tag, built: true };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** `docker build` of a user's directory (with its Dockerfile) under `tag`. */
+export async function buildUserImage(dir: string, tag: string): Promise<void> {
+  if (!existsSync(join(dir, 'Dockerfile')))
+    throw new Error(`--build ${dir}: no Dockerfile in that directory`);
+  await docker(['build', '--label', `${IMAGE_LABEL}=run`, '-t', tag, dir], { timeoutMs: 900_000 });
+}
+
+export async function removeImage(tag: string): Promise<void> {
+  try {
+    await docker(['rmi', '-f', tag], { timeoutMs: 60_000 });
+  } catch {
+    // Already gone.
+  }
+}

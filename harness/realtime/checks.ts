@@ -1,0 +1,88 @@
+// The checks of a realtime (chaos) run, over its history, in their realtime
+// form. `r` is milliseconds, so the round-based cases are reused where they do
+// not depend on what a round is, and the convergence bound is re-stated in
+// time:
+// - run/completed, convergence/identical-state, convergence/no-lost-update,
+//   convergence/monotonic-versions: the lockstep checkers, unchanged (they
+//   look only at reads, acks, crashes and restarts).
+// - convergence/within-bound: identical state within B(n) gossip periods of
+//   the last disturbance, plus a fixed allowance for the harness's own
+//   latency (read interval, docker start, Init): B·period_ms + grace ms.
+// Message-count cases (fanout, messages per update) need lockstep ticks and
+// are not judged here.
+import { VARIANTS, type Variant } from '../../proto/contract.js';
+import { ANTI_ENTROPY_VARIANTS, convergenceBound } from '../checkers/bounds.js';
+import {
+  checkIdenticalState,
+  checkMonotonicVersions,
+  checkNoLostUpdate,
+  IDENTICAL_STATE,
+  MONOTONIC_VERSIONS,
+  NO_LOST_UPDATE,
+  WITHIN_BOUND,
+} from '../checkers/convergence.js';
+import { checkRunCompleted } from '../checkers/run.js';
+import { notJudged, unsupported, type Verdict, verdictOf } from '../checkers/verdict.js';
+import { buildView, type HistoryView } from '../checkers/view.js';
+import type { HistoryEvent } from '../history/events.js';
+
+/** The variants a chaos run checks: those with a convergence guarantee under faults. */
+export const CHAOS_VARIANTS: readonly Variant[] = [...ANTI_ENTROPY_VARIANTS, 'hybrid'];
+
+/** Allowance on top of B·period for reads every few hundred ms, container restarts and Init. */
+export const GRACE_MS = 3000;
+
+export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | undefined {
+  const bound = convergenceBound(v.variant!, v.params!, v.n);
+  if (!bound) return undefined;
+  const period = v.params!.periodMs;
+  const limit = bound.rounds * period + graceMs;
+  const info = {
+    ...WITHIN_BOUND,
+    requirement:
+      'All live nodes MUST hold identical state within B(n) gossip periods (plus the harness grace) of the last disturbance (update, fault stop, kill / restart, pause stop) and keep it to the end.',
+    source: `${bound.source}; B = ${bound.formula} periods of ${period} ms, + ${graceMs} ms grace`,
+  };
+  const dist = v.lastDisturbance;
+  const expected = `converged <= ${limit} ms after the last disturbance (${dist.round} ms: ${dist.what})`;
+  const details = [`last disturbance: ${dist.round} ms, ${dist.what}`, `history ends at ${v.lastRound} ms`];
+  if (v.unhealed.length) {
+    return notJudged(info, {
+      expected,
+      observed: 'faults never healed',
+      details: [...v.unhealed, ...details],
+    });
+  }
+  if (v.convergedSince === undefined) {
+    return verdictOf(info, false, { expected, observed: 'never converged', details });
+  }
+  const took = Math.max(0, v.convergedSince - dist.round);
+  return verdictOf(info, took <= limit, {
+    expected,
+    observed: `identical from ${v.convergedSince} ms on: ${took} ms after the last disturbance`,
+    details,
+  });
+}
+
+export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
+  const v = buildView(events);
+  const out: Verdict[] = [checkRunCompleted(v)];
+  if (!v.run || !v.variant || !VARIANTS.includes(v.variant)) return out;
+  const cases = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
+  if (!v.init) return out;
+  const caps = v.init.capabilities;
+  const missing = !caps.realtime
+    ? 'realtime clock mode not declared'
+    : !caps.variants.includes(v.variant)
+      ? `variant ${v.variant} not declared`
+      : undefined;
+  if (missing) return [...out, ...cases.map((c) => unsupported(c, missing))];
+  const completed = v.end?.reason === 'completed';
+  out.push(checkMonotonicVersions(v));
+  if (completed) {
+    out.push(checkIdenticalState(v), checkNoLostUpdate(v));
+    const b = withinBoundMs(v);
+    if (b) out.push(b);
+  }
+  return out;
+}

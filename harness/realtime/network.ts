@@ -1,0 +1,174 @@
+// The harness as the network of a realtime run (harness transport): serves
+// HarnessNetwork, takes every envelope nodes stream to it, and delivers it
+// with GossipNode.Deliver — through the same Router as lockstep runs, with
+// wall-clock milliseconds in place of rounds: a delay fault's latency and
+// jitter are ms, a pause holds envelopes until the pause's scheduled end,
+// reorder shuffles the envelopes due in the same few-ms delivery batch.
+// Every 'send' / 'drop' / 'delay' / 'duplicate' / 'deliver' event carries the
+// ms at which it happened as `r` (hop is always 0).
+import * as grpc from '@grpc/grpc-js';
+import { ContractError, type Envelope, type GossipEndpoint, type NodeId } from '../../proto/contract.js';
+import { envelopeFromPb } from '../../proto/convert.js';
+import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
+import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import type { LinkFault } from '../faults/schedule.js';
+import type { HistoryEvent } from '../history/events.js';
+import { type InFlight, Router } from '../router/router.js';
+
+export interface NetworkOptions {
+  nodes: readonly NodeId[];
+  seed: number;
+  now: () => number;
+  record: (e: HistoryEvent) => void;
+  /** The endpoint a node's envelopes are delivered to (it may change after a restart). */
+  endpointOf: (node: NodeId) => GossipEndpoint | undefined;
+  callTimeoutMs: number;
+  /** How often due envelopes are taken and delivered. */
+  tickMs?: number;
+}
+
+export class WallClockNetwork {
+  private readonly router: Router;
+  private faults: LinkFault[] = [];
+  private readonly pending = new Map<NodeId, InFlight[]>();
+  private readonly busy = new Set<NodeId>();
+  private server: grpc.Server | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Envelopes accepted from nodes, for progress displays. */
+  accepted = 0;
+  delivered = 0;
+
+  constructor(private readonly o: NetworkOptions) {
+    this.router = new Router(o.nodes, new Rng(deriveSeed(o.seed, 'router')));
+  }
+
+  /** Serves HarnessNetwork on `host`:0; resolves to the port. */
+  listen(host = '0.0.0.0'): Promise<number> {
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+    });
+    server.addService(pb.HarnessNetworkService, {
+      send: (call: grpc.ServerDuplexStream<pb.SendRequest, pb.SendResponse>) => {
+        call.on('data', (req: pb.SendRequest) => {
+          const envs = req.envelopes.map(envelopeFromPb);
+          this.accept(envs);
+          if (!this.stopped) call.write({ accepted: envs.length });
+        });
+        call.on('end', () => call.end());
+        call.on('error', () => {});
+      },
+    } satisfies pb.HarnessNetworkServer);
+    this.server = server;
+    this.timer = setInterval(() => this.pump(), this.o.tickMs ?? 5);
+    return new Promise((resolve, reject) =>
+      server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+  }
+
+  setFaults(faults: readonly LinkFault[]): void {
+    this.faults = faults.slice();
+    this.router.setFaults(this.faults);
+  }
+
+  crash(node: NodeId): void {
+    this.router.crash(node);
+    this.pending.delete(node);
+  }
+
+  restart(node: NodeId): void {
+    this.router.restart(node);
+  }
+
+  /** Envelopes to `node` wait until `untilMs` (the scheduled end of its pause) or `resume`. */
+  pause(node: NodeId, untilMs: number): void {
+    this.router.pause(node, untilMs);
+  }
+
+  resume(node: NodeId): void {
+    this.router.resume(node);
+  }
+
+  /** Envelopes nodes sent: recorded and routed. */
+  accept(envs: readonly Envelope[]): void {
+    if (this.stopped || envs.length === 0) return;
+    this.accepted += envs.length;
+    this.router.beginRound(this.o.now(), this.faults);
+    for (const env of envs) for (const e of this.router.send(env, 0)) this.o.record(e);
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    this.router.beginRound(this.o.now(), this.faults);
+    const { events, batch } = this.router.takeDue();
+    for (const e of events) this.o.record(e);
+    for (const item of batch) {
+      const q = this.pending.get(item.env.to);
+      if (q) q.push(item);
+      else this.pending.set(item.env.to, [item]);
+    }
+    for (const node of this.pending.keys()) this.deliver(node);
+  }
+
+  private deliver(node: NodeId): void {
+    if (this.busy.has(node)) return;
+    const items = this.pending.get(node);
+    if (!items || items.length === 0) return;
+    this.pending.delete(node);
+    const endpoint = this.o.endpointOf(node);
+    if (!endpoint) {
+      for (const it of items) this.o.record({ t: 'drop', r: this.o.now(), id: it.id, reason: 'unreachable' });
+      return;
+    }
+    this.busy.add(node);
+    let done = false;
+    const finish = (ok: boolean, rejected: boolean, replies: Envelope[]) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      this.busy.delete(node);
+      if (this.stopped) return;
+      const r = this.o.now();
+      for (const it of items) {
+        this.o.record(
+          ok
+            ? { t: 'deliver', r, hop: 0, id: it.id }
+            : { t: 'drop', r, id: it.id, reason: rejected ? 'rejected' : 'unreachable' },
+        );
+      }
+      if (ok) this.delivered += items.length;
+      this.accept(replies);
+    };
+    const timer = setTimeout(() => finish(false, false, []), this.o.callTimeoutMs);
+    endpoint.deliver(items.map((it) => it.env)).then(
+      (replies) => finish(true, false, replies),
+      (err: unknown) =>
+        finish(false, err instanceof ContractError || (err as Error)?.name === 'ContractError', []),
+    );
+  }
+
+  /** Envelopes in the network (held or due), for progress displays. */
+  inFlight(): number {
+    let n = this.router.inFlight();
+    for (const q of this.pending.values()) n += q.length;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((done) => {
+      server.tryShutdown(() => done());
+      setTimeout(() => {
+        server.forceShutdown();
+        done();
+      }, 500).unref();
+    });
+  }
+}

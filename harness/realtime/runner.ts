@@ -1,0 +1,560 @@
+// The realtime runner: nodes run on their own timers (clock mode realtime);
+// the harness writes, reads, injects the fault schedule at wall-clock times,
+// heals, and waits for convergence. Every history event's `r` is the
+// milliseconds since the run started (monotonic; see docs/chaos.md).
+//
+// Phases (each a 'phase' event): workload (writes every `writeEveryMs` at a
+// random live node, reads of every node every `readEveryMs`, the schedule's
+// faults at their times) -> heal (writes stop; anything still active is
+// stopped) -> settle (reads until every node holds the same state, or
+// `settleMs` passes) -> final reads (final=true), iptables counters (direct
+// transport), end.
+import * as grpc from '@grpc/grpc-js';
+import type {
+  Envelope,
+  GossipEndpoint,
+  InitResult,
+  NodeId,
+  NodeInit,
+  Parameters,
+  Snapshot,
+} from '../../proto/contract.js';
+import { capabilitiesFromPb, nodeInitToPb, parametersToPb } from '../../proto/convert.js';
+import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import { GrpcEndpoint } from '../endpoint/grpc-client.js';
+import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
+import { cutEdges } from '../faults/shapes.js';
+import type { EdgeCount, HistoryEvent, ReadEntry } from '../history/events.js';
+import { callWithDeadline } from '../runner/lockstep.js';
+import { WallClockNetwork } from './network.js';
+import type { Progress } from './progress.js';
+import type { Transport } from './schedule.js';
+
+export interface RealtimeSpec {
+  seed: number;
+  nodes: NodeId[];
+  peers: Record<NodeId, NodeId[]>;
+  params: Parameters;
+  transport: Transport;
+  durationMs: number;
+  settleMs: number;
+  schedule: FaultSchedule;
+  writeEveryMs: number;
+  readEveryMs: number;
+  keys: number;
+  callTimeoutMs: number;
+  startupTimeoutMs: number;
+  scenario?: string;
+}
+
+/** What the runner needs from where the nodes run (the docker backend). */
+export interface RealtimeBackend {
+  /** HOST:PORT of a node's GossipNode endpoint. */
+  address(node: NodeId): string;
+  /** Where nodes reach the harness (harness transport). */
+  harnessHost: string;
+  pause(node: NodeId): Promise<void>;
+  unpause(node: NodeId): Promise<void>;
+  kill(node: NodeId): Promise<void>;
+  /** Starts a killed node again; resolves to its (possibly new) address. */
+  restart(node: NodeId): Promise<string>;
+  /** Direct transport: cut / heal directed edges (iptables). */
+  cut?(edges: [NodeId, NodeId][]): Promise<void>;
+  heal?(edges: [NodeId, NodeId][]): Promise<void>;
+  counters?(): Promise<{ passed: EdgeCount[]; dropped: EdgeCount[] }>;
+  /** The node's last output lines, for error messages. */
+  logs?(node: NodeId): Promise<string>;
+}
+
+export interface RealtimeOutcome {
+  completed: boolean;
+  reason?: string;
+  converged: boolean;
+  /** ms from the heal until every node held the same state (undefined: never). */
+  convergedAfterHealMs?: number;
+  elapsedMs: number;
+}
+
+class Abort extends Error {}
+
+type Action = { at: number; order: number; label: string; run: () => Promise<void> };
+
+/** Init over gRPC with the harness_address (GrpcEndpoint.init sends none). */
+function initRealtime(
+  address: string,
+  nodes: NodeInit[],
+  params: Parameters,
+  harnessAddress: string,
+  timeoutMs: number,
+): Promise<InitResult> {
+  const client = new pb.GossipNodeClient(address, grpc.credentials.createInsecure());
+  return new Promise<InitResult>((resolve, reject) => {
+    client.init(
+      {
+        nodes: nodes.map(nodeInitToPb),
+        parameters: parametersToPb(params),
+        clockMode: pb.ClockMode.CLOCK_MODE_REALTIME,
+        harnessAddress,
+      },
+      new grpc.Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err, res) => {
+        if (err) return reject(new Error(`Init: ${err.details || err.message}`));
+        resolve({
+          implementation: res.implementation,
+          version: res.version,
+          capabilities: capabilitiesFromPb(res.capabilities),
+        });
+      },
+    );
+  }).finally(() => client.close());
+}
+
+function faultLabel(f: LinkFault): string {
+  switch (f.kind) {
+    case 'partition':
+      return `partition(${f.shape})`;
+    case 'loss':
+    case 'duplicate':
+      return `${f.kind} ${f.probability}`;
+    case 'delay':
+      return `delay ${f.latency}+${f.jitter}ms`;
+    case 'reorder':
+      return 'reorder';
+  }
+}
+
+export class RealtimeRun {
+  private readonly t0 = performance.now();
+  private lastR = 0;
+  private readonly endpoints = new Map<NodeId, GrpcEndpoint>();
+  private network: WallClockNetwork | null = null;
+  private harnessAddress = '';
+  private readonly active: LinkFault[] = [];
+  private readonly paused = new Set<NodeId>();
+  private readonly crashed = new Set<NodeId>();
+  /** Killed or restarting: not read, not written to. */
+  private readonly down = new Set<NodeId>();
+  private readonly lastState = new Map<NodeId, string>();
+  private readonly lastEntries = new Map<NodeId, string>();
+  private phase = 'start';
+  private writing = false;
+  private reading = false;
+  private seq = 0;
+  private readonly rng: Rng;
+  private abortReason: string | null = null;
+  private harnessError: Error | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly spec: RealtimeSpec,
+    private readonly backend: RealtimeBackend,
+    private readonly sink: (e: HistoryEvent) => void,
+    private readonly progress?: Progress,
+  ) {
+    this.rng = new Rng(deriveSeed(spec.seed, 'workload'));
+  }
+
+  now(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  /** Records `e` with a monotonic `r` (events are created and recorded at once). */
+  private readonly record = (e: HistoryEvent): void => {
+    if ('r' in e) {
+      const r = Math.max(this.lastR, e.r);
+      this.lastR = r;
+      this.sink({ ...e, r } as HistoryEvent);
+    } else this.sink(e);
+  };
+
+  private nodeInit(id: NodeId): NodeInit {
+    return {
+      id,
+      peers: (this.spec.peers[id] ?? []).slice(),
+      seeds: [],
+      rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
+      initialValue: 0,
+      restoreDurable: false,
+    };
+  }
+
+  private fail(op: string, nodes: NodeId[], message: string): never {
+    this.record({ t: 'error', r: this.now(), op, nodes, message });
+    this.abortReason ??= `${op} (${nodes.join(', ')}): ${message}`;
+    throw new Abort(message);
+  }
+
+  private setPhase(phase: string): void {
+    this.phase = phase;
+    this.record({ t: 'phase', r: this.now(), phase });
+    this.progress?.note(`[${phase}] ${(this.now() / 1000).toFixed(1)}s`);
+  }
+
+  private endpoint(node: NodeId): GrpcEndpoint {
+    let e = this.endpoints.get(node);
+    if (!e) {
+      e = new GrpcEndpoint(this.backend.address(node), this.spec.callTimeoutMs);
+      this.endpoints.set(node, e);
+    }
+    return e;
+  }
+
+  private async initNode(node: NodeId): Promise<InitResult> {
+    const e = this.endpoint(node);
+    try {
+      await e.waitForReady(this.spec.startupTimeoutMs);
+    } catch {
+      const logs = (await this.backend.logs?.(node)) ?? '';
+      this.fail(
+        'Init',
+        [node],
+        `node did not serve GossipNode at ${e.address} within ${this.spec.startupTimeoutMs} ms${logs ? `: ${logs.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+      );
+    }
+    try {
+      return await initRealtime(
+        e.address,
+        [this.nodeInit(node)],
+        this.spec.params,
+        this.harnessAddress,
+        this.spec.callTimeoutMs,
+      );
+    } catch (err) {
+      this.fail('Init', [node], (err as Error).message);
+    }
+  }
+
+  // ---- workload and reads ----
+
+  private async write(): Promise<void> {
+    if (this.writing) return;
+    const candidates = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
+    if (candidates.length === 0) return;
+    this.writing = true;
+    const node = candidates[this.rng.int(candidates.length)];
+    const key = `k${this.rng.int(this.spec.keys)}`;
+    const value = `v${++this.seq}`;
+    this.record({ t: 'update', r: this.now(), node, key, value });
+    const res = await callWithDeadline(
+      () => this.endpoint(node).update([{ node, key, value }]),
+      this.spec.callTimeoutMs,
+      'Update',
+    );
+    this.writing = false;
+    if (!res.ok) {
+      this.record({ t: 'error', r: this.now(), op: 'Update', nodes: [node], message: res.message });
+      return;
+    }
+    for (const a of res.value.acks)
+      this.record({ t: 'ack', r: this.now(), node: a.node, key: a.key, version: a.version });
+    if (this.network && res.value.envelopes.length) this.network.accept(res.value.envelopes as Envelope[]);
+  }
+
+  /** Reads every reachable node; records those whose state changed (all of them when `final`). */
+  private async readAll(final = false): Promise<void> {
+    if (this.reading && !final) return;
+    this.reading = true;
+    const nodes = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
+    const results = await Promise.all(
+      nodes.map((n) => callWithDeadline(() => this.endpoint(n).read([n]), this.spec.callTimeoutMs, 'Read')),
+    );
+    this.reading = false;
+    const r = this.now();
+    nodes.forEach((node, i) => {
+      const res = results[i];
+      if (!res.ok) {
+        if (final) this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
+        return;
+      }
+      const s: Snapshot | undefined = res.value[0];
+      if (!s) return;
+      const entries: ReadEntry[] = s.entries
+        .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight]);
+      this.lastEntries.set(node, JSON.stringify(entries.map((e) => e.slice(0, 4))));
+      if (!final && this.lastState.get(node) === state) return;
+      this.lastState.set(node, state);
+      this.record({ t: 'read', r, node, entries, estimate: s.estimate, sum: s.sum, weight: s.weight, final });
+    });
+  }
+
+  /** [nodes holding the most common entries, live nodes]. */
+  convergedShare(): [number, number] {
+    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
+    const counts = new Map<string, number>();
+    for (const n of live) {
+      const k = this.lastEntries.get(n) ?? '';
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return [Math.max(0, ...counts.values()), live.length];
+  }
+
+  private allConverged(): boolean {
+    const [k, n] = this.convergedShare();
+    return n === this.spec.nodes.length && k === n && this.paused.size === 0 && this.down.size === 0;
+  }
+
+  activeFaultLabels(): string[] {
+    return [
+      ...this.active.map(faultLabel),
+      ...[...this.paused].map((n) => `pause ${n}`),
+      ...[...this.crashed].map((n) => `killed ${n}`),
+    ];
+  }
+
+  // ---- the fault schedule ----
+
+  private actions(): Action[] {
+    const out: Action[] = [];
+    const { nodes } = this.spec;
+    const direct = this.spec.transport === 'direct';
+    this.spec.schedule.forEach((ev) => {
+      switch (ev.type) {
+        case 'link': {
+          const edges = cutEdges(ev.fault, nodes);
+          const label = faultLabel(ev.fault);
+          out.push({
+            at: ev.from,
+            order: 1,
+            label: `start ${label}`,
+            run: async () => {
+              this.active.push(ev.fault);
+              this.network?.setFaults(this.active);
+              this.record({ t: 'fault', r: this.now(), action: 'start', fault: ev.fault, edges });
+              if (direct && edges.length) await this.backend.cut?.(edges);
+            },
+          });
+          out.push({
+            at: ev.until,
+            order: 0,
+            label: `stop ${label}`,
+            run: async () => this.stopLink(ev.fault, edges),
+          });
+          break;
+        }
+        case 'pause':
+          out.push({
+            at: ev.from,
+            order: 1,
+            label: `pause ${ev.node}`,
+            run: async () => {
+              this.paused.add(ev.node);
+              this.network?.pause(ev.node, ev.until);
+              this.record({ t: 'pause', r: this.now(), node: ev.node, action: 'start' });
+              await this.backend.pause(ev.node);
+            },
+          });
+          out.push({ at: ev.until, order: 0, label: `unpause ${ev.node}`, run: () => this.unpause(ev.node) });
+          break;
+        case 'crash':
+          out.push({
+            at: ev.at,
+            order: 1,
+            label: `kill ${ev.node}`,
+            run: async () => {
+              if (this.crashed.has(ev.node)) return;
+              this.crashed.add(ev.node);
+              this.down.add(ev.node);
+              this.network?.crash(ev.node);
+              this.record({ t: 'crash', r: this.now(), node: ev.node });
+              await this.backend.kill(ev.node);
+            },
+          });
+          break;
+        case 'restart':
+          out.push({ at: ev.at, order: 0, label: `restart ${ev.node}`, run: () => this.restart(ev.node) });
+          break;
+      }
+    });
+    return out.sort((a, b) => a.at - b.at || a.order - b.order);
+  }
+
+  private async stopLink(fault: LinkFault, edges: [NodeId, NodeId][]): Promise<void> {
+    const i = this.active.indexOf(fault);
+    if (i < 0) return;
+    this.active.splice(i, 1);
+    this.network?.setFaults(this.active);
+    if (this.spec.transport === 'direct' && edges.length) {
+      // The DROP rules' counters go with them: record what they dropped first.
+      await this.recordCounters();
+      await this.backend.heal?.(edges);
+    }
+    this.record({ t: 'fault', r: this.now(), action: 'stop', fault, edges });
+  }
+
+  private async unpause(node: NodeId): Promise<void> {
+    if (!this.paused.has(node)) return;
+    await this.backend.unpause(node);
+    this.paused.delete(node);
+    this.network?.resume(node);
+    this.record({ t: 'pause', r: this.now(), node, action: 'stop' });
+  }
+
+  private async restart(node: NodeId): Promise<void> {
+    if (!this.crashed.has(node)) return;
+    const address = await this.backend.restart(node);
+    const old = this.endpoints.get(node);
+    if (old && old.address !== address) {
+      await old.close();
+      this.endpoints.delete(node);
+    }
+    await this.initNode(node);
+    this.crashed.delete(node);
+    this.down.delete(node);
+    this.lastState.delete(node);
+    this.lastEntries.delete(node);
+    this.network?.restart(node);
+    this.record({ t: 'restart', r: this.now(), node, durable: false });
+  }
+
+  private schedule(actions: Action[]): void {
+    for (const a of actions) {
+      const t = setTimeout(
+        () => {
+          this.chain = this.chain.then(async () => {
+            if (this.abortReason) return;
+            this.progress?.note(`  ${(this.now() / 1000).toFixed(1)}s ${a.label}`);
+            try {
+              await a.run();
+            } catch (err) {
+              if (err instanceof Abort) return;
+              // A docker / iptables failure: the harness's fault, not the IUT's.
+              this.harnessError ??= err instanceof Error ? err : new Error(String(err));
+              this.abortReason ??= `harness error: ${this.harnessError.message}`;
+            }
+          });
+        },
+        Math.max(0, a.at - this.now()),
+      );
+      this.timers.push(t);
+    }
+  }
+
+  /** Stops whatever is still active (late schedule, or an early end). */
+  private async healAll(): Promise<void> {
+    for (const f of this.active.slice()) await this.stopLink(f, cutEdges(f, this.spec.nodes));
+    for (const n of [...this.paused]) await this.unpause(n);
+    for (const n of [...this.crashed]) await this.restart(n);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+  }
+
+  private async recordCounters(): Promise<void> {
+    if (!this.backend.counters) return;
+    const c = await this.backend.counters();
+    this.record({ t: 'counters', r: this.now(), passed: c.passed, dropped: c.dropped });
+  }
+
+  async run(): Promise<RealtimeOutcome> {
+    const { spec } = this;
+    this.record({
+      t: 'run',
+      seed: spec.seed,
+      mode: 'realtime',
+      nodes: spec.nodes.slice(),
+      params: spec.params,
+      rounds: spec.durationMs,
+      hopLimit: 0,
+      values: [],
+      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
+    });
+    const ticker = setInterval(() => {
+      this.progress?.status({
+        phase: this.phase,
+        elapsedMs: this.now(),
+        faults: this.activeFaultLabels(),
+        converged: this.convergedShare(),
+        ...(this.network ? { inFlight: this.network.inFlight() } : {}),
+      });
+    }, 200);
+    let healAt = 0;
+    let convergedAt: number | undefined;
+    try {
+      if (spec.transport === 'harness') {
+        this.network = new WallClockNetwork({
+          nodes: spec.nodes,
+          seed: spec.seed,
+          now: () => this.now(),
+          record: this.record,
+          endpointOf: (n) => (this.crashed.has(n) ? undefined : (this.endpoint(n) as GossipEndpoint)),
+          callTimeoutMs: spec.callTimeoutMs,
+        });
+        const port = await this.network.listen('0.0.0.0');
+        this.harnessAddress = `${this.backend.harnessHost}:${port}`;
+      }
+      this.setPhase('init');
+      const inits = await Promise.all(spec.nodes.map((n) => this.initNode(n)));
+      const first = inits[0];
+      this.record({
+        t: 'init',
+        implementation: first.implementation,
+        version: first.version,
+        capabilities: first.capabilities,
+      });
+      if (this.backend.counters) await this.recordCounters();
+      const start = this.now();
+      this.setPhase('workload');
+      // Schedule times are relative to the workload's start.
+      this.schedule(this.actions().map((a) => ({ ...a, at: a.at + start })));
+      const writer = setInterval(() => void this.write(), spec.writeEveryMs);
+      const reader = setInterval(() => void this.readAll(), spec.readEveryMs);
+      this.timers.push(writer, reader);
+      while (this.now() < start + spec.durationMs && !this.abortReason) await this.sleep(50);
+      clearInterval(writer);
+      while (this.writing) await this.sleep(10);
+      // Let every scheduled action due by now finish, then heal what is left.
+      await this.sleep(Math.max(0, start + spec.durationMs - this.now()));
+      for (const t of this.timers) clearTimeout(t);
+      await this.chain;
+      if (this.harnessError) throw this.harnessError;
+      if (this.abortReason) throw new Abort(this.abortReason);
+      this.setPhase('heal');
+      await this.healAll();
+      healAt = this.now();
+      this.setPhase('settle');
+      const deadline = healAt + spec.settleMs;
+      while (this.now() < deadline) {
+        await this.sleep(spec.readEveryMs);
+        await this.readAll();
+        if (this.allConverged()) {
+          convergedAt = this.now();
+          break;
+        }
+      }
+      clearInterval(reader);
+      while (this.reading) await this.sleep(10);
+      // A few more gossip periods: convergence must hold, not just happen once.
+      if (convergedAt !== undefined) await this.sleep(Math.min(2000, 5 * spec.params.periodMs));
+      await this.readAll(true);
+      if (this.backend.counters) await this.recordCounters();
+      this.record({ t: 'end', r: this.now(), reason: 'completed' });
+      return {
+        completed: true,
+        converged: convergedAt !== undefined,
+        ...(convergedAt !== undefined ? { convergedAfterHealMs: convergedAt - healAt } : {}),
+        elapsedMs: this.now(),
+      };
+    } catch (err) {
+      if (!(err instanceof Abort)) throw err;
+      this.record({ t: 'end', r: this.now(), reason: 'aborted' });
+      return {
+        completed: false,
+        reason: this.abortReason ?? err.message,
+        converged: false,
+        elapsedMs: this.now(),
+      };
+    } finally {
+      clearInterval(ticker);
+      for (const t of this.timers) clearTimeout(t);
+      this.progress?.done();
+      await this.network?.close();
+      for (const e of this.endpoints.values()) await e.close();
+    }
+  }
+}

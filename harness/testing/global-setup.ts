@@ -1,0 +1,25 @@
+// vitest global setup: the real parts the tests use and a fresh machine lacks.
+// Chromium (Debian's package) for the report's browser tests, and a docker
+// engine for the chaos tests; a daemon started here is stopped at teardown.
+// GOSSIPCHECK_DOCKER_TESTS=0 skips docker (no engine, no root).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+let startedDocker = false;
+
+function script(name: string, ...args: string[]): string {
+  return execFileSync('bash', [`scripts/${name}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+export function setup(): void {
+  if (existsSync('scripts/ensure-chromium.sh')) process.stdout.write(script('ensure-chromium.sh'));
+  if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0') {
+    const out = script('ensure-docker.sh', 'start');
+    process.stdout.write(out);
+    startedDocker = out.startsWith('docker: started dockerd');
+  }
+}
+
+export function teardown(): void {
+  if (startedDocker) process.stdout.write(script('ensure-docker.sh', 'stop'));
+}

@@ -1,0 +1,155 @@
+// How a realtime reference node's envelopes leave the process.
+// - harness: one HarnessNetwork.Send stream to the harness (harness_address);
+//   the harness routes every envelope (and applies its faults).
+// - direct: GossipNode.Deliver straight to the peer's endpoint at
+//   `peerAddress(peer)` (in docker: the peer's container name and port), so
+//   only the host's firewall (iptables) stands between nodes.
+// Both batch: everything sent within one turn of the event loop travels in one
+// frame (harness) or one Deliver per peer (direct). Neither retries: gossip
+// tolerates loss, and a queue that outlives a partition would hide it.
+import * as grpc from '@grpc/grpc-js';
+import type { Envelope, NodeId } from '../../proto/contract.js';
+import { envelopeToPb } from '../../proto/convert.js';
+import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
+import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
+
+export interface Transport {
+  send(envelopes: readonly Envelope[]): void;
+  close(): void;
+}
+
+const CHANNEL_OPTIONS = {
+  'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
+  // Reconnect quickly after a partition heals or a peer restarts.
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 1000,
+};
+
+/** Most envelopes queued for one destination while its call is in flight; older ones are dropped. */
+const MAX_QUEUED = 5000;
+
+export class HarnessTransport implements Transport {
+  private readonly client: pb.HarnessNetworkClient;
+  private stream: grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> | null = null;
+  private pending: Envelope[] = [];
+  private scheduled = false;
+  private closed = false;
+
+  constructor(readonly address: string) {
+    this.client = new pb.HarnessNetworkClient(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  private open(): grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> {
+    if (this.stream) return this.stream;
+    const stream = this.client.send();
+    stream.on('data', () => {});
+    const reset = () => {
+      if (this.stream === stream) this.stream = null;
+    };
+    stream.on('error', reset);
+    stream.on('end', reset);
+    stream.on('close', reset);
+    this.stream = stream;
+    return stream;
+  }
+
+  send(envelopes: readonly Envelope[]): void {
+    if (this.closed || envelopes.length === 0) return;
+    for (const e of envelopes) this.pending.push(e);
+    if (this.pending.length > MAX_QUEUED) this.pending.splice(0, this.pending.length - MAX_QUEUED);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.closed || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.open().write({ envelopes: batch.map(envelopeToPb) });
+    } catch {
+      this.stream = null;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    try {
+      this.stream?.end();
+    } catch {
+      // Already gone.
+    }
+    this.stream = null;
+    this.client.close();
+  }
+}
+
+export class DirectTransport implements Transport {
+  private readonly clients = new Map<NodeId, pb.GossipNodeClient>();
+  private readonly queues = new Map<NodeId, Envelope[]>();
+  private readonly busy = new Set<NodeId>();
+  private closed = false;
+
+  constructor(
+    private readonly peerAddress: (peer: NodeId) => string,
+    private readonly callTimeoutMs = 1000,
+  ) {}
+
+  private client(peer: NodeId): pb.GossipNodeClient {
+    let c = this.clients.get(peer);
+    if (!c) {
+      c = new pb.GossipNodeClient(this.peerAddress(peer), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.clients.set(peer, c);
+    }
+    return c;
+  }
+
+  send(envelopes: readonly Envelope[]): void {
+    if (this.closed) return;
+    const touched = new Set<NodeId>();
+    for (const e of envelopes) {
+      let q = this.queues.get(e.to);
+      if (!q) {
+        q = [];
+        this.queues.set(e.to, q);
+      }
+      q.push(e);
+      if (q.length > MAX_QUEUED) q.splice(0, q.length - MAX_QUEUED);
+      touched.add(e.to);
+    }
+    if (touched.size === 0) return;
+    setImmediate(() => {
+      for (const p of touched) this.pump(p);
+    });
+  }
+
+  private pump(peer: NodeId): void {
+    if (this.closed || this.busy.has(peer)) return;
+    const q = this.queues.get(peer);
+    if (!q || q.length === 0) return;
+    this.queues.set(peer, []);
+    this.busy.add(peer);
+    this.client(peer).deliver(
+      { envelopes: q.map(envelopeToPb) },
+      new grpc.Metadata(),
+      { deadline: Date.now() + this.callTimeoutMs },
+      (err, res) => {
+        this.busy.delete(peer);
+        // A realtime peer sends its reactions itself; anything returned is forwarded.
+        if (!err && res && res.envelopes.length > 0) {
+          this.send(res.envelopes.map((e) => ({ ...e, payload: e.payload })));
+        }
+        this.pump(peer);
+      },
+    );
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
