@@ -182,3 +182,26 @@ describe('list', () => {
     }
   });
 });
+
+describe('gossipcheck run --maelstrom', () => {
+  test('dispatches to the Maelstrom runner: a correct retrying node passes', async () => {
+    const out = dirs.make();
+    const node = `"${process.execPath}" "${join(process.cwd(), 'harness/maelstrom/fixtures/broadcast-node.mjs')}" retry`;
+    const res = await runCli(
+      [
+        'run',
+        '--maelstrom',
+        node,
+        '--nodes',
+        '3',
+        '--case',
+        'maelstrom/convergence/no-faults',
+        '--duration',
+        '1000',
+      ].concat(['--settle', '2000', '--out', out]),
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const r = report(out);
+    expect(r.results.find((x) => x.id === 'maelstrom/convergence/no-faults')?.verdict).toBe('PASS');
+  });
+});

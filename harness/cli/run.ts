@@ -13,6 +13,7 @@ import { ALL_CASES, SUITE_NAMES, selected } from '../../suites/registry.js';
 import { SESSION_ENV, type Session } from '../../suites/session.js';
 import type { SpawnedEndpoint } from '../backends/process.js';
 import { probe, startImpl } from './iut.js';
+import { runMaelstromCommand } from './run-maelstrom.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 export const KIT_VERSION = '0.1.0';
@@ -54,7 +55,8 @@ const HELP = `usage: gossipcheck run [flags]
   --out DIR              report directory (default gossipcheck-report)
   --strict               a missed SHOULD (NON-STRICT) fails the gate too
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
-  --summary FILE         also write a markdown summary (for a CI step summary)`;
+  --summary FILE         also write a markdown summary (for a CI step summary)
+  --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)`;
 
 interface RunConfig {
   impl: string | null;
@@ -183,6 +185,8 @@ function initFailure(message: string, seed: number): CaseResult {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
+  // Maelstrom nodes (stdin/stdout JSON) are checked in realtime by their own runner.
+  if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom='))) return runMaelstromCommand(argv);
   const config = parseConfig(argv);
   if (!config) {
     process.stdout.write(`${HELP}\n`);

@@ -1,0 +1,126 @@
+// The history of one Maelstrom scenario run, JSONL, realtime form: every `r`
+// is milliseconds since the run started (0.1 ms resolution). Network events
+// reuse the kit's event shapes (harness/history/events.ts: send, drop,
+// deliver, fault, crash, error, phase, end); the Maelstrom client operations
+// are Jepsen-style `invoke` / `complete` pairs, and the run header is its own
+// `maelstrom` event. These kinds live here, not in HistoryEvent: a Maelstrom
+// history is not read by the lockstep checkers.
+import type { NodeId } from '../../proto/contract.js';
+import type { EventOf } from '../history/events.js';
+import type { Topology } from './topology.js';
+
+export type ClientOp = 'init' | 'topology' | 'broadcast' | 'read';
+
+export type MaelstromEvent =
+  | {
+      t: 'maelstrom';
+      r: number;
+      scenario: string;
+      command: string;
+      seed: number;
+      nodes: NodeId[];
+      topologyName: string;
+      topology: Topology;
+      latencyMs: number;
+      durationMs: number;
+      rate: number;
+      profile: string | null;
+    }
+  | EventOf<'phase'>
+  | EventOf<'fault'>
+  /**
+   * Every line between two parties (node -> node, node -> client, client ->
+   * node). `hop` is 0, `kind` is body.type, `bytes` the line length, `keys`
+   * the broadcast values the line hands its destination as valueKeys:
+   * protocol.ts carriedValues for node -> node, [value] for a client's
+   * broadcast, [] for everything else.
+   */
+  | EventOf<'send'>
+  | EventOf<'drop'>
+  | EventOf<'deliver'>
+  | EventOf<'crash'>
+  /** A protocol violation: `op` says where ('stdout', 'init', 'broadcast', ...); `message` quotes the line. */
+  | EventOf<'error'>
+  /** The harness (client `client`) sends a request to `node`; `value` for a broadcast. */
+  | {
+      t: 'invoke';
+      r: number;
+      client: string;
+      node: NodeId;
+      op: ClientOp;
+      msgId: number;
+      value?: unknown;
+      final?: boolean;
+    }
+  /** The answer to an invoke (or none: 'timeout'); `messages` for a read_ok. */
+  | {
+      t: 'complete';
+      r: number;
+      client: string;
+      node: NodeId;
+      op: ClientOp;
+      msgId: number;
+      status: 'ok' | 'error' | 'timeout';
+      messages?: unknown[];
+      error?: string;
+    }
+  /** The last lines a node wrote to stderr (its log), at the end of the run. */
+  | { t: 'stderr'; r: number; node: NodeId; tail: string }
+  | EventOf<'end'>;
+
+export const isNode = (nodes: ReadonlySet<string>, id: string) => nodes.has(id);
+
+/**
+ * When each broadcast value became present at each node, from the delivery
+ * log alone: a value is present at node N from the first delivery to N of a
+ * message that carries it — the client's `broadcast` itself, or a
+ * node-to-node message whose body carries it (send.keys). Fed in history
+ * order; the scenario runner and the checker share it.
+ */
+export class Presence {
+  private readonly sends = new Map<number, { to: NodeId; keys: string[] }>();
+  /** valueKey -> node -> first time present. */
+  readonly at = new Map<string, Map<NodeId, number>>();
+
+  constructor(private readonly nodes: readonly NodeId[]) {}
+
+  feed(e: MaelstromEvent): void {
+    if (e.t === 'send') {
+      if (e.keys.length > 0) this.sends.set(e.id, { to: e.to, keys: e.keys });
+    } else if (e.t === 'drop') {
+      this.sends.delete(e.id);
+    } else if (e.t === 'deliver') {
+      const s = this.sends.get(e.id);
+      if (!s) return;
+      this.sends.delete(e.id);
+      for (const k of s.keys) this.mark(k, s.to, e.r);
+    }
+  }
+
+  mark(key: string, node: NodeId, r: number): void {
+    let m = this.at.get(key);
+    if (!m) {
+      m = new Map();
+      this.at.set(key, m);
+    }
+    if (!m.has(node)) m.set(node, r);
+  }
+
+  /** The time `key` reached the last of `nodes`, or null while some node lacks it. */
+  everywhere(key: string, nodes: readonly NodeId[] = this.nodes): number | null {
+    const m = this.at.get(key);
+    if (!m) return null;
+    let last = 0;
+    for (const n of nodes) {
+      const r = m.get(n);
+      if (r === undefined) return null;
+      last = Math.max(last, r);
+    }
+    return last;
+  }
+
+  missing(key: string, nodes: readonly NodeId[] = this.nodes): NodeId[] {
+    const m = this.at.get(key);
+    return nodes.filter((n) => !m?.has(n));
+  }
+}

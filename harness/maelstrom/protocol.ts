@@ -1,0 +1,91 @@
+// Maelstrom's wire protocol (doc/protocol.md): one JSON envelope per line,
+// `{src, dest, body}`, `body.type` plus optional `msg_id` / `in_reply_to`;
+// errors are `{type: "error", code, text}`. Parsing never throws: a bad line
+// comes back as a reason the harness reports with the line itself.
+
+export interface Body {
+  type: string;
+  msg_id?: number;
+  in_reply_to?: number;
+  [field: string]: unknown;
+}
+
+export interface Envelope {
+  src: string;
+  dest: string;
+  body: Body;
+}
+
+export type Parsed = { ok: true; env: Envelope } | { ok: false; reason: string };
+
+/** The most characters of an offending line quoted in a verdict or history. */
+export const QUOTE_CHARS = 200;
+
+export function quote(line: string, max = QUOTE_CHARS): string {
+  const s = JSON.stringify(line.length > max ? `${line.slice(0, max)}` : line);
+  return line.length > max ? `${s} (${line.length} chars, truncated)` : s;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function parseLine(line: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  if (!isObject(value)) return { ok: false, reason: 'not a JSON object {src, dest, body}' };
+  const { src, dest, body } = value;
+  if (typeof src !== 'string') return { ok: false, reason: 'no string "src"' };
+  if (typeof dest !== 'string') return { ok: false, reason: 'no string "dest"' };
+  if (!isObject(body)) return { ok: false, reason: 'no object "body"' };
+  if (typeof body.type !== 'string') return { ok: false, reason: 'no string "body.type"' };
+  for (const f of ['msg_id', 'in_reply_to'] as const) {
+    if (body[f] !== undefined && typeof body[f] !== 'number')
+      return { ok: false, reason: `"body.${f}" is not a number` };
+  }
+  return { ok: true, env: { src, dest, body: body as Body } };
+}
+
+/** How a value is compared and listed: its JSON text (1 and "1" differ). */
+export const valueKey = (v: unknown): string => JSON.stringify(v) ?? 'undefined';
+
+const SKIP = new Set(['type', 'msg_id', 'in_reply_to']);
+
+/**
+ * The broadcast values a node-to-node body carries, as valueKeys — the
+ * harness's definition of "this message hands these values to its
+ * destination" (docs/maelstrom.md): the value of any field named `message`,
+ * and every scalar element of any array, at any depth (`messages: [1, 2]`,
+ * `{batch: {n1: [3]}}`, `[[v, ts], ...]`). `type`, `msg_id` and `in_reply_to`
+ * are never values. Strings that spell a number count as that number too
+ * ("7" carries 7), for nodes that send values as map keys or strings.
+ */
+export function carriedValues(body: Body): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null) out.add(valueKey(v));
+    else if (typeof v === 'string') {
+      out.add(valueKey(v));
+      if (/^-?\d+(\.\d+)?$/.test(v)) out.add(valueKey(Number(v)));
+    }
+  };
+  const walk = (x: unknown, inArray: boolean, depth: number) => {
+    if (depth > 8) return;
+    if (Array.isArray(x)) {
+      for (const e of x) walk(e, true, depth + 1);
+    } else if (isObject(x)) {
+      for (const [k, v] of Object.entries(x)) {
+        if (depth === 0 && SKIP.has(k)) continue;
+        if (k === 'message') add(v);
+        walk(v, false, depth + 1);
+      }
+    } else if (inArray) {
+      add(x);
+    }
+  };
+  walk(body, false, 0);
+  return [...out];
+}

@@ -1,0 +1,387 @@
+// One Maelstrom scenario, in realtime: spawn one process per node, `init`
+// and `topology` every node (as Maelstrom does), run the client workload
+// (broadcast / read, 50/50, values 0, 1, 2, ... as Maelstrom's broadcast
+// workload) while the fault windows open and heal, let it settle, read every
+// node a last time, kill everything. Everything that happens is recorded;
+// verdicts come later, from the history alone (checks.ts).
+import { performance } from 'node:perf_hooks';
+import type { NodeId } from '../../proto/contract.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import type { LinkFault } from '../faults/schedule.js';
+import { cutEdges } from '../faults/shapes.js';
+import { type ClientOp, type MaelstromEvent, Presence } from './history.js';
+import { RealtimeNetwork, type Wire } from './network.js';
+import { NodeProcess } from './node-process.js';
+import { type Body, carriedValues, type Envelope, parseLine, quote, valueKey } from './protocol.js';
+import type { Topology } from './topology.js';
+
+/** A fault window, in ms from the start of the workload phase. */
+export interface FaultWindow {
+  from: number;
+  until: number;
+  fault: LinkFault;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  command: string;
+  seed: number;
+  nodes: NodeId[];
+  topologyName: string;
+  topology: Topology;
+  latencyMs: number;
+  durationMs: number;
+  /** Client operations per second (all clients together). */
+  rate: number;
+  /** The longest the settle phase waits for every acknowledged value to reach every node. */
+  settleMs: number;
+  /** Deadline of every client request (init, topology, broadcast, read). */
+  timeoutMs: number;
+  profile: string | null;
+  faults: FaultWindow[];
+}
+
+export interface ScenarioRun {
+  events: MaelstromEvent[];
+  /** Why the cluster never got to the workload (init / topology failed), or null. */
+  startupFailure: string | null;
+}
+
+/** What travels through the network: the line exactly as written, and its parse. */
+interface Line {
+  text: string;
+  env: Envelope;
+}
+
+interface Pending {
+  client: string;
+  node: NodeId;
+  op: ClientOp;
+  msgId: number;
+  timer: NodeJS.Timeout;
+  resolve: (ok: boolean) => void;
+}
+
+const ADMIN = 'c0';
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
+  const t0 = performance.now();
+  const now = () => round1(performance.now() - t0);
+  const events: MaelstromEvent[] = [];
+  const presence = new Presence(spec.nodes);
+  const record = (e: MaelstromEvent) => {
+    events.push(e);
+    presence.feed(e);
+  };
+  const nodeSet = new Set(spec.nodes);
+  const clients = spec.nodes.map((_, i) => `c${i + 1}`);
+  const clientSet = new Set([ADMIN, ...clients]);
+  const rng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}`));
+  const netRng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}/network`));
+  const procs = new Map<NodeId, NodeProcess>();
+  const pending = new Map<string, Pending>();
+  const expired = new Set<string>();
+  const acked = new Set<string>();
+  let nextMsgId = 0;
+  let tearingDown = false;
+
+  const violation = (op: string, node: NodeId, message: string) =>
+    record({ t: 'error', r: now(), op, nodes: [node], message });
+
+  record({
+    t: 'maelstrom',
+    r: 0,
+    scenario: spec.name,
+    command: spec.command,
+    seed: spec.seed,
+    nodes: spec.nodes,
+    topologyName: spec.topologyName,
+    topology: spec.topology,
+    latencyMs: spec.latencyMs,
+    durationMs: spec.durationMs,
+    rate: spec.rate,
+    profile: spec.profile,
+  });
+
+  const complete = (
+    p: Pending,
+    status: 'ok' | 'error' | 'timeout',
+    extra: { messages?: unknown[]; error?: string },
+  ) => {
+    const key = `${p.client}:${p.msgId}`;
+    pending.delete(key);
+    clearTimeout(p.timer);
+    record({
+      t: 'complete',
+      r: now(),
+      client: p.client,
+      node: p.node,
+      op: p.op,
+      msgId: p.msgId,
+      status,
+      ...extra,
+    });
+    p.resolve(status === 'ok');
+  };
+
+  const onClientLine = (client: string, w: Wire<Line>) => {
+    const { env, text } = w.payload;
+    const node = w.from;
+    const inReplyTo = env.body.in_reply_to;
+    if (inReplyTo === undefined) {
+      violation(
+        'client',
+        node,
+        `${node} sent ${env.body.type} to client ${client} without in_reply_to: ${quote(text)}`,
+      );
+      return;
+    }
+    const key = `${client}:${inReplyTo}`;
+    const p = pending.get(key);
+    if (!p) {
+      if (!expired.has(key))
+        violation('client', node, `${node} replied to no outstanding request of ${client}: ${quote(text)}`);
+      return;
+    }
+    const body = env.body;
+    if (body.type === 'error') {
+      complete(p, 'error', {
+        error: `error code ${String(body.code)}: ${String(body.text ?? '')} — ${quote(text)}`,
+      });
+      return;
+    }
+    if (body.type !== `${p.op}_ok`) {
+      complete(p, 'error', { error: `expected ${p.op}_ok, got ${quote(text)}` });
+      return;
+    }
+    if (p.op === 'read') {
+      if (!Array.isArray(body.messages)) {
+        complete(p, 'error', { error: `read_ok without a "messages" array: ${quote(text)}` });
+        return;
+      }
+      complete(p, 'ok', { messages: body.messages });
+      return;
+    }
+    complete(p, 'ok', {});
+  };
+
+  const net = new RealtimeNetwork<Line>(nodeSet, netRng, spec.latencyMs, now, record, (w) => {
+    if (nodeSet.has(w.to)) procs.get(w.to)?.write(w.payload.text);
+    else onClientLine(w.to, w);
+  });
+
+  const onLine = (node: NodeId, raw: string) => {
+    const text = raw.replace(/\r$/, '');
+    if (text.trim() === '') return;
+    const parsed = parseLine(text);
+    if (!parsed.ok) {
+      violation('stdout', node, `${node} wrote a line that is ${parsed.reason}: ${quote(text)}`);
+      return;
+    }
+    const env = parsed.env;
+    if (env.src !== node) {
+      violation(
+        'stdout',
+        node,
+        `${node} wrote a message with src ${JSON.stringify(env.src)}: ${quote(text)}`,
+      );
+      return;
+    }
+    if (nodeSet.has(env.dest)) {
+      net.send(node, env.dest, { text, env }, env.body.type, carriedValues(env.body), text.length);
+    } else if (clientSet.has(env.dest)) {
+      net.send(node, env.dest, { text, env }, env.body.type, [], text.length);
+    } else {
+      violation(
+        'stdout',
+        node,
+        `${node} sent to unknown destination ${JSON.stringify(env.dest)} (nodes ${spec.nodes[0]}..${spec.nodes.at(-1)}, clients c0..${clients.at(-1)}): ${quote(text)}`,
+      );
+    }
+  };
+
+  const onExit = (node: NodeId, exit: { code: number | null; signal: string | null; error?: string }) => {
+    if (tearingDown) return;
+    net.crashed.add(node);
+    record({ t: 'crash', r: now(), node });
+    const how = exit.error
+      ? `could not start: ${exit.error}`
+      : exit.code !== null
+        ? `exited with code ${exit.code}`
+        : `was killed by ${exit.signal}`;
+    const tail = procs.get(node)?.stderrTail(5) ?? '';
+    violation(
+      'process',
+      node,
+      `${node} ${how}${tail ? `; stderr: ${quote(tail.replaceAll('\n', ' | '))}` : ''}`,
+    );
+    for (const p of [...pending.values()])
+      if (p.node === node) complete(p, 'timeout', { error: `${node} exited` });
+  };
+
+  const invoke = (
+    client: string,
+    node: NodeId,
+    op: ClientOp,
+    body: Body,
+    extra: { value?: unknown; final?: boolean } = {},
+  ) =>
+    new Promise<boolean>((resolve) => {
+      const msgId = ++nextMsgId;
+      const key = `${client}:${msgId}`;
+      const full: Body = { ...body, type: op, msg_id: msgId };
+      const text = JSON.stringify({ src: client, dest: node, body: full });
+      record({ t: 'invoke', r: now(), client, node, op, msgId, ...extra });
+      const p: Pending = {
+        client,
+        node,
+        op,
+        msgId,
+        resolve,
+        timer: setTimeout(() => {
+          expired.add(key);
+          complete(p, 'timeout', { error: `no reply within ${spec.timeoutMs} ms` });
+        }, spec.timeoutMs),
+      };
+      pending.set(key, p);
+      if (net.crashed.has(node)) {
+        complete(p, 'timeout', { error: `${node} exited` });
+        return;
+      }
+      const keys = op === 'broadcast' ? [valueKey(body.message)] : [];
+      net.send(client, node, { text, env: { src: client, dest: node, body: full } }, op, keys, text.length);
+    });
+
+  const phase = (name: string) => record({ t: 'phase', r: now(), phase: name });
+  const faultTimers: NodeJS.Timeout[] = [];
+  let generator: NodeJS.Timeout | null = null;
+  let startupFailure: string | null = null;
+
+  try {
+    phase('startup');
+    for (const node of spec.nodes) {
+      procs.set(
+        node,
+        new NodeProcess(
+          node,
+          spec.command,
+          (line) => onLine(node, line),
+          (exit) => onExit(node, exit),
+        ),
+      );
+    }
+    const rpcAll = async (op: 'init' | 'topology', bodyFor: (n: NodeId) => Body) => {
+      const oks = await Promise.all(spec.nodes.map((n) => invoke(ADMIN, n, op, bodyFor(n))));
+      const bad = spec.nodes.filter((_, i) => !oks[i]);
+      if (bad.length === 0) return null;
+      const why = events
+        .filter(
+          (e): e is Extract<MaelstromEvent, { t: 'complete' }> =>
+            e.t === 'complete' && e.op === op && e.status !== 'ok',
+        )
+        .map((e) => `${e.node}: ${e.error ?? e.status}`);
+      return `${op} failed at ${bad.length} of ${spec.nodes.length} node(s): ${why.slice(0, 3).join('; ')}`;
+    };
+    startupFailure = await rpcAll('init', (n) => ({ type: 'init', node_id: n, node_ids: spec.nodes }));
+    if (startupFailure === null)
+      startupFailure = await rpcAll('topology', () => ({ type: 'topology', topology: spec.topology }));
+    if (startupFailure !== null) return { events, startupFailure };
+
+    phase('workload');
+    const w0 = performance.now();
+    for (const win of spec.faults) {
+      faultTimers.push(
+        setTimeout(() => {
+          net.addFault(win.fault);
+          record({
+            t: 'fault',
+            r: now(),
+            action: 'start',
+            fault: win.fault,
+            edges: cutEdges(win.fault, spec.nodes),
+          });
+        }, win.from),
+        setTimeout(
+          () => {
+            net.removeFault(win.fault);
+            record({
+              t: 'fault',
+              r: now(),
+              action: 'stop',
+              fault: win.fault,
+              edges: cutEdges(win.fault, spec.nodes),
+            });
+          },
+          Math.min(win.until, spec.durationMs),
+        ),
+      );
+    }
+    let nextValue = 0;
+    const busy = new Set<string>();
+    const issue = () => {
+      const idle = clients.filter((c, i) => !busy.has(c) && !net.crashed.has(spec.nodes[i]));
+      if (idle.length === 0) return;
+      const client = idle[rng.int(idle.length)];
+      const node = spec.nodes[clients.indexOf(client)];
+      busy.add(client);
+      const done = () => busy.delete(client);
+      if (rng.chance(0.5)) {
+        const value = nextValue++;
+        invoke(client, node, 'broadcast', { type: 'broadcast', message: value }, { value }).then((ok) => {
+          if (ok) acked.add(valueKey(value));
+          done();
+        });
+      } else {
+        invoke(client, node, 'read', { type: 'read' }).then(done);
+      }
+    };
+    const periodMs = 1000 / spec.rate;
+    let issued = 0;
+    // Catch up on timer drift: issue as many ops as the rate allows by now.
+    generator = setInterval(
+      () => {
+        const due = Math.floor((performance.now() - w0) / periodMs);
+        while (issued < due) {
+          issued++;
+          issue();
+        }
+      },
+      Math.max(1, Math.min(periodMs, 20)),
+    );
+    await sleep(spec.durationMs);
+    clearInterval(generator);
+    generator = null;
+
+    phase('settle');
+    const settleEnd = performance.now() + spec.settleMs;
+    const live = () => spec.nodes.filter((n) => !net.crashed.has(n));
+    const settled = () => {
+      if ([...pending.values()].some((p) => p.client !== ADMIN)) return false;
+      const nodes = live();
+      for (const k of acked) if (presence.everywhere(k, nodes) === null) return false;
+      return true;
+    };
+    while (performance.now() < settleEnd && !settled()) await sleep(20);
+
+    phase('final-read');
+    await Promise.all(
+      live().map((n) => invoke(clients[spec.nodes.indexOf(n)], n, 'read', { type: 'read' }, { final: true })),
+    );
+    return { events, startupFailure: null };
+  } finally {
+    if (generator) clearInterval(generator);
+    for (const t of faultTimers) clearTimeout(t);
+    tearingDown = true;
+    phase('teardown');
+    net.close();
+    for (const p of [...pending.values()]) complete(p, 'timeout', { error: 'run ended' });
+    await Promise.all([...procs.values()].map((p) => p.stop()));
+    for (const [node, p] of procs) {
+      const tail = p.stderrTail();
+      if (tail) record({ t: 'stderr', r: now(), node, tail });
+    }
+    record({ t: 'end', r: now(), reason: startupFailure ? 'aborted' : 'completed' });
+  }
+}
