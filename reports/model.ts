@@ -43,6 +43,11 @@ export interface RunReport {
   startedAt: string;
   results: CaseResult[];
   totals: Record<VerdictKind, number>;
+  /**
+   * The run gated with --strict: a NON-STRICT verdict failed the gate, so
+   * junit.xml reports it as a failure too. Absent = false.
+   */
+  strict?: boolean;
 }
 
 export const VERDICT_ORDER: readonly VerdictKind[] = ['FAIL', 'NON-STRICT', 'UNSUPPORTED', 'INFO', 'PASS'];

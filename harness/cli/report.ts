@@ -1,6 +1,48 @@
-// `gossipcheck report`: not built yet (see the open issues).
-import { UsageError } from './usage.js';
+// `gossipcheck report DIR... [--out DIR] [--summary FILE]`: (re)renders and
+// merges report directories into one case × implementation matrix. Bad input
+// (a missing directory, no report.json, bad JSON) is a UsageError: exit 2
+// with a one-line reason.
+import { mergeReportDirs, ReportInputError } from '../../reports/merge.js';
+import { parseFlags, UsageError } from './usage.js';
 
-export async function reportCommand(_argv: string[]): Promise<number> {
-  throw new UsageError('report is not implemented yet');
+const HELP = `usage: gossipcheck report DIR... [--out DIR] [--summary FILE]
+
+Merges the report directories DIR... (each written by \`gossipcheck run\`, or by
+an earlier \`gossipcheck report\`) into one report: index.html with one matrix
+column per run, junit.xml, and merged.json (report.json when there is only one
+run). The histories and counterexamples the runs reference are copied along.
+
+  --out DIR        where to write (default: DIR itself when one is given,
+                   else gossipcheck-report-merged)
+  --summary FILE   also write a markdown summary (for a CI step summary)
+  -h, --help       this help
+
+Exit code 0 when the report was written, 2 on bad input.`;
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      summary: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('report needs at least one report directory (DIR...)');
+  if (values.out === '') throw new UsageError('--out needs a directory');
+  if (values.summary === '') throw new UsageError('--summary needs a file');
+  const out = values.out ?? (positionals.length === 1 ? positionals[0] : 'gossipcheck-report-merged');
+  try {
+    const runs = await mergeReportDirs(positionals, out, { summary: values.summary });
+    process.stdout.write(`report: ${runs.length} run(s) -> ${out}/index.html\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ReportInputError) throw new UsageError(err.message);
+    throw err;
+  }
 }

@@ -248,8 +248,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     startedAt: new Date().toISOString(),
     results,
     totals: countVerdicts(results),
+    strict: config.strict,
   };
-  await writeReportDir(config.out, report);
+  await writeReportDir(config.out, report, config.summary ? { summary: config.summary } : {});
   printSummary(report, config.out, config.strict);
   return gateExitCode(results, config.strict);
 }

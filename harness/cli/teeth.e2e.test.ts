@@ -63,8 +63,21 @@ describe('--expect-fail', () => {
     writeFileSync(list, '# known\nconvergence/no-faults [anti-entropy-pull]\n');
     const impl = `"${process.execPath}" "${SERVE_BROKEN}" ignores-pull`;
     const args = ['run', '--impl', impl, '--case', 'convergence/no-faults', '--variant', 'anti-entropy-pull'];
-    const gated = await runCli([...args, '--runs', '3', '--out', out, '--expect-fail', list]);
+    const summary = join(out, 'summary.md');
+    const gated = await runCli([
+      ...args,
+      '--runs',
+      '3',
+      '--out',
+      out,
+      '--expect-fail',
+      list,
+      '--summary',
+      summary,
+    ]);
     expect(gated.code).toBe(0);
+    expect(readFileSync(summary, 'utf8')).toContain('convergence/no-faults');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuites');
     expect(gated.stdout).toContain('FAIL (expected) convergence/no-faults [anti-entropy-pull]');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
     expect(report.results.find((r) => r.id === 'convergence/no-faults')?.expectedFailure).toBe(true);

@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 let startedDocker = false;
 
 function script(name: string, ...args: string[]): string {
-  return execFileSync('bash', [`scripts/${name}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync('bash', [`scripts/${name}`, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 export function setup(): void {

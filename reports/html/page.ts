@@ -1,0 +1,263 @@
+// index.html: one self-contained page for one run or several merged runs.
+// Header (per run: IUT, capabilities, seed, kit, date, totals, re-run
+// command), the case × implementation matrix with verdict and suite filters,
+// then one section per result with its evidence and figures.
+import type { VerdictKind } from '../../harness/checkers/verdict.js';
+import { escapeHtml } from '../escape.js';
+import { type LoadedHistory, safeRelativePath } from '../histories.js';
+import { countVerdicts, type RunReport, VERDICT_ORDER } from '../model.js';
+import { CSP, CSS, SCRIPT } from './assets.js';
+import {
+  type AnalysisResult,
+  analyse,
+  informedFigure,
+  messagesFigure,
+  spaceTimeFigure,
+  timelineFigure,
+} from './plots.js';
+
+/** One column of the matrix: a run's report and the histories it references (by path). */
+export interface RenderRun {
+  report: RunReport;
+  histories?: Map<string, LoadedHistory>;
+}
+
+/** Envelopes drawn in space-time diagrams on one page, failing cases first. */
+export const PAGE_ENVELOPE_BUDGET = 60_000;
+
+const e = escapeHtml;
+
+function columnLabels(runs: readonly RenderRun[]): string[] {
+  const base = runs.map((r) =>
+    `${r.report.implementation?.name ?? 'unknown'} ${r.report.implementation?.version ?? ''}`.trim(),
+  );
+  return base.map((b, i) =>
+    base.filter((x) => x === b).length > 1 ? `${b} (seed ${runs[i].report.seed})` : b,
+  );
+}
+
+function totalsHtml(totals: Record<VerdictKind, number>): string {
+  return `<span class="totals">${VERDICT_ORDER.map((v) => `<span class="${v}">${v} ${totals[v] ?? 0}</span>`).join('')}</span>`;
+}
+
+function capabilitiesHtml(c: RunReport['implementation']['capabilities']): string {
+  if (!c) return '<span class="note">none declared (Init failed)</span>';
+  const flags = (['lockstep', 'realtime', 'rumorStatus', 'pushSum', 'membership', 'durableRestart'] as const)
+    .filter((k) => c[k])
+    .join(', ');
+  return `variants: ${e((c.variants ?? []).join(', ') || 'none')}<br>loss of interest: ${e((c.lossOfInterest ?? []).join(', ') || 'none')}<br>${e(flags || 'no flags')}`;
+}
+
+function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
+  const rows: [string, (r: RunReport) => string][] = [
+    ['implementation', (r) => `<b>${e(r.implementation?.name)}</b>`],
+    ['version', (r) => e(r.implementation?.version)],
+    ['capabilities', (r) => capabilitiesHtml(r.implementation?.capabilities ?? null)],
+    ['seed', (r) => e(r.seed)],
+    ['kit', (r) => `${e(r.kit?.name)} ${e(r.kit?.version)}`],
+    ['date', (r) => e(r.startedAt)],
+    ['verdicts', (r) => totalsHtml(countVerdicts(r.results))],
+    ['re-run', (r) => `<pre class="cmd">${e(r.command)}</pre>`],
+  ];
+  const head = runs.length > 1 ? `<tr><th></th>${labels.map((l) => `<th>${e(l)}</th>`).join('')}</tr>` : '';
+  const body = rows
+    .map(([name, f]) => `<tr><td>${name}</td>${runs.map((r) => `<td>${f(r.report)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table class="meta">${head}${body}</table>`;
+}
+
+interface Row {
+  id: string;
+  variant: string;
+  suite: string;
+  /** Per column: the result's index in that run, or -1. */
+  cells: number[];
+}
+
+function matrixRows(runs: readonly RenderRun[]): Row[] {
+  const rows = new Map<string, Row>();
+  runs.forEach((run, col) => {
+    run.report.results.forEach((r, i) => {
+      const key = `${r.id}\u0000${r.variant}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = {
+          id: r.id,
+          variant: r.variant,
+          suite: r.suite ?? r.id.split('/')[0],
+          cells: runs.map(() => -1),
+        };
+        rows.set(key, row);
+      }
+      if (row.cells[col] === -1) row.cells[col] = i;
+    });
+  });
+  return [...rows.values()];
+}
+
+function sectionId(col: number, index: number): string {
+  return `case-${col}-${index}`;
+}
+
+function filtersHtml(suites: string[]): string {
+  const boxes = VERDICT_ORDER.map(
+    (v) =>
+      `<label><input type="checkbox" name="verdict" value="${v}" checked> <span class="badge ${v}">${v}</span></label>`,
+  ).join('');
+  const options = suites.map((s) => `<option value="${e(s)}">${e(s)}</option>`).join('');
+  return `<form class="filters" id="filters"><span>Show verdicts:</span>${boxes}<label>suite <select name="suite"><option value="">all suites</option>${options}</select></label><span class="note" id="shown"></span></form>`;
+}
+
+function matrixHtml(runs: readonly RenderRun[], labels: string[], rows: Row[]): string {
+  const short = (l: string) => (l.length > 48 ? `${l.slice(0, 47)}…` : l);
+  const head = `<tr><th>case</th><th>variant</th>${labels
+    .map((l) => `<th class="impl"${l.length > 48 ? ` title="${e(l)}"` : ''}>${e(short(l))}</th>`)
+    .join('')}</tr>`;
+  const body = rows
+    .map((row) => {
+      const verdicts = new Set<string>();
+      const cells = row.cells
+        .map((idx, col) => {
+          if (idx < 0) return '<td class="cell MISSING" title="not run">—</td>';
+          const r = runs[col].report.results[idx];
+          verdicts.add(r.verdict);
+          const known = r.expectedFailure ? '*' : '';
+          const title = r.expectedFailure ? ' title="expected failure (--expect-fail)"' : '';
+          return `<td class="cell ${e(r.verdict)}" data-verdict="${e(r.verdict)}"${title}><a href="#${sectionId(col, idx)}">${e(r.verdict)}${known}</a></td>`;
+        })
+        .join('');
+      return `<tr data-filter data-suite="${e(row.suite)}" data-verdicts="${e([...verdicts].join(' '))}"><td class="case">${e(row.id)}</td><td>${e(row.variant)}</td>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<table class="matrix" id="matrix"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function link(path: string | undefined): string {
+  if (!path) return '';
+  const safe = safeRelativePath(path);
+  return safe
+    ? `<a href="${e(safe)}">${e(safe)}</a>`
+    : `<code>${e(path)}</code> (not inside the report directory)`;
+}
+
+function caseHtml(
+  run: RenderRun,
+  label: string,
+  col: number,
+  index: number,
+  analysis: AnalysisResult | undefined,
+  cx: AnalysisResult | undefined,
+  spaceTime: boolean,
+): string {
+  const r = run.report.results[index];
+  const ev = r.evidence ?? { expected: '', observed: '', details: [] };
+  const details = (ev.details ?? []).map((d) => `<li>${e(d)}</li>`).join('');
+  const dl: string[] = [
+    `<dt>requirement</dt><dd>${e(r.requirement)}</dd>`,
+    `<dt>level</dt><dd>${e(r.level)}</dd>`,
+    `<dt>source</dt><dd>${e(r.source)}</dd>`,
+    `<dt>expected</dt><dd>${e(ev.expected)}</dd>`,
+    `<dt>observed</dt><dd>${e(ev.observed)}</dd>`,
+  ];
+  if (details) dl.push(`<dt>details</dt><dd><ul>${details}</ul></dd>`);
+  dl.push(`<dt>runs, seed</dt><dd>${e(r.runs)} run(s), seed ${e(r.seed)}</dd>`);
+  if (r.scenario) dl.push(`<dt>scenario</dt><dd>${e(r.scenario)}</dd>`);
+  if (r.history) dl.push(`<dt>history</dt><dd>${link(r.history)}</dd>`);
+  if (r.expectedFailure) dl.push('<dt>known</dt><dd>listed in --expect-fail: shown, not gating</dd>');
+  let cxHtml = '';
+  if (r.counterexample) {
+    const c = r.counterexample;
+    const drawn = cx ? (cx.ok ? timelineFigure(cx.analysis) : `<p class="note">${e(cx.note)}</p>`) : '';
+    cxHtml = `<div class="counterexample"><h4>Counterexample (shrunk)</h4><dl>
+<dt>fast-check</dt><dd>seed ${e(c.seed)}, path “${e(c.path)}”</dd>
+<dt>input</dt><dd>${link(c.file)}</dd><dt>history</dt><dd>${link(c.history)}</dd>
+<dt>replay</dt><dd><pre class="cmd">${e(c.replay)}</pre></dd></dl>${drawn}</div>`;
+  }
+  let figures: string;
+  if (!r.history) figures = '<p class="note">No history recorded for this case.</p>';
+  else if (!analysis) figures = '<p class="note">No history loaded.</p>';
+  else if (!analysis.ok) figures = `<p class="note">${e(analysis.note)}</p>`;
+  else {
+    const a = analysis.analysis;
+    const open = r.verdict === 'FAIL' || r.verdict === 'NON-STRICT' ? ' open' : '';
+    figures = `<details class="figures"${open}><summary>Plots: ${a.block.run.nodes.length} nodes, ${a.last} ${a.realtime ? 'ms' : 'rounds'}, ${a.envelopes.length || a.messages.reduce((s, p) => s + p.y, 0)} envelopes</summary><div class="plots">${informedFigure(a)}${messagesFigure(a)}</div>${spaceTimeFigure(a, spaceTime)}</details>`;
+  }
+  const scenario = r.scenario ? ` <span class="note">(${e(r.scenario)})</span>` : '';
+  return `<section class="case v-${e(r.verdict)}" id="${sectionId(col, index)}" data-filter data-suite="${e(r.suite ?? r.id.split('/')[0])}" data-verdicts="${e(r.verdict)}">
+<h3><span class="badge ${e(r.verdict)}">${e(r.verdict)}${r.expectedFailure ? ' (expected)' : ''}</span> <code>${e(r.id)}</code> [${e(r.variant)}]${scenario} · ${e(label)}</h3>
+<dl>${dl.join('\n')}</dl>${cxHtml}${figures}</section>`;
+}
+
+/** The page for one run, or several runs merged into one matrix (one column each). */
+export function renderPage(input: RenderRun | readonly RenderRun[]): string {
+  const runs: readonly RenderRun[] = Array.isArray(input) ? input : [input as RenderRun];
+  const labels = columnLabels(runs);
+  const rows = matrixRows(runs);
+  const suites = [...new Set(rows.map((r) => r.suite))];
+  const all = runs.flatMap((r) => r.report.results);
+  const totals = countVerdicts(all);
+
+  // Analyse every history once, then hand out the space-time budget: failing
+  // (then non-strict, unsupported, info) results first, passing ones last.
+  const analyses = runs.map((run) =>
+    run.report.results.map((r) =>
+      r.history ? analyse(r.history, run.histories?.get(r.history), r.scenario) : undefined,
+    ),
+  );
+  const order = runs
+    .flatMap((run, col) =>
+      run.report.results.map((r, i) => ({ col, i, rank: VERDICT_ORDER.indexOf(r.verdict) })),
+    )
+    .sort((a, b) => a.rank - b.rank);
+  const allowed = new Set<string>();
+  let budget = PAGE_ENVELOPE_BUDGET;
+  for (const { col, i } of order) {
+    const a = analyses[col][i];
+    if (!a?.ok) continue;
+    const n = a.analysis.envelopes.length;
+    if (n <= budget) {
+      allowed.add(`${col}/${i}`);
+      budget -= n;
+    }
+  }
+
+  const sections = rows
+    .flatMap((row) =>
+      row.cells.map((idx, col) => {
+        if (idx < 0) return '';
+        const run = runs[col];
+        const r = run.report.results[idx];
+        const cx = r.counterexample
+          ? analyse(r.counterexample.history, run.histories?.get(r.counterexample.history), r.scenario)
+          : undefined;
+        return caseHtml(run, labels[col], col, idx, analyses[col][idx], cx, allowed.has(`${col}/${idx}`));
+      }),
+    )
+    .filter(Boolean)
+    .join('\n');
+
+  const title =
+    runs.length === 1 ? `gossipcheck report: ${labels[0]}` : `gossipcheck report: ${runs.length} runs merged`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${e(title)}</title>
+<style>${CSS}</style></head>
+<body><header class="top"><h1>gossipcheck conformance report</h1>
+${headerHtml(runs, labels)}
+${runs.length > 1 ? `<p>All runs: ${totalsHtml(totals)}</p>` : ''}
+</header>
+<main>
+<h2>Case × implementation matrix</h2>
+<p class="note">A row is a case and protocol variant; a column an implementation. FAIL: a MUST broken; NON-STRICT: a SHOULD missed; INFO: measured, no requirement; UNSUPPORTED: capability not declared. * marks an expected failure. Click a verdict for its evidence.</p>
+${filtersHtml(suites)}
+${matrixHtml(runs, labels, rows)}
+<h2>Cases</h2>
+${sections}
+</main>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}
