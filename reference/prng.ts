@@ -68,7 +68,10 @@ export class Rng {
 
   /**
    * Up to k distinct items of `items`, uniformly, without replacement
-   * (partial Fisher-Yates on a scratch copy; `items` is not modified).
+   * (partial Fisher-Yates; `items` is not modified). For k < n the swaps are
+   * kept in a sparse overlay instead of a scratch copy of all n items, so a
+   * draw costs O(k), not O(n); the draws and the result are exactly those of
+   * the partial Fisher-Yates on a full copy.
    */
   sample<T>(items: readonly T[], k: number): T[] {
     const n = items.length;
@@ -77,15 +80,23 @@ export class Rng {
       this.shuffle(all);
       return all;
     }
-    const pool = items.slice();
+    if (k <= 0) return [];
+    const out = new Array<T>(k);
+    if (k === 1) {
+      out[0] = items[this.int(n)];
+      return out;
+    }
+    // Positions of the virtual copy whose item was swapped away: position -> item there now.
+    const moved = new Map<number, T>();
     for (let i = 0; i < k; i++) {
       const j = i + this.int(n - i);
-      const tmp = pool[i];
-      pool[i] = pool[j];
-      pool[j] = tmp;
+      const atJ = moved.has(j) ? (moved.get(j) as T) : items[j];
+      const atI = moved.has(i) ? (moved.get(i) as T) : items[i];
+      // Position i is final from here on: later swaps touch only positions > i.
+      out[i] = atJ;
+      moved.set(j, atI);
     }
-    pool.length = k;
-    return pool;
+    return out;
   }
 
   shuffle<T>(items: T[]): void {

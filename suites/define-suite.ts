@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { GrpcEndpoint } from '../harness/endpoint/grpc-client.js';
 import type { GossipEndpoint } from '../proto/contract.js';
-import { ReferenceHost } from '../reference/host.js';
+import { builtInReference } from '../reference/built-in.js';
 import type { CaseContext, CaseDef } from './model.js';
 import { checkCase } from './property.js';
 import { selected } from './registry.js';
@@ -23,7 +23,7 @@ export function defineSuite(name: string, cases: CaseDef<unknown>[]): void {
     }
     const endpoint: GossipEndpoint = session.address
       ? new GrpcEndpoint(session.address, session.callTimeoutMs)
-      : new ReferenceHost();
+      : builtInReference();
     afterAll(() => endpoint.close());
     const ctx: CaseContext = {
       endpoint,

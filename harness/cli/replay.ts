@@ -3,7 +3,7 @@
 // its verdict. Exit 1 when it still fails, 0 when it passes now.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { VARIANTS } from '../../proto/contract.js';
-import { ReferenceHost } from '../../reference/host.js';
+import { builtInReference } from '../../reference/built-in.js';
 import type { CounterexampleFile } from '../../suites/property.js';
 import { safeCheck } from '../../suites/property.js';
 import { findCase } from '../../suites/registry.js';
@@ -41,7 +41,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const impl = values.impl ?? cx.impl;
   const timeoutMs = intFlag('timeout', values.timeout, cx.callTimeoutMs, 1, 3_600_000);
   const spawned = impl ? await startImpl(impl, 15_000, timeoutMs) : null;
-  const endpoint = spawned?.endpoint ?? new ReferenceHost();
+  const endpoint = spawned?.endpoint ?? builtInReference();
   try {
     const init = await probe(endpoint);
     const ctx = {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Capabilities, type GossipEndpoint, VARIANTS, type Variant } from '../../proto/contract.js';
-import { ReferenceHost } from '../../reference/host.js';
+import { builtInReference } from '../../reference/built-in.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
 import { writeReportDir } from '../../reports/write.js';
 import { ALL_CASES, SUITE_NAMES, selected } from '../../suites/registry.js';
@@ -195,7 +195,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const spawned = config.impl
     ? await startImpl(config.impl, config.startupTimeoutMs, config.timeoutMs)
     : null;
-  const endpoint: GossipEndpoint = spawned?.endpoint ?? new ReferenceHost();
+  const endpoint: GossipEndpoint = spawned?.endpoint ?? builtInReference();
   const work = mkdtempSync(join(tmpdir(), 'gossipcheck-run-'));
   let results: CaseResult[] = [];
   let implementation = { name: 'unknown', version: '', capabilities: null as Capabilities | null };

@@ -193,6 +193,37 @@ function nodeList(nodes: readonly NodeId[]): string {
 
 const roundStart = (x: number): number => Math.max(1, x);
 
+/** What a read showed of a node, to record the next read only when it differs. */
+interface ReadState {
+  entries: ReadEntry[];
+  estimate: number;
+  sum: number;
+  weight: number;
+}
+
+/** Equal as JSON text: non-finite numbers all serialise as null, and 0 as -0. */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (!Number.isFinite(a) && !Number.isFinite(b));
+}
+
+/**
+ * True when `a` and `b` would serialise to the same JSON (the history's
+ * equality), compared field by field instead of building the text per node.
+ */
+function sameState(a: ReadState | undefined, b: ReadState): boolean {
+  if (a === undefined || a.entries.length !== b.entries.length) return false;
+  if (!sameNumber(a.estimate, b.estimate) || !sameNumber(a.sum, b.sum) || !sameNumber(a.weight, b.weight))
+    return false;
+  for (let i = 0; i < a.entries.length; i++) {
+    const x = a.entries[i];
+    const y = b.entries[i];
+    if (x[0] !== y[0] || x[1] !== y[1] || !sameNumber(x[2], y[2]) || x[3] !== y[3]) return false;
+    // Status is not validated (an in-process IUT may return anything): compare as JSON unless identical.
+    if (x[4] !== y[4] && JSON.stringify(x[4]) !== JSON.stringify(y[4])) return false;
+  }
+  return true;
+}
+
 function validate(spec: LockstepSpec, placements: Placement[]): void {
   const known = new Set(spec.nodes);
   if (known.size !== spec.nodes.length) throw new Error('spec.nodes has duplicates');
@@ -227,7 +258,7 @@ class LockstepRun {
   private readonly placed: NodeId[][];
   private readonly crashed = new Set<NodeId>();
   private readonly paused = new Set<NodeId>();
-  private readonly lastRead = new Map<NodeId, string>();
+  private readonly lastRead = new Map<NodeId, ReadState>();
   private unknownSources = new Set<NodeId>();
   private r = 0;
 
@@ -529,9 +560,13 @@ class LockstepRun {
       const entries: ReadEntry[] = s.entries
         .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight]);
-      if (!final && this.lastRead.get(node) === state) continue;
-      this.lastRead.set(node, state);
+      const state: ReadState = { entries, estimate: s.estimate, sum: s.sum, weight: s.weight };
+      if (!final && sameState(this.lastRead.get(node), state)) continue;
+      // A copy: the recorded event's entries go to `record`, which may keep or change them.
+      this.lastRead.set(node, {
+        ...state,
+        entries: entries.map((e): ReadEntry => [e[0], e[1], e[2], e[3], e[4]]),
+      });
       this.record({ t: 'read', r, node, entries, estimate: s.estimate, sum: s.sum, weight: s.weight, final });
     }
   }

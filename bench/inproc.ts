@@ -1,0 +1,209 @@
+// A lean in-process driver for large n: the product's variant cores
+// (reference/variants, reference/store, reference/prng), stepped in lockstep
+// rounds exactly as the runner orders them (write, tick every node in node
+// order, then deliver hop by hop up to the hop limit, carrying what is left to
+// the next round), but without gRPC, history or per-round reads of every node.
+//
+// Two things differ from ReferenceHost, both for scale, neither in the cores:
+// - Topology: every node's peer list is "all nodes but me", given as a
+//   read-only view (a Proxy over the shared id list) instead of n copies of
+//   n-1 ids, which at n = 100,000 would be 10^10 strings.
+// - Completion is detected cheaply: a node is marked as holding the update
+//   when a delivery made its store hold the key; rumor mongering is finished
+//   when a tick sends nothing (push: only infective nodes send on a tick).
+// With `wire` every message goes through the reference codec on the way, as in
+// ReferenceNode.send / ReferenceHost.deliver (encodeFitting, decode, accepts).
+import { DEFAULT_MAX_PAYLOAD_BYTES, type NodeId, type Variant } from '../proto/contract.js';
+import { decode } from '../reference/codec.js';
+import { type Encoded, encodeFitting } from '../reference/fit.js';
+import type { Message } from '../reference/messages.js';
+import { deriveSeed, Rng } from '../reference/prng.js';
+import { Store, type StoredEntry } from '../reference/store.js';
+import type { Core, CoreParams, Outbox } from '../reference/variants/core.js';
+import { createCore } from '../reference/variants/index.js';
+
+export type InprocVariant = Extract<Variant, 'rumor-push' | 'anti-entropy-push-pull'>;
+
+export interface InprocOptions {
+  variant: InprocVariant;
+  n: number;
+  seed: number;
+  /** Encode and decode every message with the reference codec. */
+  wire: boolean;
+  hopLimit?: number;
+  maxRounds?: number;
+}
+
+export interface InprocResult {
+  variant: InprocVariant;
+  n: number;
+  /** Rounds to completion: every node holds the update (AE) / no infective node left (rumor). */
+  rounds: number;
+  /** The round in which the last node learned the update. */
+  spreadRounds: number;
+  /** Fraction of nodes holding the update at the end (rumor: 1 - residue). */
+  reached: number;
+  /** Messages delivered, all rounds. */
+  messages: number;
+  setupSeconds: number;
+  runSeconds: number;
+  completed: boolean;
+}
+
+/** Parameters as the suites use them: fanout 1; rumor: feedback, counter k = 4. */
+export function benchParams(variant: InprocVariant): CoreParams {
+  return { variant, fanout: 1, lossOfInterest: 'feedback-counter', rumorK: 4, antiEntropyEvery: 1 };
+}
+
+/** A read-only view of `ids` without position `self`, indexable like an array. */
+function allBut(ids: readonly NodeId[], self: number): readonly NodeId[] {
+  const length = ids.length - 1;
+  return new Proxy([] as NodeId[], {
+    get(target, prop, receiver) {
+      if (prop === 'length') return length;
+      if (typeof prop === 'string') {
+        const i = Number(prop);
+        if (Number.isInteger(i) && i >= 0) return i < length ? ids[i < self ? i : i + 1] : undefined;
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+const KEY = 'k';
+
+export function runInproc(opts: InprocOptions): InprocResult {
+  const { variant, n, seed, wire } = opts;
+  const hopLimit = opts.hopLimit ?? 4;
+  const maxRounds = opts.maxRounds ?? 500;
+  const t0 = performance.now();
+  const params = benchParams(variant);
+  const ids: NodeId[] = new Array(n);
+  const index = new Map<NodeId, number>();
+  for (let i = 0; i < n; i++) {
+    ids[i] = `n${i}`;
+    index.set(ids[i], i);
+  }
+  const cores: Core[] = new Array(n);
+  const stores: Store[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const store = new Store(new Map<string, StoredEntry>());
+    stores[i] = store;
+    cores[i] = createCore({
+      id: ids[i],
+      writer: ids[i],
+      peers: allBut(ids, i),
+      params,
+      rng: new Rng(deriveSeed(seed, `node:${ids[i]}`)),
+      store,
+      initialValue: 0,
+    });
+  }
+  const t1 = performance.now();
+
+  // The network: parallel arrays of (from, to, message or payload), in send order.
+  let qFrom: number[] = [];
+  let qTo: number[] = [];
+  let qMsg: (Message | Uint8Array)[] = [];
+  let from = 0;
+  let lastMsg: Message | null = null;
+  const parts: Encoded[] = [];
+  const outbox: Outbox = {
+    send(to: NodeId, msg: Message): void {
+      const t = index.get(to)!;
+      if (!wire) {
+        qFrom.push(from);
+        qTo.push(t);
+        qMsg.push(msg);
+        return;
+      }
+      // As ReferenceNode.send: encode once per message object, own bytes per envelope.
+      const reuse = msg === lastMsg;
+      if (!reuse) {
+        parts.length = 0;
+        encodeFitting(msg, DEFAULT_MAX_PAYLOAD_BYTES, parts);
+        lastMsg = msg;
+      }
+      for (let i = 0; i < parts.length; i++) {
+        qFrom.push(from);
+        qTo.push(t);
+        qMsg.push(reuse ? parts[i].payload.slice() : parts[i].payload);
+      }
+    },
+  };
+  const setFrom = (i: number) => {
+    from = i;
+    lastMsg = null;
+  };
+
+  const holds = new Uint8Array(n);
+  let holding = 0;
+  let spreadRounds = 0;
+  let messages = 0;
+  let rounds = 0;
+  let completed = false;
+
+  for (let r = 1; r <= maxRounds; r++) {
+    if (r === 1) {
+      setFrom(0);
+      cores[0].write(KEY, 'v', outbox);
+      holds[0] = 1;
+      holding = 1;
+    }
+    const carried = qMsg.length;
+    for (let i = 0; i < n; i++) {
+      setFrom(i);
+      cores[i].tick(outbox);
+    }
+    const ticked = qMsg.length - carried;
+    if (variant === 'rumor-push' && ticked === 0 && carried === 0) {
+      // Nobody infective at the end of round r - 1.
+      rounds = r - 1;
+      completed = true;
+      break;
+    }
+    for (let hop = 1; hop <= hopLimit && qMsg.length > 0; hop++) {
+      const fromQ = qFrom;
+      const toQ = qTo;
+      const msgQ = qMsg;
+      qFrom = [];
+      qTo = [];
+      qMsg = [];
+      messages += msgQ.length;
+      for (let k = 0; k < msgQ.length; k++) {
+        const to = toQ[k];
+        let msg: Message;
+        const m = msgQ[k];
+        if (m instanceof Uint8Array) {
+          const decoded = decode(m);
+          if (!decoded.ok || !cores[to].accepts(decoded.msg.t)) throw new Error(`bad message to ${ids[to]}`);
+          msg = decoded.msg;
+        } else msg = m;
+        setFrom(to);
+        cores[to].receive(ids[fromQ[k]], msg, outbox);
+        if (holds[to] === 0 && stores[to].get(KEY) !== undefined) {
+          holds[to] = 1;
+          holding++;
+          spreadRounds = r;
+        }
+      }
+    }
+    rounds = r;
+    if (variant === 'anti-entropy-push-pull' && holding === n) {
+      completed = true;
+      break;
+    }
+  }
+  const t2 = performance.now();
+  return {
+    variant,
+    n,
+    rounds,
+    spreadRounds,
+    reached: holding / n,
+    messages,
+    setupSeconds: (t1 - t0) / 1000,
+    runSeconds: (t2 - t1) / 1000,
+    completed,
+  };
+}

@@ -1,0 +1,229 @@
+// `npm run bench [-- --json FILE] [--quick] [--seed S]`: speed and scale,
+// measured side by side in one run, printed as a table (and written as JSON).
+// Benchmarks, not tests: nothing here gates anything, and nothing in the test
+// suite depends on timing. Every measurement is bounded in size and time.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
+import type { InprocResult, InprocVariant } from './inproc.js';
+import { machine } from './machine.js';
+import { type TheoryRow, theoryRounds } from './theory.js';
+
+const USAGE = 'usage: npm run bench -- [--json FILE] [--quick] [--seed S]';
+
+interface InprocRow {
+  variant: InprocVariant;
+  n: number;
+  rounds: number;
+  seconds: number;
+  peak_rss_mb: number;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** One in-process measurement in a fresh node process (its own peak RSS). */
+function inprocChild(variant: InprocVariant, n: number, seed: number): InprocResult & { peakRssMb: number } {
+  const script = fileURLToPath(new URL('./inproc-child.js', import.meta.url));
+  const res = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=4096', script, variant, String(n), String(seed), '1'],
+    { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 },
+  );
+  if (res.status !== 0) {
+    throw new Error(
+      `in-process ${variant} n=${n} failed (${res.status ?? res.signal}): ${res.stderr.trim()}`,
+    );
+  }
+  return JSON.parse(res.stdout.trim().split('\n').pop()!);
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const width = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  ');
+  return [line(cells[0]), width.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main(): Promise<number> {
+  let values: { json?: string; quick?: boolean; seed?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'string' },
+        quick: { type: 'boolean' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    process.stderr.write(`--seed must be a non-negative integer\n${USAGE}\n`);
+    return 2;
+  }
+  const quick = values.quick === true;
+  const m = machine();
+  log(`gossipcheck bench on ${m.nproc} x ${m.cpu}, ${m.memory_gb} GB, node ${m.node}, load ${m.load1}`);
+
+  // 1. Raw grpc-js vs the harness, interleaved (best of `repeats` each), same envelope count.
+  const harnessN = 1000;
+  const harnessRounds = quick ? 50 : 200;
+  const envelopes = harnessN * harnessRounds;
+  const repeats = quick ? 1 : 3;
+  const raws = [];
+  const harnesses = [];
+  for (let i = 0; i < repeats; i++) {
+    log(`grpc: raw baseline ${i + 1}/${repeats} (${envelopes} envelopes)`);
+    raws.push(await rawBaseline(envelopes));
+    log(`grpc: harness ${i + 1}/${repeats} (push-sum, n=${harnessN}, ${harnessRounds} rounds)`);
+    harnesses.push(await harnessThroughput(harnessN, harnessRounds, seed));
+  }
+  const raw = raws.reduce((a, b) => (b.msgsPerS > a.msgsPerS ? b : a));
+  const harness = harnesses.reduce((a, b) => (b.msgsPerS > a.msgsPerS ? b : a));
+
+  // 2. Lockstep rounds per second over gRPC, one endpoint process.
+  const lockstep = [];
+  for (const [n, rounds] of [
+    [100, quick ? 20 : 60],
+    [1000, quick ? 10 : 30],
+  ]) {
+    log(`grpc: lockstep anti-entropy-push-pull n=${n}, ${rounds} rounds`);
+    lockstep.push(await lockstepRounds(n, rounds, seed));
+  }
+
+  // 3. In-process to completion, one fresh process per measurement.
+  const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
+  const variants: InprocVariant[] = ['rumor-push', 'anti-entropy-push-pull'];
+  const inproc: (InprocResult & { peakRssMb: number })[] = [];
+  for (const variant of variants) {
+    for (const n of sizes) {
+      log(`in-process: ${variant} n=${n}`);
+      inproc.push(inprocChild(variant, n, seed));
+    }
+  }
+
+  const theory: TheoryRow[] = inproc.map((r) => {
+    const t = theoryRounds(r.variant, r.n);
+    return {
+      variant: r.variant,
+      n: r.n,
+      measured_rounds: r.spreadRounds,
+      reached: r.reached,
+      theory_rounds: round2(t.rounds),
+      formula: t.formula,
+    };
+  });
+
+  const inprocRows: InprocRow[] = inproc.map((r) => ({
+    variant: r.variant,
+    n: r.n,
+    rounds: r.rounds,
+    seconds: round2(r.setupSeconds + r.runSeconds),
+    peak_rss_mb: Math.round(r.peakRssMb),
+  }));
+  const out = {
+    grpc_raw_msgs_per_s: Math.round(raw.msgsPerS),
+    harness_msgs_per_s: Math.round(harness.msgsPerS),
+    inproc: inprocRows,
+    lockstep_grpc: lockstep.map((l) => ({ n: l.n, rounds_per_s: round2(l.roundsPerS) })),
+    theory,
+  };
+
+  const ratio = harness.msgsPerS / raw.msgsPerS;
+  const ae100k = inproc.find((r) => r.variant === 'anti-entropy-push-pull' && r.n === 100_000);
+  const ls1000 = lockstep.find((l) => l.n === 1000)!;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const lines = [
+    '',
+    `machine: ${m.nproc} x ${m.cpu}, ${m.memory_gb} GB, node ${m.node}, ${m.platform}, load ${m.load1} at start`,
+    '',
+    table(
+      ['gRPC throughput (loopback, child process)', 'envelopes', 'seconds', 'msgs/s'],
+      [
+        [
+          `raw grpc-js echo, ${raw.perFrame}/frame, ${raw.window} in flight (best of ${repeats})`,
+          raw.envelopes,
+          raw.seconds.toFixed(2),
+          Math.round(raw.msgsPerS),
+        ],
+        [
+          `harness: lockstep push-sum n=${harnessN} x ${harnessRounds} rounds (best of ${repeats})`,
+          harness.sends,
+          harness.seconds.toFixed(2),
+          Math.round(harness.msgsPerS),
+        ],
+      ],
+    ),
+    `harness / raw = ${(ratio * 100).toFixed(0)}%  (target >= 50%: ${verdict(ratio >= 0.5)})`,
+    '',
+    table(
+      ['lockstep over gRPC (anti-entropy-push-pull)', 'n', 'rounds', 'seconds', 'rounds/s', 'events'],
+      lockstep.map((l) => [
+        'one endpoint process, full mesh',
+        l.n,
+        l.rounds,
+        l.seconds.toFixed(2),
+        l.roundsPerS.toFixed(1),
+        l.events,
+      ]),
+    ),
+    `n=1000: ${ls1000.roundsPerS.toFixed(1)} rounds/s  (target >= 5: ${verdict(ls1000.roundsPerS >= 5)})`,
+    '',
+    table(
+      ['in-process to completion', 'n', 'rounds', 'seconds', 'peak RSS MB', 'messages', 'reached'],
+      inproc.map((r, i) => [
+        r.variant,
+        r.n,
+        r.rounds,
+        inprocRows[i].seconds.toFixed(2),
+        inprocRows[i].peak_rss_mb,
+        r.messages,
+        r.reached.toFixed(5),
+      ]),
+    ),
+    ae100k
+      ? `anti-entropy-push-pull n=100000: ${inprocRows[inproc.indexOf(ae100k)].seconds.toFixed(1)} s, ` +
+        `${Math.round(ae100k.peakRssMb)} MB  (target <= 30 s and <= 4096 MB: ` +
+        `${verdict(ae100k.completed && ae100k.setupSeconds + ae100k.runSeconds <= 30 && ae100k.peakRssMb <= 4096)})`
+      : 'anti-entropy-push-pull n=100000: not run (--quick)',
+    '',
+    table(
+      ['theory: rounds to spread (fanout 1)', 'n', 'measured', 'theory', 'formula', 'reached'],
+      theory.map((t) => [
+        t.variant,
+        t.n,
+        t.measured_rounds,
+        t.theory_rounds.toFixed(1),
+        t.formula,
+        t.reached,
+      ]),
+    ),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
+    log(`wrote ${values.json}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);
