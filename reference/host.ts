@@ -23,7 +23,7 @@ import {
 import { decode } from './codec.js';
 import type { Message } from './messages.js';
 import { ReferenceNode } from './node.js';
-import { validateNodes, validateParams } from './params.js';
+import { type NodeParams, validateNodes, validateParams } from './params.js';
 import type { StoredEntry } from './store.js';
 
 export const REFERENCE_IMPLEMENTATION = 'gossipcheck-reference';
@@ -76,13 +76,18 @@ export class ReferenceHost implements GossipEndpoint {
       const old = this.slots.get(init.id);
       // Without restore the disk is wiped too: Init means a fresh node.
       const durable = init.restoreDurable && old ? old.durable : new Map<string, StoredEntry>();
-      this.slots.set(init.id, { node: new ReferenceNode(init, nodeParams, durable), durable });
+      this.slots.set(init.id, { node: this.createNode(init, nodeParams, durable), durable });
     }
     return {
       implementation: this.implementation,
       version: this.version,
       capabilities: capabilities(this.variants),
     };
+  }
+
+  /** One node over its disk; the broken fixtures (reference/broken/) override this. */
+  protected createNode(init: NodeInit, params: NodeParams, durable: Map<string, StoredEntry>): ReferenceNode {
+    return new ReferenceNode(init, params, durable);
   }
 
   async tick(nodes: NodeId[]): Promise<Envelope[]> {

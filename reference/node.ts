@@ -7,8 +7,16 @@ import { carriedKeys, type Message } from './messages.js';
 import type { NodeParams } from './params.js';
 import { Rng } from './prng.js';
 import { Store, type StoredEntry } from './store.js';
-import type { Core, Outbox } from './variants/core.js';
+import type { Core, CoreContext, Outbox } from './variants/core.js';
 import { createCore } from './variants/index.js';
+
+/** Where a test fixture (reference/broken/) injects a bug; the reference itself uses none. */
+export interface NodeHooks {
+  /** Builds the node's store over its disk (default: the reference Store). */
+  store?(durable: Map<string, StoredEntry>): Store;
+  /** Wraps the node's core. */
+  core?(inner: Core, ctx: CoreContext): Core;
+}
 
 export class ReferenceNode implements Outbox {
   readonly id: NodeId;
@@ -22,11 +30,11 @@ export class ReferenceNode implements Outbox {
   private readonly parts: Encoded[] = [];
 
   /** `durable` is the node's disk: its content seeds the store, and every change is written through. */
-  constructor(init: NodeInit, params: NodeParams, durable: Map<string, StoredEntry>) {
+  constructor(init: NodeInit, params: NodeParams, durable: Map<string, StoredEntry>, hooks: NodeHooks = {}) {
     this.id = init.id;
     this.maxPayloadBytes = params.maxPayloadBytes;
-    this.store = new Store(durable);
-    this.core = createCore({
+    this.store = hooks.store ? hooks.store(durable) : new Store(durable);
+    const ctx: CoreContext = {
       id: init.id,
       writer: init.generation ? `${init.id}#${init.generation}` : init.id,
       peers: init.peers.slice(),
@@ -34,7 +42,9 @@ export class ReferenceNode implements Outbox {
       rng: new Rng(init.rngSeed),
       store: this.store,
       initialValue: init.initialValue,
-    });
+    };
+    const core = createCore(ctx);
+    this.core = hooks.core ? hooks.core(core, ctx) : core;
   }
 
   accepts(msg: Message): boolean {
