@@ -114,6 +114,23 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('gossipcheck chaos
     expect(leftovers(runIdOf(res.stdout))).toEqual([]);
   }, 180_000);
 
+  it('5 nodes, harness transport: router faults in ms, pause and kill/restart, then convergence: PASS', async () => {
+    const out = dirs.make();
+    const args = ['chaos', '--nodes', '5', '--duration', '6', '--settle', '20', '--transport', 'harness'];
+    const res = await runCli([...args, '--seed', '2', '--out', out], 180_000);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      results: { id: string; verdict: string }[];
+    };
+    expect(report.results.find((r) => r.id === 'convergence/identical-state')?.verdict).toBe('PASS');
+    const events = history(out);
+    // Every envelope crossed the harness: sends and deliveries are in the history.
+    expect(events.filter((e) => e.t === 'send').length).toBeGreaterThan(50);
+    expect(events.filter((e) => e.t === 'deliver').length).toBeGreaterThan(50);
+    expect(events.some((e) => e.t === 'fault' && e.action === 'start')).toBe(true);
+    expect(leftovers(runIdOf(res.stdout))).toEqual([]);
+  }, 180_000);
+
   it('a reference whose anti-entropy ignores digests: FAIL (exit 1)', async () => {
     const out = dirs.make();
     const res = await runCli(
