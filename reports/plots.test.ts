@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../harness/history/recorder.js';
 import { buildHistory, historyText } from './fixtures.js';
 import { faultWindows, informedSeries, messageSeries, selectRun } from './plots/series.js';
-import { meanFieldCurve, step } from './plots/theory.js';
+import { meanFieldCurve, sirPushCurve, step } from './plots/theory.js';
 import { downsample } from './svg/chart.js';
 import { pageRanges, spaceTimePages } from './svg/spacetime.js';
 import { faultRows } from './svg/timeline.js';
@@ -91,5 +91,23 @@ describe('drawing limits', () => {
     const svgs = spaceTimePages({ nodes, hopLimit: 2, lastRound: 20, envelopes: [], writes: [] });
     expect(svgs.length).toBeGreaterThan(1);
     expect(block.run.nodes).toEqual(nodes);
+  });
+});
+
+describe('SIR mean field for push rumor mongering', () => {
+  it('levels off at Demers residue s = e^-(k+1)(1-s) for feedback + coin', () => {
+    for (const k of [1, 2, 3]) {
+      const curve = sirPushCurve(100_000, 1, k, false, 1, 200);
+      const informed = curve[curve.length - 1].y;
+      const s = 1 - informed;
+      // The fixed point of Demers et al. 1987 §1.4, within the discretisation error.
+      expect(Math.abs(s - Math.exp(-(k + 1) * (1 - s)))).toBeLessThan(0.02);
+      expect(informed).toBeLessThan(1);
+      expect(curve.every((p, j) => j === 0 || p.y >= curve[j - 1].y)).toBe(true);
+    }
+  });
+  it('blind loss of interest leaves more residue than feedback', () => {
+    const last = (blind: boolean) => sirPushCurve(10_000, 1, 2, blind, 1, 100).at(-1)!.y;
+    expect(last(true)).toBeLessThan(last(false));
   });
 });

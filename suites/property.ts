@@ -87,7 +87,11 @@ export async function safeCheck<I>(
 
 /** One line of evidence from the checks that decided the verdict. */
 function evidenceOf(outcome: Outcome): Verdict['evidence'] {
-  const decisive = outcome.checks.find((c) => c.verdict === outcome.verdict) ?? outcome.checks[0];
+  // The case's own checks speak first; run/completed only when it decided.
+  const decisive =
+    outcome.checks.find((c) => c.id !== 'run/completed' && c.verdict === outcome.verdict) ??
+    outcome.checks.find((c) => c.verdict === outcome.verdict) ??
+    outcome.checks[0];
   if (!decisive) return { expected: '-', observed: '-', details: [] };
   const others = outcome.checks
     .filter((c) => c !== decisive)

@@ -17,7 +17,7 @@ import {
   type RunBlock,
   selectRun,
 } from '../plots/series.js';
-import { FORMULAS, meanFieldCurve, spreadModel } from '../plots/theory.js';
+import { FORMULAS, meanFieldCurve, SIR_FORMULA, sirPushCurve, spreadModel } from '../plots/theory.js';
 import { downsample, lineChart, type Shade } from '../svg/chart.js';
 import { MAX_ENVELOPES, MAX_NODES, spaceTimePages } from '../svg/spacetime.js';
 import { faultTimeline } from '../svg/timeline.js';
@@ -87,16 +87,28 @@ export function informedFigure(a: Analysis): string {
   const model =
     a.realtime || inf.measure === 'push-sum' ? undefined : spreadModel(a.block.run.params.variant);
   let theory = '';
-  if (model && inf.points.length) {
+  const params = a.block.run.params;
+  if (model && inf.points.length && params.variant === 'rumor-push') {
     const end = inf.points[inf.points.length - 1].x;
-    const curve = meanFieldCurve(model, inf.nodes, a.block.run.params.fanout, inf.start, end);
+    const blind = params.lossOfInterest.startsWith('blind');
+    const curve = sirPushCurve(inf.nodes, params.fanout, params.rumorK, blind, inf.start, end);
+    series.push({
+      label: 'mean field (SIR push)',
+      cls: 's-theory',
+      points: downsample(curve).points,
+      dots: false,
+    });
+    theory = ` Dashed: the SIR mean field ${escapeHtml(SIR_FORMULA)}, f = ${params.fanout}, k = ${params.rumorK}${blind ? ' (blind: every contact counts)' : ''}; it levels off at the residue.`;
+  } else if (model && inf.points.length) {
+    const end = inf.points[inf.points.length - 1].x;
+    const curve = meanFieldCurve(model, inf.nodes, params.fanout, inf.start, end);
     series.push({
       label: `mean field (${model})`,
       cls: 's-theory',
       points: downsample(curve).points,
       dots: false,
     });
-    theory = ` Dashed: the mean-field curve ${escapeHtml(FORMULAS[model])}, f = ${a.block.run.params.fanout}, i₀ = 1/${inf.nodes}${a.block.run.params.variant.startsWith('rumor') ? '; an upper bound for rumor mongering, which loses interest before everyone knows' : ''}.`;
+    theory = ` Dashed: the mean-field curve ${escapeHtml(FORMULAS[model])}, f = ${params.fanout}, i₀ = 1/${inf.nodes}${params.variant === 'rumor-pull' ? '; an upper bound for rumor mongering, which loses interest before everyone knows' : ''}.`;
   } else if (inf.measure === 'push-sum') {
     theory =
       ' Push-sum has no susceptible/informed curve; its error bound is in the case source (Kempe et al. 2003).';

@@ -87,3 +87,40 @@ export function meanFieldCurve(
   }
   return points;
 }
+
+/**
+ * Push rumor mongering as an SIR process (Demers et al. 1987 §1.4): per
+ * round, s' = s·e^(−f·i) (a susceptible is missed by every infective's f
+ * pushes), and an infective loses interest on each of its f contacts that
+ * reaches an already-informed node (probability 1 − s) with probability 1/k
+ * — the feedback + coin rule, whose continuous form ds/dt = −s·i,
+ * di/dt = s·i − (1/k)(1 − s)·i gives Demers' residue s = e^(−(k+1)(1−s)).
+ * Blind rules lose interest on every contact, informed or not. Counter rules
+ * are drawn with the coin curve of the same k (Demers: the variants differ
+ * little in the mean). Returns the informed fraction 1 − s per round.
+ */
+export function sirPushCurve(
+  n: number,
+  f: number,
+  k: number,
+  blind: boolean,
+  start: number,
+  end: number,
+): Point[] {
+  const fan = Math.max(1, f);
+  const quit = 1 / Math.max(1, k);
+  let s = 1 - 1 / Math.max(1, n);
+  let i = 1 - s;
+  const points: Point[] = [];
+  for (let r = start; r <= end; r++) {
+    const sNext = s * Math.exp(-fan * i);
+    const lose = 1 - (1 - quit * (blind ? 1 : 1 - s)) ** fan;
+    i = Math.max(0, i * (1 - lose) + (s - sNext));
+    s = sNext;
+    points.push({ x: r, y: 1 - s });
+  }
+  return points;
+}
+
+export const SIR_FORMULA =
+  "s' = s·e^(−f·i), i' = i·(1 − lost) + (s − s'), lost = 1 − (1 − (1−s)/k)^f  (Demers et al. 1987 §1.4)";
