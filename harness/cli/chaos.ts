@@ -5,11 +5,13 @@
 // `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
 // Everything the run makes (containers, network, image, iptables rules) is
 // removed on success, failure, SIGINT and SIGTERM. See docs/chaos.md.
+
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NodeId, Parameters, Variant } from '../../proto/contract.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { onCleanup } from '../backends/cleanup.js';
 import { DockerCluster, sweepRunSync } from '../backends/docker/cluster.js';
@@ -17,12 +19,12 @@ import { dockerAnswers, runSync } from '../backends/docker/exec.js';
 import { buildUserImage, ensureBaseImage, NODE_PORT, removeImage } from '../backends/docker/image.js';
 import { EdgeFirewall } from '../backends/docker/iptables.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
+import { chaosMaelstromCommand } from '../maelstrom/docker.js';
 import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
 import { Progress } from '../realtime/progress.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
 import { describeEvent, realtimeSchedule, type Transport } from '../realtime/schedule.js';
 import { KIT_ROOT } from './docker-image.js';
-import { KIT_VERSION } from './run.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck chaos --backend docker [flags]
@@ -49,17 +51,18 @@ wait for convergence, check, report.
   --node-env KEY=VALUE    extra environment for every node (repeatable)
   --seed S                seed of the schedule, workload and node seeds (default 1)
   --out DIR               report directory (default chaos-report)
-  --keep-image            keep a base image this run had to build`;
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
-}
+  --keep-image            keep a base image this run had to build
+  --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
+                          (gossipcheck chaos --maelstrom x --help)`;
 
 function fullMesh(nodes: NodeId[]): Record<NodeId, NodeId[]> {
   return Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
 }
 
 export async function chaosCommand(argv: string[]): Promise<number> {
+  // Maelstrom nodes (stdin/stdout JSON) run in containers under the Maelstrom runner.
+  if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom=')))
+    return chaosMaelstromCommand(argv);
   const { values } = parseFlags(argv, {
     backend: { type: 'string' },
     nodes: { type: 'string' },
@@ -225,7 +228,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
           ? { name: init.implementation, version: init.version, capabilities: init.capabilities }
           : { name: 'unknown', version: '', capabilities: null },
       seed,
-      command: ['gossipcheck', 'chaos', ...argv.map(shellQuote)].join(' '),
+      command: commandLine('chaos', argv),
       startedAt,
       results,
       totals: countVerdicts(results),

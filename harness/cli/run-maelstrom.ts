@@ -4,23 +4,23 @@
 // client and the network (faults per directed edge, in wall-clock ms). Each
 // scenario is a fresh cluster in realtime; the lockstep suites need Tick and
 // are UNSUPPORTED. See docs/maelstrom.md.
-import { mkdir, writeFile } from 'node:fs/promises';
+
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../reference/prng.js';
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+import { gateExitCode, type RunReport } from '../../reports/model.js';
+import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { ALL_CASES } from '../../suites/registry.js';
-import { type CaseInfo, unsupported, type Verdict } from '../checkers/verdict.js';
+import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';
-import { checkBudgets, checkConvergence, checkProtocol, convergenceCase } from '../maelstrom/checks.js';
-import type { MaelstromEvent } from '../maelstrom/history.js';
+import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../maelstrom/profiles.js';
+import { MaelstromResults } from '../maelstrom/results.js';
 import { type FaultWindow, runScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
 import { nodeIds, TOPOLOGIES, type TopologyName, topologyFor } from '../maelstrom/topology.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
-
-const KIT_VERSION = '0.1.0';
 
 const FLAGS = {
   maelstrom: { type: 'string' },
@@ -140,10 +140,6 @@ const BUDGET_IDS = [
   'maelstrom/budget/latency-max',
 ];
 
-function historyFile(name: string): string {
-  return join('histories', `maelstrom--${name.replaceAll('/', '--')}.jsonl`);
-}
-
 export async function runMaelstromCommand(argv: string[]): Promise<number> {
   const config = parseConfig(argv);
   if (!config) {
@@ -168,18 +164,8 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
   const setting = `${config.nodes.length} nodes, ${config.topologyName} topology, ${config.latencyMs} ms latency`;
   await mkdir(join(config.out, 'histories'), { recursive: true });
 
-  const results: CaseResult[] = [];
-  const histories: MaelstromEvent[][] = [];
-  const add = (v: Verdict, scenario: string, history?: string) =>
-    results.push({
-      ...v,
-      suite: 'maelstrom',
-      variant: 'direct-mail',
-      scenario,
-      runs: 1,
-      seed: config.seed,
-      ...(history ? { history } : {}),
-    });
+  const collected = new MaelstromResults(config.out, config.seed);
+  const add = collected.add.bind(collected);
 
   let aborted: string | null = null;
   for (const def of scenarios) {
@@ -216,9 +202,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     };
     process.stderr.write(`gossipcheck: maelstrom ${def.name} (${setting}, ${config.durationMs} ms)\n`);
     const run = await runScenario(spec);
-    histories.push(run.events);
-    const file = historyFile(def.name);
-    await writeFile(join(config.out, file), `${run.events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const file = await collected.keep(def.name, run.events);
     if (selectedId(conv.id, config.cases))
       add(checkConvergence(conv, run.events, run.startupFailure), label, file);
     if (def.budgets)
@@ -226,15 +210,8 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
         if (selectedId(v.id, config.cases)) add(v, label, file);
     aborted = run.startupFailure;
   }
-  if (histories.length > 0 && selectedId('maelstrom/protocol', config.cases))
-    results.unshift({
-      ...checkProtocol(histories),
-      suite: 'maelstrom',
-      variant: 'direct-mail',
-      scenario: `all scenarios; ${setting}`,
-      runs: histories.length,
-      seed: config.seed,
-    });
+  if (collected.scenariosRun > 0 && selectedId('maelstrom/protocol', config.cases))
+    collected.protocolFirst(setting);
   for (const c of lockstep) {
     const info: CaseInfo = { id: c.id, requirement: c.requirement, level: c.level, source: c.source };
     add(
@@ -246,22 +223,11 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     );
   }
 
-  const report: RunReport = {
-    kit: { name: 'gossipcheck', version: KIT_VERSION },
-    implementation: { name: `maelstrom: ${config.command}`, version: '', capabilities: null },
-    seed: config.seed,
-    command: ['gossipcheck', 'run', ...argv.map(shellQuote)].join(' '),
-    startedAt: new Date().toISOString(),
-    results,
-    totals: countVerdicts(results),
-  };
+  const report = collected.report(config.command, commandLine('run', argv));
+  const results = collected.results;
   await writeReportDir(config.out, report);
   printSummary(report, config.out);
   return gateExitCode(results, config.strict);
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 function printSummary(report: RunReport, out: string): void {

@@ -1,6 +1,7 @@
 // `gossipcheck run`: the conformance suites (vitest files under suites/, each
 // case a fast-check property) against the built-in reference, in-process, or
 // an external endpoint command (--impl). Writes a report directory.
+
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type Capabilities, type GossipEndpoint, VARIANTS, type Variant } from '../../proto/contract.js';
 import { builtInReference } from '../../reference/built-in.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { ALL_CASES, SUITE_NAMES, selected } from '../../suites/registry.js';
 import { SESSION_ENV, type Session } from '../../suites/session.js';
@@ -16,7 +18,6 @@ import { probe, startImpl } from './iut.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
-export const KIT_VERSION = '0.1.0';
 /** The kit's own directory (dist/harness/cli -> ../../..), where dist/suites lives. */
 const KIT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -244,7 +245,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     kit: { name: 'gossipcheck', version: KIT_VERSION },
     implementation,
     seed: config.seed,
-    command: ['gossipcheck', 'run', ...argv.map(shellQuote)].join(' '),
+    command: commandLine('run', argv),
     startedAt: new Date().toISOString(),
     results,
     totals: countVerdicts(results),
@@ -266,10 +267,6 @@ function explainExit(results: CaseResult[], spawned: SpawnedEndpoint | null): vo
 function withExit(message: string, spawned: SpawnedEndpoint | null): string {
   const exit = spawned?.exitReason();
   return exit ? `${message} (${exit})` : message;
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 function printSummary(report: RunReport, out: string, strict: boolean): void {

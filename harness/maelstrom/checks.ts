@@ -126,8 +126,17 @@ export function checkConvergence(
         `${n} lacks ${missing.length} acknowledged value(s): ${missing.slice(0, 12).join(', ')}${missing.length > 12 ? ', ...' : ''}`,
       );
   }
-  const faults = only(events, 'fault').filter((f) => f.action === 'start');
-  const faultNote = faults.length ? `; faults: ${faults.map((f) => describeFault(f)).join('; ')}` : '';
+  const faults = [
+    ...only(events, 'fault')
+      .filter((f) => f.action === 'start')
+      .map((f) => describeFault(f)),
+    ...only(events, 'pause')
+      .filter((p) => p.action === 'start')
+      .map((p) => `pause ${p.node} at ${p.r} ms`),
+    ...only(events, 'crash').map((c) => `${c.node} down at ${c.r} ms`),
+    ...only(events, 'restart').map((c) => `${c.node} restarted (empty) at ${c.r} ms`),
+  ];
+  const faultNote = faults.length ? `; faults: ${faults.join('; ')}` : '';
   if (acked.size === 0)
     return verdictOf(info, false, {
       expected: 'at least one acknowledged broadcast, then every one in every final read',

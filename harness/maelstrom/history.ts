@@ -39,6 +39,10 @@ export type MaelstromEvent =
   | EventOf<'drop'>
   | EventOf<'deliver'>
   | EventOf<'crash'>
+  /** A killed node started again (a fresh process / container: `durable` false). */
+  | EventOf<'restart'>
+  /** A node frozen (docker pause / SIGSTOP) and thawed. */
+  | EventOf<'pause'>
   /** A protocol violation: `op` says where ('stdout', 'init', 'broadcast', ...); `message` quotes the line. */
   | EventOf<'error'>
   /** The harness (client `client`) sends a request to `node`; `value` for a broadcast. */
@@ -89,6 +93,9 @@ export class Presence {
       if (e.keys.length > 0) this.sends.set(e.id, { to: e.to, keys: e.keys });
     } else if (e.t === 'drop') {
       this.sends.delete(e.id);
+    } else if (e.t === 'restart') {
+      // A fresh node holds nothing: its presence starts again.
+      for (const m of this.at.values()) m.delete(e.node);
     } else if (e.t === 'deliver') {
       const s = this.sends.get(e.id);
       if (!s) return;

@@ -1,7 +1,8 @@
 // The network of a Maelstrom run, in wall-clock milliseconds: every line a
 // node writes to another node, and all client traffic, passes through here.
 // Decisions when a line is sent (`send`), in this order, node-to-node only:
-//   1. destination crashed               -> drop 'crashed'
+//   1. destination crashed or restarting  -> drop 'crashed' (a restarted node
+//      gets node-to-node lines only after its init / topology: `booting`)
 //   2. a partition cuts the edge         -> drop 'partition'
 //   3. each covering loss fault, chance p -> drop 'loss'
 //   4. delay = base latency + for each covering delay fault latency + uniform [0, jitter] ms
@@ -29,6 +30,8 @@ export class RealtimeNetwork<P> {
   private cuts: ((from: NodeId, to: NodeId) => boolean)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   readonly crashed = new Set<NodeId>();
+  /** Restarted nodes before their init / topology: client lines only. */
+  readonly booting = new Set<NodeId>();
   private closed = false;
 
   constructor(
@@ -65,7 +68,8 @@ export class RealtimeNetwork<P> {
     const betweenNodes = this.nodes.has(from) && this.nodes.has(to);
     let delay = this.latencyMs;
     if (betweenNodes) {
-      const reason = this.crashed.has(to) ? 'crashed' : this.cut(from, to) ? 'partition' : null;
+      const reason =
+        this.crashed.has(to) || this.booting.has(to) ? 'crashed' : this.cut(from, to) ? 'partition' : null;
       if (reason) {
         this.record({ t: 'drop', r: this.now(), id, reason });
         return;
@@ -85,7 +89,7 @@ export class RealtimeNetwork<P> {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.closed) return;
-      if (this.nodes.has(to) && this.crashed.has(to)) {
+      if (this.nodes.has(to) && (this.crashed.has(to) || (betweenNodes && this.booting.has(to)))) {
         this.record({ t: 'drop', r: this.now(), id, reason: 'crashed' });
         return;
       }

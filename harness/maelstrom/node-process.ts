@@ -1,8 +1,12 @@
-// One Maelstrom node = one process: `/bin/sh -c CMD` in a process group of its
-// own, newline-delimited JSON on stdin / stdout, stderr kept as a log tail.
-// Every process is registered with harness/backends/cleanup.ts, so it is
-// killed (whole group, SIGKILL) on any harness exit, SIGINT and SIGTERM
-// included; `stop` kills it (SIGTERM, then SIGKILL) and waits for it.
+// One Maelstrom node = one process speaking newline-delimited JSON on stdin /
+// stdout, stderr kept as a log tail. How the process is started is pluggable
+// (a NodeLauncher): `localLauncher` runs `/bin/sh -c CMD` in a process group
+// of its own (`run --maelstrom`); harness/maelstrom/docker.ts runs
+// `docker run -i --rm ... IMAGE sh -c CMD` instead (`chaos --maelstrom`).
+// Either way the harness holds the process's stdin / stdout. Every process is
+// registered with harness/backends/cleanup.ts, so it is killed on any harness
+// exit, SIGINT and SIGTERM included; `stop` ends it and waits for it; `kill`
+// ends it abruptly (a crash fault); `pause` / `resume` freeze it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { NodeId } from '../../proto/contract.js';
@@ -17,7 +21,48 @@ export interface Exit {
   error?: string;
 }
 
-export class NodeProcess {
+/** What the scenario needs of a running node, wherever it runs. */
+export interface NodeHandle {
+  readonly alive: boolean;
+  write(line: string): void;
+  /** The last lines of stderr, trimmed. */
+  stderrTail(lines?: number): string;
+  /** Ends the node and waits for it; its exit is not reported. */
+  stop(): Promise<void>;
+  /** Ends the node abruptly (SIGKILL); its exit is reported to onExit. */
+  kill(): Promise<void>;
+  /** Freezes the node: lines to it wait in its stdin pipe until `resume`. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** Starts node `id`; `generation` counts restarts (0 for the first start). */
+export type NodeLauncher = (
+  id: NodeId,
+  generation: number,
+  onLine: (line: string) => void,
+  onExit: (exit: Exit) => void,
+) => NodeHandle;
+
+/** How to start one process, and how to end / freeze what it stands for. */
+export interface ProcessSpec {
+  file: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** How long `stop` waits for `terminate` before killSync (default 500 ms). */
+  graceMs?: number;
+  /** Own process group (the local backend signals the whole group). */
+  detached: boolean;
+  /** Synchronous, last resort (exit / signal handlers) and after stop. */
+  killSync: (child: ChildProcess) => void;
+  /** Ends it gracefully; `stop` escalates to killSync after a grace period. */
+  terminate: (child: ChildProcess) => Promise<void> | void;
+  kill: (child: ChildProcess) => Promise<void> | void;
+  pause: (child: ChildProcess) => Promise<void> | void;
+  resume: (child: ChildProcess) => Promise<void> | void;
+}
+
+export class NodeProcess implements NodeHandle {
   readonly child: ChildProcess;
   private tail = '';
   private exitInfo: Exit | null = null;
@@ -27,16 +72,16 @@ export class NodeProcess {
 
   constructor(
     readonly id: NodeId,
-    command: string,
+    private readonly spec: ProcessSpec,
     onLine: (line: string) => void,
     onExit: (exit: Exit) => void,
   ) {
-    this.child = spawn('/bin/sh', ['-c', command], {
-      detached: true,
+    this.child = spawn(spec.file, spec.args, {
+      detached: spec.detached,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, GOSSIPCHECK_NODE: id },
+      env: spec.env ?? process.env,
     });
-    this.unregister = onCleanup(() => this.killGroup('SIGKILL'));
+    this.unregister = onCleanup(() => spec.killSync(this.child));
     this.child.stdin?.on('error', () => {
       // EPIPE after the node died: the exit handler reports it.
     });
@@ -72,7 +117,6 @@ export class NodeProcess {
     return this.exitInfo === null;
   }
 
-  /** The last lines of stderr, trimmed. */
   stderrTail(lines = 20): string {
     return this.tail.trimEnd().split('\n').slice(-lines).join('\n');
   }
@@ -86,25 +130,61 @@ export class NodeProcess {
     }
   }
 
-  private killGroup(signal: NodeJS.Signals): void {
-    if (this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      // Group already gone.
-    }
+  async kill(): Promise<void> {
+    if (this.alive) await this.spec.kill(this.child);
+    await this.exited;
   }
 
-  /** Kills the node's whole process group and waits for the shell to exit. */
-  async stop(graceMs = 500): Promise<void> {
+  async pause(): Promise<void> {
+    if (this.alive) await this.spec.pause(this.child);
+  }
+
+  async resume(): Promise<void> {
+    if (this.alive) await this.spec.resume(this.child);
+  }
+
+  async stop(): Promise<void> {
     this.stopping = true;
     this.child.stdin?.end();
-    if (this.alive) this.killGroup('SIGTERM');
-    const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
+    const timer = setTimeout(() => this.spec.killSync(this.child), this.spec.graceMs ?? 500);
+    if (this.alive) await this.spec.terminate(this.child);
     await this.exited;
     clearTimeout(timer);
-    // A grandchild may outlive the shell: sweep the group.
-    this.killGroup('SIGKILL');
+    // A grandchild may outlive the shell: sweep.
+    this.spec.killSync(this.child);
     this.unregister();
   }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Group already gone.
+  }
+}
+
+/** Today's `run --maelstrom` backend: `/bin/sh -c CMD`, a process group per node. */
+export function localLauncher(command: string): NodeLauncher {
+  return (id, _generation, onLine, onExit) =>
+    new NodeProcess(
+      id,
+      {
+        file: '/bin/sh',
+        args: ['-c', command],
+        env: { ...process.env, GOSSIPCHECK_NODE: id },
+        detached: true,
+        killSync: (c) => signalGroup(c, 'SIGKILL'),
+        terminate: (c) => {
+          signalGroup(c, 'SIGCONT');
+          signalGroup(c, 'SIGTERM');
+        },
+        kill: (c) => signalGroup(c, 'SIGKILL'),
+        pause: (c) => signalGroup(c, 'SIGSTOP'),
+        resume: (c) => signalGroup(c, 'SIGCONT'),
+      },
+      onLine,
+      onExit,
+    );
 }

@@ -11,7 +11,7 @@ import type { LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import { type ClientOp, type MaelstromEvent, Presence } from './history.js';
 import { RealtimeNetwork, type Wire } from './network.js';
-import { NodeProcess } from './node-process.js';
+import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
 import { type Body, carriedValues, type Envelope, parseLine, quote, valueKey } from './protocol.js';
 import type { Topology } from './topology.js';
 
@@ -20,6 +20,19 @@ export interface FaultWindow {
   from: number;
   until: number;
   fault: LinkFault;
+}
+
+/**
+ * A fault on one node's process, in ms from the start of the workload:
+ * `pause` freezes it from `from` until `until` (its lines wait); `kill` ends
+ * it abruptly at `from` and starts a fresh one at `until` (no durable state),
+ * which gets `init` and `topology` again before node-to-node lines reach it.
+ */
+export interface NodeFaultWindow {
+  from: number;
+  until: number;
+  node: NodeId;
+  kind: 'pause' | 'kill';
 }
 
 export interface ScenarioSpec {
@@ -39,6 +52,10 @@ export interface ScenarioSpec {
   timeoutMs: number;
   profile: string | null;
   faults: FaultWindow[];
+  /** Faults on node processes (pause, kill + restart); none by default. */
+  nodeFaults?: NodeFaultWindow[];
+  /** How node processes are started; default `/bin/sh -c command` on this host. */
+  launcher?: NodeLauncher;
 }
 
 export interface ScenarioRun {
@@ -80,7 +97,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
   const clientSet = new Set([ADMIN, ...clients]);
   const rng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}`));
   const netRng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}/network`));
-  const procs = new Map<NodeId, NodeProcess>();
+  const procs = new Map<NodeId, NodeHandle>();
+  const launch = spec.launcher ?? localLauncher(spec.command);
+  const generations = new Map<NodeId, number>();
+  /** Nodes being killed on purpose (a kill fault): their exit is a crash, not a violation. */
+  const killing = new Set<NodeId>();
   const pending = new Map<string, Pending>();
   const expired = new Set<string>();
   const acked = new Set<string>();
@@ -202,10 +223,15 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
     }
   };
 
-  const onExit = (node: NodeId, exit: { code: number | null; signal: string | null; error?: string }) => {
-    if (tearingDown) return;
+  const onExit = (node: NodeId, generation: number, exit: Exit) => {
+    if (tearingDown || generations.get(node) !== generation) return;
     net.crashed.add(node);
     record({ t: 'crash', r: now(), node });
+    if (killing.has(node)) {
+      for (const p of [...pending.values()])
+        if (p.node === node) complete(p, 'timeout', { error: `${node} exited (killed by the harness)` });
+      return;
+    }
     const how = exit.error
       ? `could not start: ${exit.error}`
       : exit.code !== null
@@ -255,23 +281,82 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
     });
 
   const phase = (name: string) => record({ t: 'phase', r: now(), phase: name });
+  const start = (node: NodeId) => {
+    const generation = (generations.get(node) ?? -1) + 1;
+    generations.set(node, generation);
+    procs.set(
+      node,
+      launch(
+        node,
+        generation,
+        (line) => {
+          if (generations.get(node) === generation) onLine(node, line);
+        },
+        (exit) => onExit(node, generation, exit),
+      ),
+    );
+  };
+  const keepStderr = (node: NodeId) => {
+    const tail = procs.get(node)?.stderrTail();
+    if (tail) record({ t: 'stderr', r: now(), node, tail });
+  };
+  /** Node-fault actions in flight; teardown waits for them. */
+  const nodeOps = new Set<Promise<void>>();
+  const nodeOp = (what: string, node: NodeId, op: () => Promise<void>) => {
+    const p = op()
+      .catch((err: unknown) => {
+        if (!tearingDown)
+          violation(
+            'harness',
+            node,
+            `${what} ${node} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+      })
+      .finally(() => nodeOps.delete(p));
+    nodeOps.add(p);
+  };
+  const startNodeFault = (f: NodeFaultWindow) =>
+    nodeOp(f.kind, f.node, async () => {
+      if (tearingDown) return;
+      if (f.kind === 'pause') {
+        await procs.get(f.node)?.pause();
+        record({ t: 'pause', r: now(), node: f.node, action: 'start' });
+        return;
+      }
+      killing.add(f.node);
+      await procs.get(f.node)?.kill();
+      keepStderr(f.node);
+    });
+  const stopNodeFault = (f: NodeFaultWindow) =>
+    nodeOp(f.kind === 'pause' ? 'resume' : 'restart', f.node, async () => {
+      if (tearingDown) return;
+      if (f.kind === 'pause') {
+        await procs.get(f.node)?.resume();
+        record({ t: 'pause', r: now(), node: f.node, action: 'stop' });
+        return;
+      }
+      // Wait for the kill to land (its exit marks the node crashed).
+      while (!net.crashed.has(f.node) && !tearingDown) await sleep(10);
+      if (tearingDown) return;
+      killing.delete(f.node);
+      net.booting.add(f.node);
+      net.crashed.delete(f.node);
+      record({ t: 'restart', r: now(), node: f.node, durable: false });
+      start(f.node);
+      const ok =
+        (await invoke(ADMIN, f.node, 'init', { type: 'init', node_id: f.node, node_ids: spec.nodes })) &&
+        (await invoke(ADMIN, f.node, 'topology', { type: 'topology', topology: spec.topology }));
+      net.booting.delete(f.node);
+      if (!ok && !tearingDown)
+        violation('restart', f.node, `${f.node} did not answer init / topology after its restart`);
+    });
   const faultTimers: NodeJS.Timeout[] = [];
   let generator: NodeJS.Timeout | null = null;
   let startupFailure: string | null = null;
 
   try {
     phase('startup');
-    for (const node of spec.nodes) {
-      procs.set(
-        node,
-        new NodeProcess(
-          node,
-          spec.command,
-          (line) => onLine(node, line),
-          (exit) => onExit(node, exit),
-        ),
-      );
-    }
+    for (const node of spec.nodes) start(node);
     const rpcAll = async (op: 'init' | 'topology', bodyFor: (n: NodeId) => Body) => {
       const oks = await Promise.all(spec.nodes.map((n) => invoke(ADMIN, n, op, bodyFor(n))));
       const bad = spec.nodes.filter((_, i) => !oks[i]);
@@ -316,6 +401,12 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
           },
           Math.min(win.until, spec.durationMs),
         ),
+      );
+    }
+    for (const f of spec.nodeFaults ?? []) {
+      faultTimers.push(
+        setTimeout(() => startNodeFault(f), f.from),
+        setTimeout(() => stopNodeFault(f), Math.min(f.until, spec.durationMs)),
       );
     }
     let nextValue = 0;
@@ -377,11 +468,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
     phase('teardown');
     net.close();
     for (const p of [...pending.values()]) complete(p, 'timeout', { error: 'run ended' });
+    await Promise.allSettled([...nodeOps]);
     await Promise.all([...procs.values()].map((p) => p.stop()));
-    for (const [node, p] of procs) {
-      const tail = p.stderrTail();
-      if (tail) record({ t: 'stderr', r: now(), node, tail });
-    }
+    for (const node of procs.keys()) keepStderr(node);
     record({ t: 'end', r: now(), reason: startupFailure ? 'aborted' : 'completed' });
   }
 }

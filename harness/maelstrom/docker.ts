@@ -1,0 +1,309 @@
+// `gossipcheck chaos --maelstrom "<command>"`: the Maelstrom check of
+// `run --maelstrom`, but every node runs in its own docker container:
+// `docker run -i --rm --name gossipcheck-<run>-<node> --label gossipcheck.run=<run>
+// --network gossipcheck-<run> [-v DIR:DIR:ro] IMAGE sh -c CMD`, its stdin /
+// stdout piped to the harness like a local process (a NodeLauncher for
+// scenario.ts). The harness stays the network: every line goes through its
+// router, so partitions and loss apply as in `run --maelstrom`; on top, the
+// container faults of `chaos`: `docker pause` / `unpause` of one node for a
+// window, and `docker kill` of one node, then a fresh container (Maelstrom
+// nodes have no durable state) that gets `init` and `topology` again.
+// Every container and the network of the run are removed on success,
+// failure, SIGINT and SIGTERM (by the run's label). See docs/maelstrom.md.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { NodeId } from '../../proto/contract.js';
+import { deriveSeed, Rng } from '../../reference/prng.js';
+import { gateExitCode } from '../../reports/model.js';
+import { commandLine } from '../../reports/run-info.js';
+import { writeReportDir } from '../../reports/write.js';
+import { onCleanup } from '../backends/cleanup.js';
+import { sweepRunSync } from '../backends/docker/cluster.js';
+import { RUN_LABEL } from '../backends/docker/compose.js';
+import { docker, dockerAnswers, runSync } from '../backends/docker/exec.js';
+import { ensureBaseImage, imageExists, removeImage } from '../backends/docker/image.js';
+import { KIT_ROOT } from '../cli/docker-image.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from '../cli/usage.js';
+import { makePartition } from '../faults/shapes.js';
+import { checkBudgets, checkConvergence, convergenceCase } from './checks.js';
+import { type NodeLauncher, NodeProcess } from './node-process.js';
+import { PROFILE_NAMES, PROFILES } from './profiles.js';
+import { MaelstromResults } from './results.js';
+import { type NodeFaultWindow, runScenario, type ScenarioSpec } from './scenario.js';
+import { nodeIds, TOPOLOGIES, topologyFor } from './topology.js';
+
+export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<command>" [flags]
+
+The Maelstrom check of \`run --maelstrom\`, one docker container per node
+(docker run -i IMAGE sh -c "<command>"); the harness routes every line, so its
+partitions apply, and pauses / kills containers. Scenario \`chaos\`: a partition
+into halves (15-45 % of the workload), one node paused (50-60 %), one node
+killed at 60 % and started again, empty, at 70 %; then settle, final reads.
+
+  --maelstrom "<command>"  the node, run under sh -c inside the container
+  --image IMG              image with the node inside (needs sh); default: the kit's
+                           offline base image (node only; the host's sh is mounted)
+  --mount DIR              bind-mount DIR read-only at the same path (repeatable);
+                           default with the base image: the working directory and the
+                           directory of every absolute path in the command
+  --nodes N                nodes n0..n{N-1} (default 5; profile 25)
+  --duration SECONDS       workload of each scenario (default 10; profile 20)
+  --settle SECONDS         longest wait for every acknowledged value everywhere (default 10)
+  --topology T             ${TOPOLOGIES.join(', ')} (default grid)
+  --latency MS             delay of every message (default 0; profile 100)
+  --rate N                 client operations per second (default 10; profile 100)
+  --timeout MS             deadline of every client request (default 10000)
+  --profile P              ${PROFILE_NAMES.join(', ')}: also a no-faults scenario, budgets judged on it
+  --seed S                 seed (default 1): client choices, partition groups, nodes paused / killed
+  --out DIR                report directory (default chaos-report)
+  --keep-image             keep a base image this run had to build`;
+
+const FLAGS = {
+  maelstrom: { type: 'string' },
+  backend: { type: 'string' },
+  image: { type: 'string' },
+  mount: { type: 'string', multiple: true },
+  nodes: { type: 'string' },
+  duration: { type: 'string' },
+  settle: { type: 'string' },
+  topology: { type: 'string' },
+  latency: { type: 'string' },
+  rate: { type: 'string' },
+  timeout: { type: 'string' },
+  profile: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'keep-image': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface DockerNodes {
+  runId: string;
+  network: string;
+  image: string;
+  command: string;
+  /** Host directories bind-mounted read-only at the same path. */
+  mounts: string[];
+  /** Working directory inside the container (a mounted host dir), or none. */
+  workdir?: string;
+  /** Host file mounted as /bin/sh (for images without a shell), or none. */
+  shell?: string;
+}
+
+/** Container name of `node`'s `generation`-th start. */
+export const containerName = (runId: string, node: NodeId, generation: number) =>
+  `gossipcheck-${runId}-${node}${generation > 0 ? `-r${generation}` : ''}`;
+
+/** Starts each node as `docker run -i --rm ... IMAGE sh -c CMD`, stdin / stdout piped. */
+export function dockerLauncher(d: DockerNodes): NodeLauncher {
+  return (id, generation, onLine, onExit) => {
+    const name = containerName(d.runId, id, generation);
+    // Set once `docker rm -f` returned: the sweep after stop has nothing left to do.
+    let removed = false;
+    const remove = () =>
+      docker(['rm', '-f', name], { timeoutMs: 30_000 }).then(
+        () => {
+          removed = true;
+        },
+        () => {},
+      );
+    return new NodeProcess(
+      id,
+      {
+        file: 'docker',
+        args: [
+          'run',
+          '-i',
+          '--rm',
+          '--name',
+          name,
+          '--label',
+          `${RUN_LABEL}=${d.runId}`,
+          '--network',
+          d.network,
+          '-e',
+          `GOSSIPCHECK_NODE=${id}`,
+          ...d.mounts.flatMap((m) => ['-v', `${m}:${m}:ro`]),
+          ...(d.shell ? ['-v', `${d.shell}:/bin/sh:ro`] : []),
+          ...(d.workdir ? ['-w', d.workdir] : []),
+          d.image,
+          'sh',
+          '-c',
+          d.command,
+        ],
+        detached: false,
+        graceMs: 15_000,
+        killSync: (child) => {
+          if (!removed) runSync('docker', ['rm', '-f', name]);
+          child.kill('SIGKILL');
+        },
+        terminate: remove,
+        kill: async () => {
+          await docker(['kill', name], { timeoutMs: 30_000 });
+        },
+        pause: async () => {
+          await docker(['pause', name], { timeoutMs: 30_000 });
+        },
+        resume: async () => {
+          await docker(['unpause', name], { timeoutMs: 30_000 });
+        },
+      },
+      onLine,
+      onExit,
+    );
+  };
+}
+
+/** The working directory and the directory of every absolute path in `command` that exists here. */
+export function defaultMounts(command: string, cwd = process.cwd()): string[] {
+  const dirs = new Set<string>([cwd]);
+  for (const token of command.split(/\s+/)) {
+    const t = token.replace(/^['"]|['"]$/g, '');
+    if (!isAbsolute(t) || !existsSync(t) || t.startsWith('/usr/') || t.startsWith('/bin/')) continue;
+    dirs.add(statSync(t).isDirectory() ? t : dirname(t));
+  }
+  // Drop directories inside another one.
+  const all = [...dirs].sort();
+  return all.filter((d) => !all.some((o) => o !== d && d.startsWith(`${o}/`)));
+}
+
+/** The chaos scenario's faults, in ms of the workload. */
+export function chaosFaults(
+  nodes: NodeId[],
+  durationMs: number,
+  rng: Rng,
+): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
+  const at = (x: number) => Math.round(durationMs * x);
+  const paused = nodes[rng.int(nodes.length)];
+  const others = nodes.filter((n) => n !== paused);
+  const killed = others[rng.int(others.length)];
+  const nodeFaults: NodeFaultWindow[] = [
+    { from: at(0.5), until: at(0.6), node: paused, kind: 'pause' },
+    { from: at(0.6), until: at(0.7), node: killed, kind: 'kill' },
+  ];
+  return {
+    faults: [{ from: at(0.15), until: at(0.45), fault: makePartition('halves', nodes, rng) }],
+    nodeFaults,
+  };
+}
+
+export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.help) {
+    process.stdout.write(`${CHAOS_MAELSTROM_HELP}\n`);
+    return 0;
+  }
+  const command = values.maelstrom;
+  if (command === undefined || command.trim() === '') throw new UsageError('--maelstrom needs a command');
+  if ((values.backend ?? 'docker') !== 'docker')
+    throw new UsageError(`--backend must be docker, got '${values.backend}'`);
+  const profile = choiceFlag('profile', values.profile, PROFILE_NAMES) ?? null;
+  const p = profile ? PROFILES[profile] : null;
+  const nodes = nodeIds(intFlag('nodes', values.nodes, p?.nodes ?? 5, 2, 100));
+  const topologyName = choiceFlag('topology', values.topology, TOPOLOGIES) ?? 'grid';
+  const topology = topologyFor(topologyName, nodes);
+  const latencyMs = intFlag('latency', values.latency, p?.latencyMs ?? 0, 0, 60_000);
+  const durationMs =
+    intFlag('duration', values.duration, p ? Math.round(p.durationMs / 1000) : 10, 1, 86_400) * 1000;
+  const settleMs = intFlag('settle', values.settle, 10, 0, 3600) * 1000;
+  const rate = intFlag('rate', values.rate, p?.rate ?? 10, 1, 10_000);
+  const timeoutMs = intFlag('timeout', values.timeout, 10_000, 1, 3_600_000);
+  const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const out = resolve(values.out ?? 'chaos-report');
+  const mounts = (values.mount ?? []).map((m) => resolve(m));
+
+  if (!(await dockerAnswers()))
+    throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
+  await mkdir(join(out, 'histories'), { recursive: true });
+
+  const runId = randomBytes(4).toString('hex');
+  const network = `gossipcheck-${runId}`;
+  let ownedImage: string | null = null;
+  const unregister = onCleanup(() => {
+    sweepRunSync(runId);
+    if (ownedImage) runSync('docker', ['rmi', '-f', ownedImage]);
+  });
+  const log = (s: string) => process.stderr.write(`gossipcheck: ${s}\n`);
+  try {
+    let image: string;
+    let shell: string | undefined;
+    let workdir: string | undefined;
+    if (values.image !== undefined) {
+      image = values.image;
+      if (!(await imageExists(image)))
+        throw new Error(`--image ${image}: no such image here (docker pull or docker build it first)`);
+    } else {
+      const base = await ensureBaseImage(KIT_ROOT);
+      image = base.tag;
+      if (base.built && !values['keep-image']) ownedImage = image;
+      log(base.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      // The base image holds node and its libraries only; the host's sh needs no more than libc.
+      shell = realpathSync('/bin/sh');
+      if (mounts.length === 0) mounts.push(...defaultMounts(command));
+      workdir = process.cwd();
+      if (!mounts.includes(workdir)) mounts.push(workdir);
+    }
+    await docker(['network', 'create', '--label', `${RUN_LABEL}=${runId}`, network]);
+    const launcher = dockerLauncher({ runId, network, image, command, mounts, workdir, shell });
+
+    const setting = `${nodes.length} docker containers, ${topologyName} topology, ${latencyMs} ms latency`;
+    const scenarios: { name: string; what: string; budgets: boolean; faults: typeof chaosFaults }[] = [
+      ...(profile
+        ? [{ name: 'no-faults', what: 'Without faults', budgets: true, faults: () => ({ faults: [] }) }]
+        : []),
+      {
+        name: 'chaos',
+        what: 'After a partition into halves, a paused node and a killed node started again (empty) heal',
+        budgets: false,
+        faults: chaosFaults,
+      },
+    ];
+    const collected = new MaelstromResults(out, seed);
+    const add = collected.add.bind(collected);
+    for (const def of scenarios) {
+      const label = `${def.name}; ${setting}`;
+      const rng = new Rng(deriveSeed(seed, `maelstrom/${def.name}/faults`));
+      const spec: ScenarioSpec = {
+        name: def.name,
+        command,
+        seed,
+        nodes,
+        topologyName,
+        topology,
+        latencyMs,
+        durationMs,
+        rate,
+        settleMs,
+        timeoutMs,
+        profile,
+        ...def.faults(nodes, durationMs, rng),
+        launcher,
+      };
+      log(`maelstrom ${def.name} (run ${runId}, ${setting}, image ${image}, ${durationMs} ms)`);
+      const run = await runScenario(spec);
+      const file = await collected.keep(def.name, run.events);
+      add(checkConvergence(convergenceCase(def.name, def.what), run.events, run.startupFailure), label, file);
+      if (def.budgets)
+        for (const v of checkBudgets(run.events, p?.budget ?? null, run.startupFailure)) add(v, label, file);
+      if (run.startupFailure !== null) break;
+    }
+    collected.protocolFirst(setting);
+    const report = collected.report(command, commandLine('chaos', argv));
+    const results = collected.results;
+    await writeReportDir(out, report);
+    const code = gateExitCode(results);
+    for (const r of results)
+      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    process.stdout.write(
+      `chaos ${code === 0 ? 'PASS' : 'FAIL'}: maelstrom: ${command} on ${nodes.length} docker containers, seed ${seed}; report in ${out}\n`,
+    );
+    return code;
+  } finally {
+    sweepRunSync(runId);
+    if (ownedImage) await removeImage(ownedImage);
+    unregister();
+  }
+}
