@@ -17,18 +17,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
 const skip = process.env.GOSSIPCHECK_SKIP_BROWSER === '1';
 /** Where the screenshots go (kept after the run, for a person to look at). */
-const SHOTS = process.env.GOSSIPCHECK_SCREENSHOTS ?? join(tmpdir(), 'gossipcheck-report-screenshots');
+// Screenshots are kept only where GOSSIPCHECK_SCREENSHOTS asks; by default they go with the temp dir.
+let SHOTS = process.env.GOSSIPCHECK_SCREENSHOTS ?? '';
 
 let context: BrowserContext;
 let work: string;
 
-async function launch(): Promise<BrowserContext> {
+async function launch(under: string): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     // Installs Debian's chromium as root; fails with the command to run otherwise.
     execFileSync(join(ROOT, 'scripts/ensure-chromium.sh'), { stdio: 'inherit' });
   }
   // playwright manages --user-data-dir itself: a fresh, empty one per run.
-  const profile = await mkdtemp(join(tmpdir(), 'gossipcheck-chromium-'));
+  const profile = await mkdtemp(join(under, 'chromium-'));
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -120,8 +121,9 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'gossipcheck-browser-'));
+    SHOTS ||= join(work, 'screenshots');
     await mkdir(SHOTS, { recursive: true });
-    context = await launch();
+    context = await launch(work);
     single = await fixtureDir('reference', '0.1.0', false);
     const evil = await fixtureDir(`evil ${XSS}`, `6.6.6 ${XSS}`, true);
     merged = join(work, 'merged');
