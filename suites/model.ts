@@ -27,8 +27,8 @@ export type FaultInput =
   | { type: 'crash'; node: number; at: number; restartAt: number; durable: boolean }
   | { type: 'pause'; node: number; from: number; until: number };
 
-/** One lockstep scenario: a cluster, a workload and a fault schedule. */
-export interface ScenarioInput {
+/** A cluster: its size and the variant parameters. */
+export interface ClusterInput {
   n: number;
   fanout: number;
   rumorK: number;
@@ -36,6 +36,10 @@ export interface ScenarioInput {
   antiEntropyEvery: number;
   /** Seeds node PRNGs and the router. */
   seed: number;
+}
+
+/** One lockstep scenario: a cluster, a workload and a fault schedule. */
+export interface ScenarioInput extends ClusterInput {
   writes: WriteInput[];
   faults: FaultInput[];
   /** Push-sum initial values, by node index (cycled when n is larger). */

@@ -23,6 +23,15 @@ export type PartitionShape =
   | 'bridge' // two halves that only one bridge node connects
   | 'one-way'; // groups[0] cannot reach groups[1]; the reverse works
 
+export const PARTITION_SHAPES: readonly PartitionShape[] = [
+  'isolate',
+  'halves',
+  'majority-minority',
+  'ring',
+  'bridge',
+  'one-way',
+];
+
 /** A directed edge: envelopes from edge[0] to edge[1]. */
 export type Edge = readonly [NodeId, NodeId];
 

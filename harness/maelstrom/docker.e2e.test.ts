@@ -2,21 +2,15 @@
 // against a real docker engine: every node of the test fixture in its own
 // container, the harness routing its lines (partition) and pausing / killing
 // containers. GOSSIPCHECK_DOCKER_TESTS=0 skips it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../reports/model.js';
 import { CLI, runCli, tempDirs } from '../testing/cli.js';
+import { ensureBaseImageForTests, sh } from '../testing/docker.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
-
-const sh = (file: string, args: string[]): string => {
-  const r = spawnSync(file, args, { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '';
-};
-const imageExists = (tag: string) =>
-  spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0;
 
 /** Containers and networks of run `id` still on the machine. */
 function leftovers(id: string): string[] {
@@ -36,26 +30,11 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')(
   'gossipcheck chaos --maelstrom (docker)',
   () => {
     const dirs = tempDirs();
-    let baseTag = '';
-    let builtBase = false;
-
     beforeAll(async () => {
-      if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0)
-        throw new Error(
-          'no docker engine answers: run scripts/ensure-docker.sh (or set GOSSIPCHECK_DOCKER_TESTS=0)',
-        );
-      baseTag = (await runCli(['docker-image', '--print-tag'])).stdout.trim();
-      if (!imageExists(baseTag)) {
-        const res = await runCli(['docker-image'], 300_000);
-        expect(res.code, res.stderr).toBe(0);
-        builtBase = true;
-      }
+      await ensureBaseImageForTests();
     }, 300_000);
 
-    afterAll(() => {
-      dirs.cleanup();
-      if (builtBase) spawnSync('docker', ['rmi', '-f', baseTag], { stdio: 'ignore' });
-    });
+    afterAll(() => dirs.cleanup());
 
     it('4 retry nodes with anti-entropy, partition + pause + kill/restart: PASS, nothing left', async () => {
       const out = dirs.make();

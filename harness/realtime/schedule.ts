@@ -11,19 +11,15 @@
 // `durationMs`: then the cluster is healed.
 import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../reference/prng.js';
-import type { FaultSchedule, LinkFault, PartitionShape, ScheduleEvent } from '../faults/schedule.js';
+import {
+  type FaultSchedule,
+  type LinkFault,
+  PARTITION_SHAPES,
+  type ScheduleEvent,
+} from '../faults/schedule.js';
 import { makePartition } from '../faults/shapes.js';
 
 export type Transport = 'harness' | 'direct';
-
-export const SHAPES: readonly PartitionShape[] = [
-  'isolate',
-  'halves',
-  'majority-minority',
-  'ring',
-  'bridge',
-  'one-way',
-];
 
 export interface RealtimeScheduleSpec {
   seed: number;
@@ -61,7 +57,7 @@ export function realtimeSchedule(spec: RealtimeScheduleSpec): FaultSchedule {
     const link = (fault: LinkFault) => events.push({ type: 'link', from, until, fault });
     switch (kind) {
       case 'partition': {
-        const shape = SHAPES[rng.int(SHAPES.length)];
+        const shape = PARTITION_SHAPES[rng.int(PARTITION_SHAPES.length)];
         link(makePartition(shape, nodes, rng));
         break;
       }

@@ -3,13 +3,13 @@
 // goes backwards at a node.
 import * as fc from 'fast-check';
 import { ANTI_ENTROPY_VARIANTS, SPREAD_C, SPREAD_D } from '../../harness/checkers/bounds.js';
+import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
 import type { Variant } from '../../proto/contract.js';
 import {
   crashArb,
   delayArb,
   duplicateArb,
   lossArb,
-  PARTITION_SHAPES,
   partitionArb,
   reorderArb,
   scheduleArb,

@@ -4,9 +4,17 @@ import * as fc from 'fast-check';
 import { checkHistory } from '../../harness/checkers/index.js';
 import type { Level, Verdict, VerdictKind } from '../../harness/checkers/verdict.js';
 import type { Capabilities, Variant } from '../../proto/contract.js';
-import { type ClusterInput, clusterArb } from '../generators/cluster.js';
+import { clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
-import type { CaseDef, FaultInput, GenContext, Outcome, ScenarioInput, WriteInput } from '../model.js';
+import type {
+  CaseDef,
+  ClusterInput,
+  FaultInput,
+  GenContext,
+  Outcome,
+  ScenarioInput,
+  WriteInput,
+} from '../model.js';
 import { worst } from '../model.js';
 import { runScenario } from '../scenario.js';
 

@@ -4,9 +4,8 @@ import * as fc from 'fast-check';
 import { checkResidueBand, RESIDUE_BAND } from '../../harness/checkers/residue-band.js';
 import { buildView } from '../../harness/checkers/view.js';
 import type { LossOfInterest } from '../../proto/contract.js';
-import type { ClusterInput } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
-import type { CaseDef, ScenarioInput } from '../model.js';
+import type { CaseDef, ClusterInput, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';
 
 export const SIR_CASES: CaseDef<ScenarioInput>[] = [

@@ -2,15 +2,7 @@
 // shrinks toward its minimum, so counterexamples come out small.
 import * as fc from 'fast-check';
 import type { Capabilities, LossOfInterest } from '../../proto/contract.js';
-
-export interface ClusterInput {
-  n: number;
-  fanout: number;
-  rumorK: number;
-  lossOfInterest: LossOfInterest;
-  antiEntropyEvery: number;
-  seed: number;
-}
+import type { ClusterInput } from '../model.js';
 
 export interface ClusterLimits {
   minN: number;

@@ -4,15 +4,6 @@ import * as fc from 'fast-check';
 import type { PartitionShape } from '../../harness/faults/schedule.js';
 import type { FaultInput } from '../model.js';
 
-export const PARTITION_SHAPES: readonly PartitionShape[] = [
-  'isolate',
-  'halves',
-  'majority-minority',
-  'ring',
-  'bridge',
-  'one-way',
-];
-
 /** Faults start within the first rounds so a run stays short. */
 const LAST_START = 6;
 const MAX_LENGTH = 8;

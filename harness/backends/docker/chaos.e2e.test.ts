@@ -1,19 +1,12 @@
 // Docker chaos runs end to end, through the built CLI, against a real docker
 // engine (CI starts one with scripts/ensure-docker.sh). Set
 // GOSSIPCHECK_DOCKER_TESTS=0 to skip them on a machine without docker.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, tempDirs } from '../../testing/cli.js';
-
-const sh = (file: string, args: string[]): string => {
-  const r = spawnSync(file, args, { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : '';
-};
-const dockerAnswers = () => spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-const imageExists = (tag: string) =>
-  spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status === 0;
+import { ensureBaseImageForTests, imageExists, sh } from '../../testing/docker.js';
 
 /** Everything of run `id` still on the machine. */
 function leftovers(id: string): string[] {
@@ -45,26 +38,12 @@ const history = (dir: string): Event[] =>
 describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('gossipcheck chaos --backend docker', () => {
   const dirs = tempDirs();
   let baseTag = '';
-  let builtBase = false;
 
   beforeAll(async () => {
-    if (!dockerAnswers()) {
-      throw new Error(
-        'no docker engine answers: run scripts/ensure-docker.sh (or set GOSSIPCHECK_DOCKER_TESTS=0)',
-      );
-    }
-    baseTag = (await runCli(['docker-image', '--print-tag'])).stdout.trim();
-    if (!imageExists(baseTag)) {
-      const res = await runCli(['docker-image'], 300_000);
-      expect(res.code, res.stderr).toBe(0);
-      builtBase = true;
-    }
+    baseTag = await ensureBaseImageForTests();
   }, 300_000);
 
-  afterAll(() => {
-    dirs.cleanup();
-    if (builtBase) spawnSync('docker', ['rmi', '-f', baseTag], { stdio: 'ignore' });
-  });
+  afterAll(() => dirs.cleanup());
 
   it('5 nodes, direct transport: partition, pause and kill/restart, then convergence: PASS', async () => {
     const out = dirs.make();

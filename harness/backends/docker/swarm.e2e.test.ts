@@ -42,7 +42,6 @@ const skip = process.env.GOSSIPCHECK_DOCKER_TESTS === '0' || swarmState() !== 'i
 describe.skipIf(skip)('the chaos compose file on Docker Swarm', () => {
   const dirs = tempDirs();
   let joined = false;
-  let builtImage = '';
   let hadGwbridge = false;
 
   afterAll(async () => {
@@ -54,13 +53,11 @@ describe.skipIf(skip)('the chaos compose file on Docker Swarm', () => {
       if (!hadGwbridge) quiet('network', 'rm', 'docker_gwbridge');
     }
     quiet('rmi', TAG);
-    if (builtImage) quiet('rmi', '-f', builtImage);
     dirs.cleanup();
   }, 120_000);
 
   it('deploys with docker stack deploy; every node runs and reaches its peers by name', async () => {
     const base = await ensureBaseImage(KIT_ROOT);
-    if (base.built) builtImage = base.tag;
     // A tag of our own: another test removing the base image cannot pull it from under the stack.
     docker('tag', base.tag, TAG);
     const file = join(dirs.make(), 'compose.yml');
