@@ -1,5 +1,13 @@
 // Test-only: build small lockstep histories by hand for the checker tests.
-import type { Capabilities, NodeId, Parameters, SirStatus, Version } from '../../proto/contract.js';
+import {
+  type Capabilities,
+  LOSS_OF_INTEREST,
+  type NodeId,
+  type Parameters,
+  type SirStatus,
+  VARIANTS,
+  type Version,
+} from '../../proto/contract.js';
 import type { LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from '../history/events.js';
 
@@ -12,17 +20,8 @@ export interface BuilderOptions {
 }
 
 export const ALL_CAPABILITIES: Capabilities = {
-  variants: [
-    'direct-mail',
-    'anti-entropy-push',
-    'anti-entropy-pull',
-    'anti-entropy-push-pull',
-    'rumor-push',
-    'rumor-pull',
-    'hybrid',
-    'push-sum',
-  ],
-  lossOfInterest: ['feedback-counter', 'feedback-coin', 'blind-counter', 'blind-coin'],
+  variants: [...VARIANTS],
+  lossOfInterest: [...LOSS_OF_INTEREST],
   lockstep: true,
   realtime: false,
   rumorStatus: true,
