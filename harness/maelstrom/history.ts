@@ -11,21 +11,22 @@ import type { Topology } from './topology.js';
 
 export type ClientOp = 'init' | 'topology' | 'broadcast' | 'read';
 
+/** What a scenario runs with; its history's header records exactly these. */
+export interface ScenarioSettings {
+  command: string;
+  seed: number;
+  nodes: NodeId[];
+  topologyName: string;
+  topology: Topology;
+  latencyMs: number;
+  durationMs: number;
+  /** Client operations per second (all clients together). */
+  rate: number;
+  profile: string | null;
+}
+
 export type MaelstromEvent =
-  | {
-      t: 'maelstrom';
-      r: number;
-      scenario: string;
-      command: string;
-      seed: number;
-      nodes: NodeId[];
-      topologyName: string;
-      topology: Topology;
-      latencyMs: number;
-      durationMs: number;
-      rate: number;
-      profile: string | null;
-    }
+  | ({ t: 'maelstrom'; r: number; scenario: string } & ScenarioSettings)
   | EventOf<'phase'>
   | EventOf<'fault'>
   /**

@@ -9,11 +9,10 @@ import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../reference/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
-import { type ClientOp, type MaelstromEvent, Presence } from './history.js';
+import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';
 import { RealtimeNetwork, type Wire } from './network.js';
 import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
 import { type Body, carriedValues, type Envelope, parseLine, quote, valueKey } from './protocol.js';
-import type { Topology } from './topology.js';
 
 /** A fault window, in ms from the start of the workload phase. */
 export interface FaultWindow {
@@ -35,22 +34,12 @@ export interface NodeFaultWindow {
   kind: 'pause' | 'kill';
 }
 
-export interface ScenarioSpec {
+export interface ScenarioSpec extends ScenarioSettings {
   name: string;
-  command: string;
-  seed: number;
-  nodes: NodeId[];
-  topologyName: string;
-  topology: Topology;
-  latencyMs: number;
-  durationMs: number;
-  /** Client operations per second (all clients together). */
-  rate: number;
   /** The longest the settle phase waits for every acknowledged value to reach every node. */
   settleMs: number;
   /** Deadline of every client request (init, topology, broadcast, read). */
   timeoutMs: number;
-  profile: string | null;
   faults: FaultWindow[];
   /** Faults on node processes (pause, kill + restart); none by default. */
   nodeFaults?: NodeFaultWindow[];
