@@ -105,29 +105,34 @@ function state(snaps: Snapshot[]): string {
   );
 }
 
-function verdictFor(
-  id: string,
-  requirement: string,
-  ok: boolean,
-  observed: string,
-  details: string[],
-): Outcome {
+/** The id, requirement and source a robustness verdict carries: its case's own. */
+type Info = Pick<CaseDef<ProbeInput>, 'id' | 'requirement' | 'source'>;
+
+function verdictFor(info: Info, expected: string, ok: boolean, observed: string, details: string[]): Outcome {
   const verdict: VerdictKind = ok ? 'PASS' : 'FAIL';
   const check: Verdict = {
-    id,
-    requirement,
+    id: info.id,
+    requirement: info.requirement,
     level: 'MUST',
     verdict,
-    source: 'GossipNode contract: Deliver validates a batch as a whole (proto/gossipcheck/v1/gossip.proto)',
-    evidence: { expected: ok ? observed : 'rejected, state unchanged', observed, details },
+    source: info.source,
+    evidence: { expected, observed, details },
   };
   return { verdict, checks: [check], events: [] };
 }
 
+/** The error a Deliver call was refused with, or null when it was accepted. */
+const refusal = (ep: GossipEndpoint, batch: Envelope[]): Promise<string | null> =>
+  ep.deliver(batch).then(
+    () => null,
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
+
+const REJECTED = 'rejected with an error; state unchanged; the valid envelope still accepted';
+
 /** Delivers a batch that must be refused, and checks nothing changed and nothing was lost. */
 async function expectRejected(
-  id: string,
-  requirement: string,
+  info: Info,
   ctx: CaseContext,
   cluster: Cluster,
   bad: Envelope,
@@ -136,34 +141,19 @@ async function expectRejected(
   const before = state(await ep.read(cluster.ids));
   const valid = cluster.round.find((e) => e.to !== bad.to) ?? null;
   const batch = valid ? [valid, bad] : [bad];
-  const error = await ep.deliver(batch).then(
-    () => null,
-    (e: unknown) => (e instanceof Error ? e.message : String(e)),
-  );
+  const error = await refusal(ep, batch);
   const after = state(await ep.read(cluster.ids));
   const details = [
     `batch of ${batch.length}: bad envelope ${bad.from} -> ${bad.to}, ${bad.payload.length} bytes`,
   ];
-  if (error === null) return verdictFor(id, requirement, false, 'the batch was accepted', details);
+  const fail = (observed: string) => verdictFor(info, REJECTED, false, observed, details);
+  if (error === null) return fail('the batch was accepted');
   details.push(`error: ${error}`);
-  if (after !== before)
-    return verdictFor(id, requirement, false, 'rejected, but node state changed', details);
+  if (after !== before) return fail('rejected, but node state changed');
   // Loses nothing: the valid envelope alone still goes through.
-  if (valid) {
-    const again = await ep.deliver([valid]).then(
-      () => null,
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
-    );
-    if (again !== null)
-      return verdictFor(
-        id,
-        requirement,
-        false,
-        `the valid envelope was refused afterwards: ${again}`,
-        details,
-      );
-  }
-  return verdictFor(id, requirement, true, 'rejected with an error; state unchanged', details);
+  const again = valid ? await refusal(ep, [valid]) : null;
+  if (again !== null) return fail(`the valid envelope was refused afterwards: ${again}`);
+  return verdictFor(info, REJECTED, true, 'rejected with an error; state unchanged', details);
 }
 
 function rejectionCase(
@@ -180,7 +170,7 @@ function rejectionCase(
     arbitrary: () => probeArb,
     async check(input, variant, ctx) {
       const cluster = await setUp(ctx.endpoint, input, variant);
-      return expectRejected(id, requirement, ctx, cluster, makeBad(cluster, input));
+      return expectRejected(this, ctx, cluster, makeBad(cluster, input));
     },
   };
 }
@@ -215,11 +205,12 @@ export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
     async check(input, variant, ctx) {
       const c = await setUp(ctx.endpoint, input, variant);
       const once = state(await ctx.endpoint.read(c.ids));
-      for (const e of c.round) await ctx.endpoint.deliver([e]);
+      // The whole round again, as one batch: every envelope now arrives twice.
+      if (c.round.length) await ctx.endpoint.deliver(c.round);
       const twice = state(await ctx.endpoint.read(c.ids));
       return verdictFor(
-        'robustness/duplicate-idempotent',
-        this.requirement,
+        this,
+        'the same entries as after one delivery',
         once === twice,
         once === twice ? 'same entries after the duplicates' : 'entries changed when envelopes arrived twice',
         [
@@ -250,8 +241,8 @@ export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
       const inOrder = await replay(values);
       const reordered = await replay(shuffled);
       return verdictFor(
-        'robustness/reorder-idempotent',
-        this.requirement,
+        this,
+        'the same entries in both orders',
         inOrder === reordered,
         inOrder === reordered ? 'same entries in both orders' : 'entries depend on delivery order',
         [
