@@ -37,9 +37,14 @@ gossipcheck <command> --help for the flags of a command`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
+  // Asked for, usage is the output; given no command at all, it is the error.
+  if (name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command '${name}' (try: ${Object.keys(COMMANDS).join(', ')})`);

@@ -3,7 +3,7 @@
 // (a missing directory, no report.json, bad JSON) is a UsageError: exit 2
 // with a one-line reason.
 import { mergeReportDirs, ReportInputError } from '../../reports/merge.js';
-import { parseFlags, UsageError } from './usage.js';
+import { parseFlags, printHelp, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck report DIR... [--out DIR] [--summary FILE]
 
@@ -22,17 +22,10 @@ Exit code 0 when the report was written, 2 on bad input.`;
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    {
-      out: { type: 'string' },
-      summary: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    { out: { type: 'string' }, summary: { type: 'string' } },
     true,
   );
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  if (printHelp(values, HELP)) return 0;
   if (positionals.length === 0) throw new UsageError('report needs at least one report directory (DIR...)');
   if (values.out === '') throw new UsageError('--out needs a directory');
   if (values.summary === '') throw new UsageError('--summary needs a file');

@@ -1,26 +1,52 @@
 // Bad user input (flags, config) is a UsageError: one clear line, exit code 2.
+// Every command accepts --help / -h: usage on stdout, exit 0.
 import { parseArgs } from 'node:util';
 
 export class UsageError extends Error {
   constructor(message: string) {
-    super(message);
+    // One line on stderr, whoever built the message: node's parseArgs writes
+    // hints on extra lines, and a CI log shows the first line only.
+    super(oneLine(message));
     this.name = 'UsageError';
   }
 }
 
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
-/** Strict flag parsing: unknown flags and stray arguments are usage errors. */
+const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Strict flag parsing: unknown flags and stray arguments are usage errors.
+ * `--help` / `-h` is always accepted (see `printHelp`).
+ */
 export function parseFlags<T extends Record<string, OptionSpec>>(
   argv: string[],
   options: T,
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return parseArgs({ args: argv, options: { ...HELP_FLAG, ...options }, strict: true, allowPositionals });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/**
+ * When --help was given, writes `usage` to stdout and returns true: the
+ * command then returns 0 without doing anything else.
+ */
+export function printHelp(values: { help?: boolean }, usage: string): boolean {
+  if (!values.help) return false;
+  process.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
+  return true;
 }
 
 export function intFlag(
