@@ -5,7 +5,7 @@ import type { Level, VerdictKind } from '../harness/checkers/verdict.js';
 import type { HistoryEvent } from '../harness/history/events.js';
 import { toJsonl } from '../harness/history/recorder.js';
 import type { Parameters, Variant } from '../proto/contract.js';
-import type { CaseResult, RunReport } from './model.js';
+import { type CaseResult, countVerdicts, type RunReport } from './model.js';
 
 export const XSS_SCRIPT = '<script>window.__pwned=1</script>';
 export const XSS_IMG = '<img src=x onerror="window.__pwned=1">';
@@ -171,6 +171,7 @@ export function result(
     suite: id.split('/')[0],
     variant,
     runs: 10,
+    judged: 10,
     seed: 42,
     ...extra,
   };
@@ -182,8 +183,7 @@ export function report(
   results: CaseResult[],
   extra: Partial<RunReport> = {},
 ): RunReport {
-  const totals: Record<VerdictKind, number> = { PASS: 0, 'NON-STRICT': 0, INFO: 0, UNSUPPORTED: 0, FAIL: 0 };
-  for (const r of results) totals[r.verdict]++;
+  const totals = countVerdicts(results);
   return {
     kit: { name: 'gossipcheck', version: '0.1.0' },
     implementation: {

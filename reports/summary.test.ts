@@ -20,8 +20,8 @@ describe('markdown summary', () => {
       ]),
     );
     expect(md).toMatch(/^## gossipcheck: ref 0\.1 — gate failed\n/);
-    expect(md).toContain('| FAIL | NON-STRICT | UNSUPPORTED | INFO | PASS |');
-    expect(md).toContain('| 1 | 1 | 0 | 0 | 1 |');
+    expect(md).toContain('| FAIL | NOT-RUN | NON-STRICT | INCONCLUSIVE | UNSUPPORTED | INFO | PASS |');
+    expect(md).toContain('| 1 | 0 | 1 | 0 | 0 | 0 | 1 |');
     expect(md).toContain('Re-run: `gossipcheck run');
     expect(md).toContain('| FAIL | `convergence/after-partition` | anti-entropy-push |');
     expect(md).toContain('`gossipcheck replay c.json`');

@@ -85,15 +85,8 @@ export interface CaseDef<I = ScenarioInput> {
   unsupported?(caps: Capabilities, variant: Variant): string | null;
   /** Inputs for one variant; shrinking goes toward smaller, shorter, fewer. */
   arbitrary(variant: Variant, gen: GenContext): fc.Arbitrary<I>;
+  /** Ids of the checks the case's verdict is made of: each must judge something for a PASS. */
+  checkIds?: readonly string[];
   /** Checks one input against the IUT. */
   check(input: I, variant: Variant, ctx: CaseContext): Promise<Outcome>;
-}
-
-/** The worst verdict first. */
-export const SEVERITY: readonly VerdictKind[] = ['FAIL', 'NON-STRICT', 'UNSUPPORTED', 'INFO', 'PASS'];
-
-export function worst(kinds: readonly VerdictKind[]): VerdictKind {
-  let w: VerdictKind = 'PASS';
-  for (const k of kinds) if (SEVERITY.indexOf(k) < SEVERITY.indexOf(w)) w = k;
-  return w;
 }

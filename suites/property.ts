@@ -1,16 +1,17 @@
 // Runs one case for one variant as a fast-check property: `runs` inputs from
-// the case's seed; on a FAIL, fast-check shrinks the input and the shrunk
-// counterexample is saved (input JSON + history) with its replay command.
+// the case's seed; on a FAIL, fast-check shrinks the input (within a budget)
+// and the shrunk counterexample is saved (input JSON + history) with its
+// replay command. The case verdict follows the evidence rule (suites/tally.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import type { Verdict } from '../harness/checkers/verdict.js';
-import { toJsonl } from '../harness/history/recorder.js';
+import { capDetails, capLine, type Verdict } from '../harness/checkers/verdict.js';
+import { boundedJsonl } from '../harness/history/recorder.js';
 import type { Variant } from '../proto/contract.js';
 import { deriveSeed } from '../reference/prng.js';
 import type { CaseResult } from '../reports/model.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
-import { SEVERITY } from './model.js';
+import { RUN_COMPLETED_ID, Tally } from './tally.js';
 
 export interface PropertyOptions {
   /** The run's seed; each case derives its own from it. */
@@ -23,6 +24,8 @@ export interface PropertyOptions {
   outDir: string;
   /** How the IUT was given, for the saved counterexample (null: the built-in reference). */
   impl: string | null;
+  /** The command that replays a saved counterexample, up to the file name. */
+  replayCommand?: string;
 }
 
 /** What a counterexample file holds; `gossipcheck replay FILE` reads it. */
@@ -33,12 +36,17 @@ export interface CounterexampleFile {
   input: unknown;
   fastCheck: { seed: number; path: string };
   impl: string | null;
+  /** The directory the run was started in: a relative --impl command resolves from there. */
+  cwd?: string;
   callTimeoutMs: number;
   maxNodes: number;
   minRounds: number;
   verdict: string;
   evidence: Verdict['evidence'];
 }
+
+/** Property executions spent shrinking one failure, at most: shrinking must end. */
+export const SHRINK_BUDGET = 200;
 
 export const slug = (id: string, variant: Variant) => `${id.replaceAll('/', '--')}--${variant}`;
 
@@ -49,12 +57,13 @@ export function caseSeed(runSeed: number, id: string, variant: Variant): number 
 
 function failure(message: string): Outcome {
   const check: Verdict = {
-    id: 'run/completed',
+    id: RUN_COMPLETED_ID,
     requirement: 'The IUT answers every call within its deadline and does not exit.',
     level: 'MUST',
     verdict: 'FAIL',
     source: 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
-    evidence: { expected: 'an answer', observed: message, details: [] },
+    evidence: { expected: 'an answer', observed: capLine(message), details: [] },
+    judged: 1,
   };
   return { verdict: 'FAIL', checks: [check], events: [] };
 }
@@ -80,7 +89,7 @@ export async function safeCheck<I>(
   } catch (err) {
     outcome = failure(err instanceof Error ? err.message : String(err));
   }
-  const completed = outcome.checks.find((c) => c.id === 'run/completed' && c.verdict === 'FAIL');
+  const completed = outcome.checks.find((c) => c.id === RUN_COMPLETED_ID && c.verdict === 'FAIL');
   if (completed && UNUSABLE.test(completed.evidence.observed)) ctx.broken = completed.evidence.observed;
   return outcome;
 }
@@ -89,7 +98,7 @@ export async function safeCheck<I>(
 function evidenceOf(outcome: Outcome): Verdict['evidence'] {
   // The case's own checks speak first; run/completed only when it decided.
   const decisive =
-    outcome.checks.find((c) => c.id !== 'run/completed' && c.verdict === outcome.verdict) ??
+    outcome.checks.find((c) => c.id !== RUN_COMPLETED_ID && c.verdict === outcome.verdict) ??
     outcome.checks.find((c) => c.verdict === outcome.verdict) ??
     outcome.checks[0];
   if (!decisive) return { expected: '-', observed: '-', details: [] };
@@ -98,15 +107,15 @@ function evidenceOf(outcome: Outcome): Verdict['evidence'] {
     .map((c) => `${c.id}: ${c.verdict} (${c.evidence.observed})`);
   return {
     expected: decisive.evidence.expected,
-    observed: `${decisive.id}: ${decisive.evidence.observed}`,
-    details: [...decisive.evidence.details.slice(0, 10), ...others],
+    observed: capLine(`${decisive.id}: ${decisive.evidence.observed}`),
+    details: capDetails([...decisive.evidence.details.slice(0, 10), ...others], 20),
   };
 }
 
 function writeHistory(outDir: string, rel: string, outcome: Outcome): string | undefined {
   if (outcome.events.length === 0) return undefined;
   mkdirSync(join(outDir, rel, '..'), { recursive: true });
-  writeFileSync(join(outDir, rel), toJsonl(outcome.events));
+  writeFileSync(join(outDir, rel), boundedJsonl(outcome.events));
   return rel;
 }
 
@@ -116,6 +125,7 @@ export async function checkCase(
   ctx: CaseContext,
   opts: PropertyOptions,
 ): Promise<CaseResult> {
+  const started = Date.now();
   const seed = caseSeed(opts.seed, def.id, variant);
   const base = {
     id: def.id,
@@ -136,7 +146,9 @@ export async function checkCase(
       ...base,
       verdict: 'UNSUPPORTED',
       runs: 0,
+      judged: 0,
       evidence: { expected: 'declared', observed: why, details: [] },
+      durationMs: Date.now() - started,
     };
   }
 
@@ -146,18 +158,51 @@ export async function checkCase(
     maxNodes: opts.maxNodes,
   };
   const name = slug(def.id, variant);
+  const tally = new Tally(def.checkIds ?? []);
   let first: Outcome | undefined;
-  let worstPassing: Outcome | undefined;
+  let shown: Outcome | undefined;
+  let failed = false;
+  let shrinkRuns = 0;
+  let brokenInput: unknown;
   const property = fc.asyncProperty(def.arbitrary(variant, gen), async (input) => {
+    // Once the IUT is gone, or the shrink budget is spent, every further
+    // candidate "passes" untried: shrinking ends with what it has.
+    if (ctx.broken || (failed && ++shrinkRuns > SHRINK_BUDGET)) return true;
     const outcome = await safeCheck(def, input, variant, ctx);
-    first ??= outcome;
-    if (outcome.verdict !== 'FAIL') {
-      const rank = (o: Outcome) => SEVERITY.indexOf(o.verdict);
-      if (!worstPassing || rank(outcome) < rank(worstPassing)) worstPassing = outcome;
+    if (ctx.broken) {
+      brokenInput = input;
+      return true;
     }
+    if (!failed) tally.add(outcome.checks);
+    first ??= outcome;
+    if (outcome.verdict !== 'FAIL' && !failed) {
+      // The report shows the most telling non-failing run: a non-PASS one, else the first.
+      if (!shown || (shown.verdict === 'PASS' && outcome.verdict !== 'PASS')) shown = outcome;
+    }
+    if (outcome.verdict === 'FAIL') failed = true;
     return outcome.verdict !== 'FAIL';
   });
   const details = await fc.check(property, { seed, numRuns: opts.runs });
+  const durationMs = () => Date.now() - started;
+
+  if (ctx.broken) {
+    // The IUT died or hung in this case: it fails here, with no shrunk input
+    // and no replay (there is nothing trustworthy to shrink against).
+    return {
+      ...base,
+      verdict: 'FAIL',
+      runs: details.numRuns,
+      judged: tally.judgedRuns,
+      checks: tally.checks(),
+      evidence: {
+        expected: 'the IUT answers every call within its deadline and keeps running',
+        observed: capLine(`the IUT stopped answering during this case: ${ctx.broken}`),
+        details:
+          brokenInput === undefined ? [] : [capLine(`input being run: ${JSON.stringify(brokenInput)}`)],
+      },
+      durationMs: durationMs(),
+    };
+  }
 
   if (details.failed && details.counterexample) {
     const [input] = details.counterexample;
@@ -173,6 +218,7 @@ export async function checkCase(
       input,
       fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' },
       impl: opts.impl,
+      cwd: process.cwd(),
       callTimeoutMs: ctx.callTimeoutMs,
       maxNodes: opts.maxNodes,
       minRounds: opts.minRounds,
@@ -181,16 +227,19 @@ export async function checkCase(
     };
     mkdirSync(join(opts.outDir, 'counterexamples'), { recursive: true });
     writeFileSync(join(opts.outDir, file), `${JSON.stringify(saved, null, 2)}\n`);
-    const replay = `gossipcheck replay ${join(opts.outDir, file)}`;
+    const replay = `${opts.replayCommand ?? 'npx gossipcheck replay'} ${join(opts.outDir, file)}`;
+    const budget = shrinkRuns > SHRINK_BUDGET ? ` (shrink budget of ${SHRINK_BUDGET} runs spent)` : '';
     evidence.details.unshift(
-      `shrunk in ${details.numShrinks} steps after ${details.numRuns} runs; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,
-      `input: ${JSON.stringify(input)}`,
+      `shrunk in ${details.numShrinks} steps after ${details.numRuns} runs${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,
+      capLine(`input: ${JSON.stringify(input)}`),
       `replay: ${replay}`,
     );
     return {
       ...base,
       verdict: 'FAIL',
       runs: details.numRuns,
+      judged: tally.judgedRuns,
+      checks: tally.checks(),
       evidence,
       history,
       counterexample: {
@@ -200,19 +249,34 @@ export async function checkCase(
         replay,
         history: history ?? '',
       },
+      durationMs: durationMs(),
     };
   }
   if (details.failed) {
     // fast-check itself failed (e.g. the generator threw): a harness error, reported as such.
     throw new Error(`${def.id} [${variant}]: ${String(details.errorInstance ?? 'property could not run')}`);
   }
-  const shown = worstPassing ?? first;
-  const history = shown ? writeHistory(opts.outDir, `histories/${name}.jsonl`, shown) : undefined;
+  const verdict = tally.verdict(def.level);
+  const unjudged = tally.unjudged();
+  const example = shown ?? first;
+  const history = example ? writeHistory(opts.outDir, `histories/${name}.jsonl`, example) : undefined;
+  const evidence = example ? evidenceOf(example) : { expected: '-', observed: 'no run', details: [] };
+  if (verdict === 'INCONCLUSIVE') {
+    evidence.observed = capLine(
+      tally.judgedRuns === 0
+        ? `no run of ${details.numRuns} judged anything`
+        : `judged nothing in ${details.numRuns} runs: ${unjudged.map((u) => u.id).join(', ')}`,
+    );
+    evidence.details = capDetails([...unjudged.map((u) => `${u.id}: ${u.reason}`), ...evidence.details], 20);
+  }
   return {
     ...base,
-    verdict: shown?.verdict ?? 'PASS',
+    verdict,
     runs: details.numRuns,
-    evidence: shown ? evidenceOf(shown) : { expected: '-', observed: 'no run', details: [] },
+    judged: tally.judgedRuns,
+    checks: tally.checks(),
+    evidence,
     history,
+    durationMs: durationMs(),
   };
 }

@@ -98,7 +98,9 @@ export function checkIdenticalState(v: HistoryView): Verdict {
   const excuse = ok ? undefined : livenessExcuse(v, convergenceBound(v.variant!, v.params!, v.n));
   if (excuse)
     return notJudged(IDENTICAL_STATE, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
-  return verdictOf(IDENTICAL_STATE, ok, evidence);
+  // Identical empty stores show nothing: what is judged is each live node's copy of each key.
+  const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
+  return verdictOf(IDENTICAL_STATE, ok, evidence, v.live.length * keys.size);
 }
 
 export function checkNoLostUpdate(v: HistoryView): Verdict {
@@ -154,12 +156,14 @@ export function checkNoLostUpdate(v: HistoryView): Verdict {
       ...evidence,
       details: [`not judged: ${excuse}`, ...evidence.details],
     });
-  return verdictOf(NO_LOST_UPDATE, ok, evidence);
+  // An excused ack was not judged: nothing could have kept it.
+  return verdictOf(NO_LOST_UPDATE, ok, evidence, v.acks.length - excused.length);
 }
 
 export function checkMonotonicVersions(v: HistoryView): Verdict {
   const bad: string[] = [];
   let reads = 0;
+  let compared = 0;
   for (const node of v.nodes) {
     let baseline = new Map<string, Version>();
     let baseRound = 0;
@@ -168,6 +172,7 @@ export function checkMonotonicVersions(v: HistoryView): Verdict {
       if (it.t !== 'read') continue;
       reads++;
       const now = entryMap(it.read.entries);
+      compared += baseline.size;
       for (const [key, before] of baseline) {
         const e = now.get(key);
         if (!e || compareVersions(versionOf(e), before) < 0) {
@@ -180,11 +185,18 @@ export function checkMonotonicVersions(v: HistoryView): Verdict {
       baseRound = it.read.r;
     }
   }
-  return verdictOf(MONOTONIC_VERSIONS, bad.length === 0, {
-    expected: 'per node and key, read versions never decrease',
-    observed: bad.length ? `${bad.length} version regressions` : `no regression over ${reads} reads`,
-    details: bad,
-  });
+  return verdictOf(
+    MONOTONIC_VERSIONS,
+    bad.length === 0,
+    {
+      expected: 'per node and key, read versions never decrease',
+      observed: bad.length
+        ? `${bad.length} version regressions`
+        : `no regression over ${reads} reads (${compared} key versions compared)`,
+      details: bad,
+    },
+    compared,
+  );
 }
 
 /** Undefined when the variant has no convergence bound (rumor mongering, push-sum). */
@@ -205,7 +217,7 @@ export function checkWithinBound(v: HistoryView): Verdict | undefined {
         observed: 'never converged',
         details: [`not judged: ${excuse}`, ...details],
       });
-    return verdictOf(info, false, { expected, observed: 'never converged', details });
+    return verdictOf(info, false, { expected, observed: 'never converged', details }, 1);
   }
   const took = v.convergedSince - dist.round;
   const ok = took <= bound.rounds;
@@ -216,5 +228,7 @@ export function checkWithinBound(v: HistoryView): Verdict | undefined {
   };
   const excuse = ok ? undefined : livenessExcuse(v, bound);
   if (excuse) return notJudged(info, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
-  return verdictOf(info, ok, evidence);
+  // Converging to empty stores spreads nothing: judged are the keys that had to spread.
+  const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
+  return verdictOf(info, ok, evidence, keys.size);
 }

@@ -23,11 +23,16 @@ export function checkExchanges(v: HistoryView): Verdict {
   }
   const over = [...count].filter(([, c]) => c > fanout);
   const max = Math.max(0, ...count.values());
-  return verdictOf(EXCHANGES, over.length === 0, {
-    expected: `<= ${fanout} exchanges started per node per round`,
-    observed: over.length ? `${over.length} (round, node) pairs over; max ${max}` : `max ${max}`,
-    details: over.map(([k, c]) => `${k}: ${c} exchanges`),
-  });
+  return verdictOf(
+    EXCHANGES,
+    over.length === 0,
+    {
+      expected: `<= ${fanout} exchanges started per node per round`,
+      observed: over.length ? `${over.length} (round, node) pairs over; max ${max}` : `max ${max}`,
+      details: over.map(([k, c]) => `${k}: ${c} exchanges`),
+    },
+    count.size,
+  );
 }
 
 export const NO_REDUNDANT_VALUES: CaseInfo = {
@@ -65,13 +70,18 @@ export function checkNoRedundantValues(v: HistoryView): Verdict {
       }
     }
   }
-  return verdictOf(NO_REDUNDANT_VALUES, offending.length === 0, {
-    expected: 'no value sent to a peer that held it at the start of the round',
-    observed: offending.length
-      ? `${offending.length} redundant values`
-      : `${checked} shipped values, none redundant`,
-    details: offending,
-  });
+  return verdictOf(
+    NO_REDUNDANT_VALUES,
+    offending.length === 0,
+    {
+      expected: 'no value sent to a peer that held it at the start of the round',
+      observed: offending.length
+        ? `${offending.length} redundant values`
+        : `${checked} shipped values, none redundant`,
+      details: offending,
+    },
+    checked,
+  );
 }
 
 /** The entries a node held at the end of a round (its last read at or before it). */

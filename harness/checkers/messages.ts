@@ -38,13 +38,18 @@ export function checkMessagesPerUpdate(v: HistoryView): Verdict {
   const per = (x: number) => (u ? (x / u).toFixed(1) : 'n/a');
   const bytes = v.sends.reduce((a, s) => a + s.bytes, 0);
   const carrying = v.sends.filter((s) => s.keys.length > 0).length;
-  return verdictOf(MESSAGES_PER_UPDATE, true, {
-    expected: `measurement over ${u} updates, n = ${v.n}`,
-    observed: `${v.sends.length} sends (${per(v.sends.length)} per update, ${per(bytes)} bytes per update); ${carrying} carried entries (${per(carrying)} per update)`,
-    details: [...byKind.entries()]
-      .sort((a, b) => b[1].count - a[1].count)
-      .map(([kind, k]) => `${kind}: ${k.count} sends (${per(k.count)} per update), ${k.bytes} bytes`),
-  });
+  return verdictOf(
+    MESSAGES_PER_UPDATE,
+    true,
+    {
+      expected: `measurement over ${u} updates, n = ${v.n}`,
+      observed: `${v.sends.length} sends (${per(v.sends.length)} per update, ${per(bytes)} bytes per update); ${carrying} carried entries (${per(carrying)} per update)`,
+      details: [...byKind.entries()]
+        .sort((a, b) => b[1].count - a[1].count)
+        .map(([kind, k]) => `${kind}: ${k.count} sends (${per(k.count)} per update), ${k.bytes} bytes`),
+    },
+    v.sends.length,
+  );
 }
 
 /**
@@ -67,13 +72,18 @@ export function checkDirectMail(v: HistoryView): Verdict {
     if (count > cap)
       over.push(`round ${r} key ${k}: ${count} sends carrying it for ${updates} update(s), allowed ${cap}`);
   }
-  return verdictOf(DIRECT_MAIL, over.length === 0, {
-    expected: `<= n-1 = ${v.n - 1} envelopes carrying a key per update of it, in the update's round`,
-    observed: over.length
-      ? `${over.length} (round, key) pairs over the bound`
-      : `at most ${max} sends per update`,
-    details: over,
-  });
+  return verdictOf(
+    DIRECT_MAIL,
+    over.length === 0,
+    {
+      expected: `<= n-1 = ${v.n - 1} envelopes carrying a key per update of it, in the update's round`,
+      observed: over.length
+        ? `${over.length} (round, key) pairs over the bound`
+        : `at most ${max} sends per update`,
+      details: over,
+    },
+    [...seen.values()].reduce((a, c) => a + c, 0),
+  );
 }
 
 /** Sends between a 'tick' and the round's first 'deliver' are the ones the Tick initiated. */
@@ -102,5 +112,6 @@ export function checkFanout(v: HistoryView): Verdict {
         : `max ${max} distinct peers over ${v.initiated.length} initiated sends`,
       details: over.map((p) => `round ${p.r} ${p.from} -> ${[...p.to].join(', ')} (${p.to.size})`),
     },
+    peers.size,
   );
 }

@@ -89,7 +89,7 @@ export function checkMassConservation(v: HistoryView): Verdict | undefined {
       details: [`not judged: ${excuse.join('; ')}`, ...details],
     });
   }
-  return verdictOf(MASS_CONSERVATION, wOk && sOk, evidence);
+  return verdictOf(MASS_CONSERVATION, wOk && sOk, evidence, v.lastRead.size);
 }
 
 /** The push-sum bound for this run, from n and the error to remove. */
@@ -124,7 +124,7 @@ export function checkEstimate(v: HistoryView): Verdict {
       details: [`not judged: ${excuse.join('; ')}`, ...off],
     });
   }
-  return verdictOf(ESTIMATE_WITHIN_EPSILON, ok, evidence);
+  return verdictOf(ESTIMATE_WITHIN_EPSILON, ok, evidence, v.live.length);
 }
 
 export function checkRoundsToEpsilon(v: HistoryView): Verdict {
@@ -163,11 +163,11 @@ export function checkRoundsToEpsilon(v: HistoryView): Verdict {
         ],
       });
     }
-    return verdictOf(info, false, evidence);
+    return verdictOf(info, false, evidence, 1);
   }
   const took = since - v.firstRound + 1;
   const evidence = { expected, observed: `within eps from round ${since} on: ${took} rounds`, details };
   // With loss, crashes or duplicates Thm 3.1 does not apply: measure only.
   if (faults.length) return notJudged(info, evidence);
-  return verdictOf(info, took <= b.rounds, evidence);
+  return verdictOf(info, took <= b.rounds, evidence, 1);
 }

@@ -56,7 +56,7 @@ describe('SIR', () => {
 
   it('rumors still travelling when a short run ends are not judged', () => {
     const v = find(rumor({ sendUntil: 6, last: 6 }), 'sir/quiescence');
-    expect(v.verdict).toBe('INFO');
+    expect(v.verdict).toBe('INCONCLUSIVE');
   });
 
   it('an infective entry at the end fails terminal-status', () => {

@@ -68,7 +68,7 @@ export function checkQuiescence(v: HistoryView): Verdict {
   const expected = `last rumor send <= ${b.rounds} rounds after round ${ref.round} (${ref.what}); bound = ${b.formula}`;
   const last = sends.reduce((m, s) => Math.max(m, s.r), Number.NEGATIVE_INFINITY);
   if (!Number.isFinite(last)) {
-    return verdictOf(info, true, { expected, observed: 'no envelope carried a rumor', details: [] });
+    return verdictOf(info, true, { expected, observed: 'no envelope carried a rumor', details: [] }, 0);
   }
   const inLast = sends.filter((s) => s.r === last);
   const details = [
@@ -92,7 +92,7 @@ export function checkQuiescence(v: HistoryView): Verdict {
       ],
     });
   }
-  return verdictOf(info, ok, evidence);
+  return verdictOf(info, ok, evidence, sends.length);
 }
 
 export function checkTerminalStatus(v: HistoryView): Verdict {
@@ -127,7 +127,8 @@ export function checkTerminalStatus(v: HistoryView): Verdict {
       ],
     });
   }
-  return verdictOf(TERMINAL_STATUS, ok, evidence);
+  const judged = v.live.reduce((a, n) => a + (v.lastRead.get(n)?.entries.length ?? 0), 0);
+  return verdictOf(TERMINAL_STATUS, ok, evidence, judged);
 }
 
 export function checkResidue(v: HistoryView): Verdict {
@@ -162,11 +163,16 @@ export function checkResidue(v: HistoryView): Verdict {
   if (mixed) details.unshift('anti-entropy traffic counted too: kinds do not single out rumors');
   const s = keys.length ? sSum / keys.length : 0;
   const m = keys.length ? mSum / keys.length : 0;
-  return verdictOf(RESIDUE, true, {
-    expected: `s near e^-m (push, feedback + counter; ${v.params?.lossOfInterest ?? '?'} here)`,
-    observed: keys.length
-      ? `mean over ${keys.length} keys: s = ${s.toFixed(3)}, m = ${m.toFixed(2)}, e^-m = ${Math.exp(-m).toFixed(3)}`
-      : 'no acknowledged update',
-    details,
-  });
+  return verdictOf(
+    RESIDUE,
+    true,
+    {
+      expected: `s near e^-m (push, feedback + counter; ${v.params?.lossOfInterest ?? '?'} here)`,
+      observed: keys.length
+        ? `mean over ${keys.length} keys: s = ${s.toFixed(3)}, m = ${m.toFixed(2)}, e^-m = ${Math.exp(-m).toFixed(3)}`
+        : 'no acknowledged update',
+      details,
+    },
+    keys.length,
+  );
 }

@@ -153,14 +153,20 @@ export function checkResidueBand(v: HistoryView): Verdict {
     );
   const details: string[] = [];
   let ok = true;
-  for (const { key, s, m } of rumorStats(v)) {
+  const stats = rumorStats(v);
+  for (const { key, s, m } of stats) {
     const inside = insideBand(band, s, m);
     ok &&= inside;
     details.push(`${key}: s = ${s.toFixed(4)}, m = ${m.toFixed(3)} ${inside ? 'inside' : 'OUTSIDE'}`);
   }
-  return verdictOf({ ...RESIDUE_BAND, source: band.source }, ok, {
-    expected: band.formula,
-    observed: details.length ? (ok ? 'inside the band' : 'outside the band') : 'no acknowledged update',
-    details,
-  });
+  return verdictOf(
+    { ...RESIDUE_BAND, source: band.source },
+    ok,
+    {
+      expected: band.formula,
+      observed: details.length ? (ok ? 'inside the band' : 'outside the band') : 'no acknowledged update',
+      details,
+    },
+    stats.length,
+  );
 }

@@ -18,7 +18,8 @@ export function checkRumorTraffic(v: HistoryView): Verdict {
   const n = Math.max(1, v.live.length);
   const details: string[] = [];
   let ok = true;
-  for (const { key, s, m } of rumorStats(v)) {
+  const stats = rumorStats(v);
+  for (const { key, s, m } of stats) {
     const theory = Math.exp(-m);
     const allowed = theory + 3 * Math.sqrt((theory * (1 - theory)) / n) + 1 / n;
     if (s > allowed) ok = false;
@@ -26,9 +27,14 @@ export function checkRumorTraffic(v: HistoryView): Verdict {
       `${key}: s = ${s.toFixed(3)}, m = ${m.toFixed(2)}, e^-m = ${theory.toFixed(3)}, allowed <= ${allowed.toFixed(3)}`,
     );
   }
-  return verdictOf(RUMOR_TRAFFIC, ok, {
-    expected: 's <= e^-m + 3σ + 1/n for every rumor',
-    observed: details.length ? (ok ? 'within' : 'residue above the band') : 'no acknowledged update',
-    details,
-  });
+  return verdictOf(
+    RUMOR_TRAFFIC,
+    ok,
+    {
+      expected: 's <= e^-m + 3σ + 1/n for every rumor',
+      observed: details.length ? (ok ? 'within' : 'residue above the band') : 'no acknowledged update',
+      details,
+    },
+    stats.length,
+  );
 }

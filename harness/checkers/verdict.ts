@@ -1,7 +1,34 @@
 // Verdicts as in DESIGN.md: a broken MUST is FAIL, a missed SHOULD is
 // NON-STRICT, a measurement is INFO, an undeclared capability UNSUPPORTED.
+// Two more keep a verdict honest about its evidence (docs/verdicts.md):
+// INCONCLUSIVE, a check or case that judged nothing; NOT-RUN, a case the run
+// never got to (the IUT died earlier, the deadline passed, Ctrl-C).
 export type Level = 'MUST' | 'SHOULD' | 'INFO';
-export type VerdictKind = 'PASS' | 'NON-STRICT' | 'INFO' | 'UNSUPPORTED' | 'FAIL';
+export type VerdictKind =
+  | 'PASS'
+  | 'NON-STRICT'
+  | 'INFO'
+  | 'UNSUPPORTED'
+  | 'FAIL'
+  | 'INCONCLUSIVE'
+  | 'NOT-RUN';
+
+/** Every verdict kind, the worst first: the one order for totals, tables and "worst of". */
+export const VERDICT_ORDER: readonly VerdictKind[] = [
+  'FAIL',
+  'NOT-RUN',
+  'NON-STRICT',
+  'INCONCLUSIVE',
+  'UNSUPPORTED',
+  'INFO',
+  'PASS',
+];
+
+export function worst(kinds: readonly VerdictKind[]): VerdictKind {
+  let w: VerdictKind = 'PASS';
+  for (const k of kinds) if (VERDICT_ORDER.indexOf(k) < VERDICT_ORDER.indexOf(w)) w = k;
+  return w;
+}
 
 export interface Evidence {
   /** What the bound or requirement allows, e.g. "<= 12 rounds". */
@@ -21,6 +48,12 @@ export interface Verdict {
   /** Where the bound comes from (paper, formula, declared parameter). */
   source: string;
   evidence: Evidence;
+  /**
+   * How many things the check judged (nodes, keys, envelopes, rounds: the
+   * check says which in its evidence). 0: it judged nothing, so it cannot
+   * have passed.
+   */
+  judged: number;
 }
 
 /** PASS when `ok`; otherwise FAIL for a MUST, NON-STRICT for a SHOULD. */
@@ -30,13 +63,20 @@ export function judge(level: Level, ok: boolean): VerdictKind {
   return level === 'MUST' ? 'FAIL' : 'NON-STRICT';
 }
 
-/** The most evidence lines a verdict carries. */
+/** The most evidence lines a verdict carries, and the longest line. */
 export const MAX_DETAILS = 10;
+export const MAX_LINE = 400;
 
-/** Keep at most `max` lines; the last one says how many were left out. */
+/** Cuts one evidence line to `max` characters, saying how long it was. */
+export function capLine(line: string, max = MAX_LINE): string {
+  return line.length <= max ? line : `${line.slice(0, max)}... (${line.length} characters in all)`;
+}
+
+/** Keep at most `max` lines, each capped; the last one says how many were left out. */
 export function capDetails(lines: string[], max = MAX_DETAILS): string[] {
-  if (lines.length <= max) return lines;
-  return [...lines.slice(0, max - 1), `... and ${lines.length - max + 1} more`];
+  const kept =
+    lines.length <= max ? lines : [...lines.slice(0, max - 1), `... and ${lines.length - max + 1} more`];
+  return kept.map((l) => capLine(l));
 }
 
 /** A case's fixed description: id, requirement text, level, and where its bound comes from. */
@@ -47,24 +87,34 @@ export interface CaseInfo {
   source: string;
 }
 
-/** A verdict for `info` judged by `ok` (ignored for INFO cases); details are capped. */
-export function verdictOf(info: CaseInfo, ok: boolean, evidence: Evidence): Verdict {
+/**
+ * A verdict for `info` judged by `ok` (ignored for INFO cases) over `judged`
+ * things. A check that judged nothing is INCONCLUSIVE, never PASS; details
+ * are capped.
+ */
+export function verdictOf(info: CaseInfo, ok: boolean, evidence: Evidence, judged: number): Verdict {
+  const verdict = judged === 0 && ok && info.level !== 'INFO' ? 'INCONCLUSIVE' : judge(info.level, ok);
   return {
     id: info.id,
     requirement: info.requirement,
     level: info.level,
-    verdict: judge(info.level, ok),
+    verdict,
     source: info.source,
-    evidence: { ...evidence, details: capDetails(evidence.details) },
+    evidence: {
+      expected: capLine(evidence.expected),
+      observed: capLine(evidence.observed),
+      details: capDetails(evidence.details),
+    },
+    judged,
   };
 }
 
 /**
- * A measurement in place of a judgment, for a case whose precondition the
- * history does not meet (faults never healed, run too short, ...): level INFO.
+ * No judgment: the history does not meet the check's precondition (faults
+ * never healed, run too short, ...). INCONCLUSIVE, with the reason.
  */
 export function notJudged(info: CaseInfo, evidence: Evidence): Verdict {
-  return verdictOf({ ...info, level: 'INFO' }, true, evidence);
+  return verdictOf(info, true, evidence, 0);
 }
 
 /** The IUT did not declare what the case needs. */
@@ -76,5 +126,6 @@ export function unsupported(info: CaseInfo, why: string): Verdict {
     verdict: 'UNSUPPORTED',
     source: info.source,
     evidence: { expected: 'capability declared in Init', observed: why, details: [] },
+    judged: 0,
   };
 }

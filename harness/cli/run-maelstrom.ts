@@ -179,6 +179,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
             ...conv,
             verdict: 'FAIL',
             evidence: { expected: 'a running cluster', observed: `not run: ${aborted}`, details: [] },
+            judged: 1,
           },
           label,
         );

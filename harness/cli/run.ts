@@ -181,6 +181,7 @@ function initFailure(message: string, seed: number): CaseResult {
     suite: 'run',
     variant: VARIANTS[0],
     runs: 0,
+    judged: 1,
     seed,
   };
 }

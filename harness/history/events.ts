@@ -93,6 +93,8 @@ export type HistoryEvent =
    * the host firewall let through (`passed`) and dropped for a partition
    * (`dropped`), cumulative since the cluster started (iptables counters).
    */
-  | { t: 'counters'; r: number; passed: EdgeCount[]; dropped: EdgeCount[] };
+  | { t: 'counters'; r: number; passed: EdgeCount[]; dropped: EdgeCount[] }
+  /** A stored copy cut short: the first `kept` of `total` events (`bytes` in all) are above. */
+  | { t: 'truncated'; kept: number; total: number; bytes: number };
 
 export type EventOf<T extends HistoryEvent['t']> = Extract<HistoryEvent, { t: T }>;

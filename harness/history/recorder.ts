@@ -30,6 +30,7 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
   'end',
   'phase',
   'counters',
+  'truncated',
 ]);
 
 function params(p: Parameters): Parameters {
@@ -185,6 +186,8 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         passed: e.passed.map(([a, b, p, n]) => [a, b, p, n]),
         dropped: e.dropped.map(([a, b, p, n]) => [a, b, p, n]),
       };
+    case 'truncated':
+      return { t: e.t, kept: e.kept, total: e.total, bytes: e.bytes };
   }
 }
 
@@ -198,6 +201,28 @@ export function toJsonl(events: readonly HistoryEvent[]): string {
   let out = '';
   for (const e of events) out += `${serializeEvent(e)}\n`;
   return out;
+}
+
+/** Stored histories (report files) stop at this size: evidence must stay readable. */
+export const MAX_HISTORY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The history as JSONL, cut after `maxBytes` with a last 'truncated' event
+ * stating how many events and bytes the whole history had.
+ */
+export function boundedJsonl(events: readonly HistoryEvent[], maxBytes = MAX_HISTORY_BYTES): string {
+  const lines: string[] = [];
+  let size = 0;
+  let kept = -1;
+  for (let i = 0; i < events.length; i++) {
+    const line = `${serializeEvent(events[i])}\n`;
+    size += Buffer.byteLength(line);
+    if (kept < 0 && size > maxBytes) kept = i;
+    if (kept < 0) lines.push(line);
+  }
+  if (kept < 0) return lines.join('');
+  const marker: HistoryEvent = { t: 'truncated', kept, total: events.length, bytes: size };
+  return `${lines.join('')}${serializeEvent(marker)}\n`;
 }
 
 /**

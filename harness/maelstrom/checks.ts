@@ -63,14 +63,19 @@ export function checkProtocol(runs: readonly (readonly MaelstromEvent[])[]): Ver
     sent += only(events, 'send').length;
   }
   const note = timeouts > 0 ? `; ${timeouts} client request(s) timed out (allowed, as in Maelstrom)` : '';
-  return verdictOf(PROTOCOL_CASE, lines.length === 0, {
-    expected: 'no malformed line, unknown destination, error reply or exited node',
-    observed:
-      lines.length === 0
-        ? `${sent} lines in ${runs.length} run(s), all well-formed${note}`
-        : `${lines.length} violation(s); first: ${lines[0]}${note}`,
-    details: lines,
-  });
+  return verdictOf(
+    PROTOCOL_CASE,
+    lines.length === 0,
+    {
+      expected: 'no malformed line, unknown destination, error reply or exited node',
+      observed:
+        lines.length === 0
+          ? `${sent} lines in ${runs.length} run(s), all well-formed${note}`
+          : `${lines.length} violation(s); first: ${lines[0]}${note}`,
+      details: lines,
+    },
+    sent,
+  );
 }
 
 /** Values acknowledged by broadcast_ok, with the time the ack reached the harness. */
@@ -94,11 +99,16 @@ export function checkConvergence(
   const header = only(events, 'maelstrom')[0];
   const nodes = header?.nodes ?? [];
   if (startupFailure !== null)
-    return verdictOf(info, false, {
-      expected: 'a running cluster',
-      observed: `not run: ${startupFailure}`,
-      details: [],
-    });
+    return verdictOf(
+      info,
+      false,
+      {
+        expected: 'a running cluster',
+        observed: `not run: ${startupFailure}`,
+        details: [],
+      },
+      1,
+    );
   const acked = ackedValues(events);
   const invokes = new Map(only(events, 'invoke').map((i) => [`${i.client}:${i.msgId}`, i]));
   const finals = new Map<NodeId, Set<string> | string>();
@@ -138,19 +148,29 @@ export function checkConvergence(
   ];
   const faultNote = faults.length ? `; faults: ${faults.join('; ')}` : '';
   if (acked.size === 0)
-    return verdictOf(info, false, {
-      expected: 'at least one acknowledged broadcast, then every one in every final read',
-      observed: `no broadcast was acknowledged${faultNote}`,
+    return verdictOf(
+      info,
+      false,
+      {
+        expected: 'at least one acknowledged broadcast, then every one in every final read',
+        observed: `no broadcast was acknowledged${faultNote}`,
+        details,
+      },
+      1,
+    );
+  return verdictOf(
+    info,
+    details.length === 0,
+    {
+      expected: `all ${acked.size} acknowledged value(s) in the final read of all ${nodes.length} nodes`,
+      observed:
+        details.length === 0
+          ? `all ${acked.size} acknowledged value(s) at all ${nodes.length} nodes${faultNote}`
+          : `${lost} (node, value) pair(s) missing at ${details.length} node(s)${faultNote}`,
       details,
-    });
-  return verdictOf(info, details.length === 0, {
-    expected: `all ${acked.size} acknowledged value(s) in the final read of all ${nodes.length} nodes`,
-    observed:
-      details.length === 0
-        ? `all ${acked.size} acknowledged value(s) at all ${nodes.length} nodes${faultNote}`
-        : `${lost} (node, value) pair(s) missing at ${details.length} node(s)${faultNote}`,
-    details,
-  });
+    },
+    acked.size * nodes.length,
+  );
 }
 
 function describeFault(f: Ev<'fault'>): string {
@@ -251,11 +271,16 @@ export function checkBudgets(
   const cases = budgetCases(budget);
   if (startupFailure !== null) {
     const failed = (info: CaseInfo) =>
-      verdictOf(info, false, {
-        expected: 'a running cluster',
-        observed: `not run: ${startupFailure}`,
-        details: [],
-      });
+      verdictOf(
+        info,
+        false,
+        {
+          expected: 'a running cluster',
+          observed: `not run: ${startupFailure}`,
+          details: [],
+        },
+        1,
+      );
     return [failed(cases.msgs), failed(cases.median), failed(cases.max)];
   }
   const m = measure(events);
@@ -263,11 +288,16 @@ export function checkBudgets(
   const setting = header
     ? `${header.nodes.length} nodes, ${header.topologyName} topology, ${header.latencyMs} ms latency, ${header.rate} ops/s for ${header.durationMs} ms`
     : '';
-  const msgs = verdictOf(cases.msgs, budget ? m.msgsPerOp < budget.msgsPerOp : true, {
-    expected: budget ? `< ${budget.msgsPerOp}` : 'measured',
-    observed: `${m.msgsPerOp.toFixed(2)} (${m.serverMessages} node-to-node messages / ${m.clientOps} client operations)`,
-    details: [setting],
-  });
+  const msgs = verdictOf(
+    cases.msgs,
+    budget ? m.msgsPerOp < budget.msgsPerOp : true,
+    {
+      expected: budget ? `< ${budget.msgsPerOp}` : 'measured',
+      observed: `${m.msgsPerOp.toFixed(2)} (${m.serverMessages} node-to-node messages / ${m.clientOps} client operations)`,
+      details: [setting],
+    },
+    m.clientOps,
+  );
   const unmeasuredNote =
     m.unmeasured.length > 0
       ? [
@@ -285,18 +315,23 @@ export function checkBudgets(
             : `${what} ${value} ms over ${m.latencies.length} value(s), but ${m.unmeasured.length} value(s) could not be measured`,
         details: [...unmeasuredNote, setting],
       };
-      return budget ? verdictOf(info, false, evidence) : notJudged(info, evidence);
+      return budget ? verdictOf(info, false, evidence, 1) : notJudged(info, evidence);
     }
     const worst = m.latencies
       .slice()
       .sort((a, b) => b - a)
       .slice(0, 3)
       .map((l) => `${l} ms`);
-    return verdictOf(info, bound === undefined || value < bound, {
-      expected: bound !== undefined ? `< ${bound} ms` : 'measured',
-      observed: `${what} ${value} ms over ${m.latencies.length} acknowledged value(s)`,
-      details: [`slowest: ${worst.join(', ')}`, setting],
-    });
+    return verdictOf(
+      info,
+      bound === undefined || value < bound,
+      {
+        expected: bound !== undefined ? `< ${bound} ms` : 'measured',
+        observed: `${what} ${value} ms over ${m.latencies.length} acknowledged value(s)`,
+        details: [`slowest: ${worst.join(', ')}`, setting],
+      },
+      m.latencies.length,
+    );
   };
   return [
     msgs,

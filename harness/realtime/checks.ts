@@ -54,14 +54,19 @@ export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | und
     });
   }
   if (v.convergedSince === undefined) {
-    return verdictOf(info, false, { expected, observed: 'never converged', details });
+    return verdictOf(info, false, { expected, observed: 'never converged', details }, 1);
   }
   const took = Math.max(0, v.convergedSince - dist.round);
-  return verdictOf(info, took <= limit, {
-    expected,
-    observed: `identical from ${v.convergedSince} ms on: ${took} ms after the last disturbance`,
-    details,
-  });
+  return verdictOf(
+    info,
+    took <= limit,
+    {
+      expected,
+      observed: `identical from ${v.convergedSince} ms on: ${took} ms after the last disturbance`,
+      details,
+    },
+    v.updates.length,
+  );
 }
 
 export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {

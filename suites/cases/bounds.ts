@@ -1,9 +1,14 @@
 // bounds/…: messages and bytes per update and per node per round within the
 // variant's bound.
 import { ANTI_ENTROPY_VARIANTS } from '../../harness/checkers/bounds.js';
-import { checkExchanges, checkNoRedundantValues } from '../../harness/checkers/exchanges.js';
-import { checkRumorTraffic } from '../../harness/checkers/rumor-traffic.js';
-import { buildView } from '../../harness/checkers/view.js';
+import {
+  checkExchanges,
+  checkNoRedundantValues,
+  EXCHANGES,
+  NO_REDUNDANT_VALUES,
+} from '../../harness/checkers/exchanges.js';
+import { DIRECT_MAIL, FANOUT } from '../../harness/checkers/messages.js';
+import { checkRumorTraffic, RUMOR_TRAFFIC } from '../../harness/checkers/rumor-traffic.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';
@@ -15,7 +20,7 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'Demers et al. 1987 §1.1: direct mail, n-1 messages per update',
     variants: ['direct-mail'],
-    checks: ['bounds/direct-mail'],
+    checks: [DIRECT_MAIL],
   }),
   scenarioCase({
     id: 'bounds/rumor-traffic',
@@ -28,7 +33,7 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     minNodes: 8,
     // One rumor at a time, so m and s are about that rumor alone.
     writes: () => writesArb(2, 1),
-    extra: (events) => [checkRumorTraffic(buildView(events))],
+    extra: [{ info: RUMOR_TRAFFIC, check: checkRumorTraffic }],
   }),
   scenarioCase({
     id: 'bounds/anti-entropy-exchanges',
@@ -37,7 +42,7 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     source: 'declared parameter fanout; Demers et al. 1987 §1.3',
     variants: ANTI_ENTROPY_VARIANTS,
     checks: [],
-    extra: (events) => [checkExchanges(buildView(events))],
+    extra: [{ info: EXCHANGES, check: checkExchanges }],
   }),
   scenarioCase({
     id: 'bounds/no-redundant-values',
@@ -47,7 +52,7 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     source: 'Demers et al. 1987 §1.3; the contract: digest (key, version) exchange first',
     variants: ANTI_ENTROPY_VARIANTS,
     checks: [],
-    extra: (events) => [checkNoRedundantValues(buildView(events))],
+    extra: [{ info: NO_REDUNDANT_VALUES, check: checkNoRedundantValues }],
   }),
   scenarioCase({
     id: 'bounds/fanout',
@@ -56,6 +61,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'declared parameter fanout (Init Parameters)',
     variants: [...ANTI_ENTROPY_VARIANTS, 'rumor-push', 'hybrid', 'push-sum'],
-    checks: ['bounds/fanout'],
+    checks: [FANOUT],
   }),
 ];

@@ -3,6 +3,12 @@
 // goes backwards at a node.
 import * as fc from 'fast-check';
 import { ANTI_ENTROPY_VARIANTS, SPREAD_C, SPREAD_D } from '../../harness/checkers/bounds.js';
+import {
+  IDENTICAL_STATE,
+  MONOTONIC_VERSIONS,
+  NO_LOST_UPDATE,
+  WITHIN_BOUND,
+} from '../../harness/checkers/convergence.js';
 import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
 import type { Variant } from '../../proto/contract.js';
 import {
@@ -22,12 +28,7 @@ import { scenarioCase } from './scenario-case.js';
 const REPAIRING: readonly Variant[] = [...ANTI_ENTROPY_VARIANTS, 'hybrid'];
 const CONVERGING: readonly Variant[] = [...REPAIRING, 'direct-mail'];
 
-const CHECKS = [
-  'convergence/identical-state',
-  'convergence/no-lost-update',
-  'convergence/monotonic-versions',
-  'convergence/within-bound',
-] as const;
+const CHECKS = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
 
 const BOUND_SOURCE = `bound B(n) = ceil(${SPREAD_C}·log2 n) + ${SPREAD_D} rounds after the last heal (harness/checkers/bounds.ts): Pittel 1987, push spreads in log2 n + ln n + O(1) rounds whp; Karp et al. 2000, push-pull in log3 n + O(ln ln n); hybrid multiplies the log term by its anti-entropy period`;
 

@@ -1,4 +1,9 @@
 // pushsum/…: mass conservation and convergence of the estimate.
+import {
+  ESTIMATE_WITHIN_EPSILON,
+  MASS_CONSERVATION,
+  ROUNDS_TO_EPSILON,
+} from '../../harness/checkers/pushsum.js';
 import { delayArb, reorderArb, scheduleArb } from '../generators/faults.js';
 import type { CaseDef, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';
@@ -11,7 +16,7 @@ export const PUSHSUM_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'Kempe, Dobra, Gehrke 2003 §2 (mass conservation); tolerance 1e-9 relative for floating point',
     variants: ['push-sum'],
-    checks: ['pushsum/mass-conservation'],
+    checks: [MASS_CONSERVATION],
     faults: () => scheduleArb([delayArb, reorderArb], 2),
   }),
   scenarioCase({
@@ -22,6 +27,6 @@ export const PUSHSUM_CASES: CaseDef<ScenarioInput>[] = [
     source:
       'Kempe, Dobra, Gehrke 2003, Thm 3.1: O(log n + log 1/eps + log 1/delta) rounds; C = 4, D = 5 (harness/checkers/bounds.ts)',
     variants: ['push-sum'],
-    checks: ['pushsum/estimate-within-epsilon', 'pushsum/rounds-to-epsilon'],
+    checks: [ESTIMATE_WITHIN_EPSILON, ROUNDS_TO_EPSILON],
   }),
 ];

@@ -117,6 +117,7 @@ function verdictFor(info: Info, expected: string, ok: boolean, observed: string,
     verdict,
     source: info.source,
     evidence: { expected, observed, details },
+    judged: 1,
   };
   return { verdict, checks: [check], events: [] };
 }

@@ -1,22 +1,15 @@
 // Builds a lockstep case from its parts: which faults and writes to draw, and
 // which checks (harness/checkers) decide its verdict.
 import * as fc from 'fast-check';
-import { checkHistory } from '../../harness/checkers/index.js';
-import type { Level, Verdict, VerdictKind } from '../../harness/checkers/verdict.js';
+import { CASES, checkHistory } from '../../harness/checkers/index.js';
+import type { CaseInfo, Level, Verdict } from '../../harness/checkers/verdict.js';
+import { buildView, type HistoryView } from '../../harness/checkers/view.js';
 import type { Capabilities, Variant } from '../../proto/contract.js';
 import { clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
-import type {
-  CaseDef,
-  ClusterInput,
-  FaultInput,
-  GenContext,
-  Outcome,
-  ScenarioInput,
-  WriteInput,
-} from '../model.js';
-import { worst } from '../model.js';
+import type { CaseDef, ClusterInput, FaultInput, GenContext, ScenarioInput, WriteInput } from '../model.js';
 import { runScenario } from '../scenario.js';
+import { gradeRun } from '../tally.js';
 
 export interface ScenarioCaseSpec {
   id: string;
@@ -24,8 +17,8 @@ export interface ScenarioCaseSpec {
   level: Level;
   source: string;
   variants: readonly Variant[];
-  /** Check ids (harness/checkers) whose verdicts make this case's verdict. */
-  checks: readonly string[];
+  /** Checks of harness/checkers (their CaseInfo constants) whose verdicts make this case's verdict. */
+  checks: readonly CaseInfo[];
   faults?: (variant: Variant) => fc.Arbitrary<FaultInput[]>;
   writes?: (variant: Variant) => fc.Arbitrary<WriteInput[]>;
   /** A cluster of the case's own, where its bound only holds for given parameters. */
@@ -34,9 +27,16 @@ export interface ScenarioCaseSpec {
   plan?: (variant: Variant) => fc.Arbitrary<{ writes: WriteInput[]; faults: FaultInput[] }>;
   minNodes?: number;
   unsupported?: (caps: Capabilities, variant: Variant) => string | null;
-  /** Extra checks computed by the case itself from the history. */
-  extra?: (events: Outcome['events']) => Verdict[];
+  /** Checks outside checkHistory's table, each with its own CaseInfo. */
+  extra?: readonly ExtraCheck[];
 }
+
+export interface ExtraCheck {
+  info: CaseInfo;
+  check: (v: HistoryView) => Verdict;
+}
+
+const KNOWN_CHECKS = new Set(CASES.map((c) => c.info.id));
 
 /** Writes land in the first rounds, overlapping the fault windows. */
 const WRITE_ROUNDS = 8;
@@ -68,19 +68,14 @@ export function scenarioArb(
     .map(({ cluster, plan, values }) => ({ ...cluster, ...plan, values }));
 }
 
-/** MUST cases fail on a broken check; SHOULD cases are NON-STRICT; INFO cases only measure. */
-export function grade(level: Level, checks: Verdict[]): VerdictKind {
-  const kinds = checks.map((c) => c.verdict);
-  const w = worst(kinds);
-  if (checks.some((c) => c.id === 'run/completed' && c.verdict === 'FAIL')) return 'FAIL';
-  if (w === 'FAIL' || w === 'NON-STRICT')
-    return level === 'MUST' ? 'FAIL' : level === 'SHOULD' ? 'NON-STRICT' : 'INFO';
-  if (w === 'UNSUPPORTED') return 'UNSUPPORTED';
-  return level === 'INFO' ? 'INFO' : 'PASS';
-}
-
+/** Throws when the suites load if a case names a check that does not exist. */
 export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
+  for (const c of spec.checks)
+    if (!KNOWN_CHECKS.has(c.id)) throw new Error(`case ${spec.id}: unknown check '${c.id}'`);
+  const checkIds = [...spec.checks.map((c) => c.id), ...(spec.extra ?? []).map((e) => e.info.id)];
+  if (checkIds.length === 0) throw new Error(`case ${spec.id}: no check decides it`);
   return {
+    checkIds,
     id: spec.id,
     requirement: spec.requirement,
     level: spec.level,
@@ -90,12 +85,13 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
     arbitrary: (variant, gen) => scenarioArb(spec, variant, gen),
     async check(input, variant, ctx) {
       const events = await runScenario(input, variant, ctx, spec.id);
-      const wanted = new Set(['run/completed', ...spec.checks]);
-      const checks = [
-        ...checkHistory(events).filter((c) => wanted.has(c.id)),
-        ...(spec.extra?.(events) ?? []),
-      ];
-      return { verdict: grade(spec.level, checks), checks, events };
+      const wanted = new Set(['run/completed', ...spec.checks.map((c) => c.id)]);
+      const checks = checkHistory(events).filter((c) => wanted.has(c.id));
+      if (spec.extra?.length && !checks.some((c) => c.id === 'run/completed' && c.verdict === 'FAIL')) {
+        const view = buildView(events);
+        for (const e of spec.extra) checks.push(e.check(view));
+      }
+      return { verdict: gradeRun(spec.level, checks), checks, events };
     },
   };
 }

@@ -1,8 +1,8 @@
 // sir/…: rumor mongering terminates: every node ends susceptible or removed,
 // and no envelope carries a rumor after quiescence, within the bound.
 import * as fc from 'fast-check';
+import { QUIESCENCE, TERMINAL_STATUS } from '../../harness/checkers/quiescence.js';
 import { checkResidueBand, RESIDUE_BAND } from '../../harness/checkers/residue-band.js';
-import { buildView } from '../../harness/checkers/view.js';
 import type { LossOfInterest } from '../../proto/contract.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, ClusterInput, ScenarioInput } from '../model.js';
@@ -17,7 +17,7 @@ export const SIR_CASES: CaseDef<ScenarioInput>[] = [
     source:
       'S = ceil(3·log2 n) + 3 spread rounds (Pittel 1987; Karp et al. 2000); L by loss-of-interest rule, Demers et al. 1987 §1.4 (harness/checkers/bounds.ts quiescenceBound)',
     variants: ['rumor-push', 'rumor-pull', 'hybrid'],
-    checks: ['sir/quiescence', 'sir/terminal-status'],
+    checks: [QUIESCENCE, TERMINAL_STATUS],
   }),
 ];
 
@@ -44,6 +44,6 @@ SIR_CASES.push(
     writes: () => writesArb(1, 1),
     unsupported: (caps) =>
       caps.lossOfInterest.includes('feedback-counter') ? null : 'feedback-counter not declared',
-    extra: (events) => [checkResidueBand(buildView(events))],
+    extra: [{ info: RESIDUE_BAND, check: checkResidueBand }],
   }),
 );
