@@ -8,7 +8,8 @@ import type { RunReport } from '../../reports/model.js';
 import { runMaelstromCommand } from '../cli/run-maelstrom.js';
 import { UsageError } from '../cli/usage.js';
 import { tempDirs } from '../testing/cli.js';
-import { carriedValues, parseLine } from './protocol.js';
+import { LineSplitter } from './node-process.js';
+import { carriedValues, parseLine, quote } from './protocol.js';
 import { gridTopology, lineTopology, nodeIds, totalTopology, treeTopology } from './topology.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
@@ -74,6 +75,34 @@ describe('topology, as Maelstrom computes it', () => {
     expect(p.ok).toBe(true);
     if (p.ok) expect(carriedValues(p.env.body).sort()).toEqual(['"5"', '3', '4', '5']);
     expect(parseLine('nope')).toEqual({ ok: false, reason: 'not valid JSON' });
+  });
+});
+
+describe('stdout lines, with a cap', () => {
+  it('splits bytes at newlines, across chunks, and keeps a last line without one', () => {
+    const got: string[] = [];
+    const s = new LineSplitter(100, (l) => got.push(l));
+    s.push(Buffer.from('{"a":1}\n{"b"'));
+    s.push(Buffer.from(':"é"}\n\nlast'));
+    s.end();
+    expect(got).toEqual(['{"a":1}', '{"b":"é"}', '', 'last']);
+  });
+
+  it('reports a line over the cap once, with its size, discards the rest, and reads on', () => {
+    const got: string[] = [];
+    const s = new LineSplitter(10, (l) => got.push(l));
+    s.push(Buffer.from('0123456'));
+    s.push(Buffer.from('789abcdef'));
+    s.push(Buffer.from('more and more'));
+    s.push(Buffer.from('...\nok\n'));
+    expect(got).toHaveLength(2);
+    const bad = parseLine(got[0]);
+    expect(bad).toEqual({
+      ok: false,
+      reason: 'over the 10-byte line cap: 16 bytes and no newline yet (the rest of the line is discarded)',
+    });
+    expect(quote(got[0])).toBe('"0123456789abcdef" (16+ bytes, truncated)');
+    expect(got[1]).toBe('ok');
   });
 });
 
@@ -156,6 +185,22 @@ describe('gossipcheck run --maelstrom', () => {
     expect(text).toContain('is not valid JSON: "this is not json {"');
     expect(text).toMatch(/sent to unknown destination "n99"/);
   });
+
+  it('fails, without crashing, a node that writes 64 MiB without a newline, quoting the size', async () => {
+    const { cmd, marker } = command('overlong');
+    const { code, report } = await check(
+      ['--maelstrom', cmd, ...SMALL, '--case', 'maelstrom/protocol'],
+      marker,
+    );
+    expect(code).toBe(1);
+    const v = verdictOf(report, 'maelstrom/protocol');
+    expect(v?.verdict).toBe('FAIL');
+    const text = [v?.evidence.observed, ...(v?.evidence.details ?? [])].join('\n');
+    expect(text).toMatch(
+      /wrote a line that is over the 16777216-byte line cap: \d{8,} bytes and no newline yet/,
+    );
+    expect(text).toContain('"xxxxxxxx');
+  }, 30_000);
 
   it('fails a node that crashes, with its exit code and stderr', async () => {
     const { cmd, marker } = command('crash');

@@ -8,11 +8,86 @@
 // exit, SIGINT and SIGTERM included; `stop` ends it and waits for it; `kill`
 // ends it abruptly (a crash fault); `pause` / `resume` freeze it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { NodeId } from '../../proto/contract.js';
 import { onCleanup } from '../backends/cleanup.js';
+import { overlongLine, QUOTE_CHARS } from './protocol.js';
 
 const TAIL_CHARS = 4096;
+
+/**
+ * The longest stdout line buffered. Maelstrom messages are small (a broadcast
+ * body is a few hundred bytes; a read_ok of thousands of values a few hundred
+ * KiB), so a 16 MiB line is a broken node, and buffering it whole would let a
+ * node that never writes a newline exhaust the harness (readline died with
+ * `RangeError: Invalid string length` at ~1.5 GB).
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Splits a byte stream into lines at '\n' (UTF-8 never has 0x0a inside a
+ * character), holding at most `cap` bytes. A line that outgrows the cap is
+ * reported once, as protocol.ts overlongLine (its head and the bytes seen so
+ * far), the moment it crosses the cap, never waiting for a newline that may
+ * not come; the rest of it, up to the next newline, is discarded unread.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private discarding = false;
+
+  constructor(
+    private readonly cap: number,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      const end = nl === -1 ? chunk.length : nl;
+      if (!this.discarding) {
+        const piece = chunk.subarray(start, end);
+        if (this.size + piece.length > this.cap) {
+          this.onLine(overlongLine(this.head(piece), this.size + piece.length, this.cap));
+          this.parts = [];
+          this.size = 0;
+          this.discarding = true;
+        } else if (piece.length > 0) {
+          this.parts.push(piece);
+          this.size += piece.length;
+        }
+      }
+      if (nl === -1) return;
+      if (!this.discarding) this.flush();
+      this.discarding = false;
+      start = nl + 1;
+    }
+  }
+
+  /** The stream ended: a last line without a newline still counts. */
+  end(): void {
+    if (!this.discarding && this.size > 0) this.flush();
+  }
+
+  /** The first QUOTE_CHARS bytes of the line so far (copied, not the whole line). */
+  private head(piece: Buffer): string {
+    const bytes: Buffer[] = [];
+    let left = QUOTE_CHARS;
+    for (const b of [...this.parts, piece]) {
+      if (left <= 0) break;
+      bytes.push(b.subarray(0, left));
+      left -= b.length;
+    }
+    return Buffer.concat(bytes).toString('utf8');
+  }
+
+  private flush(): void {
+    const line = Buffer.concat(this.parts, this.size).toString('utf8');
+    this.parts = [];
+    this.size = 0;
+    this.onLine(line);
+  }
+}
 
 export interface Exit {
   code: number | null;
@@ -53,6 +128,8 @@ export interface ProcessSpec {
   graceMs?: number;
   /** Own process group (the local backend signals the whole group). */
   detached: boolean;
+  /** The longest stdout line buffered (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
   /** Synchronous, last resort (exit / signal handlers) and after stop. */
   killSync: (child: ChildProcess) => void;
   /** Ends it gracefully; `stop` escalates to killSync after a grace period. */
@@ -89,8 +166,9 @@ export class NodeProcess implements NodeHandle {
       this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_CHARS);
     });
     if (this.child.stdout) {
-      const rl = createInterface({ input: this.child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-      rl.on('line', onLine);
+      const lines = new LineSplitter(spec.maxLineBytes ?? MAX_LINE_BYTES, onLine);
+      this.child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+      this.child.stdout.on('end', () => lines.end());
     }
     this.exited = new Promise<Exit>((resolve) => {
       this.child.once('error', (err) => {
@@ -166,7 +244,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Today's `run --maelstrom` backend: `/bin/sh -c CMD`, a process group per node. */
-export function localLauncher(command: string): NodeLauncher {
+export function localLauncher(command: string, opts: { maxLineBytes?: number } = {}): NodeLauncher {
   return (id, _generation, onLine, onExit) =>
     new NodeProcess(
       id,
@@ -175,6 +253,7 @@ export function localLauncher(command: string): NodeLauncher {
         args: ['-c', command],
         env: { ...process.env, GOSSIPCHECK_NODE: id },
         detached: true,
+        maxLineBytes: opts.maxLineBytes,
         killSync: (c) => signalGroup(c, 'SIGKILL'),
         terminate: (c) => {
           signalGroup(c, 'SIGCONT');

@@ -21,7 +21,29 @@ export type Parsed = { ok: true; env: Envelope } | { ok: false; reason: string }
 /** The most characters of an offending line quoted in a verdict or history. */
 export const QUOTE_CHARS = 200;
 
+/**
+ * A line longer than the reader's cap (node-process.ts LineSplitter) travels
+ * to parseLine as this marker instead of its text: its head and size. A NUL
+ * never starts a Maelstrom line (JSON allows no raw control character), so a
+ * real line cannot be taken for one; a node that forges it only reports a
+ * violation against itself.
+ */
+const OVERLONG = '\u0000gossipcheck:overlong\u0000';
+
+export function overlongLine(head: string, bytes: number, cap: number): string {
+  return `${OVERLONG}${bytes}\u0000${cap}\u0000${head}`;
+}
+
+function parseOverlong(line: string): { bytes: number; cap: number; head: string } | undefined {
+  if (!line.startsWith(OVERLONG)) return undefined;
+  const [bytes, cap, ...head] = line.slice(OVERLONG.length).split('\u0000');
+  if (!/^\d+$/.test(bytes ?? '') || !/^\d+$/.test(cap ?? '')) return undefined;
+  return { bytes: Number(bytes), cap: Number(cap), head: head.join('\u0000') };
+}
+
 export function quote(line: string, max = QUOTE_CHARS): string {
+  const over = parseOverlong(line);
+  if (over) return `${JSON.stringify(over.head.slice(0, max))} (${over.bytes}+ bytes, truncated)`;
   const s = JSON.stringify(line.length > max ? `${line.slice(0, max)}` : line);
   return line.length > max ? `${s} (${line.length} chars, truncated)` : s;
 }
@@ -30,6 +52,12 @@ const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
 export function parseLine(line: string): Parsed {
+  const over = parseOverlong(line);
+  if (over)
+    return {
+      ok: false,
+      reason: `over the ${over.cap}-byte line cap: ${over.bytes} bytes and no newline yet (the rest of the line is discarded)`,
+    };
   let value: unknown;
   try {
     value = JSON.parse(line);
