@@ -1,16 +1,23 @@
 // The process backend: spawns an IUT command that serves GossipNode, waits
-// until its gRPC channel is ready, and kills its whole process group on close
-// or on harness exit. The command learns its address from GOSSIPCHECK_LISTEN
-// and from `{listen}` / `{port}` placeholders in the command line.
-import { type ChildProcess, spawn } from 'node:child_process';
+// until its gRPC channel is ready, and on close or harness exit kills
+// everything the command started (process-tree.ts: its process group, its
+// cgroup when there is one, else its descendants and every process carrying
+// its environment marker). The command learns its address from
+// GOSSIPCHECK_LISTEN and from `{listen}` / `{port}` placeholders.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { onCleanup } from './cleanup.js';
+import { OutputLog } from './output-log.js';
+import { ownerEnv } from './owner.js';
+import { ProcessTree } from './process-tree.js';
 
 export interface ProcessOptions {
   startupTimeoutMs: number;
   callTimeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** Append everything the IUT writes to stdout / stderr to this file (capped at 64 MiB). */
+  logFile?: string;
 }
 
 export interface SpawnedEndpoint {
@@ -22,7 +29,8 @@ export interface SpawnedEndpoint {
   close(): Promise<void>;
 }
 
-const TAIL_BYTES = 2048;
+/** How long the IUT gets to end on SIGTERM before everything of it gets SIGKILL. */
+const TERM_GRACE_MS = 2000;
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,59 +48,52 @@ export function expandCommand(command: string, host: string, port: number): stri
   return command.replaceAll('{listen}', `${host}:${port}`).replaceAll('{port}', String(port));
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 export async function spawnEndpoint(command: string, opts: ProcessOptions): Promise<SpawnedEndpoint> {
   const host = '127.0.0.1';
   const port = await freePort(host);
   const address = `${host}:${port}`;
-  // detached: a process group of its own, so its children die with it.
-  const child = spawn('/bin/sh', ['-c', expandCommand(command, host, port)], {
+  const tree = new ProcessTree();
+  const unregister = onCleanup(() => tree.killSync());
+  // detached: a process group of its own, so a terminal's Ctrl-C reaches the harness only.
+  const child = spawn('/bin/sh', tree.argv(expandCommand(command, host, port)), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env, GOSSIPCHECK_LISTEN: address },
+    env: { ...process.env, ...opts.env, ...ownerEnv(tree.id), GOSSIPCHECK_LISTEN: address },
   });
-  let tail = '';
-  const keepTail = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
-  };
-  child.stdout?.on('data', keepTail);
-  child.stderr?.on('data', keepTail);
+  tree.leader = child.pid ?? 0;
+  const output = new OutputLog(opts.logFile);
+  child.stdout?.on('data', (c: Buffer) => output.add('stdout', c));
+  child.stderr?.on('data', (c: Buffer) => output.add('stderr', c));
   let exitReason: string | null = null;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
-      exitReason = `IUT process ${how}${tail.trim() ? `: ${tail.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
+      const said = output.summary();
+      exitReason ??= `IUT process ${how}${said ? `: ${said}` : ''}`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      exitReason ??= `IUT command could not start: ${err.message}`;
       resolve();
     });
   });
-  child.once('error', (err) => {
-    exitReason = `IUT command could not start: ${err.message}`;
-  });
-  const unregister = onCleanup(() => killGroup(child, 'SIGKILL'));
+  // The pipes close after the process (and whatever else held them) is gone.
+  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const endpoint = new GrpcEndpoint(address, opts.callTimeoutMs);
 
-  const close = async () => {
-    await endpoint.close();
-    killGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
-    // The shell may be gone while a grandchild lingers: sweep the group.
-    killGroup(child, 'SIGKILL');
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Group empty: nothing left.
-    }
-    unregister();
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await endpoint.close();
+      tree.signal('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, TERM_GRACE_MS))]);
+      // The shell may be gone while a grandchild (or a setsid() escapee) lingers.
+      await tree.killAll();
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 1000))]);
+      output.close();
+      unregister();
+    })();
+    return closing;
   };
 
   const ready = endpoint
@@ -101,11 +102,12 @@ export async function spawnEndpoint(command: string, opts: ProcessOptions): Prom
       () => null,
       () => `IUT did not listen on ${address} within ${opts.startupTimeoutMs} ms`,
     );
-  const died = exited.then(() => exitReason);
-  const failure = await Promise.race([ready, died]);
+  const failure = await Promise.race([ready, exited.then(() => exitReason ?? 'IUT process exited')]);
   if (failure !== null) {
+    // Chosen before close(): closing kills the process, and that is not why it failed.
+    const why = exitReason ?? failure;
     await close();
-    throw new Error(exitReason ?? failure);
+    throw new Error(why);
   }
   return { endpoint, address, pid: child.pid ?? -1, exitReason: () => exitReason, close };
 }
