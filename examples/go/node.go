@@ -1,0 +1,286 @@
+package main
+
+// One gossip node: a last-writer-wins store plus the variant's behaviour.
+//
+//   anti-entropy push-pull (Demers et al. 1987 §1.3): each period, with
+//     `fanout` random peers: A -> B digest; B -> A entries-want (what A lacks,
+//     what B lacks); A -> B entries. Only entries the other side lacks or
+//     holds older travel.
+//   rumor push, feedback + counter (§1.4): a node holding a "hot" update
+//     pushes it to `fanout` peers each period; each recipient answers with
+//     feedback, and after k unnecessary contacts in a row the sender loses
+//     interest (the update becomes "removed").
+//   hybrid (§1.5): rumor push, plus one push-pull exchange every
+//     `anti_entropy_every` periods to repair what the rumor missed.
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+
+	pb "gossipcheck/v1"
+)
+
+type version struct {
+	counter uint64
+	origin  string
+}
+
+// Last writer wins: the higher counter, then the greater origin id.
+func (a version) newerThan(b version) bool {
+	if a.counter != b.counter {
+		return a.counter > b.counter
+	}
+	return a.origin > b.origin
+}
+
+type entry struct {
+	value   string
+	version version
+}
+
+type rumor struct {
+	hot bool
+	// The node's round when it learned the version it holds.
+	learnedAt int
+	// Unnecessary contacts in a row.
+	unnecessary uint32
+}
+
+type node struct {
+	id      string
+	writer  string
+	peers   []string
+	params  *pb.Parameters
+	rng     *rand.Rand
+	store   map[string]entry
+	rumors  map[string]*rumor
+	round   int
+	maxSize int
+	outbox  []*pb.Envelope
+}
+
+const defaultMaxPayload = 1 << 20
+
+func newNode(init *pb.NodeInit, params *pb.Parameters) *node {
+	writer := init.Id
+	if init.Generation > 0 {
+		// Restarted without its disk: never reissue a version issued before the crash.
+		writer = fmt.Sprintf("%s#%d", init.Id, init.Generation)
+	}
+	maxSize := int(params.MaxPayloadBytes)
+	if maxSize == 0 {
+		maxSize = defaultMaxPayload
+	}
+	return &node{
+		id:      init.Id,
+		writer:  writer,
+		peers:   append([]string(nil), init.Peers...),
+		params:  params,
+		rng:     rand.New(rand.NewSource(int64(init.RngSeed))),
+		store:   map[string]entry{},
+		rumors:  map[string]*rumor{},
+		maxSize: maxSize,
+	}
+}
+
+func (n *node) rumorMongering() bool {
+	return n.params.Variant == pb.Variant_VARIANT_RUMOR_PUSH || n.params.Variant == pb.Variant_VARIANT_HYBRID
+}
+
+func (n *node) antiEntropy() bool {
+	return n.params.Variant == pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL || n.params.Variant == pb.Variant_VARIANT_HYBRID
+}
+
+func (n *node) accepts() map[string]bool {
+	kinds := map[string]bool{}
+	if n.rumorMongering() {
+		kinds["rumor"], kinds["feedback"] = true, true
+	}
+	if n.antiEntropy() {
+		kinds["digest"], kinds["entries-want"], kinds["entries"] = true, true, true
+	}
+	return kinds
+}
+
+// send queues an envelope; the caller collects n.outbox after each call.
+func (n *node) send(to string, m *message) {
+	n.outbox = append(n.outbox, &pb.Envelope{
+		From: n.id, To: to, Payload: encode(m), Kind: m.Kind, Keys: m.carriedKeys(),
+	})
+}
+
+func (n *node) takeOutbox() []*pb.Envelope {
+	out := n.outbox
+	n.outbox = nil
+	return out
+}
+
+// Sorted keys: Go's map order is random, and a lockstep run must replay byte for byte.
+func (n *node) keys() []string {
+	keys := make([]string, 0, len(n.store))
+	for k := range n.store {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (n *node) wire(keys []string) []wireEntry {
+	var out []wireEntry
+	for _, k := range keys {
+		if e, ok := n.store[k]; ok {
+			out = append(out, wireEntry{K: k, V: e.value, C: e.version.counter, O: e.version.origin})
+		}
+	}
+	return out
+}
+
+func (n *node) sample(k int) []string {
+	if k > len(n.peers) {
+		k = len(n.peers)
+	}
+	order := n.rng.Perm(len(n.peers))[:k]
+	out := make([]string, k)
+	for i, j := range order {
+		out[i] = n.peers[j]
+	}
+	return out
+}
+
+// merge keeps the newer version; a key that got newer is a fresh rumor.
+func (n *node) merge(e wireEntry) bool {
+	v := version{e.C, e.O}
+	if cur, ok := n.store[e.K]; ok && !v.newerThan(cur.version) {
+		return false
+	}
+	n.store[e.K] = entry{e.V, v}
+	n.learned(e.K)
+	return true
+}
+
+func (n *node) learned(key string) {
+	if n.rumorMongering() {
+		n.rumors[key] = &rumor{hot: true, learnedAt: n.round}
+	}
+}
+
+func (n *node) write(key, value string) version {
+	v := version{n.store[key].version.counter + 1, n.writer}
+	n.store[key] = entry{value, v}
+	n.learned(key)
+	return v
+}
+
+func (n *node) tick() {
+	n.round++
+	if n.rumorMongering() {
+		n.pushRumors()
+	}
+	switch n.params.Variant {
+	case pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL:
+		n.startExchanges(int(n.params.Fanout))
+	case pb.Variant_VARIANT_HYBRID:
+		if n.round%int(n.params.AntiEntropyEvery) == 0 {
+			n.startExchanges(1)
+		}
+	}
+}
+
+func (n *node) startExchanges(count int) {
+	digest := &message{Kind: "digest"}
+	for _, k := range n.keys() {
+		e := n.store[k]
+		digest.Digest = append(digest.Digest, wireVersion{k, e.version.counter, e.version.origin})
+	}
+	for _, peer := range n.sample(count) {
+		n.send(peer, digest)
+	}
+}
+
+func (n *node) pushRumors() {
+	var hot []string
+	for _, k := range n.keys() {
+		if r := n.rumors[k]; r != nil && r.hot {
+			hot = append(hot, k)
+		}
+	}
+	if len(hot) == 0 {
+		return
+	}
+	msg := &message{Kind: "rumor", Entries: n.wire(hot)}
+	for _, peer := range n.sample(int(n.params.Fanout)) {
+		n.send(peer, msg)
+	}
+}
+
+func (n *node) receive(from string, m *message) {
+	switch m.Kind {
+	case "digest":
+		var newer, want []string
+		theirs := map[string]version{}
+		for _, v := range m.Digest {
+			theirs[v.K] = version{v.C, v.O}
+			if cur, ok := n.store[v.K]; !ok || theirs[v.K].newerThan(cur.version) {
+				want = append(want, v.K)
+			}
+		}
+		for _, k := range n.keys() {
+			if v, ok := theirs[k]; !ok || n.store[k].version.newerThan(v) {
+				newer = append(newer, k)
+			}
+		}
+		if len(newer) > 0 || len(want) > 0 {
+			n.send(from, &message{Kind: "entries-want", Entries: n.wire(newer), Want: want})
+		}
+	case "entries-want", "entries":
+		for _, e := range m.Entries {
+			n.merge(e)
+		}
+		if entries := n.wire(m.Want); len(entries) > 0 {
+			n.send(from, &message{Kind: "entries", Entries: entries})
+		}
+	case "rumor":
+		reply := &message{Kind: "feedback"}
+		for _, e := range m.Entries {
+			// Unnecessary: we held this version (or newer) before this round began.
+			r := n.rumors[e.K]
+			unnecessary := !n.merge(e) && (r == nil || r.learnedAt < n.round)
+			reply.Feedback = append(reply.Feedback, wireFeedback{e.K, e.C, e.O, unnecessary})
+		}
+		n.send(from, reply)
+	case "feedback":
+		for _, f := range m.Feedback {
+			n.onFeedback(f)
+		}
+	}
+}
+
+func (n *node) onFeedback(f wireFeedback) {
+	r := n.rumors[f.K]
+	// Feedback about a version we have since replaced says nothing about the current rumor.
+	if r == nil || !r.hot || n.store[f.K].version != (version{f.C, f.O}) {
+		return
+	}
+	if !f.U {
+		r.unnecessary = 0
+	} else if r.unnecessary++; r.unnecessary >= n.params.RumorK {
+		r.hot = false
+	}
+}
+
+func (n *node) snapshot() *pb.Snapshot {
+	snap := &pb.Snapshot{Node: n.id}
+	for _, k := range n.keys() {
+		e := n.store[k]
+		entry := &pb.Entry{Key: k, Value: e.value, Version: &pb.Version{Counter: e.version.counter, Origin: e.version.origin}}
+		if n.rumorMongering() {
+			entry.Status = pb.SirStatus_SIR_STATUS_REMOVED
+			if r := n.rumors[k]; r != nil && r.hot {
+				entry.Status = pb.SirStatus_SIR_STATUS_INFECTIVE
+			}
+		}
+		snap.Entries = append(snap.Entries, entry)
+	}
+	return snap
+}
