@@ -61,6 +61,8 @@ export interface CaseContext {
   callTimeoutMs: number;
   /** Every lockstep run lasts at least this many rounds. */
   minRounds: number;
+  /** Envelopes a round may carry before the run aborts (0: derived from n and fanout). */
+  maxEnvelopesPerRound?: number;
   /** Set once the IUT stopped answering: later checks fail at once instead of waiting out deadlines. */
   broken?: string;
 }
@@ -85,6 +87,8 @@ export interface CaseDef<I = ScenarioInput> {
   unsupported?(caps: Capabilities, variant: Variant): string | null;
   /** Inputs for one variant; shrinking goes toward smaller, shorter, fewer. */
   arbitrary(variant: Variant, gen: GenContext): fc.Arbitrary<I>;
+  /** Why an input read back from a file is not one this case can run (names the field), or null. */
+  validate(input: unknown): string | null;
   /** Ids of the checks the case's verdict is made of: each must judge something for a PASS. */
   checkIds?: readonly string[];
   /** Checks one input against the IUT. */

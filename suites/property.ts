@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { capDetails, capLine, type Verdict } from '../harness/checkers/verdict.js';
 import { boundedJsonl } from '../harness/history/recorder.js';
-import type { Variant } from '../proto/contract.js';
+import type { Capabilities, Variant } from '../proto/contract.js';
 import { deriveSeed } from '../reference/prng.js';
 import type { CaseResult } from '../reports/model.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
@@ -24,8 +24,8 @@ export interface PropertyOptions {
   outDir: string;
   /** How the IUT was given, for the saved counterexample (null: the built-in reference). */
   impl: string | null;
-  /** The command that replays a saved counterexample, up to the file name. */
-  replayCommand?: string;
+  /** The report directory replay commands name (default: outDir). */
+  replayDir?: string;
 }
 
 /** What a counterexample file holds; `gossipcheck replay FILE` reads it. */
@@ -119,6 +119,17 @@ function writeHistory(outDir: string, rel: string, outcome: Outcome): string | u
   return rel;
 }
 
+/** Why the IUT cannot be held to this case for this variant (a capability it did not declare), or null. */
+export function unsupportedReason(
+  def: CaseDef<unknown>,
+  variant: Variant,
+  caps: Capabilities,
+): string | null {
+  if (!caps.variants.includes(variant)) return `variant ${variant} not declared`;
+  if (!caps.lockstep) return 'lockstep not declared';
+  return def.unsupported?.(caps, variant) ?? null;
+}
+
 export async function checkCase(
   def: CaseDef<unknown>,
   variant: Variant,
@@ -136,11 +147,7 @@ export async function checkCase(
     variant,
     seed,
   };
-  const why = !ctx.capabilities.variants.includes(variant)
-    ? `variant ${variant} not declared`
-    : !ctx.capabilities.lockstep
-      ? 'lockstep not declared'
-      : (def.unsupported?.(ctx.capabilities, variant) ?? null);
+  const why = unsupportedReason(def, variant, ctx.capabilities);
   if (why) {
     return {
       ...base,
@@ -227,7 +234,7 @@ export async function checkCase(
     };
     mkdirSync(join(opts.outDir, 'counterexamples'), { recursive: true });
     writeFileSync(join(opts.outDir, file), `${JSON.stringify(saved, null, 2)}\n`);
-    const replay = `${opts.replayCommand ?? 'npx gossipcheck replay'} ${join(opts.outDir, file)}`;
+    const replay = `npx gossipcheck replay ${join(opts.replayDir ?? opts.outDir, file)}`;
     const budget = shrinkRuns > SHRINK_BUDGET ? ` (shrink budget of ${SHRINK_BUDGET} runs spent)` : '';
     evidence.details.unshift(
       `shrunk in ${details.numShrinks} steps after ${details.numRuns} runs${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,

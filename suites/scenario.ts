@@ -146,7 +146,10 @@ export async function runScenario(
   ctx: CaseContext,
   label: string,
 ): Promise<HistoryEvent[]> {
-  const spec = toSpec(input, variant, ctx.callTimeoutMs, label, ctx.minRounds);
+  const spec = {
+    ...toSpec(input, variant, ctx.callTimeoutMs, label, ctx.minRounds),
+    maxEnvelopesPerRound: ctx.maxEnvelopesPerRound ?? 0,
+  };
   const events: HistoryEvent[] = [];
   await runLockstep(spec, [{ endpoint: ctx.endpoint, nodes: spec.nodes }], (e) => events.push(e));
   return events;

@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   },
   chaos: { run: chaosCommand, help: 'a realtime chaos run against a real docker cluster' },
   'docker-image': { run: dockerImageCommand, help: 'build the offline base image for docker chaos runs' },
+  clean: {
+    run: async (argv) => (await import('./clean.js')).cleanCommand(argv),
+    help: 'remove what dead runs left behind (containers, networks, iptables chains, temp dirs)',
+  },
   'serve-reference': { run: serveReference, help: 'serve the reference node over gRPC (--listen HOST:PORT)' },
 };
 
@@ -51,10 +55,10 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-// `gossipcheck list | head` closes the pipe early: that is not an error.
+// `gossipcheck list | head` closes the pipe early: not an error. Output stops,
+// the command still finishes (a run still writes its report and exit code).
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+  if (err.code !== 'EPIPE') throw err;
 });
 
 main(process.argv.slice(2)).then(

@@ -1,25 +1,32 @@
-// `gossipcheck run`: the conformance suites (vitest files under suites/, each
-// case a fast-check property) against the built-in reference, in-process, or
-// an external endpoint command (--impl). Writes a report directory.
-
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Capabilities, type GossipEndpoint, VARIANTS, type Variant } from '../../proto/contract.js';
-import { builtInReference } from '../../reference/built-in.js';
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
+// `gossipcheck run`: the conformance suites (each case a fast-check property)
+// against the built-in reference, in-process, or an external endpoint
+// command (--impl), on `--jobs` worker processes. Writes a report directory.
+// Exit codes (docs/verdicts.md): 0 at least one MUST judged and every judged
+// MUST held; 1 the gate failed (or nothing was judged); 2 usage or harness
+// error; 130 / 143 interrupted.
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { type Capabilities, VARIANTS, type Variant } from '../../proto/contract.js';
+import {
+  type CaseResult,
+  countVerdicts,
+  gateExitCode,
+  gating,
+  judgedMust,
+  type RunReport,
+  type RunStatus,
+} from '../../reports/model.js';
 import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
-import { ALL_CASES, SUITE_NAMES, selected } from '../../suites/registry.js';
-import { SESSION_ENV, type Session } from '../../suites/session.js';
-import type { SpawnedEndpoint } from '../backends/process.js';
-import { probe, startImpl } from './iut.js';
+import { unsupportedReason } from '../../suites/property.js';
+import { ALL_CASES, findCase, SUITE_NAMES, selected } from '../../suites/registry.js';
+import { Progress, summaryLines } from './run/console.js';
+import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
+import { claimOutDir, type OutDir } from './run/out-dir.js';
+import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
-
-/** The kit's own directory (dist/harness/cli -> ../../..), where dist/suites lives. */
-const KIT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+import { choiceFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const FLAGS = {
   impl: { type: 'string' },
@@ -33,31 +40,43 @@ const FLAGS = {
   rounds: { type: 'string' },
   timeout: { type: 'string' },
   'startup-timeout': { type: 'string' },
+  deadline: { type: 'string' },
+  jobs: { type: 'string' },
+  'max-envelopes': { type: 'string' },
   out: { type: 'string' },
   strict: { type: 'boolean' },
   'expect-fail': { type: 'string' },
   summary: { type: 'string' },
-  help: { type: 'boolean' },
 } as const;
+
+const DEFAULT_JOBS = Math.max(1, Math.min(4, availableParallelism()));
+const DEFAULT_DEADLINE_S = 1800;
 
 const HELP = `usage: gossipcheck run [flags]
   --impl "<command>"     IUT endpoint command (default: the built-in reference, in-process); it serves
                          GossipNode on $GOSSIPCHECK_LISTEN (or {listen} / {port} in the command)
   --suite S              only suite S (repeatable): ${SUITE_NAMES.join(', ')}
-  --case PREFIX          only cases whose id starts with PREFIX (repeatable)
+  --case PREFIX          only cases whose id is PREFIX or starts with PREFIX/ (repeatable)
   --variant V            only variant V (repeatable): ${VARIANTS.join(', ')}
   --runs N               property runs per case and variant (default 10)
   --seed S               run seed (default 1); the same seed replays the same histories
   --nodes N              largest cluster the generators draw, 3..256 (default 10)
   --min-nodes N          smallest cluster the generators draw (default 3)
   --rounds R             every lockstep run lasts at least R rounds
+  --jobs N               worker processes, each with its own IUT process (default ${DEFAULT_JOBS})
   --timeout MS           deadline of every call to the IUT (default 10000)
   --startup-timeout MS   how long an --impl command may take to listen (default 15000)
-  --out DIR              report directory (default gossipcheck-report)
-  --strict               a missed SHOULD (NON-STRICT) fails the gate too
+  --deadline S           the whole run's deadline in seconds (default ${DEFAULT_DEADLINE_S}); past it, FAIL
+  --max-envelopes N      envelopes a round may carry before the run FAILs (default: 64·n·(fanout+2)·(hops+1)
+                         + (n-1)·writes in the round)
+  --out DIR              report directory (default gossipcheck-report); replaced by each run
+  --strict               a missed SHOULD (NON-STRICT), an INCONCLUSIVE MUST or a stale --expect-fail
+                         entry fails the gate too
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
   --summary FILE         also write a markdown summary (for a CI step summary)
-  --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)`;
+  --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
+exit: 0 at least one MUST judged and all judged MUSTs held; 1 gate failed or nothing judged;
+      2 usage or harness error; 130/143 interrupted`;
 
 interface RunConfig {
   impl: string | null;
@@ -69,36 +88,23 @@ interface RunConfig {
   minNodes: number;
   maxNodes: number;
   minRounds: number;
+  jobs: number;
   timeoutMs: number;
   startupTimeoutMs: number;
+  deadlineMs: number;
+  maxEnvelopes: number;
   out: string;
   strict: boolean;
-  expectFail: Set<string>;
+  expectFail: ExpectFail | null;
   summary: string | null;
 }
 
 const splitList = (values: string[] | undefined) =>
   (values ?? []).flatMap((v) => v.split(',')).filter(Boolean);
 
-function readExpectFail(file: string | undefined): Set<string> {
-  if (!file) return new Set();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--expect-fail: cannot read ${file}`);
-  }
-  return new Set(
-    text
-      .split('\n')
-      .map((l) => l.replace(/#.*/, '').trim())
-      .filter(Boolean),
-  );
-}
-
 function parseConfig(argv: string[]): RunConfig | null {
   const { values } = parseFlags(argv, FLAGS);
-  if (values.help) return null;
+  if (printHelp(values, HELP)) return null;
   const suites = splitList(values.suite);
   for (const s of suites)
     if (!(SUITE_NAMES as string[]).includes(s))
@@ -121,43 +127,16 @@ function parseConfig(argv: string[]): RunConfig | null {
     maxNodes,
     minNodes: intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes),
     minRounds: intFlag('rounds', values.rounds, 0, 1, 100_000),
+    jobs: intFlag('jobs', values.jobs, DEFAULT_JOBS, 1, 64),
     timeoutMs: intFlag('timeout', values.timeout, 10_000, 1, 3_600_000),
     startupTimeoutMs: intFlag('startup-timeout', values['startup-timeout'], 15_000, 1, 3_600_000),
+    deadlineMs: intFlag('deadline', values.deadline, DEFAULT_DEADLINE_S, 1, 7 * 86_400) * 1000,
+    maxEnvelopes: intFlag('max-envelopes', values['max-envelopes'], 0, 1, 100_000_000),
     out: values.out ?? 'gossipcheck-report',
     strict: values.strict ?? false,
-    expectFail: readExpectFail(values['expect-fail']),
+    expectFail: values['expect-fail'] ? readExpectFail(values['expect-fail']) : null,
     summary: values.summary ?? null,
   };
-}
-
-/** Runs the suite files through vitest's Node API; results come back through the session's results file. */
-async function runSuites(session: Session): Promise<void> {
-  const { startVitest } = await import('vitest/node');
-  const dir = dirname(session.resultsFile);
-  const sessionFile = join(dir, 'session.json');
-  writeFileSync(sessionFile, JSON.stringify(session));
-  process.env[SESSION_ENV] = sessionFile;
-  const vitest = await startVitest('test', [], {
-    root: KIT_ROOT,
-    config: false,
-    watch: false,
-    include: ['dist/suites/*.suite.js'],
-    exclude: [],
-    reporters: [process.stdout.isTTY ? 'default' : 'dot'],
-    // One external IUT serves every case: cases must not interleave on it.
-    fileParallelism: session.address === null,
-    maxWorkers: session.address === null ? 2 : 1,
-    passWithNoTests: true,
-  });
-  await vitest?.close();
-}
-
-function readResults(file: string): CaseResult[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as CaseResult);
 }
 
 /** Report order: suites and cases as registered, then variants as declared in the contract. */
@@ -165,136 +144,225 @@ function sortResults(results: CaseResult[]): CaseResult[] {
   const order = new Map(ALL_CASES.map((c, i) => [c.id, i]));
   return results.sort(
     (a, b) =>
-      (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0) ||
+      (order.get(a.id) ?? -1) - (order.get(b.id) ?? -1) ||
       VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant),
   );
 }
 
-function initFailure(message: string, seed: number): CaseResult {
+/** A result for a case that has no run of its own: UNSUPPORTED, NOT-RUN, or a run-level FAIL. */
+function bare(
+  job: Job,
+  verdict: CaseResult['verdict'],
+  expected: string,
+  observed: string,
+  seed: number,
+): CaseResult {
+  const def = findCase(job.id);
   return {
-    id: 'run/init',
-    requirement: 'The IUT answers Init and declares its capabilities.',
-    level: 'MUST',
-    verdict: 'FAIL',
-    source: 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
-    evidence: { expected: 'an InitResponse', observed: message, details: [] },
-    suite: 'run',
-    variant: VARIANTS[0],
+    id: job.id,
+    requirement: def?.requirement ?? 'The IUT answers Init and declares its capabilities.',
+    level: def?.level ?? 'MUST',
+    verdict,
+    source: def?.source ?? 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
+    evidence: { expected, observed, details: [] },
+    judged: 0,
+    suite: job.id.split('/')[0],
+    variant: job.variant,
     runs: 0,
-    judged: 1,
     seed,
   };
 }
+
+/** Every selected (case, variant): a job to run, or an UNSUPPORTED result. */
+function plan(config: RunConfig, caps: Capabilities): { jobs: Job[]; unsupported: CaseResult[] } {
+  const jobs: Job[] = [];
+  const unsupported: CaseResult[] = [];
+  for (const def of ALL_CASES) {
+    if (!selected(def.id, config.suites, config.cases)) continue;
+    for (const variant of def.variants) {
+      if (config.variants.length && !config.variants.includes(variant)) continue;
+      const why = unsupportedReason(def, variant, caps);
+      if (why) unsupported.push(bare({ id: def.id, variant }, 'UNSUPPORTED', 'declared', why, config.seed));
+      else jobs.push({ id: def.id, variant });
+    }
+  }
+  return { jobs, unsupported };
+}
+
+const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function runCommand(argv: string[]): Promise<number> {
   // Maelstrom nodes (stdin/stdout JSON) are checked in realtime by their own runner.
   if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom='))) return runMaelstromCommand(argv);
   const config = parseConfig(argv);
-  if (!config) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const spawned = config.impl
-    ? await startImpl(config.impl, config.startupTimeoutMs, config.timeoutMs)
-    : null;
-  const endpoint: GossipEndpoint = spawned?.endpoint ?? builtInReference();
-  const work = mkdtempSync(join(tmpdir(), 'gossipcheck-run-'));
-  let results: CaseResult[] = [];
-  let implementation = { name: 'unknown', version: '', capabilities: null as Capabilities | null };
+  if (!config) return 0;
+  const startedAt = new Date();
+  const out = claimOutDir(config.out);
+  if (config.impl) mkdirSync(join(out.staging, 'node-logs'));
+  const progress = new Progress();
+  const results: CaseResult[] = [];
+  let signalCode: number | null = null;
+  let unsupportedResults: CaseResult[] = [];
+  const pool = new Pool(
+    (i) => ({
+      impl: config.impl,
+      cwd: process.cwd(),
+      startupTimeoutMs: config.startupTimeoutMs,
+      callTimeoutMs: config.timeoutMs,
+      seed: config.seed,
+      runs: config.runs,
+      minNodes: config.minNodes,
+      maxNodes: config.maxNodes,
+      minRounds: config.minRounds,
+      maxEnvelopesPerRound: config.maxEnvelopes,
+      writeDir: out.staging,
+      outDir: config.out,
+      logFile: config.impl ? join(out.staging, 'node-logs', `job-${i + 1}.log`) : null,
+      variants: config.variants.length ? config.variants : null,
+    }),
+    config.jobs,
+    {
+      plan(declared) {
+        const p = plan(config, declared.capabilities);
+        unsupportedResults = p.unsupported;
+        progress.setTotal(p.jobs.length);
+        return p.jobs;
+      },
+      started: (job) => progress.started(`${job.id} [${job.variant}]`),
+      result(r) {
+        progress.finished(r);
+        results.push(r);
+      },
+    },
+  );
+  const onSignal = (signal: keyof typeof SIGNALS) => () => {
+    if (signalCode !== null) return;
+    signalCode = SIGNALS[signal];
+    pool.stop({ status: 'aborted', reason: `interrupted by ${signal}` });
+  };
+  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+  const lastResort = () => pool.killAll();
+  process.on('exit', lastResort);
+  const deadline = setTimeout(
+    () =>
+      pool.stop({ status: 'deadline', reason: `the run's deadline of ${config.deadlineMs / 1000} s passed` }),
+    config.deadlineMs,
+  );
+  let end: PoolEnd;
   try {
-    try {
-      const init = await probe(endpoint);
-      implementation = { name: init.implementation, version: init.version, capabilities: init.capabilities };
-    } catch (err) {
-      results.push(
-        initFailure(withExit(err instanceof Error ? err.message : String(err), spawned), config.seed),
-      );
-    }
-    if (implementation.capabilities) {
-      const capabilities = { ...implementation.capabilities };
-      if (config.variants.length)
-        capabilities.variants = capabilities.variants.filter((v) => config.variants.includes(v));
-      const session: Session = {
-        address: spawned?.address ?? null,
-        impl: config.impl,
-        capabilities,
-        seed: config.seed,
-        runs: config.runs,
-        minNodes: config.minNodes,
-        maxNodes: config.maxNodes,
-        minRounds: config.minRounds,
-        callTimeoutMs: config.timeoutMs,
-        suites: config.suites,
-        cases: config.cases,
-        outDir: resolve(config.out),
-        resultsFile: join(work, 'results.jsonl'),
-      };
-      await runSuites(session);
-      results = sortResults(readResults(session.resultsFile));
-      if (config.variants.length) results = results.filter((r) => config.variants.includes(r.variant));
-      explainExit(results, spawned);
-    }
+    end = await pool.run();
   } finally {
-    await (spawned ? spawned.close() : endpoint.close());
-    rmSync(work, { recursive: true, force: true });
+    clearTimeout(deadline);
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+    process.off('exit', lastResort);
+    progress.clear();
   }
-  for (const r of results) {
-    if (config.expectFail.has(r.id) || config.expectFail.has(`${r.id} [${r.variant}]`))
-      r.expectedFailure = true;
+
+  if (end.status === 'startup-failed' && !end.init) {
+    out.discard();
+    throw new UsageError(`cannot start --impl: ${end.reason}`);
   }
+  const status: RunStatus = end.status === 'startup-failed' ? 'completed' : end.status;
+  if (end.status === 'startup-failed') {
+    results.push(
+      bare({ id: 'run/init', variant: VARIANTS[0] }, 'FAIL', 'an InitResponse', end.reason, config.seed),
+    );
+  }
+  // Cases that were running when the run stopped, and those never started.
+  for (const { job, ranMs } of pool.interrupted) {
+    if (end.status === 'deadline')
+      results.push(
+        bare(
+          job,
+          'FAIL',
+          `the whole run within ${config.deadlineMs / 1000} s (--deadline)`,
+          `${end.reason} while this case ran (${(ranMs / 1000).toFixed(1)} s into it)`,
+          config.seed,
+        ),
+      );
+    else
+      results.push(
+        bare(job, 'NOT-RUN', 'run', `not finished: ${'reason' in end ? end.reason : ''}`, config.seed),
+      );
+  }
+  const broken = results.find((r) => r.verdict === 'FAIL' && /stopped answering/.test(r.evidence.observed));
+  for (const job of pool.notStarted()) {
+    const why =
+      end.status === 'completed' && broken
+        ? `not run: the IUT stopped answering in ${broken.id} [${broken.variant}]`
+        : `not run: ${'reason' in end ? end.reason : 'the run stopped'}`;
+    results.push(bare(job, 'NOT-RUN', 'run', why, config.seed));
+  }
+  results.push(...unsupportedResults);
+  sortResults(results);
+
+  const warnings: string[] = [];
+  if (config.expectFail) warnings.push(...config.expectFail.apply(results));
+  const declared = pool.declared;
+  const anyFail = results.some((r) => gating(r, config.strict));
+  if (declared && !anyFail && !results.some(judgedMust) && status === 'completed')
+    warnings.push(nothingJudged(results, declared.capabilities));
+  for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
+
   const report: RunReport = {
     kit: { name: 'gossipcheck', version: KIT_VERSION },
-    implementation,
+    implementation: {
+      name: declared?.implementation ?? 'unknown',
+      version: declared?.version ?? '',
+      capabilities: declared?.capabilities ?? null,
+    },
     seed: config.seed,
     command: commandLine('run', argv),
-    startedAt: new Date().toISOString(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    status,
+    ...(status !== 'completed' ? { statusReason: 'reason' in end ? end.reason : '' } : {}),
+    warnings,
     results,
     totals: countVerdicts(results),
     strict: config.strict,
   };
-  await writeReportDir(config.out, report, config.summary ? { summary: config.summary } : {});
-  printSummary(report, config.out, config.strict);
-  return gateExitCode(results, config.strict);
-}
-
-/** When the IUT process died, the failures it caused say so. */
-function explainExit(results: CaseResult[], spawned: SpawnedEndpoint | null): void {
-  const exit = spawned?.exitReason();
-  if (!exit) return;
-  const failure = results.find((x) => x.verdict === 'FAIL');
-  if (failure) failure.evidence.observed = `${failure.evidence.observed} (${exit})`;
-}
-
-function withExit(message: string, spawned: SpawnedEndpoint | null): string {
-  const exit = spawned?.exitReason();
-  return exit ? `${message} (${exit})` : message;
-}
-
-function printSummary(report: RunReport, out: string, strict: boolean): void {
-  const t = report.totals;
-  const lines = [
-    `gossipcheck ${report.kit.version}: ${report.implementation.name} ${report.implementation.version}, seed ${report.seed}`,
-    `PASS ${t.PASS}  FAIL ${t.FAIL}  NON-STRICT ${t['NON-STRICT']}  INFO ${t.INFO}  UNSUPPORTED ${t.UNSUPPORTED}`,
-  ];
-  for (const r of report.results.filter(
-    (x) => x.verdict === 'FAIL' || (strict && x.verdict === 'NON-STRICT'),
-  )) {
-    const known = r.expectedFailure ? ' (expected)' : '';
-    lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${r.evidence.observed}`);
-    if (r.counterexample) {
-      const cx = r.counterexample;
-      lines.push(`  fast-check seed ${cx.seed}, path "${cx.path}"; shrunk input: ${join(out, cx.file)}`);
-      lines.push(`  replay: ${cx.replay}`);
-    }
-  }
-  lines.push(`report: ${join(out, 'index.html')}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-  const gating = report.results.filter(
-    (x) => (x.verdict === 'FAIL' || (strict && x.verdict === 'NON-STRICT')) && !x.expectedFailure,
-  );
-  if (gating.length > 0) {
-    process.stderr.write(
-      `gossipcheck: ${gating.length} case(s) failed; first: ${gating[0].id} [${gating[0].variant}]: ${gating[0].evidence.observed}\n`,
+  try {
+    await writeReportDir(out.staging, report, config.summary ? { summary: config.summary } : {});
+    out.commit();
+  } catch (err) {
+    out.discard();
+    throw new Error(
+      `cannot write the report to ${config.out}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+  const elapsed = Date.now() - startedAt.getTime();
+  process.stdout.write(
+    `${summaryLines(report, join(config.out, 'index.html'), config.jobs, elapsed).join('\n')}\n`,
+  );
+
+  if (signalCode !== null) {
+    process.stderr.write(`gossipcheck: interrupted; partial report marked aborted in ${config.out}\n`);
+    return signalCode;
+  }
+  if (status === 'harness-error') {
+    process.stderr.write(`gossipcheck: harness error: ${'reason' in end ? end.reason : ''}\n`);
+    return 2;
+  }
+  const staleGates = config.strict && config.expectFail?.stale ? 1 : 0;
+  const code = Math.max(gateExitCode(results, config.strict), staleGates) as 0 | 1;
+  if (code !== 0) process.stderr.write(`gossipcheck: ${gateLine(results, config.strict, warnings)}\n`);
+  return code;
+}
+
+function nothingJudged(results: CaseResult[], caps: Capabilities): string {
+  const runnable = results.filter((r) => r.verdict !== 'UNSUPPORTED');
+  if (runnable.length === 0)
+    return `nothing was judged: the IUT declares nothing this selection can check (variants: ${caps.variants.join(', ') || 'none'}; lockstep: ${caps.lockstep})`;
+  return 'nothing was judged: no MUST case had a judged run that held';
+}
+
+function gateLine(results: CaseResult[], strict: boolean, warnings: string[]): string {
+  const bad = results.filter((r) => gating(r, strict) && !r.expectedFailure);
+  if (bad.length === 0) return warnings[warnings.length - 1] ?? 'gate failed';
+  const first = bad[0];
+  return `${bad.length} case(s) failed; first: ${first.id} [${first.variant}]: ${first.evidence.observed}`;
 }

@@ -58,6 +58,20 @@ export interface LockstepSpec {
   callTimeoutMs: number;
   /** A label for the run (e.g. "partition/halves"), copied to the 'run' event. */
   scenario?: string;
+  /** Envelopes a round may carry before the run aborts; 0 or absent: `envelopeCap`. */
+  maxEnvelopesPerRound?: number;
+}
+
+/**
+ * The default cap on envelopes per round: a safety limit that keeps a
+ * flooding IUT from exhausting the harness's memory, not a conformance bound.
+ * Honest traffic is far below it: each node starts at most fanout (+1 for
+ * hybrid's anti-entropy) exchanges a round, each exchange cascades at most
+ * hopLimit + 1 messages, and a digest split by max_payload_bytes gives a
+ * factor the 64 covers; direct mail adds n-1 per write.
+ */
+export function envelopeCap(n: number, fanout: number, hopLimit: number, writes: number): number {
+  return 64 * n * (fanout + 2) * (hopLimit + 1) + (n - 1) * writes;
 }
 
 export interface Placement {
@@ -261,6 +275,9 @@ class LockstepRun {
   private readonly lastRead = new Map<NodeId, ReadState>();
   private unknownSources = new Set<NodeId>();
   private r = 0;
+  /** Envelopes sent in this round so far, and the cap. */
+  private sentThisRound = 0;
+  private roundCap = 0;
 
   constructor(
     private readonly spec: LockstepSpec,
@@ -321,6 +338,14 @@ class LockstepRun {
    * round) follows the whole batch, so the batch's sends stay contiguous.
    */
   private sendAll(envs: readonly Envelope[], hop: number, op: Op): void {
+    this.sentThisRound += envs.length;
+    if (this.sentThisRound > this.roundCap) {
+      this.fail(
+        op,
+        [],
+        `the nodes sent ${this.sentThisRound} envelopes in round ${this.r} (this ${op} returned ${envs.length}), over the cap of ${this.roundCap} per round (--max-envelopes; default 64·n·(fanout+2)·(hops+1) + (n-1)·writes)`,
+      );
+    }
     const errors: HistoryEvent[] = [];
     for (const env of envs) {
       for (const e of this.router.send(env, hop)) {
@@ -596,6 +621,15 @@ class LockstepRun {
         }
         this.r = r;
         this.unknownSources = new Set();
+        this.sentThisRound = 0;
+        this.roundCap =
+          spec.maxEnvelopesPerRound ||
+          envelopeCap(
+            spec.nodes.length,
+            spec.params.fanout,
+            spec.hopLimit,
+            spec.workload.filter((w) => w.round === r).length,
+          );
         this.record({ t: 'round', r });
         await this.applySchedule(r);
         this.router.beginRound(r, this.activeFaults(r));

@@ -13,6 +13,7 @@ import {
   type Variant,
 } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../reference/prng.js';
+import { int, LIMITS, list, record, text } from '../input-schema.js';
 import type { CaseContext, CaseDef, Outcome } from '../model.js';
 import { nodeIds } from '../scenario.js';
 
@@ -45,6 +46,16 @@ const probeArb: fc.Arbitrary<ProbeInput> = fc.record({
   ghost: fc.string({ minLength: 0, maxLength: 8 }),
   extra: fc.integer({ min: 1, max: 2048 }),
 });
+
+const probeInputProblem = (x: unknown): string | null =>
+  record({
+    n: int(2, LIMITS.nodes),
+    seed: int(-(2 ** 31), 2 ** 32),
+    writes: list(record({ node: int(0, LIMITS.items), key: text, value: text }), 1000),
+    bytes: list(int(0, 255), LIMITS.items),
+    ghost: text,
+    extra: int(0, LIMITS.text),
+  })(x, 'input');
 
 function params(variant: Variant): Parameters {
   return {
@@ -169,6 +180,7 @@ function rejectionCase(
     source: 'GossipNode contract: Deliver validates a batch as a whole (proto/gossipcheck/v1/gossip.proto)',
     variants: VARIANTS,
     arbitrary: () => probeArb,
+    validate: probeInputProblem,
     async check(input, variant, ctx) {
       const cluster = await setUp(ctx.endpoint, input, variant);
       return expectRejected(this, ctx, cluster, makeBad(cluster, input));
@@ -203,6 +215,7 @@ export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
     source: 'LWW merge is idempotent (Demers et al. 1987 §1.3); netem duplicate',
     variants: KV_VARIANTS,
     arbitrary: () => probeArb,
+    validate: probeInputProblem,
     async check(input, variant, ctx) {
       const c = await setUp(ctx.endpoint, input, variant);
       const once = state(await ctx.endpoint.read(c.ids));
@@ -229,6 +242,7 @@ export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
     source: 'LWW merge is commutative (Demers et al. 1987 §1.3); netem reorder',
     variants: KV_VARIANTS,
     arbitrary: () => probeArb,
+    validate: probeInputProblem,
     async check(input, variant, ctx) {
       const first = await setUp(ctx.endpoint, input, variant);
       const values = first.round.filter((e) => e.keys.length > 0);

@@ -7,6 +7,7 @@ import { buildView, type HistoryView } from '../../harness/checkers/view.js';
 import type { Capabilities, Variant } from '../../proto/contract.js';
 import { clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
+import { scenarioInputProblem } from '../input-schema.js';
 import type { CaseDef, ClusterInput, FaultInput, GenContext, ScenarioInput, WriteInput } from '../model.js';
 import { runScenario } from '../scenario.js';
 import { gradeRun } from '../tally.js';
@@ -75,6 +76,7 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
   const checkIds = [...spec.checks.map((c) => c.id), ...(spec.extra ?? []).map((e) => e.info.id)];
   if (checkIds.length === 0) throw new Error(`case ${spec.id}: no check decides it`);
   return {
+    validate: scenarioInputProblem,
     checkIds,
     id: spec.id,
     requirement: spec.requirement,
