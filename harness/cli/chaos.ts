@@ -3,8 +3,10 @@
 // dir), a seeded random fault schedule in wall-clock ms, heal, wait for
 // convergence, realtime checks, and the usual report. Exit codes as for
 // `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
-// Everything the run makes (containers, network, image, iptables rules) is
-// removed on success, failure, SIGINT and SIGTERM. See docs/chaos.md.
+// Everything the run makes (containers, network, image, its iptables chain,
+// temp dirs) carries its run id and owner and is removed on success, failure,
+// SIGINT and SIGTERM; what a SIGKILL leaves, `gossipcheck clean` removes, and
+// the next chaos run warns about. See docs/chaos.md.
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,9 +17,11 @@ import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { onCleanup } from '../backends/cleanup.js';
 import { DockerCluster, sweepRunSync } from '../backends/docker/cluster.js';
-import { dockerAnswers, runSync } from '../backends/docker/exec.js';
-import { buildUserImage, ensureBaseImage, NODE_PORT, removeImage } from '../backends/docker/image.js';
+import { dockerAnswers } from '../backends/docker/exec.js';
+import { type BaseImageUse, buildUserImage, NODE_PORT, useBaseImage } from '../backends/docker/image.js';
 import { EdgeFirewall } from '../backends/docker/iptables.js';
+import { self } from '../backends/owner.js';
+import { warnStale } from '../backends/stale.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
 import { chaosMaelstromCommand } from '../maelstrom/docker.js';
 import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
@@ -123,15 +127,14 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
   }
   if (transport === 'direct') await EdgeFirewall.available();
+  warnStale();
   await mkdir(out, { recursive: true });
   const schedule = realtimeSchedule({ seed, nodes, durationMs, transport });
   await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
 
-  // Images this run makes are removed with it.
-  let ownedImage: string | null = null;
-  const unregisterImage = onCleanup(() => {
-    if (ownedImage) runSync('docker', ['rmi', '-f', ownedImage]);
-  });
+  // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
+  const unregisterSweep = onCleanup(() => sweepRunSync(runId));
+  let baseImage: BaseImageUse | null = null;
   let cluster: DockerCluster | null = null;
   let firewall: EdgeFirewall | null = null;
   const sink = new JsonlFileSink(join(out, 'history.jsonl'));
@@ -142,22 +145,20 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     if (values.image !== undefined) image = values.image;
     else if (values.build !== undefined) {
       image = `gossipcheck-run-${runId}:latest`;
-      ownedImage = image;
-      log(`building ${values.build} as ${image}`);
-      await buildUserImage(resolve(values.build), image);
+      log(`run ${runId}: building ${values.build} as ${image}`);
+      await buildUserImage(resolve(values.build), image, runId);
     } else {
-      const base = await ensureBaseImage(KIT_ROOT);
-      image = base.tag;
-      if (base.built && !values['keep-image']) ownedImage = image;
-      log(base.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+      image = baseImage.tag;
+      log(baseImage.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
     }
     log(`run ${runId}: ${n} nodes, ${variant}, transport ${transport}, seed ${seed}, ${durationMs / 1000}s`);
     for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
     cluster = await DockerCluster.start({ runId, image, nodes, port: NODE_PORT, transport, env, dir: out });
     log(`cluster up (${cluster.composeLabel}, compose file ${join(out, 'compose.yml')})`);
     if (transport === 'direct') {
-      firewall = new EdgeFirewall(runId, nodes, cluster.ips());
-      await firewall.installCounters();
+      firewall = new EdgeFirewall(runId, nodes, cluster.ips(), self);
+      await firewall.install();
     }
     const c = cluster;
     const fw = firewall;
@@ -244,11 +245,13 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     );
     return code;
   } finally {
+    log(`run ${runId}: tearing down`);
     if (!sinkClosed) await sink.close().catch(() => {});
     if (firewall) await firewall.removeAll();
     if (cluster) await cluster.teardown();
-    else sweepRunSync(runId);
-    if (ownedImage) await removeImage(ownedImage);
-    unregisterImage();
+    sweepRunSync(runId);
+    baseImage?.release();
+    unregisterSweep();
+    log(`run ${runId}: torn down`);
   }
 }

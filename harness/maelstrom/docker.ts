@@ -22,9 +22,9 @@ import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { onCleanup } from '../backends/cleanup.js';
 import { sweepRunSync } from '../backends/docker/cluster.js';
-import { RUN_LABEL } from '../backends/docker/compose.js';
 import { docker, dockerAnswers, runSync } from '../backends/docker/exec.js';
-import { ensureBaseImage, imageExists, removeImage } from '../backends/docker/image.js';
+import { type BaseImageUse, imageExists, useBaseImage } from '../backends/docker/image.js';
+import { labelArgs } from '../backends/owner.js';
 import { KIT_ROOT } from '../cli/docker-image.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../cli/usage.js';
 import { makePartition } from '../faults/shapes.js';
@@ -120,8 +120,7 @@ export function dockerLauncher(d: DockerNodes): NodeLauncher {
           '--rm',
           '--name',
           name,
-          '--label',
-          `${RUN_LABEL}=${d.runId}`,
+          ...labelArgs(d.runId),
           '--network',
           d.network,
           '-e',
@@ -221,11 +220,8 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
 
   const runId = randomBytes(4).toString('hex');
   const network = `gossipcheck-${runId}`;
-  let ownedImage: string | null = null;
-  const unregister = onCleanup(() => {
-    sweepRunSync(runId);
-    if (ownedImage) runSync('docker', ['rmi', '-f', ownedImage]);
-  });
+  let baseImage: BaseImageUse | null = null;
+  const unregister = onCleanup(() => sweepRunSync(runId));
   const log = (s: string) => process.stderr.write(`gossipcheck: ${s}\n`);
   try {
     let image: string;
@@ -236,17 +232,16 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       if (!(await imageExists(image)))
         throw new Error(`--image ${image}: no such image here (docker pull or docker build it first)`);
     } else {
-      const base = await ensureBaseImage(KIT_ROOT);
-      image = base.tag;
-      if (base.built && !values['keep-image']) ownedImage = image;
-      log(base.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+      image = baseImage.tag;
+      log(baseImage.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
       // The base image holds node and its libraries only; the host's sh needs no more than libc.
       shell = realpathSync('/bin/sh');
       if (mounts.length === 0) mounts.push(...defaultMounts(command));
       workdir = process.cwd();
       if (!mounts.includes(workdir)) mounts.push(workdir);
     }
-    await docker(['network', 'create', '--label', `${RUN_LABEL}=${runId}`, network]);
+    await docker(['network', 'create', ...labelArgs(runId), network]);
     const launcher = dockerLauncher({ runId, network, image, command, mounts, workdir, shell });
 
     const setting = `${nodes.length} docker containers, ${topologyName} topology, ${latencyMs} ms latency`;
@@ -303,7 +298,7 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
     return code;
   } finally {
     sweepRunSync(runId);
-    if (ownedImage) await removeImage(ownedImage);
+    baseImage?.release();
     unregister();
   }
 }

@@ -3,6 +3,9 @@
 // removes base images the test run built (test files never remove it: another
 // file may be using it at that moment).
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runCli } from './cli.js';
 
@@ -36,3 +39,34 @@ export function baseImages(): string[] {
     .split('\n')
     .filter(Boolean);
 }
+
+/** Everything of run `id` still on the machine: containers, networks, images, its chain and jump, temp dirs. */
+export function leftoversOf(id: string): string[] {
+  const found: string[] = [];
+  const byLabel = (what: string, args: string[]) => {
+    const ids = sh('docker', [...args, '--filter', `label=gossipcheck.run=${id}`]);
+    if (ids) found.push(`${what}: ${ids.split('\n').join(' ')}`);
+  };
+  byLabel('containers', ['ps', '-aq']);
+  byLabel('networks', ['network', 'ls', '-q']);
+  byLabel('images', ['images', '-q']);
+  const rules = sh('iptables', ['-w', '30', '-S'])
+    .split('\n')
+    .filter((l) => l.includes(`gossipcheck:${id}`) || l.includes(`GC-${id}`));
+  if (rules.length) found.push(`iptables: ${rules.join('; ')}`);
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('gossipcheck-'))) {
+    try {
+      if (readFileSync(join(tmpdir(), name, '.gossipcheck-owner'), 'utf8').includes(`"runId":"${id}"`))
+        found.push(`temp dir ${name}`);
+    } catch {
+      // No owner file: not a run's dir.
+    }
+  }
+  return found;
+}
+
+/** The rules of DOCKER-USER that are not gossipcheck's, in order. */
+export const foreignDockerUserRules = (): string[] =>
+  sh('iptables', ['-w', '30', '-S', 'DOCKER-USER'])
+    .split('\n')
+    .filter((l) => l && !l.includes('gossipcheck:'));

@@ -6,19 +6,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, tempDirs } from '../../testing/cli.js';
-import { ensureBaseImageForTests, imageExists, sh } from '../../testing/docker.js';
+import { ensureBaseImageForTests, imageExists, leftoversOf } from '../../testing/docker.js';
 
-/** Everything of run `id` still on the machine. */
+/** Everything of run `id` still on the machine (its own image too). */
 function leftovers(id: string): string[] {
-  const found: string[] = [];
-  const containers = sh('docker', ['ps', '-aq', '--filter', `label=gossipcheck.run=${id}`]);
-  if (containers) found.push(`containers: ${containers}`);
-  const networks = sh('docker', ['network', 'ls', '-q', '--filter', `label=gossipcheck.run=${id}`]);
-  if (networks) found.push(`networks: ${networks}`);
-  const rules = sh('iptables', ['-w', '5', '-S', 'DOCKER-USER'])
-    .split('\n')
-    .filter((l) => l.includes(`gossipcheck:${id}`));
-  if (rules.length) found.push(`iptables: ${rules.join('; ')}`);
+  const found = leftoversOf(id);
   if (imageExists(`gossipcheck-run-${id}:latest`)) found.push(`image gossipcheck-run-${id}:latest`);
   return found;
 }

@@ -2,15 +2,17 @@
 // file with the compose CLI. Knows each node's container and address, pauses,
 // kills and restarts containers, and tears everything down: asynchronously on
 // a normal end, and synchronously from the cleanup registry on exit, SIGINT
-// and SIGTERM (containers and networks by the run's label, iptables rules by
-// the run's comment).
+// and SIGTERM (sweep.ts: containers and networks by the run's label, the
+// firewall by the run's chain).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../../../proto/contract.js';
 import { onCleanup } from '../cleanup.js';
 import { type ComposeSpec, composeYaml, NETWORK, RUN_LABEL } from './compose.js';
-import { detectCompose, docker, idsByLabelSync, run, runSync } from './exec.js';
-import { removeRulesSync } from './iptables.js';
+import { detectCompose, docker, run } from './exec.js';
+import { sweepRunSync } from './sweep.js';
+
+export { sweepRunSync };
 
 export interface ClusterOptions extends ComposeSpec {
   /** Where compose.yml is written (and kept). */
@@ -20,15 +22,6 @@ export interface ClusterOptions extends ComposeSpec {
 interface Member {
   container: string;
   ip: string;
-}
-
-/** Removes every container and network of run `runId`, and its iptables rules. Synchronous. */
-export function sweepRunSync(runId: string): void {
-  const containers = idsByLabelSync('container', RUN_LABEL, runId);
-  if (containers.length > 0) runSync('docker', ['rm', '-f', '-v', ...containers], 60_000);
-  const networks = idsByLabelSync('network', RUN_LABEL, runId);
-  if (networks.length > 0) runSync('docker', ['network', 'rm', ...networks]);
-  removeRulesSync(`gossipcheck:${runId}`);
 }
 
 export class DockerCluster {
@@ -48,11 +41,16 @@ export class DockerCluster {
   static async start(options: ClusterOptions): Promise<DockerCluster> {
     const c = new DockerCluster(options);
     c.unregister = onCleanup(() => sweepRunSync(options.runId));
-    await writeFile(c.composeFile, composeYaml(options));
-    c.composeCli = await detectCompose();
-    await c.compose(['up', '-d', '--no-build'], 300_000);
-    await c.discover();
-    return c;
+    try {
+      await writeFile(c.composeFile, composeYaml(options));
+      c.composeCli = await detectCompose();
+      await c.compose(['up', '-d', '--no-build'], 300_000);
+      await c.discover();
+      return c;
+    } catch (err) {
+      await c.teardown();
+      throw err;
+    }
   }
 
   get composeLabel(): string {
@@ -141,12 +139,18 @@ export class DockerCluster {
     }
   }
 
-  /** compose down, then a sweep by label (and of the run's iptables rules). */
+  /**
+   * compose down, then a sweep by label (and of the run's chain). Idempotent;
+   * the registered sync sweep stays armed until it is done, so a signal during
+   * teardown still finishes the job.
+   */
   async teardown(): Promise<void> {
-    try {
-      await this.compose(['down', '-v', '--remove-orphans', '-t', '1'], 120_000);
-    } catch {
-      // The sweep below removes whatever compose left.
+    if (this.composeCli) {
+      try {
+        await this.compose(['down', '-v', '--remove-orphans', '-t', '1'], 120_000);
+      } catch {
+        // The sweep below removes whatever compose left.
+      }
     }
     sweepRunSync(this.options.runId);
     this.unregister();

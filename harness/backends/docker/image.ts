@@ -5,25 +5,33 @@
 //   dist/reference, and the node_modules closure of @grpc/grpc-js and
 //   @bufbuild/protobuf), turned into an image with `docker import`. Its tag is
 //   a content hash of all of that, so the same kit on the same node gives the
-//   same tag, and an existing image is reused instead of rebuilt.
+//   same tag, and an existing image is reused instead of rebuilt. Concurrent
+//   runs share it: it is built once, under a host-wide lock (lock.ts), so two
+//   builders never race for the tag (which left the loser's image dangling).
+//   A run that had to build it labels it with its run id and owner; such an
+//   image is removed by the last run still using it (a user file per run
+//   under the lock dir), or by `gossipcheck clean` once its users are gone.
+//   `gossipcheck docker-image` and `--keep-image` build a plain, kept one.
 // - A user's Dockerfile directory (`--build DIR`): `docker build`, tagged for
-//   the run (and removed with it).
+//   the run and labelled with it (removed with it, or by `gossipcheck clean`).
 import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
+  rmdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { docker, run } from './exec.js';
+import { onCleanup } from '../cleanup.js';
+import { LOCK_DIR, tryLockSync, withLock } from '../lock.js';
+import { labelArgs, ownedTempDir, ownerAlive, ownerTag, parseOwnerTag, runLabels } from '../owner.js';
+import { docker, run, runSync } from './exec.js';
 
 export const BASE_REPOSITORY = 'gossipcheck-reference';
 /** Where the kit lives inside the base image. */
@@ -117,16 +125,16 @@ export async function imageExists(tag: string): Promise<boolean> {
   }
 }
 
-/**
- * Builds the base image unless an image with its tag exists already.
- * `built` says whether this call made it (the caller then owns it).
- */
-export async function ensureBaseImage(kitRoot: string): Promise<{ tag: string; built: boolean }> {
-  const plan = await planBaseImage(kitRoot);
-  if (await imageExists(plan.tag)) return { tag: plan.tag, built: false };
-  const stage = mkdtempSync(join(tmpdir(), 'gossipcheck-image-'));
+const lockName = (tag: string) => `image-${tag.split(':')[1]}`;
+const usersDir = (tag: string) => join(LOCK_DIR, `${lockName(tag)}.users`);
+
+/** Imports the planned base image as `plan.tag` (caller holds the lock and checked it is missing). */
+async function importBaseImage(kitRoot: string, plan: BaseImagePlan, runId: string | null): Promise<void> {
+  const stage = ownedTempDir('gossipcheck-image', runId ?? '');
+  // A tag of its own first: only a complete image ever carries the shared tag.
+  const staging = `${BASE_REPOSITORY}:staging-${ownerTag().replace('.', '-')}`;
   try {
-    const root = join(stage, 'root');
+    const root = join(stage.path, 'root');
     const put = (src: string, dest: string) => {
       mkdirSync(dirname(join(root, dest)), { recursive: true });
       cpSync(src, join(root, dest), { dereference: true });
@@ -139,13 +147,13 @@ export async function ensureBaseImage(kitRoot: string): Promise<{ tag: string; b
     mkdirSync(join(root, 'tmp'), { recursive: true });
     mkdirSync(join(root, 'etc'), { recursive: true });
     writeFileSync(join(root, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
-    const tar = join(stage, 'rootfs.tar');
+    const tar = join(stage.path, 'rootfs.tar');
     await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-C', root, '-cf', tar, '.']);
+    const labels = { [IMAGE_LABEL]: 'base', ...(runId ? runLabels(runId) : {}) };
     await docker(
       [
         'import',
-        '--change',
-        `LABEL ${IMAGE_LABEL}=base`,
+        ...Object.entries(labels).flatMap(([k, v]) => ['--change', `LABEL ${k}=${v}`]),
         '--change',
         `ENV GOSSIPCHECK_LISTEN=0.0.0.0:${NODE_PORT}`,
         '--change',
@@ -153,21 +161,118 @@ export async function ensureBaseImage(kitRoot: string): Promise<{ tag: string; b
         '--change',
         `CMD ["/usr/bin/node", "${KIT_IN_IMAGE}/dist/reference/realtime/main.js"]`,
         tar,
-        plan.tag,
+        staging,
       ],
       { timeoutMs: 300_000 },
     );
-    return { tag: plan.tag, built: true };
+    await docker(['tag', staging, plan.tag]);
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    // Untags only: the image keeps its real tag (or, after a failed tag, goes).
+    runSync('docker', ['rmi', staging]);
+    stage.remove();
+  }
+}
+
+/**
+ * Builds the base image (kept: no run labels) unless an image with its tag
+ * exists already. `built` says whether this call made it.
+ */
+export async function ensureBaseImage(kitRoot: string): Promise<{ tag: string; built: boolean }> {
+  const plan = await planBaseImage(kitRoot);
+  return withLock(lockName(plan.tag), async () => {
+    if (await imageExists(plan.tag)) return { tag: plan.tag, built: false };
+    await importBaseImage(kitRoot, plan, null);
+    return { tag: plan.tag, built: true };
+  });
+}
+
+export interface BaseImageUse {
+  tag: string;
+  built: boolean;
+  /** Ends this run's use; removes a run-built image when no live run uses it any more. Sync, idempotent. */
+  release(): void;
+}
+
+/**
+ * The base image for run `runId`, shared with concurrent runs: built once
+ * under the lock when missing (labelled with the run unless `keep`), and this
+ * run registered as one of its users until `release`.
+ */
+export async function useBaseImage(kitRoot: string, runId: string, keep: boolean): Promise<BaseImageUse> {
+  const plan = await planBaseImage(kitRoot);
+  const mine = join(usersDir(plan.tag), ownerTag());
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    unregister();
+    rmSync(mine, { force: true });
+    releaseBaseImageSync(plan.tag);
+    try {
+      rmdirSync(usersDir(plan.tag));
+    } catch {
+      // Other users still registered.
+    }
+  };
+  const unregister = onCleanup(release);
+  const built = await withLock(lockName(plan.tag), async () => {
+    mkdirSync(usersDir(plan.tag), { recursive: true });
+    writeFileSync(mine, `${runId}\n`);
+    if (await imageExists(plan.tag)) return false;
+    await importBaseImage(kitRoot, plan, keep ? null : runId);
+    return true;
+  });
+  return { tag: plan.tag, built, release };
+}
+
+/** Live runs registered as users of base image `tag` (dead ones are pruned). */
+export function liveUsersSync(tag: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(usersDir(tag));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => {
+    const o = parseOwnerTag(n);
+    if (o && ownerAlive(o)) return true;
+    rmSync(join(usersDir(tag), n), { force: true });
+    return false;
+  });
+}
+
+/**
+ * Removes base image `tag` if a run built it (it has run labels) and no live
+ * run uses it; under the lock, or not at all when the lock stays taken.
+ * `docker rmi` without -f: an image a container still uses stays.
+ */
+export function releaseBaseImageSync(tag: string, waitMs = 5000): boolean {
+  const unlock = tryLockSync(lockName(tag), waitMs);
+  if (!unlock) return false;
+  try {
+    if (liveUsersSync(tag).length > 0) return false;
+    const runLabel = runSync('docker', [
+      'image',
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "gossipcheck.run"}}',
+      tag,
+    ]);
+    if (!runLabel) return false;
+    runSync('docker', ['rmi', tag], 60_000);
+    return runSync('docker', ['image', 'inspect', '--format', '{{.Id}}', tag]) === '';
+  } finally {
+    unlock();
   }
 }
 
 /** `docker build` of a user's directory (with its Dockerfile) under `tag`. */
-export async function buildUserImage(dir: string, tag: string): Promise<void> {
+export async function buildUserImage(dir: string, tag: string, runId: string): Promise<void> {
   if (!existsSync(join(dir, 'Dockerfile')))
     throw new Error(`--build ${dir}: no Dockerfile in that directory`);
-  await docker(['build', '--label', `${IMAGE_LABEL}=run`, '-t', tag, dir], { timeoutMs: 900_000 });
+  await docker(['build', '--label', `${IMAGE_LABEL}=run`, ...labelArgs(runId), '-t', tag, dir], {
+    timeoutMs: 900_000,
+  });
 }
 
 export async function removeImage(tag: string): Promise<void> {
