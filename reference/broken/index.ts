@@ -79,7 +79,7 @@ const DEFS: readonly FixtureDef[] = [
     name: 'counter-never-resets',
     variant: 'rumor-push',
     bug: 'feedback-counter: a necessary contact does not reset the counter, so k unnecessary contacts in total (not in a row) end interest',
-    caughtBy: 'sir/residue-band',
+    caughtBy: 'sir/residue-band/feedback-counter',
     inject: { core: (inner, ctx) => new CounterNeverResets(inner, ctx) },
   },
   {
