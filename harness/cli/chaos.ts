@@ -17,11 +17,13 @@ import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { onCleanup } from '../backends/cleanup.js';
 import { DockerCluster, sweepRunSync } from '../backends/docker/cluster.js';
+import { withDirectLoss } from '../backends/docker/direct-loss.js';
 import { dockerAnswers } from '../backends/docker/exec.js';
 import { type BaseImageUse, buildUserImage, NODE_PORT, useBaseImage } from '../backends/docker/image.js';
 import { EdgeFirewall } from '../backends/docker/iptables.js';
 import { self } from '../backends/owner.js';
 import { warnStale } from '../backends/stale.js';
+import { edgeSelected } from '../faults/shapes.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
 import { chaosMaelstromCommand } from '../maelstrom/docker.js';
 import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
@@ -34,8 +36,8 @@ import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 const HELP = `usage: gossipcheck chaos --backend docker [flags]
 
 A realtime chaos run: one docker container per node, nodes on their own timers,
-a seeded random fault schedule (partitions incl. one-way, pause, kill/restart;
-with the harness transport also loss, delay, duplicate, reorder), then heal,
+a seeded random fault schedule (partitions incl. one-way, pause, kill/restart,
+packet loss; with the harness transport also delay, duplicate, reorder), then heal,
 wait for convergence, check, report.
 
   --backend docker        where nodes run (only docker)
@@ -129,7 +131,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   if (transport === 'direct') await EdgeFirewall.available();
   warnStale();
   await mkdir(out, { recursive: true });
-  const schedule = realtimeSchedule({ seed, nodes, durationMs, transport });
+  const planned = realtimeSchedule({ seed, nodes, durationMs, transport });
+  const schedule = transport === 'direct' ? withDirectLoss(planned, seed, nodes, durationMs) : planned;
   await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
 
   // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
@@ -175,6 +178,17 @@ export async function chaosCommand(argv: string[]): Promise<number> {
             cut: (edges) => fw.cut(edges),
             heal: (edges) => fw.heal(edges),
             counters: () => fw.counters(),
+            linkFault: (fault, on) => {
+              // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
+              if (fault.kind !== 'loss')
+                throw new Error(`${fault.kind} is not available on the direct transport`);
+              const rules = nodes.flatMap((from) =>
+                nodes
+                  .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
+                  .map((to) => ({ from, to, probability: fault.probability })),
+              );
+              return on ? fw.startLoss(rules) : fw.stopLoss(rules);
+            },
           }
         : {}),
     };

@@ -68,7 +68,35 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')(
         .map((l) => JSON.parse(l) as { t: string; action?: string });
       expect(events.filter((e) => e.t === 'pause').map((e) => e.action)).toEqual(['start', 'stop']);
       expect(events.filter((e) => e.t === 'restart')).toHaveLength(1);
-    }, 60_000);
+      // The second scenario: loss on every edge, a node paused during it.
+      const loss = verdict(report, 'maelstrom/convergence/loss');
+      expect(loss?.verdict).toBe('PASS');
+      expect(loss?.evidence.observed).toMatch(/loss/);
+    }, 90_000);
+
+    it('--scenario picks one scenario; an unknown one is a usage error', async () => {
+      const out = dirs.make();
+      const args = ['chaos', '--maelstrom', `node ${NODE} retry --sync-ms 300`, '--nodes', '3'];
+      const res = await runCli([
+        ...args,
+        '--duration',
+        '3',
+        '--settle',
+        '8',
+        '--scenario',
+        'loss',
+        '--out',
+        out,
+      ]);
+      expect(leftovers(runIdOf(res.stderr))).toEqual([]);
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+      const ids = readReport(out).results.map((r) => r.id);
+      expect(ids).toContain('maelstrom/convergence/loss');
+      expect(ids).not.toContain('maelstrom/convergence/chaos');
+      const bad = await runCli([...args, '--scenario', 'nope']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }, 90_000);
 
     it('plain retry (no anti-entropy): the restarted node lacks old values: FAIL, exit 1', async () => {
       const out = dirs.make();

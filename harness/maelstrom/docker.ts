@@ -39,9 +39,11 @@ export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<comm
 
 The Maelstrom check of \`run --maelstrom\`, one docker container per node
 (docker run -i IMAGE sh -c "<command>"); the harness routes every line, so its
-partitions apply, and pauses / kills containers. Scenario \`chaos\`: a partition
-into halves (15-45 % of the workload), one node paused (50-60 %), one node
-killed at 60 % and started again, empty, at 70 %; then settle, final reads.
+partitions and loss apply, and pauses / kills containers. Scenarios, each
+followed by settle and final reads:
+  chaos  a partition into halves (15-45 % of the workload), one node paused
+         (50-60 %), one node killed at 60 % and started again, empty, at 70 %
+  loss   30 % message loss on every edge (15-60 %), one node paused (30-40 %)
 
   --maelstrom "<command>"  the node, run under sh -c inside the container
   --image IMG              image with the node inside (needs sh); default: the kit's
@@ -56,6 +58,7 @@ killed at 60 % and started again, empty, at 70 %; then settle, final reads.
   --latency MS             delay of every message (default 0; profile 100)
   --rate N                 client operations per second (default 10; profile 100)
   --timeout MS             deadline of every client request (default 10000)
+  --scenario S             chaos or loss (repeatable; default: both, in this order)
   --profile P              ${PROFILE_NAMES.join(', ')}: also a no-faults scenario, budgets judged on it
   --seed S                 seed (default 1): client choices, partition groups, nodes paused / killed
   --out DIR                report directory (default chaos-report)
@@ -74,6 +77,7 @@ const FLAGS = {
   rate: { type: 'string' },
   timeout: { type: 'string' },
   profile: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
   seed: { type: 'string' },
   out: { type: 'string' },
   'keep-image': { type: 'boolean' },
@@ -189,6 +193,43 @@ export function chaosFaults(
   };
 }
 
+/** Message loss on every edge (the harness router drops lines) while one node is paused. */
+export function lossFaults(
+  nodes: NodeId[],
+  durationMs: number,
+  rng: Rng,
+): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
+  const at = (x: number) => Math.round(durationMs * x);
+  return {
+    faults: [{ from: at(0.15), until: at(0.6), fault: { kind: 'loss', probability: 0.3 } }],
+    nodeFaults: [{ from: at(0.3), until: at(0.4), node: nodes[rng.int(nodes.length)], kind: 'pause' }],
+  };
+}
+
+interface ChaosScenario {
+  name: string;
+  what: string;
+  budgets: boolean;
+  faults: typeof chaosFaults;
+}
+
+/** The fault scenarios of `chaos --maelstrom`, run in this order (`--scenario` picks some). */
+export const CHAOS_SCENARIOS: ChaosScenario[] = [
+  {
+    name: 'chaos',
+    what: 'After a partition into halves, a paused node and a killed node started again (empty) heal',
+    budgets: false,
+    faults: chaosFaults,
+  },
+  {
+    name: 'loss',
+    what: 'After a period of 30% message loss on every edge, with one node paused during it, ends',
+    budgets: false,
+    faults: lossFaults,
+  },
+];
+const SCENARIO_NAMES = CHAOS_SCENARIOS.map((sc) => sc.name);
+
 export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, FLAGS);
   if (values.help) {
@@ -213,6 +254,8 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const out = resolve(values.out ?? 'chaos-report');
   const mounts = (values.mount ?? []).map((m) => resolve(m));
+  const picked = (values.scenario ?? []).map((sc) => choiceFlag('scenario', sc, SCENARIO_NAMES)!);
+  if (picked.length === 0) picked.push(...SCENARIO_NAMES);
 
   if (!(await dockerAnswers()))
     throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
@@ -245,16 +288,11 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
     const launcher = dockerLauncher({ runId, network, image, command, mounts, workdir, shell });
 
     const setting = `${nodes.length} docker containers, ${topologyName} topology, ${latencyMs} ms latency`;
-    const scenarios: { name: string; what: string; budgets: boolean; faults: typeof chaosFaults }[] = [
+    const scenarios: ChaosScenario[] = [
       ...(profile
         ? [{ name: 'no-faults', what: 'Without faults', budgets: true, faults: () => ({ faults: [] }) }]
         : []),
-      {
-        name: 'chaos',
-        what: 'After a partition into halves, a paused node and a killed node started again (empty) heal',
-        budgets: false,
-        faults: chaosFaults,
-      },
+      ...CHAOS_SCENARIOS.filter((sc) => picked.includes(sc.name)),
     ];
     const collected = new MaelstromResults(out, seed);
     const add = collected.add.bind(collected);

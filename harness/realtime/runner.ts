@@ -62,6 +62,8 @@ export interface RealtimeBackend {
   /** Direct transport: cut / heal directed edges (iptables). */
   cut?(edges: [NodeId, NodeId][]): Promise<void>;
   heal?(edges: [NodeId, NodeId][]): Promise<void>;
+  /** Direct transport: a link fault other than a partition starts (on) or stops (iptables loss). */
+  linkFault?(fault: LinkFault, on: boolean): Promise<void>;
   counters?(): Promise<{ passed: EdgeCount[]; dropped: EdgeCount[] }>;
   /** The node's last output lines, for error messages. */
   logs?(node: NodeId): Promise<string>;
@@ -326,6 +328,7 @@ export class RealtimeRun {
               this.network?.setFaults(this.active);
               this.record({ t: 'fault', r: this.now(), action: 'start', fault: ev.fault, edges });
               if (direct && edges.length) await this.backend.cut?.(edges);
+              if (direct && ev.fault.kind !== 'partition') await this.backend.linkFault?.(ev.fault, true);
             },
           });
           out.push({
@@ -382,6 +385,10 @@ export class RealtimeRun {
       // The DROP rules' counters go with them: record what they dropped first.
       await this.recordCounters();
       await this.backend.heal?.(edges);
+    }
+    if (this.spec.transport === 'direct' && fault.kind !== 'partition' && this.backend.linkFault) {
+      await this.recordCounters();
+      await this.backend.linkFault(fault, false);
     }
     this.record({ t: 'fault', r: this.now(), action: 'stop', fault, edges });
   }

@@ -85,6 +85,25 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('gossipcheck chaos
     expect(leftovers(runIdOf(res.stdout))).toEqual([]);
   }, 180_000);
 
+  it('direct transport with packet loss (iptables statistic rules in the run chain): PASS, drops counted', async () => {
+    const out = dirs.make();
+    // Every direct run holds one window of loss on every edge.
+    const args = ['chaos', '--nodes', '4', '--duration', '8', '--settle', '30', '--transport', 'direct'];
+    const res = await runCli([...args, '--seed', '6', '--out', out], 180_000);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const events = history(out);
+    const loss = events.filter(
+      (e) => e.t === 'fault' && (e.fault as { kind: string }).kind === 'loss' && e.action === 'start',
+    );
+    expect(loss).toHaveLength(1);
+    // Recorded just before the loss rules went: they dropped packets, on edges of this run.
+    const dropped = events
+      .filter((e) => e.t === 'counters')
+      .flatMap((e) => (e as unknown as { dropped: [string, string, number, number][] }).dropped);
+    expect(dropped.some(([, , packets]) => packets > 0)).toBe(true);
+    expect(leftovers(runIdOf(res.stdout))).toEqual([]);
+  }, 180_000);
+
   it('5 nodes, harness transport: router faults in ms, pause and kill/restart, then convergence: PASS', async () => {
     const out = dirs.make();
     const args = ['chaos', '--nodes', '5', '--duration', '6', '--settle', '20', '--transport', 'harness'];
