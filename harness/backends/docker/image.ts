@@ -31,7 +31,7 @@ import { dirname, join, relative } from 'node:path';
 import { onCleanup } from '../cleanup.js';
 import { LOCK_DIR, tryLockSync, withLock } from '../lock.js';
 import { labelArgs, ownedTempDir, ownerAlive, ownerTag, parseOwnerTag, runLabels } from '../owner.js';
-import { docker, run, runSync } from './exec.js';
+import { docker, killInFlightSync, run, runSync } from './exec.js';
 
 export const BASE_REPOSITORY = 'gossipcheck-reference';
 /** Where the kit lives inside the base image. */
@@ -133,6 +133,11 @@ async function importBaseImage(kitRoot: string, plan: BaseImagePlan, runId: stri
   const stage = ownedTempDir('gossipcheck-image', runId ?? '');
   // A tag of its own first: only a complete image ever carries the shared tag.
   const staging = `${BASE_REPOSITORY}:staging-${ownerTag().replace('.', '-')}`;
+  // Interrupted mid-import: stop the import, drop what it made (temp dir: ownedTempDir).
+  const unregister = onCleanup(() => {
+    killInFlightSync();
+    runSync('docker', ['rmi', staging]);
+  });
   try {
     const root = join(stage.path, 'root');
     const put = (src: string, dest: string) => {
@@ -170,6 +175,7 @@ async function importBaseImage(kitRoot: string, plan: BaseImagePlan, runId: stri
     // Untags only: the image keeps its real tag (or, after a failed tag, goes).
     runSync('docker', ['rmi', staging]);
     stage.remove();
+    unregister();
   }
 }
 

@@ -5,8 +5,9 @@
 // (GOSSIPCHECK_DOCKER_TESTS=0 skips it). Waits poll for conditions; nothing
 // here asserts how long anything took.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, tempDirs } from '../../testing/cli.js';
 import { ensureBaseImageForTests, foreignDockerUserRules, leftoversOf, sh } from '../../testing/docker.js';
@@ -140,6 +141,64 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('chaos runs: isola
     run.child.kill('SIGINT');
     expect(await run.code, run.out()).toBe(130);
     expect(leftoversOf(id)).toEqual([]);
+  }, 240_000);
+
+  it('SIGINT during the base image build leaves no image, staging tag, lock or temp dir', async () => {
+    // A copy of the kit with one extra file has a base image tag of its own, which no one has built.
+    const kit = dirs.make();
+    cpSync(resolve('dist'), join(kit, 'dist'), { recursive: true });
+    symlinkSync(resolve('node_modules'), join(kit, 'node_modules'));
+    writeFileSync(join(kit, 'dist', 'reference', 'probe.js'), `// ${kit}\n`);
+    const child = spawn(
+      process.execPath,
+      [
+        join(kit, 'dist/harness/cli/main.js'),
+        'chaos',
+        '--nodes',
+        '2',
+        '--duration',
+        '1',
+        '--out',
+        dirs.make(),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const code = new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    const pid = child.pid!;
+    const locks = join(tmpdir(), 'gossipcheck-locks');
+    const holdsLock = () =>
+      existsSync(locks) &&
+      readdirSync(locks).some((n) => {
+        try {
+          return n.endsWith('.lock') && JSON.parse(readFileSync(join(locks, n), 'utf8')).pid === pid;
+        } catch {
+          return false;
+        }
+      });
+    await until(() => holdsLock() || out.includes('base image'), 'the run takes the image lock');
+    expect(out).not.toContain('base image');
+    child.kill('SIGINT');
+    expect(await code, out).toBe(130);
+    expect(holdsLock()).toBe(false);
+    expect(sh('docker', ['images', '-q', '--filter', `label=gossipcheck.pid=${pid}`])).toBe('');
+    expect(sh('docker', ['images', '--format', '{{.Tag}}', 'gossipcheck-reference'])).not.toContain(
+      `staging-${pid}-`,
+    );
+    const ownDirs = readdirSync(tmpdir()).filter((n) => {
+      try {
+        return JSON.parse(readFileSync(join(tmpdir(), n, '.gossipcheck-owner'), 'utf8')).pid === pid;
+      } catch {
+        return false;
+      }
+    });
+    expect(ownDirs).toEqual([]);
   }, 240_000);
 
   it('SIGKILL mid-run leaves things; the next chaos run warns; gossipcheck clean removes them all', async () => {
