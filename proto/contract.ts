@@ -18,6 +18,25 @@ export type Variant = (typeof VARIANTS)[number];
 export const LOSS_OF_INTEREST = ['feedback-counter', 'feedback-coin', 'blind-counter', 'blind-coin'] as const;
 export type LossOfInterest = (typeof LOSS_OF_INTEREST)[number];
 
+/**
+ * Envelope `kind` labels, per variant: part of the contract, since checks
+ * count traffic by them (proto/gossipcheck/v1/gossip.proto, Envelope). Kinds
+ * marked `values` carry entry values and list their keys in `keys`; the
+ * others carry none and have empty `keys`.
+ */
+const AE_KINDS = { digest: false, want: false, entries: true, 'entries-want': true } as const;
+const RUMOR_KINDS = { rumor: true, feedback: false, pull: false } as const;
+export const ENVELOPE_KINDS: Record<Variant, Readonly<Record<string, boolean>>> = {
+  'direct-mail': { mail: true },
+  'anti-entropy-push': AE_KINDS,
+  'anti-entropy-pull': AE_KINDS,
+  'anti-entropy-push-pull': AE_KINDS,
+  'rumor-push': RUMOR_KINDS,
+  'rumor-pull': RUMOR_KINDS,
+  hybrid: { ...RUMOR_KINDS, ...AE_KINDS },
+  'push-sum': { pushsum: false },
+};
+
 export type ClockMode = 'lockstep' | 'realtime';
 export type StopMode = 'crash' | 'clean';
 export type SirStatus = 'susceptible' | 'infective' | 'removed';

@@ -13,7 +13,7 @@
 // - UNSUPPORTED (capability not declared): <skipped message="...">.
 // Every string is XML-escaped, and characters XML cannot carry are replaced.
 import { escapeXml as x } from './escape.js';
-import type { CaseResult, RunReport } from './model.js';
+import { type CaseResult, gating, type RunReport } from './model.js';
 
 const MAX_MESSAGE = 1000;
 
@@ -46,25 +46,29 @@ function evidenceText(r: CaseResult): string {
 type Outcome = 'passed' | 'failure' | 'skipped';
 
 function outcome(r: CaseResult, strict: boolean): Outcome {
-  if (r.verdict === 'UNSUPPORTED') return 'skipped';
-  if (r.verdict === 'FAIL' || (strict && r.verdict === 'NON-STRICT'))
-    return r.expectedFailure ? 'skipped' : 'failure';
+  if (gating(r, strict)) return r.expectedFailure ? 'skipped' : 'failure';
+  // Judged nothing, or never ran: not a pass, whatever a CI reporter makes of it.
+  if (r.verdict === 'UNSUPPORTED' || r.verdict === 'NOT-RUN' || r.verdict === 'INCONCLUSIVE')
+    return 'skipped';
   return 'passed';
 }
 
+const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
+
 function testcase(r: CaseResult, classname: string, strict: boolean): string {
   const name = `${r.id} [${r.variant}]`;
-  const open = `    <testcase name="${x(name)}" classname="${x(classname)}" time="0"`;
+  const open = `    <testcase name="${x(name)}" classname="${x(classname)}" time="${secs(r.durationMs)}"`;
   const text = evidenceText(r);
   const observed = r.evidence?.observed ?? '';
   switch (outcome(r, strict)) {
-    case 'failure':
-      return `${open}>\n      <failure message="${x(oneLine(`${r.level} ${r.verdict === 'FAIL' ? 'broken' : 'missed'}: ${observed}`))}" type="${x(r.verdict)}">${x(text)}</failure>\n    </testcase>`;
+    case 'failure': {
+      const what = r.verdict === 'FAIL' ? 'broken' : r.verdict === 'INCONCLUSIVE' ? 'not judged' : 'missed';
+      return `${open}>\n      <failure message="${x(oneLine(`${r.level} ${what}: ${observed}`))}" type="${x(r.verdict)}">${x(text)}</failure>\n    </testcase>`;
+    }
     case 'skipped': {
-      const why =
-        r.verdict === 'UNSUPPORTED'
-          ? `UNSUPPORTED: ${observed}`
-          : `expected failure (--expect-fail): ${observed}`;
+      const why = r.expectedFailure
+        ? `expected failure (--expect-fail): ${observed}`
+        : `${r.verdict}: ${observed}`;
       return `${open}>\n      <skipped message="${x(oneLine(why))}"/>\n      <system-out>${x(text)}</system-out>\n    </testcase>`;
     }
     case 'passed': {
@@ -94,6 +98,7 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
   let tests = 0;
   let failures = 0;
   let skipped = 0;
+  let totalMs = 0;
   for (const report of reports) {
     const strict = report.strict === true;
     const impl = `${report.implementation?.name ?? 'unknown'} ${report.implementation?.version ?? ''}`.trim();
@@ -111,6 +116,8 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
       tests += results.length;
       failures += f;
       skipped += s;
+      const suiteMs = results.reduce((a, r) => a + (r.durationMs ?? 0), 0);
+      totalMs += suiteMs;
       const name = merged ? `${impl}: ${suite}` : suite;
       const classname = merged ? `gossipcheck.${impl}.${suite}` : `gossipcheck.${suite}`;
       const ts = timestamp(report.startedAt);
@@ -125,9 +132,9 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
         .map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`)
         .join('\n');
       suites.push(
-        `  <testsuite name="${x(name)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="0"${ts ? ` timestamp="${x(ts)}"` : ''}>\n    <properties>\n${props}\n    </properties>\n${results.map((r) => testcase(r, classname, strict)).join('\n')}\n  </testsuite>`,
+        `  <testsuite name="${x(name)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="${secs(suiteMs)}"${ts ? ` timestamp="${x(ts)}"` : ''}>\n    <properties>\n${props}\n    </properties>\n${results.map((r) => testcase(r, classname, strict)).join('\n')}\n  </testsuite>`,
       );
     }
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="gossipcheck" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="gossipcheck" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(totalMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

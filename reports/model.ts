@@ -72,6 +72,8 @@ export interface RunReport {
   statusReason?: string;
   /** Things the user should know that are not verdicts (e.g. --expect-fail entries that match nothing). */
   warnings?: string[];
+  /** Report-dir relative paths of the IUT processes' stdout + stderr. */
+  nodeLogs?: string[];
   results: CaseResult[];
   totals: Record<VerdictKind, number>;
   /**

@@ -68,8 +68,12 @@ function failure(message: string): Outcome {
   return { verdict: 'FAIL', checks: [check], events: [] };
 }
 
-/** Failures that mean the IUT is gone or hung, not that it answered wrongly. */
-const UNUSABLE = /did not answer within|unavailable|exited|ECONNREFUSED|No connection established/i;
+/**
+ * Failures that say the IUT is gone, hung or flooding, not that it answered
+ * one input wrongly: shrinking against it would only repeat the cost.
+ */
+const UNUSABLE =
+  /did not answer within|unavailable|exited|ECONNREFUSED|No connection established|over the cap of/i;
 
 /**
  * An IUT that throws instead of answering fails the case, with the error as
@@ -82,7 +86,7 @@ export async function safeCheck<I>(
   variant: Variant,
   ctx: CaseContext,
 ): Promise<Outcome> {
-  if (ctx.broken) return failure(`not run: the IUT stopped answering earlier (${ctx.broken})`);
+  if (ctx.broken) return failure(`not run: the IUT became unusable earlier (${ctx.broken})`);
   let outcome: Outcome;
   try {
     outcome = await def.check(input, variant, ctx);
@@ -203,7 +207,7 @@ export async function checkCase(
       checks: tally.checks(),
       evidence: {
         expected: 'the IUT answers every call within its deadline and keeps running',
-        observed: capLine(`the IUT stopped answering during this case: ${ctx.broken}`),
+        observed: capLine(`the IUT became unusable during this case: ${ctx.broken}`),
         details:
           brokenInput === undefined ? [] : [capLine(`input being run: ${JSON.stringify(brokenInput)}`)],
       },

@@ -1,6 +1,7 @@
 // Every case of every suite, in report order. `gossipcheck list` prints this
 // without running anything.
 import { BOUNDS_CASES } from './cases/bounds.js';
+import { CONTRACT_CASES } from './cases/contract.js';
 import { CONVERGENCE_CASES } from './cases/convergence.js';
 import { PUSHSUM_CASES } from './cases/pushsum.js';
 import { ROBUSTNESS_CASES } from './cases/robustness.js';
@@ -16,6 +17,7 @@ export const SUITES = {
   sir: erase(SIR_CASES),
   pushsum: erase(PUSHSUM_CASES),
   robustness: erase(ROBUSTNESS_CASES),
+  contract: erase(CONTRACT_CASES),
 } as const;
 
 export type SuiteName = keyof typeof SUITES;

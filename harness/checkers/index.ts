@@ -3,6 +3,14 @@ import { VARIANTS, type Variant } from '../../proto/contract.js';
 import type { HistoryEvent } from '../history/events.js';
 import { ANTI_ENTROPY_VARIANTS, RUMOR_VARIANTS } from './bounds.js';
 import {
+  ADDRESSING,
+  checkAddressing,
+  checkDeclaredKeys,
+  checkEnvelopeKind,
+  DECLARED_KEYS,
+  ENVELOPE_KIND,
+} from './contract.js';
+import {
   checkIdenticalState,
   checkMonotonicVersions,
   checkNoLostUpdate,
@@ -77,6 +85,9 @@ export const CASES: readonly CaseEntry[] = [
   { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
   { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
   { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
+  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true },
+  { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true },
+  { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true },
 ];
 
 /** Why the IUT cannot be held to this run's cases, if it cannot. */

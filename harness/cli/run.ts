@@ -4,7 +4,7 @@
 // Exit codes (docs/verdicts.md): 0 at least one MUST judged and every judged
 // MUST held; 1 the gate failed (or nothing was judged); 2 usage or harness
 // error; 130 / 143 interrupted.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Capabilities, VARIANTS, type Variant } from '../../proto/contract.js';
@@ -288,11 +288,11 @@ export async function runCommand(argv: string[]): Promise<number> {
         bare(job, 'NOT-RUN', 'run', `not finished: ${'reason' in end ? end.reason : ''}`, config.seed),
       );
   }
-  const broken = results.find((r) => r.verdict === 'FAIL' && /stopped answering/.test(r.evidence.observed));
+  const broken = results.find((r) => r.verdict === 'FAIL' && /became unusable/.test(r.evidence.observed));
   for (const job of pool.notStarted()) {
     const why =
       end.status === 'completed' && broken
-        ? `not run: the IUT stopped answering in ${broken.id} [${broken.variant}]`
+        ? `not run: the IUT became unusable in ${broken.id} [${broken.variant}]`
         : `not run: ${'reason' in end ? end.reason : 'the run stopped'}`;
     results.push(bare(job, 'NOT-RUN', 'run', why, config.seed));
   }
@@ -321,6 +321,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     status,
     ...(status !== 'completed' ? { statusReason: 'reason' in end ? end.reason : '' } : {}),
     warnings,
+    ...(config.impl ? { nodeLogs: nodeLogs(out.staging) } : {}),
     results,
     totals: countVerdicts(results),
     strict: config.strict,
@@ -351,6 +352,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   const code = Math.max(gateExitCode(results, config.strict), staleGates) as 0 | 1;
   if (code !== 0) process.stderr.write(`gossipcheck: ${gateLine(results, config.strict, warnings)}\n`);
   return code;
+}
+
+function nodeLogs(dir: string): string[] {
+  const sub = join(dir, 'node-logs');
+  return existsSync(sub)
+    ? readdirSync(sub)
+        .sort()
+        .map((f) => `node-logs/${f}`)
+    : [];
 }
 
 function nothingJudged(results: CaseResult[], caps: Capabilities): string {

@@ -1,31 +1,115 @@
-// A deliberately broken IUT for the harness's own tests: the reference node
-// behind gRPC, except that it misbehaves as asked.
-//   hang-tick      Tick never answers
-//   exit-mid-run   the process exits on the 5th Tick
-// Usage: node broken-endpoint.js MODE [--marker ANY] (listens on $GOSSIPCHECK_LISTEN)
-import type { Envelope, NodeId } from '../../proto/contract.js';
+// Deliberately broken and hostile IUTs for the harness's own tests: the
+// reference node (or a broken fixture of reference/broken/) behind gRPC,
+// except that it misbehaves as asked.
+//   hang-tick        Tick never answers
+//   exit-mid-run     the process exits (code 3) on the 5th Tick
+//   strip-metadata   every envelope loses its kind and keys
+//   self-address     the first envelope of each Tick goes to its own sender
+//   unknown-address  the first envelope of each Tick goes to "ghost"
+//   flood-tick       every Tick returns 1,000,000 envelopes
+//   slow             every Tick takes 300 ms
+//   declares-nothing Init declares no variant at all
+//   no-clock         Init declares neither lockstep nor realtime
+// Usage: node broken-endpoint.js MODE [--fixture NAME] [--marker ANY]
+// (listens on $GOSSIPCHECK_LISTEN)
+import type {
+  ClockMode,
+  Envelope,
+  GossipEndpoint,
+  InitResult,
+  NodeId,
+  NodeInit,
+  Parameters,
+  Snapshot,
+  StopMode,
+  UpdateResult,
+  Write,
+} from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
+import { makeBrokenHost } from '../../reference/broken/index.js';
 import { ReferenceHost } from '../../reference/host.js';
 
-class BrokenHost extends ReferenceHost {
+const MODES = [
+  'hang-tick',
+  'exit-mid-run',
+  'strip-metadata',
+  'self-address',
+  'unknown-address',
+  'flood-tick',
+  'slow',
+  'declares-nothing',
+  'no-clock',
+] as const;
+type Mode = (typeof MODES)[number];
+
+class Hostile implements GossipEndpoint {
   private ticks = 0;
-  constructor(private readonly mode: string) {
-    super({ implementation: `broken-${mode}` });
+  constructor(
+    private readonly inner: GossipEndpoint,
+    private readonly mode: Mode,
+  ) {}
+
+  private strip = (envs: Envelope[]): Envelope[] =>
+    this.mode === 'strip-metadata' ? envs.map((e) => ({ ...e, kind: '', keys: [] })) : envs;
+
+  async init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult> {
+    const res = await this.inner.init(nodes, params, clock);
+    const caps = { ...res.capabilities };
+    if (this.mode === 'declares-nothing') caps.variants = [];
+    if (this.mode === 'no-clock') Object.assign(caps, { lockstep: false, realtime: false });
+    return { ...res, implementation: `broken-${this.mode}`, capabilities: caps };
   }
 
-  override async tick(nodes: NodeId[]): Promise<Envelope[]> {
+  async tick(nodes: NodeId[]): Promise<Envelope[]> {
     this.ticks++;
     if (this.mode === 'hang-tick') return new Promise<Envelope[]>(() => {});
     if (this.mode === 'exit-mid-run' && this.ticks === 5) process.exit(3);
-    return super.tick(nodes);
+    if (this.mode === 'slow') await new Promise((r) => setTimeout(r, 300));
+    const envs = this.strip(await this.inner.tick(nodes));
+    if (this.mode === 'flood-tick' && nodes.length > 0) {
+      const one: Envelope = {
+        from: nodes[0],
+        to: nodes[1] ?? nodes[0],
+        payload: new Uint8Array(1),
+        kind: 'digest',
+        keys: [],
+      };
+      return Array.from({ length: 1_000_000 }, () => one);
+    }
+    if (envs.length > 0 && (this.mode === 'self-address' || this.mode === 'unknown-address'))
+      envs[0] = { ...envs[0], to: this.mode === 'self-address' ? envs[0].from : 'ghost' };
+    return envs;
+  }
+
+  async deliver(envelopes: Envelope[]): Promise<Envelope[]> {
+    return this.strip(await this.inner.deliver(envelopes));
+  }
+
+  async update(writes: Write[]): Promise<UpdateResult> {
+    const res = await this.inner.update(writes);
+    return { ...res, envelopes: this.strip(res.envelopes) };
+  }
+
+  read(nodes: NodeId[]): Promise<Snapshot[]> {
+    return this.inner.read(nodes);
+  }
+
+  stop(nodes: NodeId[], mode: StopMode): Promise<void> {
+    return this.inner.stop(nodes, mode);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
   }
 }
 
-const mode = process.argv[2] ?? '';
-if (!['hang-tick', 'exit-mid-run'].includes(mode)) {
-  process.stderr.write(`unknown mode '${mode}'\n`);
+const mode = process.argv[2] as Mode;
+if (!MODES.includes(mode)) {
+  process.stderr.write(`unknown mode '${process.argv[2] ?? ''}' (modes: ${MODES.join(', ')})\n`);
   process.exit(2);
 }
+const fixture = process.argv.indexOf('--fixture');
+const inner = fixture > 0 ? makeBrokenHost(process.argv[fixture + 1] ?? '') : new ReferenceHost();
 const listen = process.env.GOSSIPCHECK_LISTEN ?? '127.0.0.1:0';
-await serveGossipNode(new BrokenHost(mode), listen);
+await serveGossipNode(new Hostile(inner, mode), listen);
 // A hung Tick keeps nothing alive by itself; the server does until killed.

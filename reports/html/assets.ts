@@ -5,7 +5,7 @@
 // ever placed inside it.
 import { createHash } from 'node:crypto';
 
-export const CSS = `:root{--pass:#cdebd0;--fail:#f6c9c9;--ns:#fae3b4;--info:#d6e4f7;--unsup:#e6e6e6;--ink:#1d232b;--mute:#5e6875;--line:#d5dae0}
+export const CSS = `:root{--pass:#cdebd0;--fail:#f6c9c9;--ns:#fae3b4;--info:#d6e4f7;--unsup:#e6e6e6;--inc:#ead9f5;--notrun:#f3d2b8;--ink:#1d232b;--mute:#5e6875;--line:#d5dae0}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--ink);background:#fafbfc}
 [hidden]{display:none!important}
 header.top{background:#fff;border-bottom:1px solid var(--line);padding:1rem 2rem}
@@ -17,7 +17,7 @@ table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:3px 7p
 th{background:#f1f3f5;font-weight:600}
 table.meta td:first-child{color:var(--mute);white-space:nowrap}
 .totals span,.badge{display:inline-block;border-radius:3px;padding:0 6px;margin-right:4px;font-weight:600;font-size:12px}
-.PASS{background:var(--pass)}.FAIL{background:var(--fail)}.NON-STRICT{background:var(--ns)}.INFO{background:var(--info)}.UNSUPPORTED{background:var(--unsup)}.MISSING{background:#fff;color:var(--mute)}
+.PASS{background:var(--pass)}.FAIL{background:var(--fail)}.NON-STRICT{background:var(--ns)}.INFO{background:var(--info)}.UNSUPPORTED{background:var(--unsup)}.INCONCLUSIVE{background:var(--inc)}.NOT-RUN{background:var(--notrun)}.status-banner{background:var(--fail);padding:.5rem .9rem;border-radius:4px;margin:.5rem 0}.MISSING{background:#fff;color:var(--mute)}
 table.matrix td.cell{text-align:center;font-weight:600;font-size:12px;white-space:nowrap}
 table.matrix td.cell a{color:inherit;text-decoration:none;display:block}
 table.matrix td.cell.dim{opacity:.25}
@@ -27,7 +27,7 @@ form.filters{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margi
 form.filters label{cursor:pointer;font-size:13px}
 .note{color:var(--mute);font-size:12px;margin:.2rem 0}
 section.case{background:#fff;border:1px solid var(--line);border-left:6px solid var(--unsup);border-radius:4px;margin:.8rem 0;padding:.6rem .9rem}
-section.case.v-PASS{border-left-color:#4caf50}section.case.v-FAIL{border-left-color:#d32f2f}section.case.v-NON-STRICT{border-left-color:#f0a000}section.case.v-INFO{border-left-color:#4a7fc8}
+section.case.v-PASS{border-left-color:#4caf50}section.case.v-FAIL{border-left-color:#d32f2f}section.case.v-NON-STRICT{border-left-color:#f0a000}section.case.v-INFO{border-left-color:#4a7fc8}section.case.v-INCONCLUSIVE{border-left-color:#8e5bb5}section.case.v-NOT-RUN{border-left-color:#c26a2a}
 section.case dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;margin:.5rem 0}
 section.case dt{color:var(--mute)}section.case dd{margin:0;word-break:break-word}
 section.case ul{margin:.2rem 0;padding-left:1.2em}

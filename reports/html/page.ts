@@ -48,6 +48,20 @@ function capabilitiesHtml(c: RunReport['implementation']['capabilities']): strin
   return `variants: ${e((c.variants ?? []).join(', ') || 'none')}<br>loss of interest: ${e((c.lossOfInterest ?? []).join(', ') || 'none')}<br>${e(flags || 'no flags')}`;
 }
 
+/** A run that did not complete, or that left warnings, says so above everything else. */
+function bannersHtml(runs: readonly RenderRun[], labels: string[]): string {
+  return runs
+    .flatMap(({ report: r }, i) => {
+      const who = runs.length > 1 ? `${labels[i]}: ` : '';
+      const out: string[] = [];
+      if (r.status && r.status !== 'completed')
+        out.push(`<p class="status-banner">${e(who)}run ${e(r.status)}: ${e(r.statusReason ?? '')}</p>`);
+      for (const w of r.warnings ?? []) out.push(`<p class="note">${e(who)}warning: ${e(w)}</p>`);
+      return out;
+    })
+    .join('\n');
+}
+
 function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
   const rows: [string, (r: RunReport) => string][] = [
     ['implementation', (r) => `<b>${e(r.implementation?.name)}</b>`],
@@ -55,9 +69,16 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
     ['capabilities', (r) => capabilitiesHtml(r.implementation?.capabilities ?? null)],
     ['seed', (r) => e(r.seed)],
     ['kit', (r) => `${e(r.kit?.name)} ${e(r.kit?.version)}`],
-    ['date', (r) => e(r.startedAt)],
+    ['started', (r) => e(r.startedAt)],
+    ['finished', (r) => e(r.finishedAt ?? '')],
+    ['status', (r) => e(r.status ?? 'completed') + (r.statusReason ? `: ${e(r.statusReason)}` : '')],
     ['verdicts', (r) => totalsHtml(countVerdicts(r.results))],
     ['re-run', (r) => `<pre class="cmd">${e(r.command)}</pre>`],
+    [
+      'node logs',
+      (r) =>
+        (r.nodeLogs ?? []).map((l) => link(l)).join('<br>') || '<span class="note">none (in-process)</span>',
+    ],
   ];
   const head = runs.length > 1 ? `<tr><th></th>${labels.map((l) => `<th>${e(l)}</th>`).join('')}</tr>` : '';
   const body = rows
@@ -122,7 +143,9 @@ function matrixHtml(runs: readonly RenderRun[], labels: string[], rows: Row[]): 
           const r = runs[col].report.results[idx];
           verdicts.add(r.verdict);
           const known = r.expectedFailure ? '*' : '';
-          const title = r.expectedFailure ? ' title="expected failure (--expect-fail)"' : '';
+          // The reason is in the cell: a reader should not need a click to know why.
+          const why = r.verdict === 'PASS' ? '' : (r.evidence?.observed ?? '');
+          const title = ` title="${e(`${r.expectedFailure ? 'expected failure (--expect-fail): ' : ''}${why}`.slice(0, 300))}"`;
           return `<td class="cell ${e(r.verdict)}" data-verdict="${e(r.verdict)}"${title}><a href="#${sectionId(col, idx)}">${e(r.verdict)}${known}</a></td>`;
         })
         .join('');
@@ -160,7 +183,13 @@ function caseHtml(
     `<dt>observed</dt><dd>${e(ev.observed)}</dd>`,
   ];
   if (details) dl.push(`<dt>details</dt><dd><ul>${details}</ul></dd>`);
-  dl.push(`<dt>runs, seed</dt><dd>${e(r.runs)} run(s), seed ${e(r.seed)}</dd>`);
+  dl.push(
+    `<dt>runs, seed</dt><dd>${e(r.runs)} run(s), ${e(r.judged ?? '?')} judged; seed ${e(r.seed)}${r.durationMs !== undefined ? `; ${e((r.durationMs / 1000).toFixed(2))} s` : ''}</dd>`,
+  );
+  if (r.checks?.length)
+    dl.push(
+      `<dt>checks</dt><dd><ul>${r.checks.map((c) => `<li><span class="badge ${e(c.verdict)}">${e(c.verdict)}</span> ${e(c.id)}: judged in ${e(c.runs)} run(s), ${e(c.judged)} item(s)</li>`).join('')}</ul></dd>`,
+    );
   if (r.scenario) dl.push(`<dt>scenario</dt><dd>${e(r.scenario)}</dd>`);
   if (r.history) dl.push(`<dt>history</dt><dd>${link(r.history)}</dd>`);
   if (r.expectedFailure) dl.push('<dt>known</dt><dd>listed in --expect-fail: shown, not gating</dd>');
@@ -248,10 +277,11 @@ export function renderPage(input: RenderRun | readonly RenderRun[]): string {
 <body><header class="top"><h1>gossipcheck conformance report</h1>
 ${headerHtml(runs, labels)}
 ${runs.length > 1 ? `<p>All runs: ${totalsHtml(totals)}</p>` : ''}
+${bannersHtml(runs, labels)}
 </header>
 <main>
 <h2>Case × implementation matrix</h2>
-<p class="note">A row is a case and protocol variant; a column an implementation. FAIL: a MUST broken; NON-STRICT: a SHOULD missed; INFO: measured, no requirement; UNSUPPORTED: capability not declared. * marks an expected failure. Click a verdict for its evidence.</p>
+<p class="note">A row is a case and protocol variant; a column an implementation. FAIL: a MUST broken; NOT-RUN: the run stopped before this case; NON-STRICT: a SHOULD missed; INCONCLUSIVE: judged nothing, so not a pass; UNSUPPORTED: capability not declared; INFO: measured, no requirement. * marks an expected failure. Hover a verdict for its reason; click it for its evidence.</p>
 ${filtersHtml(suites)}
 ${matrixHtml(runs, labels, rows)}
 <h2>Cases</h2>

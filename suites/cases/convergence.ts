@@ -9,6 +9,7 @@ import {
   NO_LOST_UPDATE,
   WITHIN_BOUND,
 } from '../../harness/checkers/convergence.js';
+import { checkEachWriteWithinBound, EACH_WRITE_WITHIN_BOUND } from '../../harness/checkers/long-run.js';
 import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
 import type { Variant } from '../../proto/contract.js';
 import {
@@ -20,6 +21,7 @@ import {
   reorderArb,
   scheduleArb,
 } from '../generators/faults.js';
+import { LONG_RUN, longRunPlanArb } from '../generators/long-run.js';
 import { concurrentWritesArb, writesArb } from '../generators/workload.js';
 import type { CaseDef, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';
@@ -106,5 +108,15 @@ export const CONVERGENCE_CASES: CaseDef<ScenarioInput>[] = [
     variants: CONVERGING,
     checks: CHECKS,
     writes: () => concurrentWritesArb(4),
+  }),
+  scenarioCase({
+    id: 'convergence/long-run',
+    requirement: `Over a long run (${LONG_RUN.minSpan}-${LONG_RUN.maxSpan} rounds of writes, with partitions, loss and crashes coming and healing all along it, late ones included): every write reaches every live node within B(n) rounds of its own last disturbance, not only by the end; no acknowledged update is lost; no version ever goes backwards at a node.`,
+    level: 'MUST',
+    source: `${BOUND_SOURCE}; per write: harness/checkers/long-run.ts`,
+    variants: REPAIRING,
+    checks: CHECKS,
+    plan: () => longRunPlanArb(),
+    extra: [{ info: EACH_WRITE_WITHIN_BOUND, check: checkEachWriteWithinBound }],
   }),
 ];
