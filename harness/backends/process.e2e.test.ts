@@ -3,7 +3,7 @@
 // setsid() (with a cgroup, and with the /proc fallback), and a harness that
 // gets SIGINT. Real processes, no mocks; every wait polls a condition.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI, tempDirs } from '../testing/cli.js';
@@ -44,11 +44,16 @@ afterEach(() => {
 });
 
 describe('process backend: nothing the IUT started outlives close()', () => {
-  it('a server whose shell has exited ("server & sleep 1") is killed', async () => {
-    const pidFile = join(dirs.make(), 'server.pid');
-    const iut = await spawnEndpoint(`${SERVE} & echo $! > ${pidFile}; sleep 1`, OPTS);
+  it('a server whose shell has exited ("server & sleep N") is killed', async () => {
+    const dir = dirs.make();
+    const pidFile = join(dir, 'server.pid');
+    const go = join(dir, 'go');
+    // The shell exits once the test says so: after the server listens, however slow the machine is.
+    const cmd = `${SERVE} & echo $! > ${pidFile}; while [ ! -e ${go} ]; do sleep 0.05; done`;
+    const iut = await spawnEndpoint(cmd, OPTS);
     const server = await pidIn(pidFile);
     started.push(server);
+    writeFileSync(go, '');
     await until(() => iut.exitReason() !== null, 'the shell exits');
     expect(alive(server)).toBe(true);
     await iut.close();
