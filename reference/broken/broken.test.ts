@@ -22,7 +22,7 @@ const entry = (snap: Snapshot, key: string) => snap.entries.find((e) => e.key ==
 
 describe('registry', () => {
   it('names are unique, and every fixture names a variant, a bug and a case', () => {
-    expect(BROKEN_FIXTURES.length).toBeGreaterThanOrEqual(8);
+    expect(BROKEN_FIXTURES.length).toBeGreaterThanOrEqual(10);
     expect(new Set(BROKEN_FIXTURES.map((f) => f.name)).size).toBe(BROKEN_FIXTURES.length);
     for (const f of BROKEN_FIXTURES) {
       expect(f.bug.length).toBeGreaterThan(10);
@@ -215,5 +215,21 @@ describe('ships-known-values', () => {
     }
     expect(carried.reference).toBe(0);
     expect(carried['ships-known-values']).toBeGreaterThan(0);
+  });
+});
+
+describe('stops-gossiping', () => {
+  it('spreads a write made after period 50 nowhere, where the reference spreads it everywhere', async () => {
+    const holders: Record<string, number> = {};
+    for (const [label, make] of hosts('stops-gossiping')) {
+      const host = make();
+      const ids = await start(host, 6, params({ variant: 'anti-entropy-push-pull' }));
+      for (let i = 0; i < 55; i++) await runRound(host, ids);
+      await host.update([{ node: ids[2], key: 'late', value: 'x' }]);
+      for (let i = 0; i < 20; i++) await runRound(host, ids);
+      holders[label] = (await host.read(ids)).filter((s) => entry(s, 'late')).length;
+    }
+    expect(holders.reference).toBe(6);
+    expect(holders['stops-gossiping']).toBe(1);
   });
 });

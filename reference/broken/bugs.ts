@@ -144,3 +144,24 @@ export class ShipsKnownValues extends CoreWrapper {
     if (!shipped && known.length > 0) out.send(from, { t: 'entries-want', entries: known, want: [] });
   }
 }
+
+/** Periods after which StopsGossiping goes quiet. */
+export const GOSSIP_PERIODS = 50;
+
+/**
+ * A node that gossips for GOSSIP_PERIODS periods, then stops: it starts no
+ * exchange and answers none, though it still takes client writes and reads.
+ */
+export class StopsGossiping extends CoreWrapper {
+  private periods = 0;
+
+  override tick(out: Outbox): void {
+    if (++this.periods > GOSSIP_PERIODS) return;
+    this.inner.tick(out);
+  }
+
+  override receive(from: NodeId, msg: Message, out: Outbox): void {
+    if (this.periods > GOSSIP_PERIODS) return;
+    this.inner.receive(from, msg, out);
+  }
+}

@@ -12,6 +12,7 @@ import {
   NeverLosesInterest,
   PushSumDropsWeight,
   ShipsKnownValues,
+  StopsGossiping,
 } from './bugs.js';
 import { BrokenHost, type Bug } from './host.js';
 
@@ -95,6 +96,13 @@ const DEFS: readonly FixtureDef[] = [
     bug: 'the digest reply also carries every entry the digest shows the peer already holds at the same version',
     caughtBy: 'bounds/no-redundant-values',
     inject: { core: (inner, ctx) => new ShipsKnownValues(inner, ctx) },
+  },
+  {
+    name: 'stops-gossiping',
+    variant: 'anti-entropy-push-pull',
+    bug: 'after 50 periods a node stops gossiping: it starts no exchange and answers none, though it still takes writes',
+    caughtBy: 'convergence/long-run',
+    inject: { core: (inner, ctx) => new StopsGossiping(inner, ctx) },
   },
 ];
 
