@@ -1,6 +1,6 @@
-// Verdicts as in DESIGN.md: a broken MUST is FAIL, a missed SHOULD is
+// Verdicts (docs/verdicts.md): a broken MUST is FAIL, a missed SHOULD is
 // NON-STRICT, a measurement is INFO, an undeclared capability UNSUPPORTED.
-// Two more keep a verdict honest about its evidence (docs/verdicts.md):
+// Two more keep a verdict honest about its evidence:
 // INCONCLUSIVE, a check or case that judged nothing; NOT-RUN, a case the run
 // never got to (the IUT died earlier, the deadline passed, Ctrl-C).
 export type Level = 'MUST' | 'SHOULD' | 'INFO';
