@@ -393,7 +393,8 @@ export function checkResidueBand(v: HistoryView): Verdict {
     const s = lack / n;
     const m = t.total / Math.max(1, v.n);
     const tb = trafficBound(p.lossOfInterest, p.rumorK, f, t);
-    const minor = minorOutbreak(t.informed, n);
+    // A critical epidemic (blind rule, k = 1) has s* = 1: dying out early is what theory predicts, judged as such.
+    const minor = sb.sMax < 1 && minorOutbreak(t.informed, n);
     const sOk = minor || lack <= sb.lackingMax;
     const mOk = t.total <= tb.max;
     ok &&= sOk && mOk;
