@@ -32,17 +32,17 @@ export class Tally {
     let judgedSomething = false;
     for (const c of checks) {
       if (c.id === RUN_COMPLETED_ID) continue;
-      const t = this.byId.get(c.id);
-      const fresh = !t || (t.runs === 0 && t.lastReason === 'never applied' && t.judged === 0);
-      const cur = t ?? { id: c.id, verdict: c.verdict, runs: 0, judged: 0, lastReason: '' };
-      if (fresh) cur.verdict = c.verdict;
-      else cur.verdict = worst([cur.verdict, c.verdict]);
-      if (c.judged > 0) {
+      const cur = this.byId.get(c.id) ?? { id: c.id, verdict: c.verdict, runs: 0, judged: 0, lastReason: '' };
+      if (c.judged > 0 || c.verdict === 'FAIL' || c.verdict === 'NON-STRICT') {
+        // The check's verdict is the worst over the runs in which it judged something.
+        cur.verdict = cur.runs === 0 ? c.verdict : worst([cur.verdict, c.verdict]);
         cur.runs++;
         cur.judged += c.judged;
         judgedSomething = true;
-      } else if (c.verdict !== 'UNSUPPORTED') {
-        cur.lastReason = c.evidence.details.find((d) => d.startsWith('not judged')) ?? c.evidence.observed;
+      } else if (cur.runs === 0) {
+        cur.verdict = c.verdict;
+        if (c.verdict !== 'UNSUPPORTED')
+          cur.lastReason = c.evidence.details.find((d) => d.startsWith('not judged')) ?? c.evidence.observed;
       }
       this.byId.set(c.id, cur);
     }

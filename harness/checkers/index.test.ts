@@ -11,7 +11,10 @@ function good(opts: { variants?: ('anti-entropy-push-pull' | 'direct-mail')[] } 
     capabilities: opts.variants ? { variants: opts.variants } : {},
   });
   h.round(1).update('a', 'k', 'v1', { counter: 1, origin: 'a' }).tick();
-  h.send('a', 'b', 'digest', ['k']);
+  // The value travels a -> b -> c -> d, each hop a delivered envelope that declares its key.
+  h.send('a', 'b', 'entries', ['k']);
+  h.send('b', 'c', 'entries', ['k'], { hop: 1 });
+  h.send('c', 'd', 'entries', ['k'], { hop: 2 });
   h.readAll(nodes, [entry('k', 'v1', 1, 'a')]).round(12);
   return h;
 }
@@ -27,8 +30,22 @@ describe('checkHistory', () => {
       'convergence/within-bound',
       'bounds/messages-per-update',
       'bounds/fanout',
+      'contract/envelope-kind',
+      'contract/declared-keys',
+      'contract/addressing',
     ]);
-    expect(vs.map((v) => v.verdict)).toEqual(['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'INFO', 'PASS']);
+    expect(vs.map((v) => v.verdict)).toEqual([
+      'PASS',
+      'PASS',
+      'PASS',
+      'PASS',
+      'PASS',
+      'INFO',
+      'PASS',
+      'PASS',
+      'PASS',
+      'PASS',
+    ]);
     for (const v of vs) {
       expect(v.requirement.length).toBeGreaterThan(10);
       expect(v.source.length).toBeGreaterThan(5);
@@ -50,6 +67,9 @@ describe('checkHistory', () => {
       'convergence/monotonic-versions',
       'bounds/messages-per-update',
       'bounds/fanout',
+      'contract/envelope-kind',
+      'contract/declared-keys',
+      'contract/addressing',
     ]);
   });
 
@@ -68,6 +88,9 @@ describe('checkHistory', () => {
       ['convergence/within-bound', 'UNSUPPORTED'],
       ['bounds/messages-per-update', 'UNSUPPORTED'],
       ['bounds/fanout', 'UNSUPPORTED'],
+      ['contract/envelope-kind', 'UNSUPPORTED'],
+      ['contract/declared-keys', 'UNSUPPORTED'],
+      ['contract/addressing', 'UNSUPPORTED'],
     ]);
     expect(vs[1].evidence.observed).toContain('anti-entropy-push-pull not declared');
   });
