@@ -17,10 +17,10 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, type NodeId, type Variant } from '../proto/c
 import { decode } from '../reference/codec.js';
 import { type Encoded, encodeFitting } from '../reference/fit.js';
 import type { Message } from '../reference/messages.js';
-import { deriveSeed, Rng } from '../reference/prng.js';
 import { Store, type StoredEntry } from '../reference/store.js';
 import type { Core, CoreParams, Outbox } from '../reference/variants/core.js';
 import { createCore } from '../reference/variants/index.js';
+import { deriveSeed, Rng } from '../shared/prng.js';
 
 export type InprocVariant = Extract<Variant, 'rumor-push' | 'anti-entropy-push-pull'>;
 

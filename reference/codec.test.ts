@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../shared/prng.js';
 import { decode, encode } from './codec.js';
 import { type Encoded, encodeFitting, utf8Length } from './fit.js';
 import type { Message } from './messages.js';
-import { Rng } from './prng.js';
 
 const samples: Message[] = [
   { t: 'mail', entries: [{ k: 'a', v: 'é∑😀', c: 1, o: 'n0' }] },

@@ -8,8 +8,8 @@ import {
   type Variant,
   type Write,
 } from '../proto/contract.js';
+import { Rng } from '../shared/prng.js';
 import { ReferenceHost } from './host.js';
-import { Rng } from './prng.js';
 import { fullMesh, nodeIds, params, runRound, write } from './testing/drive.js';
 
 type Plain = Pick<Entry, 'key' | 'value' | 'version'>;

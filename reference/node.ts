@@ -2,10 +2,10 @@
 // (encoding, size limit, kind/keys metadata) and its state into a Snapshot.
 // The node is the core's Outbox, so sending allocates no closure per message.
 import type { Envelope, NodeId, NodeInit, Snapshot, Version } from '../proto/contract.js';
+import { Rng } from '../shared/prng.js';
 import { type Encoded, encodeFitting } from './fit.js';
 import { carriedKeys, type Message } from './messages.js';
 import type { NodeParams } from './params.js';
-import { Rng } from './prng.js';
 import { Store, type StoredEntry } from './store.js';
 import type { Core, CoreContext, Outbox } from './variants/core.js';
 import { createCore } from './variants/index.js';

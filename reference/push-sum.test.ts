@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../shared/prng.js';
 import { ReferenceHost } from './host.js';
-import { Rng } from './prng.js';
 import { fullMesh, nodeIds, params, runRound } from './testing/drive.js';
 
 describe('push-sum', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError, type Envelope, type Parameters, type Variant } from '../proto/contract.js';
+import { Rng } from '../shared/prng.js';
 import { encode } from './codec.js';
 import { ReferenceHost } from './host.js';
-import { Rng } from './prng.js';
 import { fullMesh, nodeIds, params, runRound } from './testing/drive.js';
 
 const ids = nodeIds(3);

@@ -8,8 +8,8 @@ import * as fc from 'fast-check';
 import { capDetails, capLine, type Verdict } from '../harness/checkers/verdict.js';
 import { boundedJsonl } from '../harness/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
-import { deriveSeed } from '../reference/prng.js';
 import type { CaseResult } from '../reports/model.js';
+import { deriveSeed } from '../shared/prng.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
 import { RUN_COMPLETED_ID, Tally } from './tally.js';
 

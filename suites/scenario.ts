@@ -9,7 +9,7 @@ import type { HistoryEvent } from '../harness/history/events.js';
 import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
 import type { NodeId, Parameters, Variant } from '../proto/contract.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../proto/contract.js';
-import { deriveSeed, Rng } from '../reference/prng.js';
+import { deriveSeed, Rng } from '../shared/prng.js';
 import type { CaseContext, ScenarioInput } from './model.js';
 
 /** Push-sum initial values lie in [0, 100): the error to remove is below 100. */

@@ -8,10 +8,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
 import { gateExitCode, type RunReport } from '../../reports/model.js';
 import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import { ALL_CASES } from '../../suites/registry.js';
 import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../reference/prng.js';
+import { Rng } from '../../shared/prng.js';
 import type { LinkFault, PartitionShape } from './schedule.js';
 import { cutEdges, edgeSelected, makePartition, resolveShape } from './shapes.js';
 

@@ -13,7 +13,7 @@
 // Nodes that appear in no group are untouched by the partition (they talk to
 // everyone), so a fault resolved for n nodes stays meaningful if more join.
 import type { NodeId } from '../../proto/contract.js';
-import type { Rng } from '../../reference/prng.js';
+import type { Rng } from '../../shared/prng.js';
 import type { EdgeSelector, LinkFault, PartitionShape } from './schedule.js';
 
 export type PartitionFault = Extract<LinkFault, { kind: 'partition' }>;

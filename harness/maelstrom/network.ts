@@ -12,7 +12,7 @@
 // the line; otherwise it is delivered. Faults use the kit's LinkFault data
 // (harness/faults/schedule.ts) with times and delay latency in ms.
 import type { NodeId } from '../../proto/contract.js';
-import type { Rng } from '../../reference/prng.js';
+import type { Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { edgeSelected, partitionPredicate } from '../faults/shapes.js';
 import type { MaelstromEvent } from './history.js';

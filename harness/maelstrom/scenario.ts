@@ -6,7 +6,7 @@
 // verdicts come later, from the history alone (checks.ts).
 import { performance } from 'node:perf_hooks';
 import type { NodeId } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';

@@ -11,7 +11,7 @@ import { ContractError, type Envelope, type GossipEndpoint, type NodeId } from '
 import { envelopeFromPb } from '../../proto/convert.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent } from '../history/events.js';
 import { type InFlight, Router } from '../router/router.js';

@@ -21,7 +21,7 @@ import type {
 } from '../../proto/contract.js';
 import { capabilitiesFromPb, nodeInitToPb, parametersToPb } from '../../proto/convert.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';

@@ -10,7 +10,7 @@
 // (partitions by iptables, pause, kill / restart). Everything ends by
 // `durationMs`: then the cluster is healed.
 import type { NodeId } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import {
   type FaultSchedule,
   type LinkFault,

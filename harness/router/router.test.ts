@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../proto/contract.js';
-import { Rng } from '../../reference/prng.js';
+import { Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { Router } from './router.js';
 

@@ -21,7 +21,7 @@
 // Random draws come only from the router's Rng and only when a fault applies,
 // in send order, so a run without faults draws nothing.
 import type { Envelope, NodeId } from '../../proto/contract.js';
-import type { Rng } from '../../reference/prng.js';
+import type { Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { edgeSelected, partitionPredicate } from '../faults/shapes.js';
 import type { EventOf } from '../history/events.js';

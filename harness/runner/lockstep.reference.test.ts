@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId, Parameters } from '../../proto/contract.js';
 import { ReferenceHost } from '../../reference/host.js';
-import { Rng } from '../../reference/prng.js';
+import { Rng } from '../../shared/prng.js';
 import { makePartition } from '../faults/shapes.js';
 import type { EventOf } from '../history/events.js';
 import { HistoryRecorder } from '../history/recorder.js';

@@ -14,7 +14,7 @@ import {
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
-import { Rng } from '../../reference/prng.js';
+import { Rng } from '../../shared/prng.js';
 import type { EventOf, HistoryEvent } from '../history/events.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { callWithDeadline, type LockstepSpec, type Placement, runLockstep } from './lockstep.js';

@@ -32,7 +32,7 @@ import {
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { HistoryEvent, ReadEntry } from '../history/events.js';

@@ -10,7 +10,7 @@
 // that the theory bounds of harness/checkers/residue-band.ts hold for both
 // readings (docs/bounds.md).
 import type { LossOfInterest } from '../../proto/contract.js';
-import { Rng } from '../prng.js';
+import { Rng } from '../../shared/prng.js';
 
 export interface SimResult {
   /** Fraction of nodes that never got the rumor. */

@@ -2,7 +2,7 @@
 // delivers what they sent, cascading replies up to `maxHops` deliveries.
 // No faults: everything sent is delivered within the round.
 import type { Envelope, GossipEndpoint, NodeId, NodeInit, Parameters, Write } from '../../proto/contract.js';
-import { deriveSeed } from '../prng.js';
+import { deriveSeed } from '../../shared/prng.js';
 
 export interface RoundResult {
   /** Everything sent during the round, in send order (tick output first). */

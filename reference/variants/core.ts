@@ -3,8 +3,8 @@
 // changes plus messages handed to an Outbox; it never touches sockets, timers
 // or the clock, so the same core runs in-process, behind gRPC and in docker.
 import type { LossOfInterest, NodeId, SirStatus, Variant, Version } from '../../proto/contract.js';
+import type { Rng } from '../../shared/prng.js';
 import type { Message, MessageType } from '../messages.js';
-import type { Rng } from '../prng.js';
 import type { Store } from '../store.js';
 
 /** Where a core puts what it sends; implemented by the node (encoding, envelopes). */

@@ -12,7 +12,7 @@ import {
   VARIANTS,
   type Variant,
 } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../reference/prng.js';
+import { deriveSeed, Rng } from '../../shared/prng.js';
 import { int, LIMITS, list, record, text } from '../input-schema.js';
 import type { CaseContext, CaseDef, Outcome } from '../model.js';
 import { nodeIds } from '../scenario.js';

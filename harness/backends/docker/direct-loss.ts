@@ -5,7 +5,7 @@
 // (iptables.ts). It comes from an RNG of its own, so the rest of a seed's
 // schedule stays what it always was.
 import type { NodeId } from '../../../proto/contract.js';
-import { deriveSeed, Rng } from '../../../reference/prng.js';
+import { deriveSeed, Rng } from '../../../shared/prng.js';
 import type { FaultSchedule } from '../../faults/schedule.js';
 import { startOf } from '../../realtime/schedule.js';
 
