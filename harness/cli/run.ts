@@ -23,7 +23,7 @@ import { unsupportedReason } from '../../suites/property.js';
 import { ALL_CASES, findCase, SUITE_NAMES, selected } from '../../suites/registry.js';
 import { Progress, summaryLines } from './run/console.js';
 import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
-import { claimOutDir, type OutDir } from './run/out-dir.js';
+import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
 import { choiceFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
