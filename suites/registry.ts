@@ -28,11 +28,20 @@ export function findCase(id: string): CaseDef<unknown> | undefined {
   return ALL_CASES.find((c) => c.id === id);
 }
 
-/** A case is selected when no filter is given or its id starts with one of the prefixes. */
+/**
+ * A prefix selects an id when it is the whole id or ends on a path segment:
+ * `convergence` and `convergence/` select `convergence/no-faults`,
+ * `convergence/no` does not.
+ */
+export function matchesPrefix(id: string, prefixes: readonly string[]): boolean {
+  return (
+    prefixes.length === 0 || prefixes.some((p) => id === p || id.startsWith(p.endsWith('/') ? p : `${p}/`))
+  );
+}
+
+/** A case is selected when its suite is one asked for (or none is) and a prefix selects its id. */
 export function selected(id: string, suites: readonly string[], prefixes: readonly string[]): boolean {
   const suite = id.split('/')[0];
   if (suites.length && !suites.includes(suite)) return false;
-  return (
-    prefixes.length === 0 || prefixes.some((p) => id === p || id.startsWith(p.endsWith('/') ? p : `${p}`))
-  );
+  return matchesPrefix(id, prefixes);
 }

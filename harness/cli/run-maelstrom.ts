@@ -12,7 +12,7 @@ import { gateExitCode, type RunReport } from '../../reports/model.js';
 import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
-import { ALL_CASES } from '../../suites/registry.js';
+import { ALL_CASES, matchesPrefix as selectedId } from '../../suites/registry.js';
 import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';
 import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
@@ -52,7 +52,7 @@ export const MAELSTROM_HELP = `usage: gossipcheck run --maelstrom "<command>" [f
   --settle MS              after the workload, wait at most this long for every acknowledged value to
                            reach every node before the final reads (default 5000)
   --timeout MS             deadline of every client request: init, topology, broadcast, read (default 5000)
-  --case PREFIX            only cases whose id starts with PREFIX (repeatable), e.g. maelstrom/budget
+  --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
   --seed S                 run seed (default 1): client choices, partition groups, loss draws
   --out DIR                report directory (default gossipcheck-report)
   --strict                 a missed SHOULD fails the gate too (no SHOULD case here yet)`;
@@ -130,9 +130,6 @@ const SCENARIOS: ScenarioDef[] = [
     faults: (_nodes, d) => [{ ...window(d), fault: { kind: 'loss', probability: 0.3 } }],
   },
 ];
-
-const selectedId = (id: string, prefixes: readonly string[]) =>
-  prefixes.length === 0 || prefixes.some((p) => id.startsWith(p));
 
 const BUDGET_IDS = [
   'maelstrom/budget/msgs-per-op',
