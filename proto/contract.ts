@@ -15,6 +15,23 @@ export const VARIANTS = [
 ] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** Variant families: which mechanism spreads updates, hence which bounds and checks apply. */
+export const ANTI_ENTROPY_VARIANTS: readonly Variant[] = [
+  'anti-entropy-push',
+  'anti-entropy-pull',
+  'anti-entropy-push-pull',
+];
+export const RUMOR_VARIANTS: readonly Variant[] = ['rumor-push', 'rumor-pull'];
+/** Variants whose nodes run the SIR rumor states and a loss-of-interest rule. */
+export const SIR_VARIANTS: readonly Variant[] = [...RUMOR_VARIANTS, 'hybrid'];
+/** Variants that replicate a key-value store (all but push-sum aggregation). */
+export const KV_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => v !== 'push-sum');
+
+export const isSirVariant = (v: Variant): boolean => SIR_VARIANTS.includes(v);
+
+/** Node ids of an n-node cluster: n0, n1, … (by index, so shrinking n keeps inputs valid). */
+export const nodeIds = (n: number): NodeId[] => Array.from({ length: n }, (_, i) => `n${i}`);
+
 export const LOSS_OF_INTEREST = ['feedback-counter', 'feedback-coin', 'blind-counter', 'blind-coin'] as const;
 export type LossOfInterest = (typeof LOSS_OF_INTEREST)[number];
 
@@ -83,6 +100,25 @@ export interface Capabilities {
   pushSum: boolean;
   membership: boolean;
   durableRestart: boolean;
+}
+
+/**
+ * Why an IUT declaring `caps` cannot run `variant` in `clock` mode with this
+ * loss-of-interest rule, or undefined when it can.
+ */
+export function missingCapability(
+  caps: Capabilities,
+  variant: Variant,
+  clock: ClockMode,
+  lossOfInterest?: LossOfInterest,
+): string | undefined {
+  if (!caps.variants.includes(variant))
+    return `variant ${variant} not declared (declared: ${caps.variants.join(', ') || 'none'})`;
+  if (!caps[clock]) return `${clock} clock mode not declared`;
+  if (variant === 'push-sum' && !caps.pushSum) return 'pushSum capability not declared';
+  if (lossOfInterest !== undefined && isSirVariant(variant) && !caps.lossOfInterest.includes(lossOfInterest))
+    return `loss of interest ${lossOfInterest} not declared (declared: ${caps.lossOfInterest.join(', ') || 'none'})`;
+  return undefined;
 }
 
 export interface InitResult {

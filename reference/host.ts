@@ -9,6 +9,7 @@ import {
   type Envelope,
   type GossipEndpoint,
   type InitResult,
+  isSirVariant,
   LOSS_OF_INTEREST,
   type NodeId,
   type NodeInit,
@@ -58,7 +59,7 @@ export class ReferenceHost implements GossipEndpoint {
     if (clock === 'realtime') {
       throw new ContractError(
         'failed-precondition',
-        'realtime clock mode is not supported by the reference node yet',
+        'this in-process host runs lockstep only; realtime is served by the realtime reference (reference/realtime, gossipcheck serve-reference)',
       );
     }
     if (clock !== 'lockstep') {
@@ -191,7 +192,7 @@ function capabilities(variants: readonly Variant[]): Capabilities {
     lossOfInterest: [...LOSS_OF_INTEREST],
     lockstep: true,
     realtime: false,
-    rumorStatus: variants.some((v) => v === 'rumor-push' || v === 'rumor-pull' || v === 'hybrid'),
+    rumorStatus: variants.some(isSirVariant),
     pushSum: variants.includes('push-sum'),
     membership: false,
     durableRestart: true,

@@ -104,18 +104,6 @@ export type Message =
 
 export type MessageType = Message['t'];
 
-export const MESSAGE_TYPES: readonly MessageType[] = [
-  'mail',
-  'digest',
-  'entries',
-  'want',
-  'entries-want',
-  'rumor',
-  'feedback',
-  'pull',
-  'pushsum',
-];
-
 /** The keys whose values a message carries (the envelope's `keys` metadata). */
 export function carriedKeys(msg: Message): string[] {
   switch (msg.t) {

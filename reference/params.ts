@@ -3,6 +3,7 @@
 import {
   ContractError,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  isSirVariant,
   LOSS_OF_INTEREST,
   type NodeInit,
   type Parameters,
@@ -28,8 +29,7 @@ export function validateParams(params: Parameters): NodeParams {
     throw invalid(`unknown variant '${String(variant)}' (expected one of ${VARIANTS.join(', ')})`);
   }
   if (!isIntAtLeast(fanout, 1)) throw invalid(`fanout must be an integer >= 1, got ${String(fanout)}`);
-  const rumor = variant === 'rumor-push' || variant === 'rumor-pull' || variant === 'hybrid';
-  if (rumor) {
+  if (isSirVariant(variant)) {
     if (!(LOSS_OF_INTEREST as readonly string[]).includes(lossOfInterest)) {
       throw invalid(
         `unknown loss of interest '${String(lossOfInterest)}' (expected one of ${LOSS_OF_INTEREST.join(', ')})`,

@@ -165,7 +165,7 @@ describe('init validation', () => {
     ).rejects.toEqual(
       new ContractError(
         'failed-precondition',
-        'realtime clock mode is not supported by the reference node yet',
+        'this in-process host runs lockstep only; realtime is served by the realtime reference (reference/realtime, gossipcheck serve-reference)',
       ),
     );
   });

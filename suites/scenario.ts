@@ -3,24 +3,28 @@
 // disturbance by the longest bound the checkers hold it to, plus a margin.
 
 import { convergenceBound, pushSumBound, quiescenceBound } from '../harness/checkers/bounds.js';
+import { PUSHSUM_EPSILON } from '../harness/checkers/pushsum.js';
 import type { FaultSchedule, LinkFault } from '../harness/faults/schedule.js';
 import { makePartition } from '../harness/faults/shapes.js';
 import type { HistoryEvent } from '../harness/history/events.js';
 import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
-import type { NodeId, Parameters, Variant } from '../proto/contract.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from '../proto/contract.js';
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  isSirVariant,
+  type NodeId,
+  nodeIds,
+  type Parameters,
+  type Variant,
+} from '../proto/contract.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import type { CaseContext, ScenarioInput } from './model.js';
 
 /** Push-sum initial values lie in [0, 100): the error to remove is below 100. */
 export const PUSH_SUM_SPREAD = 100;
-export const PUSH_SUM_EPSILON = 1e-6;
 /** Rounds past the bound, so a late convergence is seen as late, not as "ran out". */
 const MARGIN = 5;
 /** Replies cascade this many hops within a round (push-pull needs 3). */
 export const HOP_LIMIT = 4;
-
-export const nodeIds = (n: number): NodeId[] => Array.from({ length: n }, (_, i) => `n${i}`);
 
 export function parametersOf(input: ScenarioInput, variant: Variant): Parameters {
   return {
@@ -37,10 +41,9 @@ export function parametersOf(input: ScenarioInput, variant: Variant): Parameters
 /** Rounds a run needs after its last disturbance: the longest bound its checkers apply. */
 export function settleRounds(params: Parameters, n: number): number {
   const { variant } = params;
-  if (variant === 'push-sum') return pushSumBound(n, Math.log2(PUSH_SUM_SPREAD / PUSH_SUM_EPSILON)).rounds;
+  if (variant === 'push-sum') return pushSumBound(n, Math.log2(PUSH_SUM_SPREAD / PUSHSUM_EPSILON)).rounds;
   const converge = convergenceBound(variant, params, n)?.rounds ?? 0;
-  const sir = variant.startsWith('rumor') || variant === 'hybrid';
-  return Math.max(converge, sir ? quiescenceBound(variant, params, n).rounds : 0);
+  return Math.max(converge, isSirVariant(variant) ? quiescenceBound(variant, params, n).rounds : 0);
 }
 
 function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {

@@ -1,13 +1,6 @@
 // The round bounds the checkers hold histories to, each with its source.
 // All bounds are in lockstep rounds (one gossip period each).
-import type { Parameters, Variant } from '../../proto/contract.js';
-
-export const ANTI_ENTROPY_VARIANTS: readonly Variant[] = [
-  'anti-entropy-push',
-  'anti-entropy-pull',
-  'anti-entropy-push-pull',
-];
-export const RUMOR_VARIANTS: readonly Variant[] = ['rumor-push', 'rumor-pull'];
+import { ANTI_ENTROPY_VARIANTS, type Parameters, type Variant } from '../../proto/contract.js';
 
 /**
  * Spread constants. Pittel 1987 ("On spreading a rumor", SIAM J. Appl. Math.

@@ -1,9 +1,9 @@
 // Convergence of replicated key/value state (every variant but push-sum):
 // identical final state, no lost acknowledged update, versions never going
 // backwards, and convergence within an O(log n) bound after the last disturbance.
-import { compareVersions, type NodeId, type Version } from '../../proto/contract.js';
+import { compareVersions, type NodeId, RUMOR_VARIANTS, type Version } from '../../proto/contract.js';
 import type { ReadEntry } from '../history/events.js';
-import { type Bound, convergenceBound, RUMOR_VARIANTS } from './bounds.js';
+import { type Bound, convergenceBound } from './bounds.js';
 import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import {
   entryMap,

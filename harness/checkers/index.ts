@@ -1,7 +1,13 @@
 // checkHistory: every applicable checker over one history, in a stable order.
-import { VARIANTS, type Variant } from '../../proto/contract.js';
+import {
+  ANTI_ENTROPY_VARIANTS,
+  KV_VARIANTS,
+  missingCapability,
+  SIR_VARIANTS,
+  VARIANTS,
+  type Variant,
+} from '../../proto/contract.js';
 import type { HistoryEvent } from '../history/events.js';
-import { ANTI_ENTROPY_VARIANTS, RUMOR_VARIANTS } from './bounds.js';
 import {
   ADDRESSING,
   checkAddressing,
@@ -58,9 +64,6 @@ export interface CaseEntry {
   safety?: boolean;
 }
 
-const KV_VARIANTS = VARIANTS.filter((x) => x !== 'push-sum');
-const SIR_VARIANTS: readonly Variant[] = [...RUMOR_VARIANTS, 'hybrid'];
-
 /** Every case, in report order (after run/completed). */
 export const CASES: readonly CaseEntry[] = [
   { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState },
@@ -91,18 +94,11 @@ export const CASES: readonly CaseEntry[] = [
 ];
 
 /** Why the IUT cannot be held to this run's cases, if it cannot. */
-function missingCapability(v: HistoryView): string | undefined {
+function missingCapabilityOf(v: HistoryView): string | undefined {
   if (!v.init) return "no 'init' event: the IUT's capabilities are unknown";
   const caps = v.init.capabilities;
-  const variant = v.variant!;
-  if (!caps.variants.includes(variant)) {
-    return `variant ${variant} not declared (declared: ${caps.variants.join(', ') || 'none'})`;
-  }
-  if (!caps.lockstep) return 'lockstep clock mode not declared';
-  if (variant === 'push-sum' && !caps.pushSum) return 'pushSum capability not declared';
-  if (SIR_VARIANTS.includes(variant) && !caps.lossOfInterest.includes(v.params!.lossOfInterest)) {
-    return `loss of interest ${v.params!.lossOfInterest} not declared (declared: ${caps.lossOfInterest.join(', ') || 'none'})`;
-  }
+  const missing = missingCapability(caps, v.variant!, 'lockstep', v.params!.lossOfInterest);
+  if (missing) return missing;
   if (v.restarts.some((r) => r.durable) && !caps.durableRestart)
     return 'durable restart used but not declared';
   return undefined;
@@ -119,7 +115,7 @@ export function checkHistory(events: HistoryEvent[]): Verdict[] {
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run) return out;
   const applicable = CASES.filter((c) => c.variants.includes(v.variant!));
-  const missing = missingCapability(v);
+  const missing = missingCapabilityOf(v);
   if (missing) return [...out, ...applicable.map((c) => unsupported(c.info, missing))];
   const completed = v.end?.reason === 'completed';
   for (const c of applicable) {

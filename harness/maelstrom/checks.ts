@@ -28,11 +28,6 @@ export const convergenceCase = (scenario: string, what: string): CaseInfo => ({
 
 export const BUDGET_SOURCE = 'Fly.io Gossip Glomers challenges 3d and 3e (fly.io/dist-sys/3d, /3e)';
 
-export interface NodeLine {
-  node: NodeId;
-  text: string;
-}
-
 /** Protocol violations and failed client requests of one scenario, as readable lines. */
 export function protocolProblems(events: readonly MaelstromEvent[]): { lines: string[]; timeouts: number } {
   const scenario = only(events, 'maelstrom')[0]?.scenario ?? '?';

@@ -73,8 +73,6 @@ export type MaelstromEvent =
   | { t: 'stderr'; r: number; node: NodeId; tail: string }
   | EventOf<'end'>;
 
-export const isNode = (nodes: ReadonlySet<string>, id: string) => nodes.has(id);
-
 /**
  * When each broadcast value became present at each node, from the delivery
  * log alone: a value is present at node N from the first delivery to N of a

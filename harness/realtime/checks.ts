@@ -10,8 +10,8 @@
 //   latency (read interval, docker start, Init): B·period_ms + grace ms.
 // Message-count cases (fanout, messages per update) need lockstep ticks and
 // are not judged here.
-import { VARIANTS, type Variant } from '../../proto/contract.js';
-import { ANTI_ENTROPY_VARIANTS, convergenceBound } from '../checkers/bounds.js';
+import { ANTI_ENTROPY_VARIANTS, missingCapability, VARIANTS, type Variant } from '../../proto/contract.js';
+import { convergenceBound } from '../checkers/bounds.js';
 import {
   checkIdenticalState,
   checkMonotonicVersions,
@@ -76,11 +76,7 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const cases = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
   if (!v.init) return out;
   const caps = v.init.capabilities;
-  const missing = !caps.realtime
-    ? 'realtime clock mode not declared'
-    : !caps.variants.includes(v.variant)
-      ? `variant ${v.variant} not declared`
-      : undefined;
+  const missing = missingCapability(caps, v.variant, 'realtime', v.params?.lossOfInterest);
   if (missing) return [...out, ...cases.map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   out.push(checkMonotonicVersions(v));

@@ -1,6 +1,5 @@
 // bounds/…: messages and bytes per update and per node per round within the
 // variant's bound.
-import { ANTI_ENTROPY_VARIANTS } from '../../harness/checkers/bounds.js';
 import {
   checkExchanges,
   checkNoRedundantValues,
@@ -9,6 +8,7 @@ import {
 } from '../../harness/checkers/exchanges.js';
 import { DIRECT_MAIL, FANOUT } from '../../harness/checkers/messages.js';
 import { checkRumorTraffic, RUMOR_TRAFFIC } from '../../harness/checkers/rumor-traffic.js';
+import { ANTI_ENTROPY_VARIANTS } from '../../proto/contract.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';

@@ -2,7 +2,7 @@
 // same entries within the bound; no acknowledged update is lost; no version
 // goes backwards at a node.
 import * as fc from 'fast-check';
-import { ANTI_ENTROPY_VARIANTS, SPREAD_C, SPREAD_D } from '../../harness/checkers/bounds.js';
+import { SPREAD_C, SPREAD_D } from '../../harness/checkers/bounds.js';
 import {
   IDENTICAL_STATE,
   MONOTONIC_VERSIONS,
@@ -11,7 +11,7 @@ import {
 } from '../../harness/checkers/convergence.js';
 import { checkEachWriteWithinBound, EACH_WRITE_WITHIN_BOUND } from '../../harness/checkers/long-run.js';
 import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
-import type { Variant } from '../../proto/contract.js';
+import { ANTI_ENTROPY_VARIANTS, type Variant } from '../../proto/contract.js';
 import {
   crashArb,
   delayArb,

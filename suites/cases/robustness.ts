@@ -7,6 +7,7 @@ import {
   type Envelope,
   type GossipEndpoint,
   type NodeInit,
+  nodeIds,
   type Parameters,
   type Snapshot,
   VARIANTS,
@@ -15,7 +16,6 @@ import {
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { int, LIMITS, list, record, text } from '../input-schema.js';
 import type { CaseContext, CaseDef, Outcome } from '../model.js';
-import { nodeIds } from '../scenario.js';
 
 /** Small so the oversize probe stays cheap. */
 const MAX_PAYLOAD = 4096;

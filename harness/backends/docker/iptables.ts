@@ -262,10 +262,3 @@ export function listRunChainsSync(): RunChain[] {
   }
   return [...chains.values()];
 }
-
-/** Rules of gossipcheck runs in DOCKER-USER and run chains that exist (for tests and diagnostics). */
-export function leftoverRulesSync(runId = ''): string[] {
-  return (iptSync(['-S']) ?? '')
-    .split('\n')
-    .filter((l) => l.includes(`gossipcheck:${runId}`) || l.startsWith(`-N ${CHAIN_PREFIX}${runId}`));
-}
