@@ -50,6 +50,15 @@ import {
   RESIDUE,
   TERMINAL_STATUS,
 } from './quiescence.js';
+import {
+  checkExchangeDirection,
+  checkPayloadSize,
+  checkUniqueVersions,
+  EXCHANGE_DIRECTION,
+  EXCHANGE_DIRECTION_VARIANTS,
+  PAYLOAD_SIZE,
+  UNIQUE_VERSIONS,
+} from './contract-exchange.js';
 import { checkRunCompleted } from './run.js';
 import { type CaseInfo, unsupported, type Verdict } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -91,6 +100,14 @@ export const CASES: readonly CaseEntry[] = [
   { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true },
   { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true },
+  { info: UNIQUE_VERSIONS, variants: KV_VARIANTS, check: checkUniqueVersions, safety: true },
+  { info: PAYLOAD_SIZE, variants: VARIANTS, check: checkPayloadSize, safety: true },
+  {
+    info: EXCHANGE_DIRECTION,
+    variants: EXCHANGE_DIRECTION_VARIANTS,
+    check: checkExchangeDirection,
+    safety: true,
+  },
 ];
 
 /** Why the IUT cannot be held to this run's cases, if it cannot. */

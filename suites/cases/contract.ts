@@ -1,7 +1,13 @@
 // contract/…: the rules of the GossipNode contract the other checks rely on:
 // envelope metadata (kind, keys) and addressing, judged under faults.
-import type * as fc from 'fast-check';
+import * as fc from 'fast-check';
 import { ADDRESSING, DECLARED_KEYS, ENVELOPE_KIND } from '../../harness/checkers/contract.js';
+import {
+  EXCHANGE_DIRECTION,
+  EXCHANGE_DIRECTION_VARIANTS,
+  PAYLOAD_SIZE,
+  UNIQUE_VERSIONS,
+} from '../../harness/checkers/contract-exchange.js';
 import { VARIANTS } from '../../proto/contract.js';
 import {
   crashArb,
@@ -12,6 +18,7 @@ import {
   pauseArb,
   scheduleArb,
 } from '../generators/faults.js';
+import { writesArb } from '../generators/workload.js';
 import type { CaseDef, FaultInput, ScenarioInput } from '../model.js';
 import { scenarioCase } from './scenario-case.js';
 
@@ -50,6 +57,45 @@ export const CONTRACT_CASES: CaseDef<ScenarioInput>[] = [
     source: SOURCE,
     variants: VARIANTS,
     checks: [ADDRESSING],
+    faults: anyFaults,
+  }),
+  scenarioCase({
+    id: 'contract/unique-versions',
+    requirement: UNIQUE_VERSIONS.requirement,
+    level: 'MUST',
+    source: UNIQUE_VERSIONS.source,
+    variants: KV_VARIANTS,
+    checks: [UNIQUE_VERSIONS],
+    // The victim writes, crashes without durable state, restarts and writes the
+    // same key again at once: the one moment a node could reissue a version.
+    plan: () =>
+      fc
+        .record({ crash: crashArb(false), others: writesArb(8, 3), gap: fc.integer({ min: 0, max: 2 }) })
+        .map(({ crash, others, gap }) => ({
+          faults: [crash],
+          writes: [
+            ...others,
+            { round: crash.at - 1, node: crash.node, key: 'z', value: 'before-crash' },
+            { round: crash.restartAt + gap, node: crash.node, key: 'z', value: 'after-restart' },
+          ],
+        })),
+  }),
+  scenarioCase({
+    id: 'contract/payload-size',
+    requirement: PAYLOAD_SIZE.requirement,
+    level: 'MUST',
+    source: PAYLOAD_SIZE.source,
+    variants: VARIANTS,
+    checks: [PAYLOAD_SIZE],
+    faults: anyFaults,
+  }),
+  scenarioCase({
+    id: 'contract/exchange-direction',
+    requirement: EXCHANGE_DIRECTION.requirement,
+    level: 'MUST',
+    source: EXCHANGE_DIRECTION.source,
+    variants: EXCHANGE_DIRECTION_VARIANTS,
+    checks: [EXCHANGE_DIRECTION],
     faults: anyFaults,
   }),
 ];

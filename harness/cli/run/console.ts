@@ -47,7 +47,7 @@ export function summaryLines(
     `gossipcheck ${report.kit.version}: ${report.implementation.name} ${report.implementation.version}, seed ${report.seed}: ${report.results.length} cases in ${seconds(elapsedMs)} (${jobs} job${jobs === 1 ? '' : 's'})`,
   ];
   if (report.status && report.status !== 'completed')
-    lines.push(`run ${report.status}: ${report.statusReason ?? ''}`);
+    lines.push(`run ${report.status}: ${(report.statusReason ?? '').split('\n')[0]}`);
   const shown = VERDICT_ORDER.filter((v) => t[v] > 0 || v === 'FAIL' || v === 'PASS');
   const suites = [...new Set(report.results.map((r) => r.suite))];
   const width = Math.max(5, ...suites.map((s) => s.length));
