@@ -25,11 +25,11 @@ import { self } from '../backends/owner.js';
 import { warnStale } from '../backends/stale.js';
 import { edgeSelected } from '../faults/shapes.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
-import { chaosMaelstromCommand } from '../maelstrom/docker.js';
 import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
 import { Progress } from '../realtime/progress.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
 import { describeEvent, realtimeSchedule, type Transport } from '../realtime/schedule.js';
+import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 

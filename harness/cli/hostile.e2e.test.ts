@@ -26,6 +26,7 @@ describe('misbehaviour fails a named case, never a bound that saw nothing', () =
     ['strip-metadata', 'ships-known-values', ['contract/envelope-kind', 'contract/declared-keys']],
     ['self-address', undefined, ['contract/addressing']],
     ['unknown-address', undefined, ['contract/addressing']],
+    ['forgets-generation', undefined, ['contract/unique-versions']],
   ] as const)('%s %s', async (mode, fixture, failing) => {
     const out = join(dirs.make(), 'r');
     const res = await runCli(['run', '--impl', hostile(mode, fixture), ...AE, '--out', out]);
@@ -34,6 +35,25 @@ describe('misbehaviour fails a named case, never a bound that saw nothing', () =
     for (const id of failing) expect(verdict(r, id), id).toBe('FAIL');
     // Without keys the redundant-values bound has nothing to count: never a PASS.
     if (mode === 'strip-metadata') expect(verdict(r, 'bounds/no-redundant-values')).toBe('INCONCLUSIVE');
+  });
+
+  test('a pull that pushes still converges, and fails contract/exchange-direction', async () => {
+    const out = join(dirs.make(), 'r');
+    const args = [
+      '--variant',
+      'anti-entropy-pull',
+      '--runs',
+      '5',
+      '--suite',
+      'convergence',
+      '--suite',
+      'contract',
+    ];
+    const res = await runCli(['run', '--impl', hostile('pull-pushes'), ...args, '--out', out]);
+    expect(res.code).toBe(1);
+    const r = report(out);
+    expect(verdict(r, 'convergence/no-faults')).toBe('PASS');
+    expect(verdict(r, 'contract/exchange-direction')).toBe('FAIL');
   });
 });
 

@@ -7,7 +7,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeId } from '../../proto/contract.js';
+import { type NodeId, nodeIds } from '../../proto/contract.js';
 import { gateExitCode, type RunReport } from '../../reports/model.js';
 import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
@@ -17,9 +17,9 @@ import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';
 import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../maelstrom/profiles.js';
-import { MaelstromResults } from '../maelstrom/results.js';
 import { type FaultWindow, runScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
-import { nodeIds, TOPOLOGIES, type TopologyName, topologyFor } from '../maelstrom/topology.js';
+import { TOPOLOGIES, type TopologyName, topologyFor } from '../maelstrom/topology.js';
+import { MaelstromResults } from './maelstrom-results.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const FLAGS = {

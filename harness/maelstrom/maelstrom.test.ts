@@ -4,13 +4,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeIds } from '../../proto/contract.js';
 import type { RunReport } from '../../reports/model.js';
 import { runMaelstromCommand } from '../cli/run-maelstrom.js';
 import { UsageError } from '../cli/usage.js';
 import { tempDirs } from '../testing/cli.js';
 import { LineSplitter } from './node-process.js';
 import { carriedValues, parseLine, quote } from './protocol.js';
-import { gridTopology, lineTopology, nodeIds, totalTopology, treeTopology } from './topology.js';
+import { gridTopology, lineTopology, totalTopology, treeTopology } from './topology.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
 const dirs = tempDirs();

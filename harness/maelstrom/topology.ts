@@ -9,11 +9,6 @@ export const TOPOLOGIES = ['grid', 'line', 'tree', 'total'] as const;
 export type TopologyName = (typeof TOPOLOGIES)[number];
 export type Topology = Record<NodeId, NodeId[]>;
 
-/** Maelstrom's node ids: n0, n1, ... */
-export function nodeIds(n: number): NodeId[] {
-  return Array.from({ length: n }, (_, i) => `n${i}`);
-}
-
 /** A roughly square grid, side ceil(sqrt n), row-major; neighbours (i+1,j), (i-1,j), (i,j+1), (i,j-1). */
 export function gridTopology(nodes: readonly NodeId[]): Topology {
   const n = nodes.length;

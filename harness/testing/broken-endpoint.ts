@@ -8,6 +8,8 @@
 //   unknown-address  the first envelope of each Tick goes to "ghost"
 //   flood-tick       every Tick returns 1,000,000 envelopes
 //   slow             every Tick takes 300 ms
+//   pull-pushes      asked for anti-entropy-pull, runs anti-entropy-push
+//   forgets-generation  ignores NodeInit.generation: a restarted node reissues versions
 //   declares-nothing Init declares no variant at all
 //   no-clock         Init declares neither lockstep nor realtime
 // Usage: node broken-endpoint.js MODE [--fixture NAME] [--marker ANY]
@@ -39,6 +41,8 @@ const MODES = [
   'slow',
   'declares-nothing',
   'no-clock',
+  'pull-pushes',
+  'forgets-generation',
 ] as const;
 type Mode = (typeof MODES)[number];
 
@@ -53,7 +57,12 @@ class Hostile implements GossipEndpoint {
     this.mode === 'strip-metadata' ? envs.map((e) => ({ ...e, kind: '', keys: [] })) : envs;
 
   async init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult> {
-    const res = await this.inner.init(nodes, params, clock);
+    const asked =
+      this.mode === 'pull-pushes' && params.variant === 'anti-entropy-pull'
+        ? { ...params, variant: 'anti-entropy-push' as const }
+        : params;
+    const inits = this.mode === 'forgets-generation' ? nodes.map((n) => ({ ...n, generation: 0 })) : nodes;
+    const res = await this.inner.init(inits, asked, clock);
     const caps = { ...res.capabilities };
     if (this.mode === 'declares-nothing') caps.variants = [];
     if (this.mode === 'no-clock') Object.assign(caps, { lockstep: false, realtime: false });

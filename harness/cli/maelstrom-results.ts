@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { type CaseResult, countVerdicts, type RunReport } from '../../reports/model.js';
 import { KIT_VERSION } from '../../reports/run-info.js';
 import type { Verdict } from '../checkers/verdict.js';
-import { checkProtocol } from './checks.js';
-import type { MaelstromEvent } from './history.js';
+import { checkProtocol } from '../maelstrom/checks.js';
+import type { MaelstromEvent } from '../maelstrom/history.js';
 
 export class MaelstromResults {
   readonly results: CaseResult[] = [];

@@ -7,33 +7,34 @@
 // router, so partitions and loss apply as in `run --maelstrom`; on top, the
 // container faults of `chaos`: `docker pause` / `unpause` of one node for a
 // window, and `docker kill` of one node, then a fresh container (Maelstrom
-// nodes have no durable state) that gets `init` and `topology` again.
+// nodes have no durable state) that gets `init` and `topology` again. The
+// containers themselves: harness/maelstrom/docker-launcher.ts.
 // Every container and the network of the run are removed on success,
 // failure, SIGINT and SIGTERM (by the run's label). See docs/maelstrom.md.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { NodeId } from '../../proto/contract.js';
+import { join, resolve } from 'node:path';
+import { type NodeId, nodeIds } from '../../proto/contract.js';
 import { gateExitCode } from '../../reports/model.js';
 import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { onCleanup } from '../backends/cleanup.js';
 import { sweepRunSync } from '../backends/docker/cluster.js';
-import { docker, dockerAnswers, runSync } from '../backends/docker/exec.js';
+import { docker, dockerAnswers } from '../backends/docker/exec.js';
 import { type BaseImageUse, imageExists, useBaseImage } from '../backends/docker/image.js';
 import { labelArgs } from '../backends/owner.js';
-import { KIT_ROOT } from '../cli/docker-image.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from '../cli/usage.js';
 import { makePartition } from '../faults/shapes.js';
-import { checkBudgets, checkConvergence, convergenceCase } from './checks.js';
-import { type NodeLauncher, NodeProcess } from './node-process.js';
-import { PROFILE_NAMES, PROFILES } from './profiles.js';
-import { MaelstromResults } from './results.js';
-import { type NodeFaultWindow, runScenario, type ScenarioSpec } from './scenario.js';
-import { nodeIds, TOPOLOGIES, topologyFor } from './topology.js';
+import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
+import { defaultMounts, dockerLauncher } from '../maelstrom/docker-launcher.js';
+import { PROFILE_NAMES, PROFILES } from '../maelstrom/profiles.js';
+import { type NodeFaultWindow, runScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
+import { TOPOLOGIES, topologyFor } from '../maelstrom/topology.js';
+import { KIT_ROOT } from './docker-image.js';
+import { MaelstromResults } from './maelstrom-results.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<command>" [flags]
 
@@ -83,95 +84,6 @@ const FLAGS = {
   'keep-image': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-export interface DockerNodes {
-  runId: string;
-  network: string;
-  image: string;
-  command: string;
-  /** Host directories bind-mounted read-only at the same path. */
-  mounts: string[];
-  /** Working directory inside the container (a mounted host dir), or none. */
-  workdir?: string;
-  /** Host file mounted as /bin/sh (for images without a shell), or none. */
-  shell?: string;
-}
-
-/** Container name of `node`'s `generation`-th start. */
-export const containerName = (runId: string, node: NodeId, generation: number) =>
-  `gossipcheck-${runId}-${node}${generation > 0 ? `-r${generation}` : ''}`;
-
-/** Starts each node as `docker run -i --rm ... IMAGE sh -c CMD`, stdin / stdout piped. */
-export function dockerLauncher(d: DockerNodes): NodeLauncher {
-  return (id, generation, onLine, onExit) => {
-    const name = containerName(d.runId, id, generation);
-    // Set once `docker rm -f` returned: the sweep after stop has nothing left to do.
-    let removed = false;
-    const remove = () =>
-      docker(['rm', '-f', name], { timeoutMs: 30_000 }).then(
-        () => {
-          removed = true;
-        },
-        () => {},
-      );
-    return new NodeProcess(
-      id,
-      {
-        file: 'docker',
-        args: [
-          'run',
-          '-i',
-          '--rm',
-          '--name',
-          name,
-          ...labelArgs(d.runId),
-          '--network',
-          d.network,
-          '-e',
-          `GOSSIPCHECK_NODE=${id}`,
-          ...d.mounts.flatMap((m) => ['-v', `${m}:${m}:ro`]),
-          ...(d.shell ? ['-v', `${d.shell}:/bin/sh:ro`] : []),
-          ...(d.workdir ? ['-w', d.workdir] : []),
-          d.image,
-          'sh',
-          '-c',
-          d.command,
-        ],
-        detached: false,
-        graceMs: 15_000,
-        killSync: (child) => {
-          if (!removed) runSync('docker', ['rm', '-f', name]);
-          child.kill('SIGKILL');
-        },
-        terminate: remove,
-        kill: async () => {
-          await docker(['kill', name], { timeoutMs: 30_000 });
-        },
-        pause: async () => {
-          await docker(['pause', name], { timeoutMs: 30_000 });
-        },
-        resume: async () => {
-          await docker(['unpause', name], { timeoutMs: 30_000 });
-        },
-      },
-      onLine,
-      onExit,
-    );
-  };
-}
-
-/** The working directory and the directory of every absolute path in `command` that exists here. */
-export function defaultMounts(command: string, cwd = process.cwd()): string[] {
-  const dirs = new Set<string>([cwd]);
-  for (const token of command.split(/\s+/)) {
-    const t = token.replace(/^['"]|['"]$/g, '');
-    if (!isAbsolute(t) || !existsSync(t) || t.startsWith('/usr/') || t.startsWith('/bin/')) continue;
-    dirs.add(statSync(t).isDirectory() ? t : dirname(t));
-  }
-  // Drop directories inside another one.
-  const all = [...dirs].sort();
-  return all.filter((d) => !all.some((o) => o !== d && d.startsWith(`${o}/`)));
-}
 
 /** The chaos scenario's faults, in ms of the workload. */
 export function chaosFaults(
