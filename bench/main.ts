@@ -4,8 +4,10 @@
 // suite depends on timing. Every measurement is bounded in size and time.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gateTiming } from './gate.js';
 import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
 import type { InprocResult, InprocVariant } from './inproc.js';
 import { machine } from './machine.js';
@@ -114,6 +116,11 @@ async function main(): Promise<number> {
     }
   }
 
+  // 4. The default gate against an external node: over gRPC / in-process.
+  const gateJobs = Math.max(1, Math.min(4, availableParallelism()));
+  log(`gate: gossipcheck run in-process, then over gRPC (--jobs ${gateJobs})`);
+  const gate = gateTiming(quick ? 2 : 10, gateJobs, seed);
+
   const theory: TheoryRow[] = inproc.map((r) => {
     const t = theoryRounds(r.variant, r.n);
     return {
@@ -139,6 +146,13 @@ async function main(): Promise<number> {
     inproc: inprocRows,
     lockstep_grpc: lockstep.map((l) => ({ n: l.n, rounds_per_s: round2(l.roundsPerS) })),
     theory,
+    gate_grpc_over_inproc: round2(gate.ratio),
+    gate_seconds: {
+      inproc: round2(gate.inprocSeconds),
+      grpc: round2(gate.grpcSeconds),
+      runs: gate.runs,
+      jobs: gate.jobs,
+    },
   };
 
   const ratio = harness.msgsPerS / raw.msgsPerS;
@@ -198,6 +212,20 @@ async function main(): Promise<number> {
         `${Math.round(ae100k.peakRssMb)} MB  (target <= 30 s and <= 4096 MB: ` +
         `${verdict(ae100k.completed && ae100k.setupSeconds + ae100k.runSeconds <= 30 && ae100k.peakRssMb <= 4096)})`
       : 'anti-entropy-push-pull n=100000: not run (--quick)',
+    '',
+    table(
+      ['the default gate (gossipcheck run)', 'runs', 'jobs', 'seconds'],
+      [
+        ['built-in reference, in-process', gate.runs, gate.jobs, gate.inprocSeconds.toFixed(1)],
+        [
+          'the same reference over gRPC (--impl serve-reference)',
+          gate.runs,
+          gate.jobs,
+          gate.grpcSeconds.toFixed(1),
+        ],
+      ],
+    ),
+    `gate over gRPC / in-process = ${gate.ratio.toFixed(1)}x  (target <= 2x: ${verdict(gate.ratio <= 2)})`,
     '',
     table(
       ['theory: rounds to spread (fanout 1)', 'n', 'measured', 'theory', 'formula', 'reached'],

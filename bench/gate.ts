@@ -1,0 +1,50 @@
+// The gate's cost for an external node: the default `gossipcheck run` against
+// the reference over gRPC (`--impl serve-reference`) divided by the same run
+// in-process, measured back to back with the same seed and job count.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+
+export interface GateTiming {
+  runs: number;
+  jobs: number;
+  inprocSeconds: number;
+  grpcSeconds: number;
+  /** grpc / in-process wall time. */
+  ratio: number;
+}
+
+function timed(args: string[]): number {
+  const out = mkdtempSync(join(tmpdir(), 'gossipcheck-bench-gate-'));
+  try {
+    const t = process.hrtime.bigint();
+    const res = spawnSync(process.execPath, [CLI, 'run', ...args, '--out', join(out, 'r')], {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+      maxBuffer: 16 << 20,
+    });
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (res.status !== 0)
+      throw new Error(
+        `gossipcheck run ${args.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr.trim().split('\n')[0]}`,
+      );
+    return seconds;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export function gateTiming(runs: number, jobs: number, seed: number): GateTiming {
+  const common = ['--runs', String(runs), '--jobs', String(jobs), '--seed', String(seed)];
+  const inprocSeconds = timed(common);
+  const grpcSeconds = timed([
+    ...common,
+    '--impl',
+    `"${process.execPath}" "${CLI}" serve-reference --listen {listen}`,
+  ]);
+  return { runs, jobs, inprocSeconds, grpcSeconds, ratio: grpcSeconds / inprocSeconds };
+}
