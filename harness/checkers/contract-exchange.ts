@@ -36,12 +36,12 @@ export const EXCHANGE_DIRECTION: CaseInfo = {
 };
 
 export function checkUniqueVersions(v: HistoryView): Verdict {
-  const valueOf = new Map<string, { value: string; where: string }>();
+  const valueByVersion = new Map<string, { value: string; where: string }>();
   const bad: string[] = [];
   const see = (key: string, counter: number, origin: string, value: string, where: string) => {
     const id = `${key}\u0000${counter}\u0000${origin}`;
-    const had = valueOf.get(id);
-    if (!had) valueOf.set(id, { value, where });
+    const had = valueByVersion.get(id);
+    if (!had) valueByVersion.set(id, { value, where });
     else if (had.value !== value)
       bad.push(
         `${key} v${counter}@${origin} is ${JSON.stringify(had.value)} (${had.where}) and ${JSON.stringify(value)} (${where})`,
@@ -65,10 +65,10 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
       expected: 'each (key, version) with one value',
       observed: bad.length
         ? `${bad.length} versions name two values`
-        : `${valueOf.size} versions, each with one value`,
+        : `${valueByVersion.size} versions, each with one value`,
       details: bad.slice(0, MAX_SHOWN),
     },
-    valueOf.size,
+    valueByVersion.size,
   );
 }
 

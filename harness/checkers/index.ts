@@ -17,6 +17,15 @@ import {
   ENVELOPE_KIND,
 } from './contract.js';
 import {
+  checkExchangeDirection,
+  checkPayloadSize,
+  checkUniqueVersions,
+  EXCHANGE_DIRECTION,
+  EXCHANGE_DIRECTION_VARIANTS,
+  PAYLOAD_SIZE,
+  UNIQUE_VERSIONS,
+} from './contract-exchange.js';
+import {
   checkIdenticalState,
   checkMonotonicVersions,
   checkNoLostUpdate,
@@ -50,15 +59,6 @@ import {
   RESIDUE,
   TERMINAL_STATUS,
 } from './quiescence.js';
-import {
-  checkExchangeDirection,
-  checkPayloadSize,
-  checkUniqueVersions,
-  EXCHANGE_DIRECTION,
-  EXCHANGE_DIRECTION_VARIANTS,
-  PAYLOAD_SIZE,
-  UNIQUE_VERSIONS,
-} from './contract-exchange.js';
 import { checkRunCompleted } from './run.js';
 import { type CaseInfo, unsupported, type Verdict } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';

@@ -346,7 +346,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (status === 'harness-error') {
     // One line on stderr; the whole trace is in the report's status.
-    process.stderr.write(`gossipcheck: harness error: ${('reason' in end ? end.reason : '').split('\n')[0]}\n`);
+    process.stderr.write(
+      `gossipcheck: harness error: ${('reason' in end ? end.reason : '').split('\n')[0]}\n`,
+    );
     return 2;
   }
   const staleGates = config.strict && config.expectFail?.stale ? 1 : 0;
