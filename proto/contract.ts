@@ -12,6 +12,7 @@ export const VARIANTS = [
   'rumor-pull',
   'hybrid',
   'push-sum',
+  'membership-swim',
 ] as const;
 export type Variant = (typeof VARIANTS)[number];
 
@@ -52,6 +53,7 @@ export const ENVELOPE_KINDS: Record<Variant, Readonly<Record<string, boolean>>> 
   'rumor-pull': RUMOR_KINDS,
   hybrid: { ...RUMOR_KINDS, ...AE_KINDS },
   'push-sum': { pushsum: false },
+  'membership-swim': { ping: false, ack: false, 'ping-req': false, 'push-pull': false, leave: false },
 };
 
 export type ClockMode = 'lockstep' | 'realtime';
@@ -72,6 +74,32 @@ export interface Parameters {
   antiEntropyEvery: number;
   /** Largest payload a node accepts or sends. */
   maxPayloadBytes: number;
+  /** membership-swim only (absent elsewhere, so other runs' histories are unchanged). */
+  membership?: MembershipParams;
+}
+
+/** SWIM parameters (gossip.proto MembershipParameters). */
+export interface MembershipParams {
+  /** Ticks per protocol period (>= 2). */
+  probePeriod: number;
+  /** k: members asked for an indirect probe. */
+  indirectProbes: number;
+  /** Periods a suspicion lasts before the suspect is declared dead. */
+  suspicionPeriods: number;
+  /** lambda: each update is piggybacked ceil(lambda * log2(n + 1)) times. */
+  retransmitMult: number;
+  /** Periods between push-pull exchanges of the whole member list. */
+  pushPullPeriods: number;
+}
+
+export const MEMBER_STATUSES = ['alive', 'suspect', 'dead', 'left'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+/** One member in a node's view. */
+export interface Member {
+  id: NodeId;
+  status: MemberStatus;
+  incarnation: number;
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
@@ -172,6 +200,8 @@ export interface Snapshot {
   sum: number;
   weight: number;
   members: NodeId[];
+  /** membership-swim: the node's whole view, sorted by id (absent or empty elsewhere). */
+  memberView?: Member[];
 }
 
 export interface UpdateResult {
@@ -203,7 +233,9 @@ export interface GossipEndpoint {
   deliver(envelopes: Envelope[]): Promise<Envelope[]>;
   update(writes: Write[]): Promise<UpdateResult>;
   read(nodes: NodeId[]): Promise<Snapshot[]>;
-  stop(nodes: NodeId[], mode: StopMode): Promise<void>;
+  /** A clean stop may send envelopes (a membership leave); the harness routes them. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: endpoints that send nothing on Stop keep returning Promise<void>
+  stop(nodes: NodeId[], mode: StopMode): Promise<Envelope[] | undefined | void>;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,9 @@ import {
   type Envelope,
   LOSS_OF_INTEREST,
   type LossOfInterest,
+  MEMBER_STATUSES,
+  type Member,
+  type MembershipParams,
   type NodeInit,
   type Parameters,
   type SirStatus,
@@ -35,8 +38,36 @@ export const variantToPb = (v: Variant): pb.Variant => VARIANTS.indexOf(v) + 1;
 export const variantFromPb = (v: pb.Variant): Variant => fromEnum(VARIANTS, v, 'Variant');
 const loiToPb = (l: LossOfInterest): pb.LossOfInterest => LOSS_OF_INTEREST.indexOf(l) + 1;
 
+function membershipToPb(m: MembershipParams | undefined): pb.MembershipParameters | undefined {
+  return m && { ...m };
+}
+
+/** Absent on the wire (or all zero) is no membership parameters at all. */
+function membershipFromPb(m: pb.MembershipParameters | undefined): MembershipParams | undefined {
+  if (!m) return undefined;
+  const { probePeriod, indirectProbes, suspicionPeriods, retransmitMult, pushPullPeriods } = m;
+  return { probePeriod, indirectProbes, suspicionPeriods, retransmitMult, pushPullPeriods };
+}
+
+const memberToPb = (m: Member): pb.Member => ({
+  id: m.id,
+  status: MEMBER_STATUSES.indexOf(m.status) + 1,
+  incarnation: m.incarnation,
+});
+
+/** A member of unknown status is kept as alive would hide it: it is dropped instead. */
+function memberViewFromPb(view: pb.Member[]): Member[] {
+  const out: Member[] = [];
+  for (const m of view) {
+    const status = MEMBER_STATUSES[m.status - 1];
+    if (status !== undefined) out.push({ id: m.id, status, incarnation: m.incarnation });
+  }
+  return out;
+}
+
 export function parametersToPb(p: Parameters): pb.Parameters {
   return {
+    membership: membershipToPb(p.membership),
     variant: variantToPb(p.variant),
     fanout: p.fanout,
     periodMs: p.periodMs,
@@ -49,7 +80,9 @@ export function parametersToPb(p: Parameters): pb.Parameters {
 
 export function parametersFromPb(p: pb.Parameters | undefined): Parameters {
   if (!p) throw new ContractError('invalid-argument', 'InitRequest.parameters is missing');
+  const membership = membershipFromPb(p.membership);
   return {
+    ...(membership ? { membership } : {}),
     variant: variantFromPb(p.variant),
     fanout: p.fanout,
     periodMs: p.periodMs,
@@ -140,8 +173,17 @@ function entryFromPb(e: pb.Entry): Entry {
   return entry;
 }
 
-export const snapshotToPb = (s: Snapshot): pb.Snapshot => ({ ...s, entries: s.entries.map(entryToPb) });
-export const snapshotFromPb = (s: pb.Snapshot): Snapshot => ({ ...s, entries: s.entries.map(entryFromPb) });
+export const snapshotToPb = (s: Snapshot): pb.Snapshot => ({
+  ...s,
+  entries: s.entries.map(entryToPb),
+  memberView: (s.memberView ?? []).map(memberToPb),
+});
+export const snapshotFromPb = (s: pb.Snapshot): Snapshot => {
+  const { memberView, ...rest } = s;
+  const snap: Snapshot = { ...rest, entries: s.entries.map(entryFromPb) };
+  if (memberView.length > 0) snap.memberView = memberViewFromPb(memberView);
+  return snap;
+};
 
 export const ackToPb = (a: { node: string; key: string; version: Version }): pb.Ack => ({
   node: a.node,

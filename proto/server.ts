@@ -60,8 +60,8 @@ export function gossipNodeImplementation(endpoint: GossipEndpoint): pb.GossipNod
     })),
     stop: unary(async (req: pb.StopRequest) => {
       const mode: StopMode = req.mode === pb.StopMode.STOP_MODE_CLEAN ? 'clean' : 'crash';
-      await endpoint.stop(req.nodes, mode);
-      return {};
+      const sent = await endpoint.stop(req.nodes, mode);
+      return { envelopes: (sent ?? []).map(envelopeToPb) };
     }),
   };
 }

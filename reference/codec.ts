@@ -3,6 +3,12 @@
 // byte). Decoding trusts nothing: the payload comes from the network (or a
 // fuzzing harness), so every field is checked and any defect is reported as a
 // reason string, never thrown.
+import {
+  checkMembership,
+  encodeMembership,
+  MEMBERSHIP_FIELDS,
+  type MembershipMessageType,
+} from './membership/messages.js';
 import type { Message, MessageType, WireEntry, WireFeedback, WireVersion } from './messages.js';
 
 const encoder = new TextEncoder();
@@ -53,6 +59,12 @@ export function encodeToString(msg: Message): string {
       return '{"t":"pull"}';
     case 'pushsum':
       return `{"t":"pushsum","s":${JSON.stringify(msg.s)},"w":${JSON.stringify(msg.w)}}`;
+    case 'ping':
+    case 'ack':
+    case 'ping-req':
+    case 'push-pull':
+    case 'leave':
+      return encodeMembership(msg);
   }
 }
 
@@ -127,6 +139,7 @@ const FIELDS: Record<MessageType, readonly string[]> = {
   feedback: ['t', 'items'],
   pull: ['t'],
   pushsum: ['t', 's', 'w'],
+  ...MEMBERSHIP_FIELDS,
 };
 
 function checkMessage(raw: unknown): string | null {
@@ -158,6 +171,12 @@ function checkMessage(raw: unknown): string | null {
       return null;
     case 'pushsum':
       return checkFinite(raw.s, 's') ?? checkWeight(raw.w);
+    case 'ping':
+    case 'ack':
+    case 'ping-req':
+    case 'push-pull':
+    case 'leave':
+      return checkMembership(raw, type satisfies MembershipMessageType);
   }
 }
 

@@ -153,14 +153,18 @@ export class ReferenceHost implements GossipEndpoint {
     return this.running(nodes).map((node) => node.snapshot());
   }
 
-  async stop(nodes: NodeId[], mode: StopMode): Promise<void> {
+  async stop(nodes: NodeId[], mode: StopMode): Promise<Envelope[]> {
     if (mode !== 'crash' && mode !== 'clean') {
       throw new ContractError('invalid-argument', `unknown stop mode '${String(mode)}'`);
     }
-    this.running(nodes);
+    const running = this.running(nodes);
+    // A clean stop is a graceful leave where the variant has one (membership).
+    const out: Envelope[] = [];
+    if (mode === 'clean') for (const node of running) node.leave(out);
     // Both modes drop the volatile state and keep the disk: the reference
     // writes through on every change, so a clean stop has nothing to flush.
     for (const id of nodes) this.slots.get(id)!.node = null;
+    return out;
   }
 
   async close(): Promise<void> {}
@@ -194,7 +198,7 @@ function capabilities(variants: readonly Variant[]): Capabilities {
     realtime: false,
     rumorStatus: variants.some(isSirVariant),
     pushSum: variants.includes('push-sum'),
-    membership: false,
+    membership: variants.includes('membership-swim'),
     durableRestart: true,
   };
 }

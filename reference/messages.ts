@@ -1,5 +1,6 @@
 // The typed messages the reference node exchanges, one union for all variants.
 // Field names are short because they are repeated per entry on the wire.
+import type { MembershipMessage } from './membership/messages.js';
 
 /** An entry with its value: the only thing that carries data. */
 export interface WireEntry {
@@ -100,7 +101,8 @@ export type Message =
   | RumorMessage
   | FeedbackMessage
   | PullMessage
-  | PushSumMessage;
+  | PushSumMessage
+  | MembershipMessage;
 
 export type MessageType = Message['t'];
 

@@ -38,6 +38,7 @@ export class ReferenceNode implements Outbox {
       id: init.id,
       writer: init.generation ? `${init.id}#${init.generation}` : init.id,
       peers: init.peers.slice(),
+      seeds: init.seeds.slice(),
       params,
       rng: new Rng(init.rngSeed),
       store: this.store,
@@ -69,6 +70,13 @@ export class ReferenceNode implements Outbox {
     return this.core.write(key, value, this);
   }
 
+  /** A clean stop: what the core sends to leave gracefully (membership), into `out`. */
+  leave(out: Envelope[]): void {
+    this.target = out;
+    this.lastMsg = null;
+    this.core.leave?.(this);
+  }
+
   send(to: NodeId, msg: Message): void {
     const parts = this.parts;
     // Each envelope still gets its own bytes, so nobody downstream can alter another's payload.
@@ -96,13 +104,18 @@ export class ReferenceNode implements Outbox {
         : { key, value: e.value, version, status };
     });
     const { sum, weight } = this.core.mass();
-    return {
+    const view = this.core.view?.();
+    const snap: Snapshot = {
       node: this.id,
       entries,
       estimate: weight === 0 ? 0 : sum / weight,
       sum,
       weight,
-      members: [],
+      members: view
+        ? view.filter((m) => m.status === 'alive' || m.status === 'suspect').map((m) => m.id)
+        : [],
     };
+    if (view) snap.memberView = view;
+    return snap;
   }
 }

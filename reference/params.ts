@@ -9,6 +9,7 @@ import {
   type Parameters,
   VARIANTS,
 } from '../proto/contract.js';
+import { validateMembership } from './membership/params.js';
 import type { CoreParams } from './variants/core.js';
 
 export interface NodeParams extends CoreParams {
@@ -41,6 +42,7 @@ export function validateParams(params: Parameters): NodeParams {
   if (variant === 'hybrid' && !isIntAtLeast(antiEntropyEvery, 1)) {
     throw invalid(`anti_entropy_every must be an integer >= 1 for hybrid, got ${String(antiEntropyEvery)}`);
   }
+  const membership = variant === 'membership-swim' ? validateMembership(params.membership) : undefined;
   if (!isIntAtLeast(maxPayloadBytes, 0)) {
     throw invalid(
       `max_payload_bytes must be a non-negative integer (0: default), got ${String(maxPayloadBytes)}`,
@@ -53,6 +55,7 @@ export function validateParams(params: Parameters): NodeParams {
     rumorK,
     antiEntropyEvery,
     maxPayloadBytes: maxPayloadBytes === 0 ? DEFAULT_MAX_PAYLOAD_BYTES : maxPayloadBytes,
+    ...(membership ? { membership } : {}),
   };
 }
 

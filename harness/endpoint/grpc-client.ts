@@ -146,11 +146,12 @@ export class GrpcEndpoint implements GossipEndpoint {
     return res.snapshots.map(snapshotFromPb);
   }
 
-  async stop(nodes: NodeId[], mode: StopMode): Promise<void> {
-    await this.call('Stop', this.client.stop as Unary<pb.StopRequest, pb.StopResponse>, {
+  async stop(nodes: NodeId[], mode: StopMode): Promise<Envelope[]> {
+    const res = await this.call('Stop', this.client.stop as Unary<pb.StopRequest, pb.StopResponse>, {
       nodes,
       mode: mode === 'clean' ? pb.StopMode.STOP_MODE_CLEAN : pb.StopMode.STOP_MODE_CRASH,
     });
+    return (res.envelopes ?? []).map(envelopeFromPb);
   }
 
   async close(): Promise<void> {

@@ -84,5 +84,28 @@ export interface PauseEvent {
   node: NodeId;
 }
 
+/**
+ * Membership runs: `node` is not started with the others but Init'ed at `at`
+ * (generation 0, through its seeds); it is down before.
+ */
+export interface JoinEvent {
+  type: 'join';
+  at: number;
+  node: NodeId;
+}
+
+/**
+ * Membership runs: a clean Stop at `at`, a graceful leave; what the Stop
+ * returns is routed like a Tick's envelopes. The node is down until a restart.
+ */
+export interface LeaveEvent {
+  type: 'leave';
+  at: number;
+  node: NodeId;
+}
+
+/** Membership events of a lockstep run (LockstepSpec.membership), apart from the fault schedule. */
+export type MembershipEvent = JoinEvent | LeaveEvent;
+
 export type ScheduleEvent = LinkFaultEvent | CrashEvent | RestartEvent | PauseEvent;
 export type FaultSchedule = ScheduleEvent[];

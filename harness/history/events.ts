@@ -1,7 +1,14 @@
 // The history: an append-only record of everything that happened in a run,
 // one JSON object per line. The single source of truth for checkers and
 // reports. Field order is fixed by construction so equal runs give equal bytes.
-import type { Capabilities, NodeId, Parameters, SirStatus, Version } from '../../proto/contract.js';
+import type {
+  Capabilities,
+  MemberStatus,
+  NodeId,
+  Parameters,
+  SirStatus,
+  Version,
+} from '../../proto/contract.js';
 import type { LinkFault } from '../faults/schedule.js';
 
 /** [key, value, counter, origin, status] — compact so histories stay small. */
@@ -12,6 +19,9 @@ export type ReadEntry = [
   origin: NodeId,
   status: SirStatus | null,
 ];
+
+/** [member, status, incarnation]: one member of a node's view (membership-swim). */
+export type ReadMember = [member: NodeId, status: MemberStatus, incarnation: number];
 
 /** 'unreachable' (realtime only): the destination did not answer the Deliver call (paused, killed, cut). */
 export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 'rejected' | 'unreachable';
@@ -37,6 +47,11 @@ export type HistoryEvent =
       values: number[];
       /** The scenario label the run was started with, when one was given. */
       scenario?: string;
+      /**
+       * Each node's NodeInit.peers, by node, only when the peer graph is not the
+       * full mesh (absent: every node's peers are all the other nodes).
+       */
+      peers?: Record<NodeId, NodeId[]>;
     }
   | { t: 'init'; implementation: string; version: string; capabilities: Capabilities }
   | { t: 'round'; r: number }
@@ -45,6 +60,10 @@ export type HistoryEvent =
   | { t: 'crash'; r: number; node: NodeId }
   | { t: 'restart'; r: number; node: NodeId; durable: boolean }
   | { t: 'pause'; r: number; node: NodeId; action: 'start' | 'stop' }
+  /** membership: a node started late, through its seeds (Init at round r; not running before). */
+  | { t: 'join'; r: number; node: NodeId }
+  /** membership: a clean Stop (a graceful leave); the node is down until a restart. */
+  | { t: 'leave'; r: number; node: NodeId }
   | { t: 'update'; r: number; node: NodeId; key: string; value: string }
   | { t: 'ack'; r: number; node: NodeId; key: string; version: Version }
   | { t: 'tick'; r: number; nodes: NodeId[] }
@@ -79,6 +98,8 @@ export type HistoryEvent =
       sum: number;
       weight: number;
       final: boolean;
+      /** membership-swim: the node's view, sorted by member (absent when the snapshot has none). */
+      members?: ReadMember[];
     }
   /** The IUT refused or failed a call; `op` is the GossipNode method. */
   | { t: 'error'; r: number; op: string; nodes: NodeId[]; message: string }

@@ -17,6 +17,8 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
   'crash',
   'restart',
   'pause',
+  'join',
+  'leave',
   'update',
   'ack',
   'tick',
@@ -34,6 +36,14 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
 ]);
 
 function params(p: Parameters): Parameters {
+  const m = p.membership;
+  const membership = m && {
+    probePeriod: m.probePeriod,
+    indirectProbes: m.indirectProbes,
+    suspicionPeriods: m.suspicionPeriods,
+    retransmitMult: m.retransmitMult,
+    pushPullPeriods: m.pushPullPeriods,
+  };
   return {
     variant: p.variant,
     fanout: p.fanout,
@@ -42,6 +52,7 @@ function params(p: Parameters): Parameters {
     rumorK: p.rumorK,
     antiEntropyEvery: p.antiEntropyEvery,
     maxPayloadBytes: p.maxPayloadBytes,
+    ...(membership ? { membership } : {}),
   };
 }
 
@@ -111,6 +122,8 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         values: e.values.slice(),
       };
       if (e.scenario !== undefined) run.scenario = e.scenario;
+      if (e.peers !== undefined)
+        run.peers = Object.fromEntries(e.nodes.map((n) => [n, (e.peers![n] ?? []).slice()]));
       return run;
     }
     case 'init':
@@ -136,6 +149,9 @@ export function canonical(e: HistoryEvent): HistoryEvent {
       return { t: e.t, r: e.r, node: e.node, durable: e.durable };
     case 'pause':
       return { t: e.t, r: e.r, node: e.node, action: e.action };
+    case 'join':
+    case 'leave':
+      return { t: e.t, r: e.r, node: e.node };
     case 'update':
       return { t: e.t, r: e.r, node: e.node, key: e.key, value: e.value };
     case 'ack':
@@ -162,8 +178,8 @@ export function canonical(e: HistoryEvent): HistoryEvent {
       return { t: e.t, r: e.r, id: e.id, of: e.of };
     case 'deliver':
       return { t: e.t, r: e.r, hop: e.hop, id: e.id };
-    case 'read':
-      return {
+    case 'read': {
+      const read: HistoryEvent = {
         t: e.t,
         r: e.r,
         node: e.node,
@@ -173,6 +189,9 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         weight: e.weight,
         final: e.final,
       };
+      if (e.members !== undefined) read.members = e.members.map(([m, s, i]) => [m, s, i]);
+      return read;
+    }
     case 'error':
       return { t: e.t, r: e.r, op: e.op, nodes: e.nodes.slice(), message: e.message };
     case 'end':

@@ -33,9 +33,9 @@ import {
   type Write,
 } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
-import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
+import type { FaultSchedule, LinkFault, MembershipEvent } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
-import type { HistoryEvent, ReadEntry } from '../history/events.js';
+import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
 import { Router } from '../router/router.js';
 
 export interface WorkloadOp {
@@ -49,11 +49,15 @@ export interface LockstepSpec {
   seed: number;
   nodes: NodeId[];
   peers: Record<NodeId, NodeId[]>;
+  /** Membership runs: each node's NodeInit.seeds (absent: none). */
+  seeds?: Record<NodeId, NodeId[]>;
   params: Parameters;
   rounds: number;
   hopLimit: number;
   workload: WorkloadOp[];
   schedule: FaultSchedule;
+  /** Membership runs: joins and graceful leaves, applied after the schedule's starts. */
+  membership?: MembershipEvent[];
   initialValues: Record<NodeId, number>;
   callTimeoutMs: number;
   /** A label for the run (e.g. "partition/halves"), copied to the 'run' event. */
@@ -92,6 +96,18 @@ const REJECTIONS: ReadonlySet<string> = new Set(['invalid-argument', 'not-found'
 type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop';
 
 type CallResult<T> = { ok: true; value: T } | { ok: false; message: string; rejected: boolean };
+
+/** Whether every node's peers are exactly all the other nodes (the 'run' event then lists no peers). */
+export function fullMesh(spec: Pick<LockstepSpec, 'nodes' | 'peers'>): boolean {
+  return spec.nodes.every((id) => {
+    const peers = new Set(spec.peers[id] ?? []);
+    return (
+      peers.size === spec.nodes.length - 1 &&
+      !peers.has(id) &&
+      spec.nodes.every((p) => p === id || peers.has(p))
+    );
+  });
+}
 
 function errorText(err: unknown): string {
   if (err instanceof Error) {
@@ -210,6 +226,8 @@ const roundStart = (x: number): number => Math.max(1, x);
 /** What a read showed of a node, to record the next read only when it differs. */
 interface ReadState {
   entries: ReadEntry[];
+  /** Membership view, when the snapshot has one. */
+  members?: ReadMember[];
   estimate: number;
   sum: number;
   weight: number;
@@ -226,6 +244,7 @@ function sameNumber(a: number, b: number): boolean {
  */
 function sameState(a: ReadState | undefined, b: ReadState): boolean {
   if (a === undefined || a.entries.length !== b.entries.length) return false;
+  if (a.members !== b.members && JSON.stringify(a.members) !== JSON.stringify(b.members)) return false;
   if (!sameNumber(a.estimate, b.estimate) || !sameNumber(a.sum, b.sum) || !sameNumber(a.weight, b.weight))
     return false;
   for (let i = 0; i < a.entries.length; i++) {
@@ -263,6 +282,9 @@ function validate(spec: LockstepSpec, placements: Placement[]): void {
   for (const ev of spec.schedule) {
     if (ev.type !== 'link' && !known.has(ev.node)) throw new Error(`schedule names unknown node ${ev.node}`);
   }
+  for (const ev of spec.membership ?? []) {
+    if (!known.has(ev.node)) throw new Error(`membership event names unknown node ${ev.node}`);
+  }
 }
 
 class LockstepRun {
@@ -274,6 +296,8 @@ class LockstepRun {
   private readonly paused = new Set<NodeId>();
   private readonly lastRead = new Map<NodeId, ReadState>();
   private unknownSources = new Set<NodeId>();
+  /** What clean stops (leaves) of this round sent, routed after the round's faults are set. */
+  private stopSent: Envelope[] = [];
   private r = 0;
   /** Envelopes sent in this round so far, and the cap. */
   private sentThisRound = 0;
@@ -319,7 +343,7 @@ class LockstepRun {
     return {
       id,
       peers: (this.spec.peers[id] ?? []).slice(),
-      seeds: [],
+      seeds: (this.spec.seeds?.[id] ?? []).slice(),
       rngSeed: deriveSeed(this.spec.seed, generation ? `node:${id}#${generation}` : `node:${id}`),
       initialValue: this.spec.initialValues[id] ?? 0,
       restoreDurable,
@@ -368,12 +392,21 @@ class LockstepRun {
   async init(): Promise<void> {
     const { spec } = this;
     const clock: ClockMode = 'lockstep';
+    // Nodes that join later are down until their join.
+    const late = new Set<NodeId>();
+    for (const ev of spec.membership ?? []) if (ev.type === 'join') late.add(ev.node);
+    for (const n of spec.nodes) {
+      if (late.has(n)) {
+        this.crashed.add(n);
+        this.router.crash(n);
+      }
+    }
     const results = await Promise.all(
       this.placements.map((p, i) =>
         this.call(
           () =>
             p.endpoint.init(
-              this.placed[i].map((n) => this.nodeInit(n, false)),
+              this.placed[i].filter((n) => !late.has(n)).map((n) => this.nodeInit(n, false)),
               spec.params,
               clock,
             ),
@@ -465,6 +498,37 @@ class LockstepRun {
             if (!res.ok) this.fail('Init', [ev.node], res.message);
             this.crashed.delete(ev.node);
             this.router.restart(ev.node);
+          }
+          break;
+      }
+    }
+    for (const ev of spec.membership ?? []) {
+      switch (ev.type) {
+        case 'join':
+          if (roundStart(ev.at) === r && this.crashed.has(ev.node)) {
+            this.record({ t: 'join', r, node: ev.node });
+            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
+            const init = [this.nodeInit(ev.node, false)];
+            const res = await this.call(() => endpoint.init(init, spec.params, 'lockstep'), 'Init');
+            if (!res.ok) this.fail('Init', [ev.node], res.message);
+            this.crashed.delete(ev.node);
+            this.router.restart(ev.node);
+          }
+          break;
+        case 'leave':
+          if (roundStart(ev.at) === r && !this.crashed.has(ev.node)) {
+            this.record({ t: 'leave', r, node: ev.node });
+            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
+            const res = await this.call(() => endpoint.stop([ev.node], 'clean'), 'Stop');
+            if (!res.ok) this.fail('Stop', [ev.node], res.message);
+            const sent = res.value ?? [];
+            const bad = badEnvelopes(sent);
+            if (bad) this.fail('Stop', [ev.node], `Stop returned bad envelopes: ${bad}`);
+            // Sent once the round's faults are in place (after beginRound).
+            this.stopSent.push(...sent);
+            this.crashed.add(ev.node);
+            this.lastRead.delete(ev.node);
+            this.router.crash(ev.node);
           }
           break;
       }
@@ -586,13 +650,30 @@ class LockstepRun {
         .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       const state: ReadState = { entries, estimate: s.estimate, sum: s.sum, weight: s.weight };
+      const view = Array.isArray(s.memberView) && s.memberView.length > 0 ? s.memberView : undefined;
+      if (view) {
+        state.members = view
+          .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      }
       if (!final && sameState(this.lastRead.get(node), state)) continue;
       // A copy: the recorded event's entries go to `record`, which may keep or change them.
       this.lastRead.set(node, {
         ...state,
         entries: entries.map((e): ReadEntry => [e[0], e[1], e[2], e[3], e[4]]),
       });
-      this.record({ t: 'read', r, node, entries, estimate: s.estimate, sum: s.sum, weight: s.weight, final });
+      const members = state.members;
+      this.record({
+        t: 'read',
+        r,
+        node,
+        entries,
+        estimate: s.estimate,
+        sum: s.sum,
+        weight: s.weight,
+        final,
+        ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
+      });
     }
   }
 
@@ -609,6 +690,9 @@ class LockstepRun {
       values:
         Object.keys(spec.initialValues).length > 0 ? spec.nodes.map((n) => spec.initialValues[n] ?? 0) : [],
       ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
+      ...(fullMesh(spec)
+        ? {}
+        : { peers: Object.fromEntries(spec.nodes.map((n) => [n, (spec.peers[n] ?? []).slice()])) }),
     });
     let done = 0;
     try {
@@ -633,6 +717,11 @@ class LockstepRun {
         this.record({ t: 'round', r });
         await this.applySchedule(r);
         this.router.beginRound(r, this.activeFaults(r));
+        if (this.stopSent.length > 0) {
+          const sent = this.stopSent;
+          this.stopSent = [];
+          this.sendAll(sent, 0, 'Stop');
+        }
         await this.updates(r);
         await this.tick(r);
         await this.hops(r);

@@ -103,7 +103,7 @@ class Hostile implements GossipEndpoint {
     return this.inner.read(nodes);
   }
 
-  stop(nodes: NodeId[], mode: StopMode): Promise<void> {
+  stop(nodes: NodeId[], mode: StopMode): ReturnType<GossipEndpoint['stop']> {
     return this.inner.stop(nodes, mode);
   }
 

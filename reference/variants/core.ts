@@ -2,7 +2,15 @@
 // protocol state and turns one event (tick, message, client write) into state
 // changes plus messages handed to an Outbox; it never touches sockets, timers
 // or the clock, so the same core runs in-process, behind gRPC and in docker.
-import type { LossOfInterest, NodeId, SirStatus, Variant, Version } from '../../proto/contract.js';
+import type {
+  LossOfInterest,
+  Member,
+  MembershipParams,
+  NodeId,
+  SirStatus,
+  Variant,
+  Version,
+} from '../../proto/contract.js';
 import type { Rng } from '../../shared/prng.js';
 import type { Message, MessageType } from '../messages.js';
 import type { Store } from '../store.js';
@@ -19,6 +27,8 @@ export interface CoreParams {
   lossOfInterest: LossOfInterest;
   rumorK: number;
   antiEntropyEvery: number;
+  /** membership-swim only. */
+  membership?: MembershipParams;
 }
 
 /** Everything a core may use: its identity, topology, randomness and store. */
@@ -27,6 +37,8 @@ export interface CoreContext {
   /** Origin of this node's own writes: its id, plus the generation after a restart. */
   writer: string;
   peers: readonly NodeId[];
+  /** NodeInit.seeds (membership: whom to join through). */
+  seeds?: readonly NodeId[];
   params: CoreParams;
   rng: Rng;
   store: Store;
@@ -45,6 +57,10 @@ export interface Core {
   status(key: string): SirStatus | undefined;
   /** Push-sum mass (zeros elsewhere). */
   mass(): { sum: number; weight: number };
+  /** Membership: the node's view, sorted by id (absent for other variants). */
+  view?(): Member[];
+  /** Membership: a clean stop (a graceful leave); sends what tells the group. */
+  leave?(out: Outbox): void;
 }
 
 /** Told when the store took a newer version of a key (rumor cores make it hot). */

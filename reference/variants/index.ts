@@ -1,4 +1,6 @@
 // One core per variant; the only place that maps a variant name to code.
+
+import { SwimCore } from '../membership/swim.js';
 import { AntiEntropyCore } from './anti-entropy.js';
 import type { Core, CoreContext } from './core.js';
 import { DirectMailCore } from './direct-mail.js';
@@ -24,5 +26,7 @@ export function createCore(ctx: CoreContext): Core {
       return new HybridCore(ctx);
     case 'push-sum':
       return new PushSumCore(ctx);
+    case 'membership-swim':
+      return new SwimCore(ctx);
   }
 }
