@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../harness/cli/report.js';
 import { UsageError } from '../harness/cli/usage.js';
 import { historyText, report, result } from './fixtures.js';
+import { renderMergedHtml } from './html.js';
 import { mergeReportDirs, ReportInputError } from './merge.js';
 import type { RunReport } from './model.js';
 import { writeReportDir } from './write.js';
@@ -99,5 +100,19 @@ describe('gossipcheck report (merge)', () => {
     const a = await runDir('alpha', '1');
     const b = await runDir('beta', '2');
     await expect(reportCommand([a, b, '--out', a])).rejects.toThrow(/is one of the inputs/);
+  });
+});
+
+describe('column labels of merged runs', () => {
+  it('two runs of one implementation with the same seed still get distinct labels', () => {
+    const a = report('ref', '0.1', [result('convergence/no-faults', 'hybrid', 'PASS')], {
+      startedAt: '2026-01-01T00:00:00Z',
+    });
+    const b = report('ref', '0.1', [result('convergence/no-faults', 'hybrid', 'FAIL')], {
+      startedAt: '2026-01-02T00:00:00Z',
+    });
+    const html = renderMergedHtml([{ report: a }, { report: b }]);
+    expect(html).toContain('ref 0.1 (seed 1) (2026-01-01T00:00:00Z)');
+    expect(html).toContain('ref 0.1 (seed 1) (2026-01-02T00:00:00Z)');
   });
 });

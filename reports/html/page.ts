@@ -31,9 +31,12 @@ function columnLabels(runs: readonly RenderRun[]): string[] {
   const base = runs.map((r) =>
     `${r.report.implementation?.name ?? 'unknown'} ${r.report.implementation?.version ?? ''}`.trim(),
   );
-  return base.map((b, i) =>
-    base.filter((x) => x === b).length > 1 ? `${b} (seed ${runs[i].report.seed})` : b,
-  );
+  // Runs of one implementation are told apart by seed, then start time, then position.
+  const tell = (labels: string[], extra: (i: number) => string) =>
+    labels.map((l, i) => (labels.filter((x) => x === l).length > 1 ? `${l} (${extra(i)})` : l));
+  let labels = tell(base, (i) => `seed ${runs[i].report.seed}`);
+  labels = tell(labels, (i) => runs[i].report.startedAt ?? '');
+  return tell(labels, (i) => `#${i + 1}`);
 }
 
 function totalsHtml(totals: Record<VerdictKind, number>): string {
