@@ -17,9 +17,31 @@ function script(name: string, ...args: string[]): string {
   });
 }
 
+/** The test files that need each real part; the rest of the suite needs neither. */
+const BROWSER_TESTS = ['reports/browser.test.ts'];
+const DOCKER_TESTS = [
+  'harness/backends/docker/chaos.e2e.test.ts',
+  'harness/backends/docker/isolation.e2e.test.ts',
+  'harness/backends/docker/swarm.e2e.test.ts',
+  'harness/maelstrom/docker.e2e.test.ts',
+];
+
+/**
+ * Whether this vitest invocation may run one of `files`: with no file filter
+ * on the command line, it runs everything; with filters, only files a filter
+ * matches (vitest matches filters as substrings of the path).
+ */
+function selects(files: readonly string[]): boolean {
+  const at = process.argv.findIndex((a) => a === 'run' || a.endsWith('vitest.mjs') || a.endsWith('vitest'));
+  const filters = process.argv.slice(at + 1).filter((a) => !a.startsWith('-') && a !== 'run');
+  if (filters.length === 0) return true;
+  return files.some((f) => filters.some((x) => f.includes(x.replace(/^\.\//, ''))));
+}
+
 export function setup(): void {
-  if (process.env.GOSSIPCHECK_SKIP_BROWSER !== '1') process.stdout.write(script('ensure-chromium.sh'));
-  if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0') {
+  if (process.env.GOSSIPCHECK_SKIP_BROWSER !== '1' && selects(BROWSER_TESTS))
+    process.stdout.write(script('ensure-chromium.sh'));
+  if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0' && selects(DOCKER_TESTS)) {
     const out = script('ensure-docker.sh', 'start');
     process.stdout.write(out);
     startedDocker = out.startsWith('docker: started dockerd');
@@ -28,7 +50,7 @@ export function setup(): void {
 }
 
 export function teardown(): void {
-  if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0') {
+  if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0' && selects(DOCKER_TESTS)) {
     const built = baseImages().filter((id) => !imagesBefore.includes(id));
     if (built.length) execFileSync('docker', ['rmi', '-f', ...built], { stdio: 'ignore' });
   }
