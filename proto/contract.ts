@@ -25,8 +25,8 @@ export const ANTI_ENTROPY_VARIANTS: readonly Variant[] = [
 export const RUMOR_VARIANTS: readonly Variant[] = ['rumor-push', 'rumor-pull'];
 /** Variants whose nodes run the SIR rumor states and a loss-of-interest rule. */
 export const SIR_VARIANTS: readonly Variant[] = [...RUMOR_VARIANTS, 'hybrid'];
-/** Variants that replicate a key-value store (all but push-sum aggregation). */
-export const KV_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => v !== 'push-sum');
+/** Variants that replicate a key-value store (not push-sum aggregation, not membership). */
+export const KV_VARIANTS: readonly Variant[] = ['direct-mail', ...ANTI_ENTROPY_VARIANTS, ...SIR_VARIANTS];
 
 export const isSirVariant = (v: Variant): boolean => SIR_VARIANTS.includes(v);
 

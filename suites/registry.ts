@@ -4,7 +4,7 @@ import { BOUNDS_CASES } from './cases/bounds.js';
 import { CONTRACT_CASES } from './cases/contract.js';
 import { CONVERGENCE_CASES } from './cases/convergence.js';
 import { PUSHSUM_CASES } from './cases/pushsum.js';
-import { ROBUSTNESS_CASES } from './cases/robustness.js';
+import { IDEMPOTENCE_CASES, REJECTION_CASES } from './cases/robustness.js';
 import { SIR_CASES } from './cases/sir.js';
 import type { CaseDef } from './model.js';
 
@@ -16,7 +16,7 @@ export const SUITES = {
   bounds: erase(BOUNDS_CASES),
   sir: erase(SIR_CASES),
   pushsum: erase(PUSHSUM_CASES),
-  robustness: erase(ROBUSTNESS_CASES),
+  robustness: [...erase(REJECTION_CASES), ...erase(IDEMPOTENCE_CASES)],
   contract: erase(CONTRACT_CASES),
 } as const;
 

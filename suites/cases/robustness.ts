@@ -1,11 +1,20 @@
-// robustness/…: bad input is rejected cleanly and loses nothing; duplicated
-// and reordered deliveries are idempotent. These cases talk to the endpoint
-// directly: a small cluster, a few writes, then the probe.
+// robustness/…: bad input is rejected cleanly and loses nothing (these probe
+// the endpoint directly: a small cluster, a few writes, then the probe);
+// duplicated and reordered deliveries are idempotent (lockstep runs whose
+// router duplicates or reorders, judged by harness/checkers/idempotence.ts).
 import * as fc from 'fast-check';
+import {
+  checkDuplicateIdempotent,
+  checkReorderIdempotent,
+  DUPLICATE_IDEMPOTENT,
+  REORDER_IDEMPOTENT,
+} from '../../harness/checkers/idempotence.js';
 import type { Verdict, VerdictKind } from '../../harness/checkers/verdict.js';
 import {
+  ANTI_ENTROPY_VARIANTS,
   type Envelope,
   type GossipEndpoint,
+  KV_VARIANTS,
   type NodeInit,
   nodeIds,
   type Parameters,
@@ -13,15 +22,15 @@ import {
   VARIANTS,
   type Variant,
 } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../shared/prng.js';
+import { deriveSeed } from '../../shared/prng.js';
 import { int, LIMITS, list, record, text } from '../input-schema.js';
-import type { CaseContext, CaseDef, Outcome } from '../model.js';
+import type { CaseContext, CaseDef, FaultInput, Outcome, ScenarioInput } from '../model.js';
+import { scenarioCase } from './scenario-case.js';
 
 /** Small so the oversize probe stays cheap. */
 const MAX_PAYLOAD = 4096;
 /** No protobuf tag has wire type 7 and no JSON starts with 0xff: never a valid message. */
 const GARBAGE_PREFIX = [0xff, 0xff, 0xff, 0xff];
-const KV_VARIANTS = VARIANTS.filter((v) => v !== 'push-sum');
 
 export interface ProbeInput {
   n: number;
@@ -191,7 +200,7 @@ function rejectionCase(
 const template = (c: Cluster): Envelope =>
   c.round[0] ?? { from: c.ids[0], to: c.ids[1], payload: new Uint8Array([1]), kind: 'probe', keys: [] };
 
-export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
+export const REJECTION_CASES: CaseDef<ProbeInput>[] = [
   rejectionCase(
     'robustness/garbage-payload',
     'Deliver with a garbage payload fails with an error and changes no node; valid envelopes still go through.',
@@ -207,65 +216,30 @@ export const ROBUSTNESS_CASES: CaseDef<ProbeInput>[] = [
     `Deliver of an envelope over max_payload_bytes (${MAX_PAYLOAD} here) fails with an error and changes no node.`,
     (c, input) => ({ ...template(c), payload: new Uint8Array(MAX_PAYLOAD + input.extra).fill(0x20) }),
   ),
-  {
+];
+
+/** Writes land in rounds 1-8; the fault covers them and the gossip right after. */
+const WHOLE_WRITE_WINDOW = { from: 1, until: 12 };
+
+export const IDEMPOTENCE_CASES: CaseDef<ScenarioInput>[] = [
+  scenarioCase({
     id: 'robustness/duplicate-idempotent',
-    requirement:
-      'Delivering every envelope of a round a second time changes no entry: merges are idempotent.',
+    requirement: DUPLICATE_IDEMPOTENT.requirement,
     level: 'MUST',
-    source: 'LWW merge is idempotent (Demers et al. 1987 §1.3); netem duplicate',
+    source: DUPLICATE_IDEMPOTENT.source,
     variants: KV_VARIANTS,
-    arbitrary: () => probeArb,
-    validate: probeInputProblem,
-    async check(input, variant, ctx) {
-      const c = await setUp(ctx.endpoint, input, variant);
-      const once = state(await ctx.endpoint.read(c.ids));
-      // The whole round again, as one batch: every envelope now arrives twice.
-      if (c.round.length) await ctx.endpoint.deliver(c.round);
-      const twice = state(await ctx.endpoint.read(c.ids));
-      return verdictFor(
-        this,
-        'the same entries as after one delivery',
-        once === twice,
-        once === twice ? 'same entries after the duplicates' : 'entries changed when envelopes arrived twice',
-        [
-          `${c.round.length} envelopes re-delivered`,
-          `once: ${once.slice(0, 300)}`,
-          `twice: ${twice.slice(0, 300)}`,
-        ],
-      );
-    },
-  },
-  {
+    checks: [],
+    extra: [{ info: DUPLICATE_IDEMPOTENT, check: checkDuplicateIdempotent }],
+    faults: () => fc.constant<FaultInput[]>([{ type: 'duplicate', percent: 100, ...WHOLE_WRITE_WINDOW }]),
+  }),
+  scenarioCase({
     id: 'robustness/reorder-idempotent',
-    requirement: 'The value-carrying envelopes of a round give the same entries in any delivery order.',
+    requirement: REORDER_IDEMPOTENT.requirement,
     level: 'MUST',
-    source: 'LWW merge is commutative (Demers et al. 1987 §1.3); netem reorder',
-    variants: KV_VARIANTS,
-    arbitrary: () => probeArb,
-    validate: probeInputProblem,
-    async check(input, variant, ctx) {
-      const first = await setUp(ctx.endpoint, input, variant);
-      const values = first.round.filter((e) => e.keys.length > 0);
-      const replay = async (order: Envelope[]) => {
-        const c = await setUp(ctx.endpoint, input, variant, false);
-        if (order.length) await ctx.endpoint.deliver(order);
-        return state(await ctx.endpoint.read(c.ids));
-      };
-      const shuffled = values.slice();
-      new Rng(deriveSeed(input.seed, 'reorder')).shuffle(shuffled);
-      const inOrder = await replay(values);
-      const reordered = await replay(shuffled);
-      return verdictFor(
-        this,
-        'the same entries in both orders',
-        inOrder === reordered,
-        inOrder === reordered ? 'same entries in both orders' : 'entries depend on delivery order',
-        [
-          `${values.length} value-carrying envelopes`,
-          `in order: ${inOrder.slice(0, 300)}`,
-          `shuffled: ${reordered.slice(0, 300)}`,
-        ],
-      );
-    },
-  },
+    source: `${REORDER_IDEMPOTENT.source}; pure rumor mongering may leave residue (Demers et al. 1987 §1.4), so its final entries say nothing about order`,
+    variants: [...ANTI_ENTROPY_VARIANTS, 'hybrid', 'direct-mail'],
+    checks: [],
+    extra: [{ info: REORDER_IDEMPOTENT, check: checkReorderIdempotent }],
+    faults: () => fc.constant<FaultInput[]>([{ type: 'reorder', ...WHOLE_WRITE_WINDOW }]),
+  }),
 ];
