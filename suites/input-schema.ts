@@ -79,7 +79,25 @@ const fault: Check = (x, path) => {
   return record(fields)(x, path);
 };
 
+const TOPOLOGY_KINDS = ['full', 'ring', 'grid', 'regular', 'small-world', 'star'];
+
+/** The optional fields of a cluster: checked when present. */
+const optionalClusterProblem = (x: unknown): string | null => {
+  if (!isObj(x)) return null;
+  if (x.topology !== undefined) {
+    const p = record({ kind: oneOf(TOPOLOGY_KINDS), param: int(0, LIMITS.nodes) })(
+      x.topology,
+      'input.topology',
+    );
+    if (p) return p;
+  }
+  if (x.maxPayloadBytes !== undefined)
+    return int(256, LIMITS.text)(x.maxPayloadBytes, 'input.maxPayloadBytes');
+  return null;
+};
+
 export const scenarioInputProblem: (x: unknown) => string | null = (x) =>
+  optionalClusterProblem(x) ??
   record({
     n: int(1, LIMITS.nodes),
     fanout: int(1, LIMITS.nodes),

@@ -27,9 +27,21 @@ export type FaultInput =
   | { type: 'crash'; node: number; at: number; restartAt: number; durable: boolean }
   | { type: 'pause'; node: number; from: number; until: number };
 
-/** A cluster: its size and the variant parameters. */
+export type TopologyKind = 'full' | 'ring' | 'grid' | 'regular' | 'small-world' | 'star';
+
+/** A peer graph: its kind and one parameter (suites/generators/topology.ts says what it means). */
+export interface TopologyInput {
+  kind: TopologyKind;
+  param: number;
+}
+
+/** A cluster: its size, peer graph and the variant parameters. */
 export interface ClusterInput {
   n: number;
+  /** The peer graph, materialised from the seed (absent: the full mesh). */
+  topology?: TopologyInput;
+  /** Parameters.max_payload_bytes sent in Init (absent: the contract's default). */
+  maxPayloadBytes?: number;
   fanout: number;
   rumorK: number;
   lossOfInterest: LossOfInterest;

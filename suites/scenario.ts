@@ -17,6 +17,7 @@ import {
   type Variant,
 } from '../proto/contract.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
+import { materialize } from './generators/topology.js';
 import type { CaseContext, ScenarioInput } from './model.js';
 
 /** Push-sum initial values lie in [0, 100): the error to remove is below 100. */
@@ -34,16 +35,41 @@ export function parametersOf(input: ScenarioInput, variant: Variant): Parameters
     lossOfInterest: input.lossOfInterest,
     rumorK: input.rumorK,
     antiEntropyEvery: input.antiEntropyEvery,
-    maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+    maxPayloadBytes: input.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
   };
 }
 
+/**
+ * Each node's peers: the input's topology materialised from its seed
+ * (suites/generators/topology.ts); the full mesh when it has none.
+ */
+export function peersOf(input: Pick<ScenarioInput, 'n' | 'topology' | 'seed'>): Record<NodeId, NodeId[]> {
+  const nodes = nodeIds(input.n);
+  const adj = materialize(input.topology, input.n, input.seed);
+  return Object.fromEntries(nodes.map((id, i) => [id, adj[i].map((j) => nodes[j])]));
+}
+
+/** The most writes any one key gets (each is a rumor of its own for the graph quiescence bound). */
+export function versionsPerKey(input: Pick<ScenarioInput, 'writes'>): number {
+  const per = new Map<string, number>();
+  for (const w of input.writes) per.set(w.key, (per.get(w.key) ?? 0) + 1);
+  return Math.max(1, ...per.values());
+}
+
 /** Rounds a run needs after its last disturbance: the longest bound its checkers apply. */
-export function settleRounds(params: Parameters, n: number): number {
+export function settleRounds(
+  params: Parameters,
+  n: number,
+  peers?: Record<NodeId, NodeId[]>,
+  versions = 1,
+): number {
   const { variant } = params;
   if (variant === 'push-sum') return pushSumBound(n, Math.log2(PUSH_SUM_SPREAD / PUSHSUM_EPSILON)).rounds;
-  const converge = convergenceBound(variant, params, n)?.rounds ?? 0;
-  return Math.max(converge, isSirVariant(variant) ? quiescenceBound(variant, params, n).rounds : 0);
+  const converge = convergenceBound(variant, params, n, peers)?.rounds ?? 0;
+  return Math.max(
+    converge,
+    isSirVariant(variant) ? quiescenceBound(variant, params, n, peers, versions).rounds : 0,
+  );
 }
 
 function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
@@ -116,6 +142,7 @@ export function toSpec(
 ): LockstepSpec {
   const nodes = nodeIds(input.n);
   const params = parametersOf(input, variant);
+  const peers = peersOf(input);
   const workload: WorkloadOp[] =
     variant === 'push-sum'
       ? []
@@ -130,9 +157,12 @@ export function toSpec(
     seed: deriveSeed(input.seed, 'scenario'),
     scenario: label,
     nodes,
-    peers: Object.fromEntries(nodes.map((id) => [id, nodes.filter((p) => p !== id)])),
+    peers,
     params,
-    rounds: Math.max(minRounds, lastActivity(input) + settleRounds(params, input.n) + MARGIN),
+    rounds: Math.max(
+      minRounds,
+      lastActivity(input) + settleRounds(params, input.n, peers, versionsPerKey(input)) + MARGIN,
+    ),
     hopLimit: HOP_LIMIT,
     workload: workload.sort((a, b) => a.round - b.round),
     schedule: schedule(input, nodes),

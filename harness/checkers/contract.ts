@@ -28,7 +28,7 @@ export const DECLARED_KEYS: CaseInfo = {
 export const ADDRESSING: CaseInfo = {
   id: 'contract/addressing',
   requirement:
-    'Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id.',
+    "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
   level: 'MUST',
   source: `${CONTRACT}; NodeInit.peers`,
 };
@@ -137,9 +137,15 @@ export function checkDeclaredKeys(v: HistoryView): Verdict {
 /**
  * Who may send at each point of a round: hop 0 the nodes written to (Update)
  * and the ticked nodes (Tick); hop h the nodes handed an envelope at hop h.
+ * With a peer graph in the run event, whom: a peer of the sender, or a node
+ * whose envelope the sender was handed earlier in the run.
  */
 export function checkAddressing(v: HistoryView): Verdict {
   const nodes = new Set(v.nodes);
+  const graph = v.run?.peers;
+  const peers = graph ? new Map(Object.entries(graph).map(([id, ps]) => [id, new Set(ps)])) : undefined;
+  /** `${to}\u0000${from}`: `to` was handed an envelope from `from`. */
+  const heard = new Set<string>();
   const sendById = new Map<number, EventOf<'send'>>();
   const origin = new Map<number, number>();
   const acting = new Map<string, Set<NodeId>>();
@@ -156,12 +162,17 @@ export function checkAddressing(v: HistoryView): Verdict {
     else if (e.t === 'duplicate') origin.set(e.id, e.of);
     else if (e.t === 'deliver') {
       const s = sendById.get(origin.get(e.id) ?? e.id);
-      if (s) act(e.r, e.hop, s.to);
+      if (s) {
+        act(e.r, e.hop, s.to);
+        if (peers) heard.add(`${s.to}\u0000${s.from}`);
+      }
     } else if (e.t === 'send') {
       sendById.set(e.id, e);
       const where = `round ${e.r} hop ${e.hop} ${e.from} -> ${e.to}`;
       if (!nodes.has(e.to)) bad.push(`${where}: to an unknown node ${JSON.stringify(e.to)}`);
       else if (e.to === e.from) bad.push(`${where}: to itself`);
+      else if (peers && !peers.get(e.from)?.has(e.to) && !heard.has(`${e.from}\u0000${e.to}`))
+        bad.push(`${where}: ${e.to} is not a peer of ${e.from} and never sent it an envelope`);
       if (!acting.get(key(e.r, e.hop))?.has(e.from))
         bad.push(
           `${where}: ${nodes.has(e.from) ? `${e.from} was not acting then` : `from an unknown node ${JSON.stringify(e.from)}`}`,
@@ -172,7 +183,9 @@ export function checkAddressing(v: HistoryView): Verdict {
     ADDRESSING,
     bad.length === 0,
     {
-      expected: 'from an acting node, to another node of the run',
+      expected: peers
+        ? "from an acting node, to one of its peers or a node it heard from (the run's peer graph)"
+        : 'from an acting node, to another node of the run',
       observed: bad.length
         ? `${bad.length} of ${v.sends.length} envelopes misaddressed`
         : `${v.sends.length} envelopes, all well addressed`,

@@ -95,7 +95,9 @@ export function checkIdenticalState(v: HistoryView): Verdict {
     }
   }
   const evidence = { expected: 'one state across all live nodes', observed, details };
-  const excuse = ok ? undefined : livenessExcuse(v, convergenceBound(v.variant!, v.params!, v.n));
+  const excuse = ok
+    ? undefined
+    : livenessExcuse(v, convergenceBound(v.variant!, v.params!, v.n, v.run?.peers));
   if (excuse)
     return notJudged(IDENTICAL_STATE, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
   // Identical empty stores show nothing: what is judged is each live node's copy of each key.
@@ -150,7 +152,9 @@ export function checkNoLostUpdate(v: HistoryView): Verdict {
       : `${lost.length} acknowledged updates missing at live nodes`,
     details: [...lost, ...excused],
   };
-  const excuse = ok ? undefined : livenessExcuse(v, convergenceBound(v.variant!, v.params!, v.n));
+  const excuse = ok
+    ? undefined
+    : livenessExcuse(v, convergenceBound(v.variant!, v.params!, v.n, v.run?.peers));
   if (excuse)
     return notJudged(NO_LOST_UPDATE, {
       ...evidence,
@@ -201,7 +205,7 @@ export function checkMonotonicVersions(v: HistoryView): Verdict {
 
 /** Undefined when the variant has no convergence bound (rumor mongering, push-sum). */
 export function checkWithinBound(v: HistoryView): Verdict | undefined {
-  const bound = convergenceBound(v.variant!, v.params!, v.n);
+  const bound = convergenceBound(v.variant!, v.params!, v.n, v.run?.peers);
   if (!bound) return undefined;
   const info = { ...WITHIN_BOUND, source: `${bound.source}; B = ${bound.formula}` };
   const dist = v.lastDisturbance;

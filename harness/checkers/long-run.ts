@@ -142,7 +142,7 @@ function lostWithWriter(
 }
 
 export function checkEachWriteWithinBound(v: HistoryView): Verdict {
-  const bound = v.variant && v.params ? convergenceBound(v.variant, v.params, v.n) : undefined;
+  const bound = v.variant && v.params ? convergenceBound(v.variant, v.params, v.n, v.run?.peers) : undefined;
   if (!bound) return unsupported(EACH_WRITE_WITHIN_BOUND, `no convergence bound for ${v.variant ?? '?'}`);
   const info = {
     ...EACH_WRITE_WITHIN_BOUND,

@@ -46,11 +46,18 @@ export function rumorSends(v: HistoryView): { sends: SendEvent[]; mixed: boolean
   return { sends: carrying, mixed: true };
 }
 
+/** The most writes any one key had: each is a rumor of its own (the graph bound counts them). */
+function versionsPerKey(v: HistoryView): number {
+  const per = new Map<string, number>();
+  for (const u of v.updates) per.set(u.key, (per.get(u.key) ?? 0) + 1);
+  return Math.max(1, ...per.values());
+}
+
 /** The quiescence bound; for hybrid with mixed traffic, plus the anti-entropy repair time. */
 function bound(v: HistoryView, mixed: boolean): Bound {
-  const b = quiescenceBound(v.variant!, v.params!, v.n);
+  const b = quiescenceBound(v.variant!, v.params!, v.n, v.run?.peers, versionsPerKey(v));
   if (!mixed) return b;
-  const ae = convergenceBound('hybrid', v.params!, v.n)!;
+  const ae = convergenceBound('hybrid', v.params!, v.n, v.run?.peers)!;
   return {
     rounds: b.rounds + ae.rounds,
     formula: `${b.formula} + anti-entropy repair ${ae.formula} = ${b.rounds + ae.rounds} (kinds do not single out rumors)`,

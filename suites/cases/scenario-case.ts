@@ -27,6 +27,12 @@ export interface ScenarioCaseSpec {
   /** Writes and faults drawn together, when they must be correlated. */
   plan?: (variant: Variant) => fc.Arbitrary<{ writes: WriteInput[]; faults: FaultInput[] }>;
   minNodes?: number;
+  /**
+   * Whether inputs for this variant draw sparse and structured peer graphs
+   * (ring, grid, random regular, small world, star of seeds) besides the full
+   * mesh (default: yes). Cases whose bound is theory for the complete graph say no.
+   */
+  topologies?: (variant: Variant) => boolean;
   unsupported?: (caps: Capabilities, variant: Variant) => string | null;
   /** Checks outside checkHistory's table, each with its own CaseInfo. */
   extra?: readonly ExtraCheck[];
@@ -62,6 +68,7 @@ export function scenarioArb(
         clusterArb(gen.capabilities, {
           minN: Math.min(gen.maxNodes, Math.max(spec.minNodes ?? 3, gen.minNodes)),
           maxN: gen.maxNodes,
+          topologies: spec.topologies?.(variant) ?? true,
         }),
       plan,
       values: valuesArb,
