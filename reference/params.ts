@@ -9,7 +9,7 @@ import {
   type Parameters,
   VARIANTS,
 } from '../proto/contract.js';
-import { validateMembership } from './membership/params.js';
+import { DEFAULT_MEMBERSHIP, validateMembership } from './membership/params.js';
 import type { CoreParams } from './variants/core.js';
 
 export interface NodeParams extends CoreParams {
@@ -42,7 +42,8 @@ export function validateParams(params: Parameters): NodeParams {
   if (variant === 'hybrid' && !isIntAtLeast(antiEntropyEvery, 1)) {
     throw invalid(`anti_entropy_every must be an integer >= 1 for hybrid, got ${String(antiEntropyEvery)}`);
   }
-  const membership = variant === 'membership-swim' ? validateMembership(params.membership) : undefined;
+  const membership =
+    variant === 'membership-swim' ? validateMembership(params.membership ?? DEFAULT_MEMBERSHIP) : undefined;
   if (!isIntAtLeast(maxPayloadBytes, 0)) {
     throw invalid(
       `max_payload_bytes must be a non-negative integer (0: default), got ${String(maxPayloadBytes)}`,

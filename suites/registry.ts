@@ -3,6 +3,7 @@
 import { BOUNDS_CASES } from './cases/bounds.js';
 import { CONTRACT_CASES } from './cases/contract.js';
 import { CONVERGENCE_CASES } from './cases/convergence.js';
+import { MEMBERSHIP_CASES } from './cases/membership.js';
 import { PUSHSUM_CASES } from './cases/pushsum.js';
 import { IDEMPOTENCE_CASES, REJECTION_CASES } from './cases/robustness.js';
 import { SIR_CASES } from './cases/sir.js';
@@ -18,6 +19,7 @@ export const SUITES = {
   pushsum: erase(PUSHSUM_CASES),
   robustness: [...erase(REJECTION_CASES), ...erase(IDEMPOTENCE_CASES)],
   contract: erase(CONTRACT_CASES),
+  membership: erase(MEMBERSHIP_CASES),
 } as const;
 
 export type SuiteName = keyof typeof SUITES;

@@ -168,9 +168,12 @@ export class RealtimeReferenceHost implements GossipEndpoint {
     return this.inner.read(nodes);
   }
 
-  async stop(nodes: NodeId[], mode: StopMode): Promise<void> {
-    await this.inner.stop(nodes, mode);
+  /** A clean stop's envelopes (a membership leave): through the transport in realtime, else back. */
+  async stop(nodes: NodeId[], mode: StopMode): Promise<Envelope[]> {
+    const sent = await this.inner.stop(nodes, mode);
+    const back = this.route(sent);
     for (const n of nodes) this.stopTimer(n);
+    return back;
   }
 
   async close(): Promise<void> {
