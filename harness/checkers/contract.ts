@@ -142,7 +142,9 @@ export function checkDeclaredKeys(v: HistoryView): Verdict {
  */
 export function checkAddressing(v: HistoryView): Verdict {
   const nodes = new Set(v.nodes);
-  const graph = v.run?.peers;
+  // A membership node learns members by gossip and may probe any of them:
+  // its peer list is only where it starts (seeds).
+  const graph = v.variant === 'membership-swim' ? undefined : v.run?.peers;
   const peers = graph ? new Map(Object.entries(graph).map(([id, ps]) => [id, new Set(ps)])) : undefined;
   /** `${to}\u0000${from}`: `to` was handed an envelope from `from`. */
   const heard = new Set<string>();
