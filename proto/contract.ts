@@ -104,6 +104,20 @@ export interface Member {
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
+/**
+ * A write whose key and value (UTF-8) take more than max_payload_bytes minus
+ * this many bytes may be refused by Update with INVALID_ARGUMENT (nothing of
+ * the batch applied); any smaller write MUST be accepted and shipped, split
+ * across envelopes if need be. The harness generates only writes that fit
+ * (docs/contract-decisions.md).
+ */
+export const WRITE_OVERHEAD_BYTES = 256;
+
+/** The largest key + value (UTF-8 bytes) a node must accept under a payload limit (0: the default). */
+export function maxWriteBytes(maxPayloadBytes: number): number {
+  return (maxPayloadBytes > 0 ? maxPayloadBytes : DEFAULT_MAX_PAYLOAD_BYTES) - WRITE_OVERHEAD_BYTES;
+}
+
 export interface NodeInit {
   id: NodeId;
   /** Peers this node may contact; uniform random among them. */

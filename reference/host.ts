@@ -11,6 +11,7 @@ import {
   type InitResult,
   isSirVariant,
   LOSS_OF_INTEREST,
+  maxWriteBytes,
   type NodeId,
   type NodeInit,
   type Parameters,
@@ -21,7 +22,8 @@ import {
   type Variant,
   type Write,
 } from '../proto/contract.js';
-import { decode } from './codec.js';
+import { decode, encodeToString } from './codec.js';
+import { utf8Length } from './fit.js';
 import type { Message } from './messages.js';
 import { ReferenceNode } from './node.js';
 import { type NodeParams, validateNodes, validateParams } from './params.js';
@@ -138,6 +140,16 @@ export class ReferenceHost implements GossipEndpoint {
       const { key, value } = writes[i];
       if (typeof key !== 'string' || typeof value !== 'string') {
         throw new ContractError('invalid-argument', `write ${i}: key and value must be strings`);
+      }
+      // A write whose entry cannot fit one envelope could never be shipped: refused
+      // (the contract allows refusing beyond maxWriteBytes; docs/contract-decisions.md).
+      const entry = { k: key, v: value, c: Number.MAX_SAFE_INTEGER, o: `${writes[i].node}#4294967295` };
+      const bytes = utf8Length(encodeToString({ t: 'entries', entries: [entry] }));
+      if (bytes > nodes[i].maxPayloadBytes) {
+        throw new ContractError(
+          'invalid-argument',
+          `write ${i}: its entry takes ${bytes} bytes, more than max_payload_bytes ${nodes[i].maxPayloadBytes} (writes up to ${maxWriteBytes(nodes[i].maxPayloadBytes)} bytes of key and value are always accepted)`,
+        );
       }
     }
     const acks: Ack[] = [];

@@ -8,19 +8,27 @@ import { type HistoryView, holdsAtLeast, versionOf } from './view.js';
 export const EXCHANGES: CaseInfo = {
   id: 'bounds/anti-entropy-exchanges',
   requirement:
-    'Each round an anti-entropy node MUST start at most `fanout` exchanges (envelopes sent by its Tick).',
+    'Each round an anti-entropy node MUST start at most `fanout` exchanges (distinct peers its Tick sends to; a digest split into several envelopes is one exchange).',
   level: 'MUST',
   source:
     'declared parameter fanout; Demers et al. 1987 §1.3: each site contacts one (here: fanout) random site per cycle',
 };
 
+/**
+ * An exchange is started per peer: the envelopes a Tick sends to one peer
+ * (a digest split into several key ranges under max_payload_bytes) are one
+ * exchange, so a split is never counted against the fanout.
+ */
 export function checkExchanges(v: HistoryView): Verdict {
   const fanout = v.params!.fanout;
-  const count = new Map<string, number>();
+  const peers = new Map<string, Set<string>>();
   for (const s of v.initiated) {
     const key = `round ${s.r} ${s.from}`;
-    count.set(key, (count.get(key) ?? 0) + 1);
+    const set = peers.get(key) ?? new Set<string>();
+    set.add(s.to);
+    peers.set(key, set);
   }
+  const count = new Map([...peers].map(([k, set]) => [k, set.size]));
   const over = [...count].filter(([, c]) => c > fanout);
   const max = Math.max(0, ...count.values());
   return verdictOf(

@@ -20,8 +20,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'Demers et al. 1987 §1.1: direct mail, n-1 messages per update',
     variants: ['direct-mail'],
-    // Full mesh: the message bounds are stated for the complete graph (docs/bounds.md).
-    topologies: () => false,
     checks: [DIRECT_MAIL],
   }),
   scenarioCase({
@@ -31,8 +29,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'SHOULD',
     source: 'Demers et al. 1987 §1.4: s = e^-m for push rumor mongering',
     variants: ['rumor-push'],
-    // Full mesh: the message bounds are stated for the complete graph (docs/bounds.md).
-    topologies: () => false,
     checks: [],
     minNodes: 8,
     // One rumor at a time, so m and s are about that rumor alone.
@@ -45,8 +41,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'declared parameter fanout; Demers et al. 1987 §1.3',
     variants: ANTI_ENTROPY_VARIANTS,
-    // Full mesh: the message bounds are stated for the complete graph (docs/bounds.md).
-    topologies: () => false,
     checks: [],
     extra: [{ info: EXCHANGES, check: checkExchanges }],
   }),
@@ -57,8 +51,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'Demers et al. 1987 §1.3; the contract: digest (key, version) exchange first',
     variants: ANTI_ENTROPY_VARIANTS,
-    // Full mesh: the message bounds are stated for the complete graph (docs/bounds.md).
-    topologies: () => false,
     checks: [],
     extra: [{ info: NO_REDUNDANT_VALUES, check: checkNoRedundantValues }],
   }),
@@ -69,8 +61,6 @@ export const BOUNDS_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'declared parameter fanout (Init Parameters)',
     variants: [...ANTI_ENTROPY_VARIANTS, 'rumor-push', 'hybrid', 'push-sum'],
-    // Full mesh: the message bounds are stated for the complete graph (docs/bounds.md).
-    topologies: () => false,
     checks: [FANOUT],
   }),
 ];

@@ -16,8 +16,6 @@ export const PUSHSUM_CASES: CaseDef<ScenarioInput>[] = [
     level: 'MUST',
     source: 'Kempe, Dobra, Gehrke 2003 §2 (mass conservation); tolerance 1e-9 relative for floating point',
     variants: ['push-sum'],
-    // Full mesh: Kempe et al. 2003's bound is for the complete graph.
-    topologies: () => false,
     checks: [MASS_CONSERVATION],
     faults: () => scheduleArb([delayArb, reorderArb], 2),
   }),
@@ -29,8 +27,6 @@ export const PUSHSUM_CASES: CaseDef<ScenarioInput>[] = [
     source:
       'Kempe, Dobra, Gehrke 2003, Thm 3.1: O(log n + log 1/eps + log 1/delta) rounds; C = 4, D = 5 (harness/checkers/bounds.ts)',
     variants: ['push-sum'],
-    // Full mesh: Kempe et al. 2003's bound is for the complete graph.
-    topologies: () => false,
     checks: [ESTIMATE_WITHIN_EPSILON, ROUNDS_TO_EPSILON],
   }),
 ];

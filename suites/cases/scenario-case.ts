@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { CASES, checkHistory } from '../../harness/checkers/index.js';
 import type { CaseInfo, Level, Verdict } from '../../harness/checkers/verdict.js';
 import { buildView, type HistoryView } from '../../harness/checkers/view.js';
-import type { Capabilities, Variant } from '../../proto/contract.js';
+import { type Capabilities, maxWriteBytes, type Variant } from '../../proto/contract.js';
 import { clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
 import { scenarioInputProblem } from '../input-schema.js';
@@ -30,10 +30,12 @@ export interface ScenarioCaseSpec {
   /**
    * Whether inputs for this variant draw sparse and structured peer graphs
    * (ring, grid, random regular, small world, star of seeds) besides the full
-   * mesh (default: yes). Cases whose bound is theory for the complete graph say no.
+   * mesh (default: `drawsTopologies`).
    */
   topologies?: (variant: Variant) => boolean;
   unsupported?: (caps: Capabilities, variant: Variant) => string | null;
+  /** Whether activity may start late (default: yes; see LATEST_START). */
+  late?: boolean;
   /** Checks outside checkHistory's table, each with its own CaseInfo. */
   extra?: readonly ExtraCheck[];
 }
@@ -45,8 +47,43 @@ export interface ExtraCheck {
 
 const KNOWN_CHECKS = new Set(CASES.map((c) => c.info.id));
 
-/** Writes land in the first rounds, overlapping the fault windows. */
+/** Writes land in the first rounds of the activity, overlapping the fault windows. */
 const WRITE_ROUNDS = 8;
+
+/**
+ * Activity (writes, faults, restarts) starts at round 1 + an offset drawn in
+ * [0, LATEST_START]: it may start anywhere in the first ~60 rounds, not only
+ * at the start; the run lasts past the last activity by the bound as ever.
+ */
+export const LATEST_START = 50;
+const lateArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(0) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: LATEST_START }) },
+);
+
+/** Every write, fault window, crash and restart moved `by` rounds later. */
+export function startingAt(input: ScenarioInput, by: number): ScenarioInput {
+  if (by === 0) return input;
+  return {
+    ...input,
+    writes: input.writes.map((w) => ({ ...w, round: w.round + by })),
+    faults: input.faults.map((f) =>
+      f.type === 'crash'
+        ? { ...f, at: f.at + by, restartAt: f.restartAt + by }
+        : { ...f, from: f.from + by, until: f.until + by },
+    ),
+  };
+}
+
+/** Each value cut so that key and value fit one envelope under the input's payload limit (maxWriteBytes). */
+export function fitWrites(input: ScenarioInput): ScenarioInput {
+  const max = maxWriteBytes(input.maxPayloadBytes ?? 0);
+  if (input.writes.every((w) => w.key.length + w.value.length <= max)) return input;
+  return {
+    ...input,
+    writes: input.writes.map((w) => ({ ...w, value: w.value.slice(0, Math.max(0, max - w.key.length)) })),
+  };
+}
 
 const valuesArb = fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 8 });
 
@@ -68,12 +105,28 @@ export function scenarioArb(
         clusterArb(gen.capabilities, {
           minN: Math.min(gen.maxNodes, Math.max(spec.minNodes ?? 3, gen.minNodes)),
           maxN: gen.maxNodes,
-          topologies: spec.topologies?.(variant) ?? true,
+          topologies: spec.topologies?.(variant) ?? drawsTopologies(spec.id, variant),
         }),
       plan,
       values: valuesArb,
+      late: lateArb,
     })
-    .map(({ cluster, plan, values }) => ({ ...cluster, ...plan, values }));
+    .map(({ cluster, plan, values, late }) => {
+      const input: ScenarioInput = { ...cluster, ...plan, values };
+      return fitWrites(spec.late === false ? input : startingAt(input, late));
+    });
+}
+
+/**
+ * Which cases draw peer graphs besides the full mesh (docs/bounds.md, "Peer
+ * graphs"): contract/*, sir/termination, and convergence/* but for direct mail
+ * (it reaches only the writer's peers). The others keep the full mesh their
+ * theory is for; membership-swim contacts the members it learns, not a peer list.
+ */
+export function drawsTopologies(id: string, variant: Variant): boolean {
+  if (variant === 'membership-swim') return false;
+  if (id.startsWith('contract/') || id === 'sir/termination') return true;
+  return id.startsWith('convergence/') && variant !== 'direct-mail';
 }
 
 /** Throws when the suites load if a case names a check that does not exist. */

@@ -53,6 +53,7 @@ SIR_CASES.push(
       checks: [],
       cluster: bandCluster(rule),
       writes: () => writesArb(1, 1),
+      late: false,
       unsupported: (caps) => (caps.lossOfInterest.includes(rule) ? null : `${rule} not declared`),
       extra: [
         { info: RESIDUE_BAND, check: checkResidueBand },

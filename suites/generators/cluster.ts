@@ -18,6 +18,13 @@ export const MAX_FANOUT = 5;
 /** Rumor k across the range theory has values for (Demers et al. 1987 Table 1: k = 1..5). */
 export const MAX_RUMOR_K = 5;
 export const MAX_ANTI_ENTROPY_EVERY = 3;
+/**
+ * max_payload_bytes sent in Init: small enough that dozens of keys, long keys
+ * and large values do not fit one envelope, so digests and entry batches must
+ * split (reference/fit.ts); at least 512 so one write always fits.
+ */
+export const MIN_PAYLOAD = 512;
+export const MAX_PAYLOAD = 4096;
 
 export function clusterArb(caps: Capabilities, limits: ClusterLimits): fc.Arbitrary<ClusterInput> {
   const rules: LossOfInterest[] = caps.lossOfInterest.length ? caps.lossOfInterest : ['feedback-counter'];
@@ -33,6 +40,7 @@ export function clusterArb(caps: Capabilities, limits: ClusterLimits): fc.Arbitr
       lossOfInterest: fc.constantFrom(...rules),
       antiEntropyEvery: fc.integer({ min: 1, max: MAX_ANTI_ENTROPY_EVERY }),
       seed: fc.integer({ min: 0, max: 0x7fffffff }),
+      maxPayloadBytes: fc.integer({ min: MIN_PAYLOAD, max: MAX_PAYLOAD }),
     })
     .map(
       ({ topology, ...c }): ClusterInput => ({
