@@ -1,0 +1,65 @@
+// What one generated input explores, as flat features, for the report's
+// "explored" table (per case: feature -> value bucket -> count). Pure: the
+// input alone, whatever its case (scenario or robustness probe).
+import { lastActivity } from './scenario.js';
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+/** A number's bucket: exact up to 4, then power-of-two ranges ("5-8", "9-16", ...). */
+export function bucket(x: number): string {
+  if (x <= 4) return String(x);
+  let hi = 8;
+  while (x > hi) hi *= 2;
+  return `${hi / 2 + 1}-${hi}`;
+}
+
+/**
+ * Features of one input: cluster size, topology, fanout, k, rule, payload
+ * limit, writes, keys, the largest value, fault kinds, the first and last
+ * active round. Numbers are raw (bucket them with `bucket`); absent features
+ * are left out.
+ */
+export function describeInput(input: unknown): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (!isObj(input)) return out;
+  const num = (k: string) => (typeof input[k] === 'number' ? (input[k] as number) : undefined);
+  const n = num('n');
+  if (n !== undefined) out.nodes = n;
+  if ('fanout' in input) {
+    const t = input.topology;
+    out.topology = isObj(t) ? `${String(t.kind)}${t.kind === 'full' ? '' : ` ${String(t.param)}`}` : 'full';
+  }
+  for (const k of ['fanout', 'rumorK', 'antiEntropyEvery', 'maxPayloadBytes'] as const) {
+    const v = num(k);
+    if (v !== undefined) out[k] = v;
+  }
+  if (typeof input.lossOfInterest === 'string') out.lossOfInterest = input.lossOfInterest;
+  const writes = Array.isArray(input.writes) ? input.writes.filter(isObj) : [];
+  out.writes = writes.length;
+  if (writes.length) {
+    out.keys = new Set(writes.map((w) => w.key)).size;
+    out.longestKey = Math.max(...writes.map((w) => String(w.key ?? '').length));
+    out.largestValue = Math.max(...writes.map((w) => String(w.value ?? '').length));
+    if (typeof writes[0].round === 'number') out.firstWrite = Math.min(...writes.map((w) => Number(w.round)));
+  }
+  if (Array.isArray(input.faults)) {
+    const kinds = [...new Set(input.faults.filter(isObj).map((f) => String(f.type)))].sort();
+    out.faults = kinds.length ? kinds.join('+') : 'none';
+    if (Array.isArray(input.writes) && n !== undefined)
+      out.lastActivity = lastActivity(input as unknown as Parameters<typeof lastActivity>[0]);
+  }
+  return out;
+}
+
+/** Adds one input's features to per-feature bucket counts (numbers bucketed). */
+export function addExplored(
+  explored: Record<string, Record<string, number>>,
+  features: Record<string, string | number>,
+): void {
+  for (const [feature, value] of Object.entries(features)) {
+    const b = typeof value === 'number' ? bucket(value) : value;
+    const counts = explored[feature] ?? {};
+    explored[feature] = counts;
+    counts[b] = (counts[b] ?? 0) + 1;
+  }
+}
