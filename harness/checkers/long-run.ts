@@ -29,6 +29,7 @@ export function disturbances(v: HistoryView): Span[] {
   const spans: Span[] = [];
   const open = new Map<string, { r: number; what: string }[]>();
   const paused = new Map<NodeId, number>();
+  const down = new Map<NodeId, number>();
   for (const e of v.events) {
     switch (e.t) {
       case 'fault': {
@@ -45,9 +46,14 @@ export function disturbances(v: HistoryView): Span[] {
         break;
       }
       case 'crash':
-        spans.push({ from: e.r, until: e.r, what: `crash of ${e.node}` });
+        // On a peer graph a down node may be the only way between others (a cut
+        // vertex): the graph bound assumes every node up, so the crash lasts until the restart.
+        if (v.run?.peers) down.set(e.node, e.r);
+        else spans.push({ from: e.r, until: e.r, what: `crash of ${e.node}` });
         break;
       case 'restart':
+        if (down.has(e.node)) spans.push({ from: down.get(e.node)!, until: e.r, what: `crash of ${e.node}` });
+        down.delete(e.node);
         spans.push({ from: e.r, until: e.r, what: `restart of ${e.node}` });
         break;
       case 'pause':
@@ -67,6 +73,8 @@ export function disturbances(v: HistoryView): Span[] {
       spans.push({ from: s.r, until: Number.POSITIVE_INFINITY, what: `${s.what} never healed` });
   for (const [node, r] of paused)
     spans.push({ from: r, until: Number.POSITIVE_INFINITY, what: `pause of ${node} never stopped` });
+  for (const [node, r] of down)
+    spans.push({ from: r, until: Number.POSITIVE_INFINITY, what: `crash of ${node}, never restarted` });
   return spans.sort((a, b) => a.from - b.from || a.until - b.until);
 }
 
