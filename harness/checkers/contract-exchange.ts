@@ -117,11 +117,12 @@ export function checkExchangeDirection(v: HistoryView): Verdict {
       observed: `no defining direction for ${v.variant}`,
       details: [],
     });
+  type Dir = 'forward' | 'back' | 'unknown';
   const sendById = new Map<number, EventOf<'send'>>();
   const origin = new Map<number, number>();
-  const dir = new Map<number, 'forward' | 'back'>();
+  const dir = new Map<number, Dir>();
   /** (round, hop, from, to) of a delivered envelope -> the directions seen. */
-  const delivered = new Map<string, Set<'forward' | 'back'>>();
+  const delivered = new Map<string, Set<Dir>>();
   const at = (r: number, hop: number, from: string, to: string) => `${r}:${hop}:${from}\u0000${to}`;
   const bad: string[] = [];
   let judged = 0;
@@ -130,22 +131,23 @@ export function checkExchangeDirection(v: HistoryView): Verdict {
     else if (e.t === 'deliver') {
       const id = origin.get(e.id) ?? e.id;
       const s = sendById.get(id);
-      const d = dir.get(id);
-      if (s && d) {
+      if (s) {
         const k = at(e.r, e.hop, s.from, s.to);
-        delivered.set(k, (delivered.get(k) ?? new Set()).add(d));
+        delivered.set(k, (delivered.get(k) ?? new Set()).add(dir.get(id) ?? 'unknown'));
       }
     } else if (e.t === 'send') {
       sendById.set(e.id, e);
-      let d: 'forward' | 'back' | undefined;
+      // An answer to an envelope of unknown direction, or to several of
+      // different directions, has an unknown direction too: never guessed.
+      let d: Dir = 'unknown';
       if (e.hop === 0) d = 'forward';
       else {
         const answered = delivered.get(at(e.r, e.hop, e.to, e.from));
-        if (answered?.size === 1) d = answered.has('forward') ? 'back' : 'forward';
+        if (answered?.size === 1 && !answered.has('unknown'))
+          d = answered.has('forward') ? 'back' : 'forward';
       }
-      if (!d) continue;
       dir.set(e.id, d);
-      if (e.keys.length === 0) continue;
+      if (d === 'unknown' || e.keys.length === 0) continue;
       judged++;
       if (d !== allowed)
         bad.push(
