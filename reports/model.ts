@@ -40,6 +40,8 @@ export interface CaseResult extends Verdict {
   judged: number;
   /** Per check: its worst verdict and how much it judged. */
   checks?: CheckTally[];
+  /** What the generated inputs covered: feature -> value bucket -> inputs (suites/input-stats.ts). */
+  explored?: Record<string, Record<string, number>>;
   /** The seed the case's property ran with. */
   seed: number;
   /** Wall-clock time the case took (generation, runs, shrinking). */

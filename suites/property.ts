@@ -10,6 +10,7 @@ import { boundedJsonl } from '../harness/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import type { CaseResult } from '../reports/model.js';
 import { deriveSeed } from '../shared/prng.js';
+import { addExplored, describeInput } from './input-stats.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
 import { RUN_COMPLETED_ID, Tally } from './tally.js';
 
@@ -170,6 +171,8 @@ export async function checkCase(
   };
   const name = slug(def.id, variant);
   const tally = new Tally(def.checkIds ?? []);
+  /** Per feature, how many judged-phase inputs fell in each bucket (shrinking excluded). */
+  const explored: Record<string, Record<string, number>> = {};
   let first: Outcome | undefined;
   let shown: Outcome | undefined;
   let failed = false;
@@ -184,7 +187,10 @@ export async function checkCase(
       brokenInput = input;
       return true;
     }
-    if (!failed) tally.add(outcome.checks);
+    if (!failed) {
+      tally.add(outcome.checks);
+      addExplored(explored, describeInput(input));
+    }
     first ??= outcome;
     if (outcome.verdict !== 'FAIL' && !failed) {
       // The report shows the most telling non-failing run: a non-PASS one, else the first.
@@ -205,6 +211,7 @@ export async function checkCase(
       runs: details.numRuns,
       judged: tally.judgedRuns,
       checks: tally.checks(),
+      explored,
       evidence: {
         expected: 'the IUT answers every call within its deadline and keeps running',
         observed: capLine(`the IUT became unusable during this case: ${ctx.broken}`),
@@ -251,6 +258,7 @@ export async function checkCase(
       runs: details.numRuns,
       judged: tally.judgedRuns,
       checks: tally.checks(),
+      explored,
       evidence,
       history,
       counterexample: {
@@ -286,6 +294,7 @@ export async function checkCase(
     runs: details.numRuns,
     judged: tally.judgedRuns,
     checks: tally.checks(),
+    explored,
     evidence,
     history,
     durationMs: durationMs(),

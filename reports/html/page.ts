@@ -7,6 +7,7 @@ import { escapeHtml } from '../escape.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
 import { countVerdicts, type RunReport, VERDICT_ORDER } from '../model.js';
 import { CSP, CSS, SCRIPT } from './assets.js';
+import { renderExplored } from './explored.js';
 import {
   type AnalysisResult,
   analyse,
@@ -194,6 +195,8 @@ function caseHtml(
       `<dt>checks</dt><dd><ul>${r.checks.map((c) => `<li><span class="badge ${e(c.verdict)}">${e(c.verdict)}</span> ${e(c.id)}: judged in ${e(c.runs)} run(s), ${e(c.judged)} item(s)</li>`).join('')}</ul></dd>`,
     );
   if (r.scenario) dl.push(`<dt>scenario</dt><dd>${e(r.scenario)}</dd>`);
+  const explored = renderExplored(r.explored);
+  if (explored) dl.push(`<dt>explored</dt><dd>${explored}</dd>`);
   if (r.history) dl.push(`<dt>history</dt><dd>${link(r.history)}</dd>`);
   if (r.expectedFailure) dl.push('<dt>known</dt><dd>listed in --expect-fail: shown, not gating</dd>');
   let cxHtml = '';
