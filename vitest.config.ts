@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['{proto,shared,reference,harness,suites,reports,examples}/**/*.test.ts'],
     globalSetup: ['harness/testing/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: nothing may depend on wall-clock speed (the machine may be oversubscribed).
+    testTimeout: 300_000,
     hookTimeout: 60_000,
   },
 });

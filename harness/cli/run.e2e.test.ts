@@ -42,7 +42,7 @@ const PARTITIONS = ['isolate', 'halves', 'majority-minority', 'ring', 'bridge', 
 
 describe('every reference variant passes every case on clusters of 3 and of 64 nodes', () => {
   for (const [variant, n] of VARIANTS.flatMap((v) => [3, 64].map((n) => [v, n] as const))) {
-    test(`${variant} on ${n} nodes`, async () => {
+    test(`${variant} on ${n} nodes`, { timeout: 600_000 }, async () => {
       const out = dirs.make();
       const size = ['--nodes', String(n), '--min-nodes', String(n)];
       const runs = n === 3 ? '10' : '2';
@@ -66,9 +66,11 @@ describe('every reference variant passes every case on clusters of 3 and of 64 n
 });
 
 describe('no false failures', () => {
-  test('the correct reference passes every case over 100 generated inputs (each with its own seed) per case', async () => {
+  test('the correct reference passes every case over 100 generated inputs (each with its own seed) per case', {
+    timeout: 1_800_000,
+  }, async () => {
     const out = dirs.make();
-    const res = await runCli(['run', '--runs', '100', '--seed', '2024', '--out', out], 600_000);
+    const res = await runCli(['run', '--runs', '100', '--seed', '2024', '--out', out], 1_800_000);
     const r = report(out);
     const bad = r.results.filter((x) => x.verdict !== 'PASS' && x.verdict !== 'INFO');
     expect(bad, JSON.stringify(bad.slice(0, 2), null, 1)).toEqual([]);
@@ -79,7 +81,9 @@ describe('no false failures', () => {
 });
 
 describe('determinism', () => {
-  test('the same seed gives identical history bytes; another seed does not', async () => {
+  test('the same seed gives identical history bytes; another seed does not', {
+    timeout: 600_000,
+  }, async () => {
     const [a, b, c] = [dirs.make(), dirs.make(), dirs.make()];
     const args = ['run', '--variant', 'hybrid', '--runs', '3'];
     await runCli([...args, '--seed', '5', '--out', a]);
@@ -94,7 +98,7 @@ describe('determinism', () => {
 });
 
 describe('the reference out of process (--impl) passes the same checks as in-process', () => {
-  test('identical verdicts and identical history bytes', async () => {
+  test('identical verdicts and identical history bytes', { timeout: 900_000 }, async () => {
     const [inproc, outproc] = [dirs.make(), dirs.make()];
     const args = ['run', '--runs', '2', '--seed', '3', '--nodes', '8'];
     const a = await runCli([...args, '--out', inproc]);

@@ -14,7 +14,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], timeoutMs = 120_000, cwd?: string): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 600_000, cwd?: string): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     let stdout = '';
