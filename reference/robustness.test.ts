@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContractError, type Envelope, type Parameters, type Variant } from '../proto/contract.js';
+import { ContractError, type Envelope, type Parameters, VARIANTS, type Variant } from '../proto/contract.js';
 import { Rng } from '../shared/prng.js';
 import { encode } from './codec.js';
 import { ReferenceHost } from './host.js';
@@ -174,14 +174,14 @@ describe('init validation', () => {
     const r = await new ReferenceHost().init(nodes, params({ variant: 'direct-mail' }), 'lockstep');
     expect(r.implementation).toBe('gossipcheck-reference');
     expect(r.version).toBe('0.1.0');
-    expect(r.capabilities.variants).toHaveLength(8);
+    expect(r.capabilities.variants).toEqual(VARIANTS);
     expect(r.capabilities.lossOfInterest).toHaveLength(4);
     expect(r.capabilities).toMatchObject({
       lockstep: true,
       realtime: false,
       rumorStatus: true,
       pushSum: true,
-      membership: false,
+      membership: true,
       durableRestart: true,
     });
   });
