@@ -200,25 +200,28 @@ export async function checkCase(
     return outcome.verdict !== 'FAIL';
   });
   const details = await fc.check(property, { seed, numRuns: opts.runs });
-  const durationMs = () => Date.now() - started;
+  /** What every result of a case that ran shares. */
+  const ran = () => ({
+    ...base,
+    runs: details.numRuns,
+    judged: tally.judgedRuns,
+    checks: tally.checks(),
+    explored,
+    durationMs: Date.now() - started,
+  });
 
   if (ctx.broken) {
     // The IUT died or hung in this case: it fails here, with no shrunk input
     // and no replay (there is nothing trustworthy to shrink against).
     return {
-      ...base,
+      ...ran(),
       verdict: 'FAIL',
-      runs: details.numRuns,
-      judged: tally.judgedRuns,
-      checks: tally.checks(),
-      explored,
       evidence: {
         expected: 'the IUT answers every call within its deadline and keeps running',
         observed: capLine(`the IUT became unusable during this case: ${ctx.broken}`),
         details:
           brokenInput === undefined ? [] : [capLine(`input being run: ${JSON.stringify(brokenInput)}`)],
       },
-      durationMs: durationMs(),
     };
   }
 
@@ -253,12 +256,8 @@ export async function checkCase(
       `replay: ${replay}`,
     );
     return {
-      ...base,
+      ...ran(),
       verdict: 'FAIL',
-      runs: details.numRuns,
-      judged: tally.judgedRuns,
-      checks: tally.checks(),
-      explored,
       evidence,
       history,
       counterexample: {
@@ -268,7 +267,6 @@ export async function checkCase(
         replay,
         history: history ?? '',
       },
-      durationMs: durationMs(),
     };
   }
   if (details.failed) {
@@ -288,15 +286,5 @@ export async function checkCase(
     );
     evidence.details = capDetails([...unjudged.map((u) => `${u.id}: ${u.reason}`), ...evidence.details], 20);
   }
-  return {
-    ...base,
-    verdict,
-    runs: details.numRuns,
-    judged: tally.judgedRuns,
-    checks: tally.checks(),
-    explored,
-    evidence,
-    history,
-    durationMs: durationMs(),
-  };
+  return { ...ran(), verdict, evidence, history };
 }
