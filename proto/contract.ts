@@ -109,7 +109,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
  * this many bytes may be refused by Update with INVALID_ARGUMENT (nothing of
  * the batch applied); any smaller write MUST be accepted and shipped, split
  * across envelopes if need be. The harness generates only writes that fit
- * (docs/contract-decisions.md).
+ * (docs/contract.md, Sizes).
  */
 export const WRITE_OVERHEAD_BYTES = 256;
 

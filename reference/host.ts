@@ -142,7 +142,7 @@ export class ReferenceHost implements GossipEndpoint {
         throw new ContractError('invalid-argument', `write ${i}: key and value must be strings`);
       }
       // A write whose entry cannot fit one envelope could never be shipped: refused
-      // (the contract allows refusing beyond maxWriteBytes; docs/contract-decisions.md).
+      // (the contract allows refusing beyond maxWriteBytes; docs/contract.md, Sizes).
       const entry = { k: key, v: value, c: Number.MAX_SAFE_INTEGER, o: `${writes[i].node}#4294967295` };
       const bytes = utf8Length(encodeToString({ t: 'entries', entries: [entry] }));
       if (bytes > nodes[i].maxPayloadBytes) {

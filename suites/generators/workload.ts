@@ -13,7 +13,7 @@ const LONG_KEYS = [60, 120, 200].map((len, i) => `long-${i}-${'abcdefghij'.repea
 /**
  * The size of a value in bytes: empty, small, medium, or large (up to 4000,
  * beyond the smallest max_payload_bytes drawn; scenarioArb caps each value so
- * that key and value fit one envelope, see docs/contract-decisions.md).
+ * that key and value fit one envelope, see docs/contract.md, Sizes).
  */
 export const valueSizeArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }) },
