@@ -19,7 +19,8 @@ export function renderExplored(explored: Record<string, Record<string, number>> 
     const rows = entries
       .map(([value, count]) => {
         const pct = total ? Math.round((100 * count) / total) : 0;
-        return `<tr><td>${escapeHtml(value)}</td><td class="num">${count}</td><td><span class="bar" style="display:inline-block;height:0.7em;background:#6a8fc7;width:${pct}%"></span></td></tr>`;
+        // A <meter>, not a styled span: the page's CSP allows no style attributes.
+        return `<tr><td>${escapeHtml(value)}</td><td class="num">${count}</td><td><meter min="0" max="100" value="${pct}">${pct}%</meter></td></tr>`;
       })
       .join('');
     return `<table class="explored-feature"><caption>${escapeHtml(feature)}</caption><thead><tr><th>value</th><th>inputs</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
