@@ -1,7 +1,7 @@
 // Images for docker chaos runs.
 // - The offline base image: no registry needed. A root filesystem holding the
 //   host's node binary, the shared libraries `ldd` lists for it, and the parts
-//   of the kit the reference node needs at run time (dist/proto,
+//   of the kit the reference node needs at run time (dist/proto, dist/shared,
 //   dist/reference, and the node_modules closure of @grpc/grpc-js and
 //   @bufbuild/protobuf), turned into an image with `docker import`. Its tag is
 //   a content hash of all of that, so the same kit on the same node gives the
@@ -42,7 +42,7 @@ export const NODE_PORT = 7000;
 export const IMAGE_LABEL = 'gossipcheck.image';
 
 const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@bufbuild/protobuf'];
-const DIST_DIRS = ['dist/proto', 'dist/reference'];
+const DIST_DIRS = ['dist/proto', 'dist/reference', 'dist/shared'];
 
 /** Runtime node_modules closure of the reference node (package dirs, relative to the kit root). */
 export function runtimePackages(kitRoot: string): string[] {
