@@ -36,6 +36,7 @@ const EXPECTED: Record<string, string[]> = {
   'rumor-push': ['sir/termination', 'bounds/rumor-traffic'],
   'rumor-pull': ['sir/termination'],
   'push-sum': ['pushsum/epsilon-rounds', 'pushsum/mass-conservation'],
+  'membership-swim': ['membership/join', 'membership/detect-crash', 'membership/leave'],
 };
 
 const PARTITIONS = ['isolate', 'halves', 'majority-minority', 'ring', 'bridge', 'one-way'];
