@@ -8,6 +8,7 @@ import {
   type Variant,
   type Version,
 } from '../../proto/contract.js';
+import { faultLabel } from '../faults/schedule.js';
 import type { EventOf, HistoryEvent, ReadEntry } from '../history/events.js';
 
 export type ReadEvent = EventOf<'read'>;
@@ -44,6 +45,8 @@ export interface HistoryView {
   initiated: SendEvent[];
   drops: EventOf<'drop'>[];
   duplicates: EventOf<'duplicate'>[];
+  /** Damaged copies a tamper fault sent beside their originals. */
+  tampered: EventOf<'tamper'>[];
   crashes: EventOf<'crash'>[];
   restarts: EventOf<'restart'>[];
   /** Envelope ids sent (or duplicated) but never delivered nor dropped. */
@@ -93,10 +96,6 @@ export function holdsAtLeast(e: ReadEntry | undefined, v: Version): boolean {
   return e !== undefined && compareVersions(versionOf(e), v) >= 0;
 }
 
-function faultName(f: EventOf<'fault'>['fault']): string {
-  return f.kind === 'partition' ? `partition(${f.shape})` : f.kind;
-}
-
 export function buildView(events: HistoryEvent[]): HistoryView {
   const v: HistoryView = {
     events,
@@ -111,6 +110,7 @@ export function buildView(events: HistoryEvent[]): HistoryView {
     initiated: [],
     drops: [],
     duplicates: [],
+    tampered: [],
     crashes: [],
     restarts: [],
     inFlight: [],
@@ -153,7 +153,8 @@ export function buildView(events: HistoryEvent[]): HistoryView {
       v.firstRound = Math.min(v.firstRound, e.r);
       v.lastRound = Math.max(v.lastRound, e.r);
     }
-    if (e.t !== 'send' && e.t !== 'drop' && e.t !== 'delay' && e.t !== 'duplicate') inTickWindow = false;
+    if (e.t !== 'send' && e.t !== 'drop' && e.t !== 'delay' && e.t !== 'duplicate' && e.t !== 'tamper')
+      inTickWindow = false;
     switch (e.t) {
       case 'run':
         v.run = e;
@@ -191,6 +192,10 @@ export function buildView(events: HistoryEvent[]): HistoryView {
         v.duplicates.push(e);
         pending.add(e.id);
         break;
+      case 'tamper':
+        v.tampered.push(e);
+        pending.add(e.id);
+        break;
       case 'deliver':
         pending.delete(e.id);
         break;
@@ -206,7 +211,7 @@ export function buildView(events: HistoryEvent[]): HistoryView {
         const key = JSON.stringify(e.fault);
         const c = activeFaults.get(key) ?? 0;
         activeFaults.set(key, e.action === 'start' ? c + 1 : Math.max(0, c - 1));
-        if (e.action === 'stop') disturb(e.r, `${faultName(e.fault)} stopped`);
+        if (e.action === 'stop') disturb(e.r, `${faultLabel(e.fault)} stopped`);
         break;
       }
       case 'crash':
@@ -245,7 +250,7 @@ export function buildView(events: HistoryEvent[]): HistoryView {
   v.live = v.nodes.filter((n) => !down.has(n));
   v.inFlight = [...pending];
   for (const [k, c] of activeFaults) {
-    if (c > 0) v.unhealed.push(`${faultName(JSON.parse(k))} still active at the end`);
+    if (c > 0) v.unhealed.push(`${faultLabel(JSON.parse(k))} still active at the end`);
   }
   for (const p of paused) v.unhealed.push(`${p} still paused at the end`);
 

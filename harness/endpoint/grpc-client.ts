@@ -91,7 +91,9 @@ export class GrpcEndpoint implements GossipEndpoint {
             return reject(new CallTimeoutError(method, this.callTimeoutMs));
           const code = CODES[err.code];
           const text = err.details || err.message;
-          reject(code ? new ContractError(code, `${method}: ${text}`) : new Error(`${method}: ${text}`));
+          // A refusal reads as it does in-process (the server sends the ContractError's own
+          // message), so in- and out-of-process histories hold the same bytes.
+          reject(code ? new ContractError(code, text) : new Error(`${method}: ${text}`));
         },
       );
     });

@@ -51,7 +51,43 @@ export type LinkFault =
   /** netem `duplicate`: each envelope delivered twice with this probability. */
   | { kind: 'duplicate'; probability: number; edges?: EdgeSelector }
   /** netem `reorder`: due batches delivered in a seeded shuffled order. */
-  | { kind: 'reorder'; edges?: EdgeSelector };
+  | { kind: 'reorder'; edges?: EdgeSelector }
+  /**
+   * netem `corrupt`, and its kin: with this probability an envelope travels
+   * with a damaged copy beside it, in the same Deliver batch (see TamperHow).
+   */
+  | { kind: 'tamper'; how: TamperHow; probability: number; edges?: EdgeSelector };
+
+/**
+ * How a tampered copy differs from its original:
+ * - garbage: the payload is `GARBAGE_PREFIX` followed by `bytes` (never a valid message);
+ * - unknown-node: addressed to `ghost`, a node of no run (still handed to the original's endpoint);
+ * - oversize: the payload is `size` bytes of 0x20, past the run's max_payload_bytes.
+ */
+export type TamperHow =
+  | { what: 'garbage'; bytes: number[] }
+  | { what: 'unknown-node'; ghost: NodeId }
+  | { what: 'oversize'; size: number };
+
+/** No protobuf tag has wire type 7 and no JSON starts with 0xff. */
+export const GARBAGE_PREFIX: readonly number[] = [0xff, 0xff, 0xff, 0xff];
+
+/** A link fault in a few words, for evidence and progress lines (the unit of a delay is the run's). */
+export function faultLabel(f: LinkFault): string {
+  switch (f.kind) {
+    case 'partition':
+      return `partition(${f.shape})`;
+    case 'loss':
+    case 'duplicate':
+      return `${f.kind} ${f.probability}`;
+    case 'delay':
+      return `delay ${f.latency}+${f.jitter}`;
+    case 'reorder':
+      return 'reorder';
+    case 'tamper':
+      return `tamper(${f.how.what}) ${f.probability}`;
+  }
+}
 
 /** A link fault active over rounds [from, until). */
 export interface LinkFaultEvent {

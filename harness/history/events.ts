@@ -9,7 +9,7 @@ import type {
   SirStatus,
   Version,
 } from '../../proto/contract.js';
-import type { LinkFault } from '../faults/schedule.js';
+import type { LinkFault, TamperHow } from '../faults/schedule.js';
 
 /** [key, value, counter, origin, status] — compact so histories stay small. */
 export type ReadEntry = [
@@ -34,9 +34,9 @@ export type HistoryEvent =
       t: 'run';
       seed: number;
       /**
-       * 'realtime' (chaos runs): every `r` in the history is milliseconds since
-       * the run started instead of a round, `rounds` is the planned length in ms
-       * and `hopLimit` is 0. See docs/chaos.md.
+       * The time unit of every `r` in the history: 'lockstep',
+       * a round; 'realtime' (chaos runs), milliseconds since the run started,
+       * with `rounds` the planned length in ms and `hopLimit` 0. See docs/chaos.md.
        */
       mode: 'lockstep' | 'realtime';
       nodes: NodeId[];
@@ -84,6 +84,8 @@ export type HistoryEvent =
   | { t: 'delay'; r: number; id: number; until: number }
   /** A duplicate of envelope `of`, travelling as `id`. */
   | { t: 'duplicate'; r: number; id: number; of: number }
+  /** A damaged copy of envelope `of` (a tamper fault), travelling as `id` in the same batch. */
+  | { t: 'tamper'; r: number; id: number; of: number; what: TamperHow['what'] }
   | { t: 'deliver'; r: number; hop: number; id: number }
   /**
    * A node's state, recorded at the end of a round only when it differs from

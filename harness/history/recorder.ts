@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Capabilities, Parameters, Version } from '../../proto/contract.js';
-import type { EdgeSelector, LinkFault } from '../faults/schedule.js';
+import type { EdgeSelector, LinkFault, TamperHow } from '../faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from './events.js';
 
 const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
@@ -26,6 +26,7 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
   'drop',
   'delay',
   'duplicate',
+  'tamper',
   'deliver',
   'read',
   'error',
@@ -81,6 +82,17 @@ function selector(s: EdgeSelector | undefined): EdgeSelector | undefined {
   return out;
 }
 
+function tamperHow(h: TamperHow): TamperHow {
+  switch (h.what) {
+    case 'garbage':
+      return { what: h.what, bytes: h.bytes.slice() };
+    case 'unknown-node':
+      return { what: h.what, ghost: h.ghost };
+    case 'oversize':
+      return { what: h.what, size: h.size };
+  }
+}
+
 /** A link fault with its fields in canonical order (absent `edges` stays absent). */
 export function canonicalFault(f: LinkFault): LinkFault {
   switch (f.kind) {
@@ -100,6 +112,12 @@ export function canonicalFault(f: LinkFault): LinkFault {
         : { kind: f.kind, probability: f.probability };
     case 'reorder':
       return f.edges ? { kind: f.kind, edges: selector(f.edges) } : { kind: f.kind };
+    case 'tamper': {
+      const how = tamperHow(f.how);
+      return f.edges
+        ? { kind: f.kind, how, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, how, probability: f.probability };
+    }
   }
 }
 
@@ -176,6 +194,8 @@ export function canonical(e: HistoryEvent): HistoryEvent {
       return { t: e.t, r: e.r, id: e.id, until: e.until };
     case 'duplicate':
       return { t: e.t, r: e.r, id: e.id, of: e.of };
+    case 'tamper':
+      return { t: e.t, r: e.r, id: e.id, of: e.of, what: e.what };
     case 'deliver':
       return { t: e.t, r: e.r, hop: e.hop, id: e.id };
     case 'read': {

@@ -2,6 +2,7 @@
 // evidence out. Nothing here talks to a node.
 import type { NodeId } from '../../proto/contract.js';
 import { type CaseInfo, notJudged, type Verdict, verdictOf } from '../checkers/verdict.js';
+import { faultLabel } from '../faults/schedule.js';
 import { type MaelstromEvent, Presence } from './history.js';
 import type { Budget } from './profiles.js';
 import { valueKey } from './protocol.js';
@@ -171,10 +172,8 @@ export function checkConvergence(
 function describeFault(f: Ev<'fault'>): string {
   const fault = f.fault;
   if (fault.kind === 'partition')
-    return `partition ${fault.shape} ${fault.groups.map((g) => `[${g.join(' ')}]`).join(' / ')} at ${f.r} ms (${f.edges.length} directed edges cut)`;
-  if (fault.kind === 'loss') return `loss ${fault.probability} at ${f.r} ms`;
-  if (fault.kind === 'delay') return `delay ${fault.latency}+${fault.jitter} ms at ${f.r} ms`;
-  return `${fault.kind} at ${f.r} ms`;
+    return `${faultLabel(fault)} ${fault.groups.map((g) => `[${g.join(' ')}]`).join(' / ')} at ${f.r} ms (${f.edges.length} directed edges cut)`;
+  return `${faultLabel(fault)} at ${f.r} ms`;
 }
 
 export interface Measures {

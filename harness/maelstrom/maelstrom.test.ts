@@ -124,7 +124,7 @@ describe('gossipcheck run --maelstrom', () => {
     ]);
     expect(code).toBe(0);
     const halves = verdictOf(report, 'maelstrom/convergence/after-partition/halves');
-    expect(halves?.evidence.observed).toMatch(/partition halves .*directed edges cut/);
+    expect(halves?.evidence.observed).toMatch(/partition\(halves\) .*directed edges cut/);
   });
 
   it('fails a node that never retries, under partition', async () => {

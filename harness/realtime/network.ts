@@ -14,7 +14,7 @@ import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent } from '../history/events.js';
-import { type InFlight, Router } from '../router/router.js';
+import { destinationOf, type InFlight, Router } from '../router/router.js';
 
 export interface NetworkOptions {
   nodes: readonly NodeId[];
@@ -107,9 +107,10 @@ export class WallClockNetwork {
     const { events, batch } = this.router.takeDue();
     for (const e of events) this.o.record(e);
     for (const item of batch) {
-      const q = this.pending.get(item.env.to);
+      const to = destinationOf(item);
+      const q = this.pending.get(to);
       if (q) q.push(item);
-      else this.pending.set(item.env.to, [item]);
+      else this.pending.set(to, [item]);
     }
     for (const node of this.pending.keys()) this.deliver(node);
   }

@@ -23,7 +23,7 @@ import { capabilitiesFromPb, nodeInitToPb, parametersToPb } from '../../proto/co
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
-import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
+import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { EdgeCount, HistoryEvent, ReadEntry } from '../history/events.js';
 import { callWithDeadline } from '../runner/lockstep.js';
@@ -111,20 +111,6 @@ function initRealtime(
       },
     );
   }).finally(() => client.close());
-}
-
-function faultLabel(f: LinkFault): string {
-  switch (f.kind) {
-    case 'partition':
-      return `partition(${f.shape})`;
-    case 'loss':
-    case 'duplicate':
-      return `${f.kind} ${f.probability}`;
-    case 'delay':
-      return `delay ${f.latency}+${f.jitter}ms`;
-    case 'reorder':
-      return 'reorder';
-  }
 }
 
 export class RealtimeRun {

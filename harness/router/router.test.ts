@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../proto/contract.js';
 import { Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
-import { Router } from './router.js';
+import { destinationOf, Router } from './router.js';
 
 const nodes = ['a', 'b', 'c', 'd'];
 const env = (from: string, to: string, tag = ''): Envelope => ({
@@ -30,6 +30,30 @@ describe('Router', () => {
     expect(due.events).toEqual([]);
     expect(due.batch.map((x) => x.id)).toEqual([1, 2]);
     expect(r.takeDue().batch).toEqual([]);
+  });
+
+  it('sends a damaged copy beside the original, to the original destination endpoint', () => {
+    const r = router([
+      {
+        kind: 'tamper',
+        how: { what: 'unknown-node', ghost: 'ghost-x' },
+        probability: 1,
+        edges: { to: ['b'] },
+      },
+      { kind: 'tamper', how: { what: 'garbage', bytes: [7] }, probability: 1, edges: { to: ['c'] } },
+    ]);
+    expect(r.send(env('a', 'b'), 0).slice(1)).toEqual([
+      { t: 'tamper', r: 1, id: 2, of: 1, what: 'unknown-node' },
+    ]);
+    expect(r.send(env('a', 'c'), 0).slice(1)).toEqual([{ t: 'tamper', r: 1, id: 4, of: 3, what: 'garbage' }]);
+    const { batch } = r.takeDue();
+    expect(batch.map((x) => [x.id, x.env.to, destinationOf(x)])).toEqual([
+      [1, 'b', 'b'],
+      [2, 'ghost-x', 'b'],
+      [3, 'c', 'c'],
+      [4, 'c', 'c'],
+    ]);
+    expect([...batch[3].env.payload]).toEqual([0xff, 0xff, 0xff, 0xff, 7]);
   });
 
   it('drops unknown destinations', () => {

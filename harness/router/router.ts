@@ -11,7 +11,9 @@
 //   4. each covering loss fault, chance p -> drop 'loss'
 //   5. each covering duplicate fault, chance p -> one extra copy with a fresh id
 //      ('duplicate' event); copies are never lost or duplicated again
-//   6. each copy (original first): delay = sum over covering delay faults of
+//   6. each covering tamper fault, chance p -> one damaged copy with a fresh id
+//      ('tamper' event), handed to the original's destination endpoint
+//   7. each copy (original first): delay = sum over covering delay faults of
 //      latency + uniform integer in [0, jitter]; > 0 -> 'delay' until r + delay,
 //      else due now.
 // When the due batch is taken (`takeDue`), crash and partition are checked
@@ -22,7 +24,7 @@
 // in send order, so a run without faults draws nothing.
 import type { Envelope, NodeId } from '../../proto/contract.js';
 import type { Rng } from '../../shared/prng.js';
-import type { LinkFault } from '../faults/schedule.js';
+import { GARBAGE_PREFIX, type LinkFault, type TamperHow } from '../faults/schedule.js';
 import { edgeSelected, partitionPredicate } from '../faults/shapes.js';
 import type { EventOf } from '../history/events.js';
 
@@ -30,9 +32,19 @@ import type { EventOf } from '../history/events.js';
 export interface InFlight {
   id: number;
   env: Envelope;
+  /** A tampered copy: the node whose endpoint receives it (its `to` may name no node), and what was done. */
+  tampered?: { via: NodeId; of: number };
 }
 
-export type RouterEvent = EventOf<'send'> | EventOf<'drop'> | EventOf<'delay'> | EventOf<'duplicate'>;
+/** The node whose endpoint an envelope is handed to. */
+export const destinationOf = (item: InFlight): NodeId => item.tampered?.via ?? item.env.to;
+
+export type RouterEvent =
+  | EventOf<'send'>
+  | EventOf<'drop'>
+  | EventOf<'delay'>
+  | EventOf<'duplicate'>
+  | EventOf<'tamper'>;
 
 export interface DueBatch {
   /** Drops and holds decided when the batch was taken; record before delivering. */
@@ -182,6 +194,13 @@ export class Router {
         events.push({ t: 'duplicate', r: this.round, id: copy, of: id });
       }
     }
+    for (const f of this.faults) {
+      if (f.kind === 'tamper' && edgeSelected(f.edges, from, to) && this.rng.chance(f.probability)) {
+        const copy = ++this.lastId;
+        copies.push({ id: copy, env: tampered(env, f.how), tampered: { via: to, of: id } });
+        events.push({ t: 'tamper', r: this.round, id: copy, of: id, what: f.how.what });
+      }
+    }
     for (const item of copies) {
       let delay = 0;
       for (const f of this.faults) {
@@ -204,7 +223,8 @@ export class Router {
     const taken = this.due;
     this.due = [];
     for (const item of taken) {
-      const { from, to } = item.env;
+      const from = item.env.from;
+      const to = destinationOf(item);
       if (this.crashed.has(to)) {
         events.push(this.drop(item.id, 'crashed'));
         continue;
@@ -230,7 +250,8 @@ export class Router {
     if (reorders.length === 0 || batch.length < 2) return;
     const positions: number[] = [];
     for (let i = 0; i < batch.length; i++) {
-      const { from, to } = batch[i].env;
+      const from = batch[i].env.from;
+      const to = destinationOf(batch[i]);
       if (reorders.some((f) => edgeSelected(f.edges, from, to))) positions.push(i);
     }
     if (positions.length < 2) return;
@@ -248,5 +269,17 @@ export class Router {
     this.due = [];
     for (const item of taken) this.hold(item, this.round + 1, events);
     return events;
+  }
+}
+
+/** The damaged copy a tamper fault sends beside `env`. */
+function tampered(env: Envelope, how: TamperHow): Envelope {
+  switch (how.what) {
+    case 'garbage':
+      return { ...env, payload: new Uint8Array([...GARBAGE_PREFIX, ...how.bytes]) };
+    case 'unknown-node':
+      return { ...env, to: how.ghost };
+    case 'oversize':
+      return { ...env, payload: new Uint8Array(how.size).fill(0x20) };
   }
 }

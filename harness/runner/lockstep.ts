@@ -36,7 +36,7 @@ import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { FaultSchedule, LinkFault, MembershipEvent } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
-import { Router } from '../router/router.js';
+import { destinationOf, type InFlight, Router } from '../router/router.js';
 
 export interface WorkloadOp {
   round: number;
@@ -159,6 +159,21 @@ export function callWithDeadline<T>(fn: () => Promise<T>, ms: number, op: string
       },
     );
   });
+}
+
+/** One Deliver call of a hop: the envelopes handed over and the answer. */
+interface DeliverAttempt {
+  items: InFlight[];
+  res: CallResult<Envelope[]>;
+}
+
+/** A placement's share of a hop; `before`, `after` and `retry` only for a probe (see deliverGroup). */
+interface DeliverOutcome {
+  nodes: NodeId[];
+  first: DeliverAttempt;
+  before?: CallResult<Snapshot[]>;
+  after?: CallResult<Snapshot[]>;
+  retry?: DeliverAttempt;
 }
 
 /** Thrown inside the runner once an abort is recorded; never escapes runLockstep. */
@@ -587,44 +602,87 @@ class LockstepRun {
       const { events, batch } = this.router.takeDue();
       for (const e of events) this.record(e);
       if (batch.length === 0) return;
-      const groups = this.group(batch, (item) => item.env.to);
-      const results = await Promise.all(
-        this.placements.map((p, i) =>
-          groups[i].length > 0
-            ? this.call(() => p.endpoint.deliver(groups[i].map((item) => item.env)), 'Deliver')
-            : undefined,
-        ),
+      const groups = this.group(batch, destinationOf);
+      const outcomes = await Promise.all(
+        this.placements.map((p, i) => (groups[i].length > 0 ? this.deliverGroup(p, groups[i]) : undefined)),
       );
-      results.forEach((res, i) => {
-        if (!res) return;
-        const nodes = this.sortedNodes(groups[i].map((item) => item.env.to));
-        if (!res.ok && !res.rejected) this.fail('Deliver', nodes, res.message);
-        if (res.ok) {
-          const bad = badEnvelopes(res.value);
-          if (bad) this.fail('Deliver', nodes, `Deliver returned bad envelopes: ${bad}`);
+      for (const o of outcomes) {
+        if (!o) continue;
+        for (const a of [o.first, o.retry]) {
+          if (!a) continue;
+          if (!a.res.ok && !a.res.rejected) this.fail('Deliver', o.nodes, a.res.message);
+          if (a.res.ok) {
+            const bad = badEnvelopes(a.res.value);
+            if (bad) this.fail('Deliver', o.nodes, `Deliver returned bad envelopes: ${bad}`);
+          }
         }
-      });
+      }
       const replies: Envelope[][] = [];
-      results.forEach((res, i) => {
-        if (!res) return;
-        if (res.ok) {
-          for (const item of groups[i]) this.record({ t: 'deliver', r, hop, id: item.id });
-          replies.push(res.value);
-        } else {
-          const nodes = this.sortedNodes(groups[i].map((item) => item.env.to));
-          this.record({
-            t: 'error',
-            r,
-            op: 'Deliver',
-            nodes,
-            message: `${res.message} (nodes: ${nodeList(nodes)})`,
-          });
-          for (const item of groups[i]) this.record({ t: 'drop', r, id: item.id, reason: 'rejected' });
+      const attempt = (a: DeliverAttempt, nodes: NodeId[], dropped: InFlight[]) => {
+        if (a.res.ok) {
+          for (const item of a.items) this.record({ t: 'deliver', r, hop, id: item.id });
+          replies.push(a.res.value);
+          return;
         }
-      });
+        this.record({
+          t: 'error',
+          r,
+          op: 'Deliver',
+          nodes,
+          message: `${a.res.message} (nodes: ${nodeList(nodes)})`,
+        });
+        for (const item of dropped) this.record({ t: 'drop', r, id: item.id, reason: 'rejected' });
+      };
+      for (const o of outcomes) {
+        if (!o) continue;
+        if (o.before) this.recordSnapshots(r, o.nodes, o.before);
+        // A refused batch with tampered copies is tried again without them: only the copies are lost.
+        attempt(
+          o.first,
+          o.nodes,
+          o.retry || o.after ? o.first.items.filter((x) => x.tampered) : o.first.items,
+        );
+        if (o.after) this.recordSnapshots(r, o.nodes, o.after);
+        if (o.retry) attempt(o.retry, o.nodes, o.retry.items);
+      }
       for (const envs of replies) this.sendAll(envs, hop, 'Deliver');
     }
     for (const e of this.router.carryOver()) this.record(e);
+  }
+
+  /**
+   * Delivers one placement's share of a hop. A share holding tampered copies
+   * (a tamper fault) is a probe: the nodes are read before and, when the
+   * batch is refused, after (a refused batch must change nothing), and what
+   * was valid in it is delivered again on its own (and must be accepted).
+   */
+  private async deliverGroup(p: Placement, items: InFlight[]): Promise<DeliverOutcome> {
+    const nodes = this.sortedNodes(items.map(destinationOf));
+    const deliver = async (batch: InFlight[]): Promise<DeliverAttempt> => ({
+      items: batch,
+      res: await this.call(() => p.endpoint.deliver(batch.map((item) => item.env)), 'Deliver'),
+    });
+    if (!items.some((item) => item.tampered)) return { nodes, first: await deliver(items) };
+    const read = () => this.call(() => p.endpoint.read(nodes), 'Read');
+    const before = await read();
+    const first = await deliver(items);
+    if (first.res.ok || !first.res.rejected) return { nodes, first, before };
+    const after = await read();
+    const valid = items.filter((item) => !item.tampered);
+    return { nodes, first, before, after, retry: valid.length > 0 ? await deliver(valid) : undefined };
+  }
+
+  /** Records the reads of a probe (mid-round, only what changed since the node's last recorded read). */
+  private recordSnapshots(r: number, nodes: NodeId[], res: CallResult<Snapshot[]>): void {
+    if (!res.ok) this.fail('Read', nodes, res.message);
+    const bad = badSnapshots(res.value);
+    if (bad) this.fail('Read', nodes, `Read returned ${bad}`);
+    const byNode = new Map(res.value.map((x) => [x.node, x]));
+    for (const node of nodes) {
+      const snap = byNode.get(node);
+      if (!snap) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
+      this.recordRead(r, node, snap, false);
+    }
   }
 
   private async reads(r: number, final: boolean): Promise<void> {
@@ -646,35 +704,40 @@ class LockstepRun {
     for (const node of live) {
       const s = byNode.get(node);
       if (!s) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
-      const entries: ReadEntry[] = s.entries
-        .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const state: ReadState = { entries, estimate: s.estimate, sum: s.sum, weight: s.weight };
-      const view = Array.isArray(s.memberView) && s.memberView.length > 0 ? s.memberView : undefined;
-      if (view) {
-        state.members = view
-          .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
-          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      }
-      if (!final && sameState(this.lastRead.get(node), state)) continue;
-      // A copy: the recorded event's entries go to `record`, which may keep or change them.
-      this.lastRead.set(node, {
-        ...state,
-        entries: entries.map((e): ReadEntry => [e[0], e[1], e[2], e[3], e[4]]),
-      });
-      const members = state.members;
-      this.record({
-        t: 'read',
-        r,
-        node,
-        entries,
-        estimate: s.estimate,
-        sum: s.sum,
-        weight: s.weight,
-        final,
-        ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
-      });
+      this.recordRead(r, node, s, final);
     }
+  }
+
+  /** Records `node`'s snapshot when it differs from the node's last recorded read (always when `final`). */
+  private recordRead(r: number, node: NodeId, s: Snapshot, final: boolean): void {
+    const entries: ReadEntry[] = s.entries
+      .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const state: ReadState = { entries, estimate: s.estimate, sum: s.sum, weight: s.weight };
+    const view = Array.isArray(s.memberView) && s.memberView.length > 0 ? s.memberView : undefined;
+    if (view) {
+      state.members = view
+        .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    }
+    if (!final && sameState(this.lastRead.get(node), state)) return;
+    // A copy: the recorded event's entries go to `record`, which may keep or change them.
+    this.lastRead.set(node, {
+      ...state,
+      entries: entries.map((e): ReadEntry => [e[0], e[1], e[2], e[3], e[4]]),
+    });
+    const members = state.members;
+    this.record({
+      t: 'read',
+      r,
+      node,
+      entries,
+      estimate: s.estimate,
+      sum: s.sum,
+      weight: s.weight,
+      final,
+      ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
+    });
   }
 
   async run(signal: AbortSignal | undefined): Promise<RunOutcome> {

@@ -2,7 +2,7 @@
 // (every case passes) and against the broken fixture they are meant to catch.
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { GossipEndpoint, Variant } from '../../proto/contract.js';
+import { ContractError, type Envelope, type GossipEndpoint, type Variant } from '../../proto/contract.js';
 import { makeBrokenHost } from '../../reference/broken/index.js';
 import { ReferenceHost } from '../../reference/host.js';
 import type { CaseDef, Outcome } from '../model.js';
@@ -52,6 +52,60 @@ describe('robustness cases against the reference', () => {
       }
     });
   }
+});
+
+/** Accepts what it should refuse: drops bad envelopes silently and delivers the rest. */
+class SwallowsBadInput extends ReferenceHost {
+  override deliver(envelopes: Envelope[]): Promise<Envelope[]> {
+    const ok = envelopes.filter(
+      (e) => /^n\d+$/.test(e.to) && e.payload.length <= 4096 && e.payload[0] !== 0xff,
+    );
+    return super.deliver(ok);
+  }
+}
+
+/** Applies the valid part of a batch, then refuses it: a refused batch that changed state. */
+class AppliesThenRefuses extends ReferenceHost {
+  override async deliver(envelopes: Envelope[]): Promise<Envelope[]> {
+    const ok = envelopes.filter(
+      (e) => /^n\d+$/.test(e.to) && e.payload.length <= 4096 && e.payload[0] !== 0xff,
+    );
+    if (ok.length === envelopes.length) return super.deliver(envelopes);
+    await super.deliver(ok);
+    throw new ContractError('invalid-argument', 'bad envelope');
+  }
+}
+
+describe('rejection cases go through the runner: a tamper fault, a history, a checker', () => {
+  test('the history shows each damaged copy refused and its original delivered', async () => {
+    for (const c of REJECTION_CASES) {
+      const [o] = await run(c, 'anti-entropy-push-pull', new ReferenceHost(), 3);
+      const tampers = o.events.filter((e) => e.t === 'tamper');
+      expect(tampers.length).toBeGreaterThan(0);
+      for (const t of tampers) {
+        expect(o.events).toContainEqual({ t: 'drop', r: t.r, id: t.id, reason: 'rejected' });
+        expect(o.events.some((e) => e.t === 'deliver' && e.id === t.of)).toBe(true);
+      }
+    }
+  });
+
+  test('an endpoint that swallows bad input fails every rejection case', async () => {
+    for (const c of REJECTION_CASES) {
+      const outcomes = await run(c, 'anti-entropy-push-pull', new SwallowsBadInput(), 3);
+      expect(
+        outcomes.every((o) => o.verdict === 'FAIL'),
+        c.id,
+      ).toBe(true);
+    }
+  });
+
+  test('an endpoint whose refused batch changed state fails', async () => {
+    const outcomes = await run(REJECTION_CASES[0], 'direct-mail', new AppliesThenRefuses(), 3);
+    expect(
+      outcomes.some((o) => o.checks.some((x) => x.evidence.details.some((d) => d.includes('changed')))),
+      JSON.stringify(outcomes.map((o) => o.checks)),
+    ).toBe(true);
+  });
 });
 
 describe('idempotence cases go through the runner: a history, judged by checkers', () => {
