@@ -111,3 +111,22 @@ describe('SIR mean field for push rumor mongering', () => {
     expect(last(true)).toBeLessThan(last(false));
   });
 });
+
+describe('the informed figure shows what the verdict is about', () => {
+  it('plots the key a check named, not the first written, and draws the bound it was judged against', async () => {
+    const { analyse, informedFigure } = await import('./html/plots.js');
+    const text = historyText({ nodes, rounds: 6 });
+    const loaded = { ok: true as const, events: parseHistory(text) };
+    const plain = analyse('h.jsonl', loaded);
+    expect(plain.ok && informedFigure(plain.analysis)).not.toContain('s-bound');
+    const focused = analyse('h.jsonl', loaded, undefined, { key: 'no-such-key', deadline: 4 });
+    expect(focused.ok).toBe(true);
+    if (!focused.ok) return;
+    expect(focused.analysis.informed?.focused).toBe(false); // an unknown key falls back to the first written
+    const html = informedFigure(focused.analysis);
+    expect(html).toContain('class="s-bound"');
+    expect(html).toContain('identical state by round 4');
+    const named = analyse('h.jsonl', loaded, undefined, { key: 'k' });
+    expect(named.ok && named.analysis.informed?.focused).toBe(true);
+  });
+});

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { capDetails, capLine, type Verdict } from '../harness/checkers/verdict.js';
+import { capDetails, capLine, type Focus, type Verdict } from '../harness/checkers/verdict.js';
 import { boundedJsonl } from '../harness/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import type { CaseResult } from '../reports/model.js';
@@ -97,6 +97,15 @@ export async function safeCheck<I>(
   const completed = outcome.checks.find((c) => c.id === RUN_COMPLETED_ID && c.verdict === 'FAIL');
   if (completed && UNUSABLE.test(completed.evidence.observed)) ctx.broken = completed.evidence.observed;
   return outcome;
+}
+
+/** What the case's figure should show: the decisive check's key, and a deadline any check gave. */
+function focusOf(outcome: Outcome): Focus | undefined {
+  const decisive = outcome.checks.find((c) => c.verdict === outcome.verdict && c.focus?.key);
+  const key = decisive?.focus?.key ?? outcome.checks.find((c) => c.focus?.key)?.focus?.key;
+  const deadline = outcome.checks.find((c) => c.focus?.deadline !== undefined)?.focus?.deadline;
+  if (key === undefined && deadline === undefined) return undefined;
+  return { ...(key !== undefined ? { key } : {}), ...(deadline !== undefined ? { deadline } : {}) };
 }
 
 /** One line of evidence from the checks that decided the verdict. */
@@ -255,11 +264,13 @@ export async function checkCase(
       capLine(`input: ${JSON.stringify(input)}`),
       `replay: ${replay}`,
     );
+    const focus = focusOf(outcome);
     return {
       ...ran(),
       verdict: 'FAIL',
       evidence,
       history,
+      ...(focus ? { focus } : {}),
       counterexample: {
         seed: details.seed,
         path: details.counterexamplePath ?? '',
@@ -286,5 +297,6 @@ export async function checkCase(
     );
     evidence.details = capDetails([...unjudged.map((u) => `${u.id}: ${u.reason}`), ...evidence.details], 20);
   }
-  return { ...ran(), verdict, evidence, history };
+  const focus = example ? focusOf(example) : undefined;
+  return { ...ran(), verdict, evidence, history, ...(focus ? { focus } : {}) };
 }

@@ -102,7 +102,9 @@ export function checkIdenticalState(v: HistoryView): Verdict {
     return notJudged(IDENTICAL_STATE, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
   // Identical empty stores show nothing: what is judged is each live node's copy of each key.
   const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
-  return verdictOf(IDENTICAL_STATE, ok, evidence, v.live.length * keys.size);
+  const verdict = verdictOf(IDENTICAL_STATE, ok, evidence, v.live.length * keys.size);
+  const differing = details.map((d) => /^\S+ (\S+): /.exec(d)?.[1]).find((k) => k && k !== 'state');
+  return differing ? { ...verdict, focus: { key: differing } } : verdict;
 }
 
 export function checkNoLostUpdate(v: HistoryView): Verdict {
@@ -161,7 +163,9 @@ export function checkNoLostUpdate(v: HistoryView): Verdict {
       details: [`not judged: ${excuse}`, ...evidence.details],
     });
   // An excused ack was not judged: nothing could have kept it.
-  return verdictOf(NO_LOST_UPDATE, ok, evidence, v.acks.length - excused.length);
+  const verdict = verdictOf(NO_LOST_UPDATE, ok, evidence, v.acks.length - excused.length);
+  const lostKey = lost[0]?.split(' ')[0];
+  return lostKey ? { ...verdict, focus: { key: lostKey } } : verdict;
 }
 
 export function checkMonotonicVersions(v: HistoryView): Verdict {
@@ -221,7 +225,10 @@ export function checkWithinBound(v: HistoryView): Verdict | undefined {
         observed: 'never converged',
         details: [`not judged: ${excuse}`, ...details],
       });
-    return verdictOf(info, false, { expected, observed: 'never converged', details }, 1);
+    return {
+      ...verdictOf(info, false, { expected, observed: 'never converged', details }, 1),
+      focus: { deadline: dist.round + bound.rounds },
+    };
   }
   const took = v.convergedSince - dist.round;
   const ok = took <= bound.rounds;
@@ -234,5 +241,5 @@ export function checkWithinBound(v: HistoryView): Verdict | undefined {
   if (excuse) return notJudged(info, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
   // Converging to empty stores spreads nothing: judged are the keys that had to spread.
   const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
-  return verdictOf(info, ok, evidence, keys.size);
+  return { ...verdictOf(info, ok, evidence, keys.size), focus: { deadline: dist.round + bound.rounds } };
 }

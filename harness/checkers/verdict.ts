@@ -54,6 +54,14 @@ export interface Verdict {
    * have passed.
    */
   judged: number;
+  /** What a figure of this check should show: the key at fault, the round the bound falls on. */
+  focus?: Focus;
+}
+
+export interface Focus {
+  key?: string;
+  /** The round (lockstep) by which the check required the outcome. */
+  deadline?: number;
 }
 
 /** PASS when `ok`; otherwise FAIL for a MUST, NON-STRICT for a SHOULD. */

@@ -40,7 +40,7 @@ svg .axis{stroke:#666;fill:none}svg .tick{stroke:#666}svg .grid{stroke:#eceef1;f
 svg .band{fill:#f6f7f9}
 svg polyline{fill:none;stroke-width:1.8}
 svg .s-measured{stroke:#1f5fbf;fill:none;stroke-width:1.8}svg circle.s-measured{fill:#1f5fbf}
-svg .s-theory{stroke:#e0701b;stroke-dasharray:5 3;fill:none;stroke-width:1.6}
+svg .s-theory{stroke:#e0701b;stroke-dasharray:5 3;fill:none;stroke-width:1.6}svg .s-bound{stroke:#d32f2f;stroke-dasharray:2 3;fill:none;stroke-width:1.6}
 svg .s-bytes{stroke:#7a4fb5;fill:none}
 svg .shade-link{fill:#d32f2f;fill-opacity:.12}svg .shade-crash{fill:#555;fill-opacity:.14}svg .shade-pause{fill:#f0a000;fill-opacity:.16}
 svg .bar-cut{fill:#d32f2f}svg .bar-link{fill:#e0701b}svg .bar-crash{fill:#555}svg .bar-pause{fill:#f0a000}

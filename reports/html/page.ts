@@ -236,7 +236,7 @@ export function renderPage(input: RenderRun | readonly RenderRun[]): string {
   // (then non-strict, unsupported, info) results first, passing ones last.
   const analyses = runs.map((run) =>
     run.report.results.map((r) =>
-      r.history ? analyse(r.history, run.histories?.get(r.history), r.scenario) : undefined,
+      r.history ? analyse(r.history, run.histories?.get(r.history), r.scenario, r.focus) : undefined,
     ),
   );
   const order = runs
@@ -263,7 +263,12 @@ export function renderPage(input: RenderRun | readonly RenderRun[]): string {
         const run = runs[col];
         const r = run.report.results[idx];
         const cx = r.counterexample
-          ? analyse(r.counterexample.history, run.histories?.get(r.counterexample.history), r.scenario)
+          ? analyse(
+              r.counterexample.history,
+              run.histories?.get(r.counterexample.history),
+              r.scenario,
+              r.focus,
+            )
           : undefined;
         return caseHtml(run, labels[col], col, idx, analyses[col][idx], cx, allowed.has(`${col}/${idx}`));
       }),

@@ -2,6 +2,7 @@
 // round with fault windows shaded, the space-time diagram (small runs), and
 // the fault schedule timeline (counterexamples).
 
+import type { Focus } from '../../harness/checkers/verdict.js';
 import { escapeHtml } from '../escape.js';
 import type { LoadedHistory } from '../histories.js';
 import {
@@ -26,6 +27,8 @@ export interface Analysis {
   block: RunBlock;
   realtime: boolean;
   last: number;
+  /** The round the case's bound falls on, drawn on the informed figure. */
+  deadline?: number;
   informed?: InformedSeries;
   messages: Point[];
   windows: FaultWindow[];
@@ -35,7 +38,12 @@ export interface Analysis {
 export type AnalysisResult = { ok: true; analysis: Analysis } | { ok: false; note: string };
 
 /** The run of `loaded` for `scenario` (or its first run), analysed; or why not. */
-export function analyse(path: string, loaded: LoadedHistory | undefined, scenario?: string): AnalysisResult {
+export function analyse(
+  path: string,
+  loaded: LoadedHistory | undefined,
+  scenario?: string,
+  focus?: Focus,
+): AnalysisResult {
   if (!loaded) return { ok: false, note: `history ${path} was not loaded` };
   if (!loaded.ok) return { ok: false, note: `history ${path} could not be read: ${loaded.error}` };
   let block: RunBlock | undefined;
@@ -49,7 +57,8 @@ export function analyse(path: string, loaded: LoadedHistory | undefined, scenari
         block,
         realtime,
         last: lastRound(block),
-        informed: informedSeries(block),
+        ...(focus?.deadline !== undefined && !realtime ? { deadline: focus.deadline } : {}),
+        informed: informedSeries(block, focus?.key),
         messages: messageSeries(block).messages,
         windows: faultWindows(block),
         envelopes: realtime ? [] : envelopes(block),
@@ -113,9 +122,23 @@ export function informedFigure(a: Analysis): string {
     theory =
       ' Push-sum has no susceptible/informed curve; its error bound is in the case source (Kempe et al. 2003).';
   }
+  let bound = '';
+  if (a.deadline !== undefined) {
+    const x = a.deadline;
+    series.push({
+      label: 'bound',
+      cls: 's-bound',
+      points: [
+        { x, y: 0 },
+        { x, y: 1 },
+      ],
+      dots: false,
+    });
+    bound = ` Red dotted line: the bound the case judges against (identical state by ${unit} ${x}).`;
+  }
   const what =
     inf.measure === 'key'
-      ? `live nodes holding the newest acknowledged version of key “${escapeHtml(inf.subject)}” (the first written)`
+      ? `live nodes holding the newest acknowledged version of key “${escapeHtml(inf.subject)}” (${inf.focused ? 'the key the check names' : 'the first written'})`
       : `live nodes whose estimate is within 1e-6 of the ${escapeHtml(inf.subject)}`;
   const sampled = measured.bucket > 1 ? ` Each point is the mean of ${measured.bucket} ${unit}s.` : '';
   return figure(
@@ -130,7 +153,7 @@ export function informedFigure(a: Analysis): string {
       xMax: Math.max(a.last, 2),
       shades: shades(a.windows),
     }),
-    `Fraction of ${what}, per ${unit}.${theory}${sampled}`,
+    `Fraction of ${what}, per ${unit}.${theory}${bound}${sampled}`,
     'informed',
   );
 }

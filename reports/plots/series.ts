@@ -47,6 +47,8 @@ export interface InformedSeries {
   measure: 'key' | 'push-sum';
   /** What was measured, for the caption: the key, or the average. */
   subject: string;
+  /** The key is the one a check named (not the first written). */
+  focused: boolean;
   /** The round of the first write (key) or 0 (push-sum). */
   start: number;
   /** Live nodes when the measure started. */
@@ -69,12 +71,14 @@ function newer(a: Version, b: Version): boolean {
  * initial values. Reads are recorded only on change, so each node's last read
  * carries forward; a crashed node is not live until it restarts.
  */
-export function informedSeries(block: RunBlock): InformedSeries | undefined {
+export function informedSeries(block: RunBlock, focusKey?: string): InformedSeries | undefined {
   const pushSum = block.run.params.variant === 'push-sum';
   const values = block.run.values;
   const avg = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
   const tol = 1e-6 * Math.max(1, Math.abs(avg));
-  const firstUpdate = block.events.find((e) => e.t === 'update');
+  // A failing check names its key: plot that one; otherwise the first written.
+  const focused = block.events.find((e) => e.t === 'update' && focusKey !== undefined && e.key === focusKey);
+  const firstUpdate = focused ?? block.events.find((e) => e.t === 'update');
   if (!pushSum && !firstUpdate) return undefined;
   const key = firstUpdate && firstUpdate.t === 'update' ? firstUpdate.key : '';
   const start = pushSum ? 0 : (firstUpdate as { r: number }).r;
@@ -136,6 +140,7 @@ export function informedSeries(block: RunBlock): InformedSeries | undefined {
   return {
     measure: pushSum ? 'push-sum' : 'key',
     subject: pushSum ? `average ${avg.toPrecision(6)}` : key,
+    focused: !pushSum && focused !== undefined,
     start,
     nodes: startNodes,
     points,
