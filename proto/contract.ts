@@ -242,7 +242,12 @@ export class ContractError extends Error {
  * Every call is batched over many nodes.
  */
 export interface GossipEndpoint {
-  init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult>;
+  /**
+   * `harnessAddress` (realtime only): where the harness serves HarnessNetwork;
+   * the nodes stream what they send there. Empty or absent: the nodes talk to
+   * each other directly (the direct transport).
+   */
+  init(nodes: NodeInit[], params: Parameters, clock: ClockMode, harnessAddress?: string): Promise<InitResult>;
   tick(nodes: NodeId[]): Promise<Envelope[]>;
   deliver(envelopes: Envelope[]): Promise<Envelope[]>;
   update(writes: Write[]): Promise<UpdateResult>;

@@ -42,7 +42,12 @@ export function gossipNodeImplementation(endpoint: GossipEndpoint): pb.GossipNod
   return {
     init: unary(async (req: pb.InitRequest) => {
       const clock = req.clockMode === pb.ClockMode.CLOCK_MODE_REALTIME ? 'realtime' : 'lockstep';
-      const res = await endpoint.init(req.nodes.map(nodeInitFromPb), parametersFromPb(req.parameters), clock);
+      const res = await endpoint.init(
+        req.nodes.map(nodeInitFromPb),
+        parametersFromPb(req.parameters),
+        clock,
+        req.harnessAddress,
+      );
       return { ...res, capabilities: capabilitiesToPb(res.capabilities) };
     }),
     tick: unary(async (req: pb.TickRequest) => ({

@@ -3,6 +3,7 @@
 // contract names come back as ContractErrors.
 import * as grpc from '@grpc/grpc-js';
 import {
+  type ClockMode,
   ContractError,
   type ContractErrorCode,
   type Envelope,
@@ -99,12 +100,17 @@ export class GrpcEndpoint implements GossipEndpoint {
     });
   }
 
-  async init(nodes: NodeInit[], params: Parameters, clock: 'lockstep' | 'realtime'): Promise<InitResult> {
+  async init(
+    nodes: NodeInit[],
+    params: Parameters,
+    clock: ClockMode,
+    harnessAddress = '',
+  ): Promise<InitResult> {
     const res = await this.call('Init', this.client.init as Unary<pb.InitRequest, pb.InitResponse>, {
       nodes: nodes.map(nodeInitToPb),
       parameters: parametersToPb(params),
       clockMode: clock === 'realtime' ? pb.ClockMode.CLOCK_MODE_REALTIME : pb.ClockMode.CLOCK_MODE_LOCKSTEP,
-      harnessAddress: '',
+      harnessAddress,
     });
     return {
       implementation: res.implementation,

@@ -9,7 +9,6 @@
 // stopped) -> settle (reads until every node holds the same state, or
 // `settleMs` passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
-import * as grpc from '@grpc/grpc-js';
 import type {
   Envelope,
   GossipEndpoint,
@@ -19,8 +18,6 @@ import type {
   Parameters,
   Snapshot,
 } from '../../proto/contract.js';
-import { capabilitiesFromPb, nodeInitToPb, parametersToPb } from '../../proto/convert.js';
-import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
@@ -81,37 +78,6 @@ export interface RealtimeOutcome {
 class Abort extends Error {}
 
 type Action = { at: number; order: number; label: string; run: () => Promise<void> };
-
-/** Init over gRPC with the harness_address (GrpcEndpoint.init sends none). */
-function initRealtime(
-  address: string,
-  nodes: NodeInit[],
-  params: Parameters,
-  harnessAddress: string,
-  timeoutMs: number,
-): Promise<InitResult> {
-  const client = new pb.GossipNodeClient(address, grpc.credentials.createInsecure());
-  return new Promise<InitResult>((resolve, reject) => {
-    client.init(
-      {
-        nodes: nodes.map(nodeInitToPb),
-        parameters: parametersToPb(params),
-        clockMode: pb.ClockMode.CLOCK_MODE_REALTIME,
-        harnessAddress,
-      },
-      new grpc.Metadata(),
-      { deadline: Date.now() + timeoutMs },
-      (err, res) => {
-        if (err) return reject(new Error(`Init: ${err.details || err.message}`));
-        resolve({
-          implementation: res.implementation,
-          version: res.version,
-          capabilities: capabilitiesFromPb(res.capabilities),
-        });
-      },
-    );
-  }).finally(() => client.close());
-}
 
 export class RealtimeRun {
   private readonly t0 = performance.now();
@@ -203,13 +169,7 @@ export class RealtimeRun {
       );
     }
     try {
-      return await initRealtime(
-        e.address,
-        [this.nodeInit(node)],
-        this.spec.params,
-        this.harnessAddress,
-        this.spec.callTimeoutMs,
-      );
+      return await e.init([this.nodeInit(node)], this.spec.params, 'realtime', this.harnessAddress);
     } catch (err) {
       this.fail('Init', [node], (err as Error).message);
     }

@@ -53,16 +53,12 @@ export class RealtimeReferenceHost implements GossipEndpoint {
     this.inner = new ReferenceHost(options);
   }
 
-  init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult> {
-    return this.initWith(nodes, params, clock, '');
-  }
-
-  /** Init with the request's harness_address (empty: direct transport). */
-  async initWith(
+  /** `harnessAddress` empty: the direct transport (realtime only). */
+  async init(
     nodes: NodeInit[],
     params: Parameters,
     clock: ClockMode,
-    harnessAddress: string,
+    harnessAddress = '',
   ): Promise<InitResult> {
     if (clock !== 'lockstep' && clock !== 'realtime') {
       throw new ContractError('invalid-argument', `unknown clock mode '${String(clock)}'`);
