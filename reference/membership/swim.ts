@@ -67,7 +67,7 @@ interface Queued {
 
 export class SwimCore implements Core {
   private readonly p: MembershipParams;
-  private readonly members = new Map<NodeId, MemberState>();
+  protected readonly members = new Map<NodeId, MemberState>();
   private inc = 0;
   private ticks = 0;
   private seq = 0;
@@ -79,7 +79,7 @@ export class SwimCore implements Core {
   private readonly queue = new Map<NodeId, Queued>();
   private order = 0;
   /** True once a push-pull exchange completed (a join through a seed or peer). */
-  private joined = false;
+  protected joined = false;
   private readonly contacts: readonly NodeId[];
 
   constructor(private readonly ctx: CoreContext) {
@@ -115,19 +115,14 @@ export class SwimCore implements Core {
     this.expireSuspicions(t);
     if (phase === 0) {
       const pr = this.probe;
-      if (pr && !pr.acked) this.suspect(pr.target, t);
+      if (pr && !pr.acked) this.probeFailed(pr.target, t);
       this.probe = null;
       this.relays.clear();
       if (!this.joined) {
         const seed = this.contacts[period % this.contacts.length];
         out.send(seed, { t: 'push-pull', j: true, u: this.fullState() });
       } else if (period > 0 && period % this.p.pushPullPeriods === 0) {
-        const alive = this.reachable();
-        if (alive.length > 0) out.send(alive[this.ctx.rng.int(alive.length)], this.pushPull());
-        const dead: NodeId[] = [];
-        for (const [id, m] of this.members) if (m.status === 'dead') dead.push(id);
-        dead.sort();
-        if (dead.length > 0) out.send(dead[this.ctx.rng.int(dead.length)], this.pushPull());
+        this.antiEntropy(out);
       }
       const target = this.nextTarget();
       if (target !== undefined) {
@@ -145,6 +140,21 @@ export class SwimCore implements Core {
         }
       }
     }
+  }
+
+  /** Periodic push-pull: with a random member held alive, and one held dead. */
+  protected antiEntropy(out: Outbox): void {
+    const alive = this.reachable();
+    if (alive.length > 0) out.send(alive[this.ctx.rng.int(alive.length)], this.pushPull());
+    const dead: NodeId[] = [];
+    for (const [id, m] of this.members) if (m.status === 'dead') dead.push(id);
+    dead.sort();
+    if (dead.length > 0) out.send(dead[this.ctx.rng.int(dead.length)], this.pushPull());
+  }
+
+  /** A probe unacknowledged after its indirect phase: its target becomes suspect. */
+  protected probeFailed(target: NodeId, t: number): void {
+    this.suspect(target, t);
   }
 
   private pushPull(): Message {
@@ -183,7 +193,7 @@ export class SwimCore implements Core {
   }
 
   /** Sets a member's state and queues the update for dissemination. */
-  private set(id: NodeId, status: MemberStatus, inc: number): void {
+  protected set(id: NodeId, status: MemberStatus, inc: number): void {
     const known = this.members.get(id);
     this.members.set(id, { status, inc, since: this.ticks });
     if (!known && (status === 'alive' || status === 'suspect')) {
@@ -208,8 +218,13 @@ export class SwimCore implements Core {
       return;
     }
     const cur = this.members.get(u.m);
-    if (cur && !overrides(u.i, u.s, cur.inc, cur.status)) return;
+    if (cur && !this.overrides(u.i, u.s, cur.inc, cur.status)) return;
     this.set(u.m, u.s, u.i);
+  }
+
+  /** SWIM's precedence between an update (i, s) and the state held (ci, cs). */
+  protected overrides(i: number, s: MemberStatus, ci: number, cs: MemberStatus): boolean {
+    return overrides(i, s, ci, cs);
   }
 
   private applyAll(us: readonly WireUpdate[]): void {
