@@ -150,6 +150,13 @@ func (s *endpoint) Update(_ context.Context, req *pb.UpdateRequest) (*pb.UpdateR
 	if err != nil {
 		return nil, err
 	}
+	// All or nothing: a write too large to travel refuses the whole batch.
+	for i, w := range req.Writes {
+		if !nodes[i].fits(w.Key, w.Value) {
+			return nil, status.Errorf(codes.InvalidArgument,
+				"write %d: key and value take more than max_payload_bytes - %d bytes", i, envelopeOverhead)
+		}
+	}
 	res := &pb.UpdateResponse{}
 	for i, w := range req.Writes {
 		v := nodes[i].write(w.Key, w.Value)

@@ -98,16 +98,37 @@ func (n *node) accepts() map[string]bool {
 		kinds["rumor"], kinds["feedback"] = true, true
 	}
 	if n.antiEntropy() {
-		kinds["digest"], kinds["entries-want"], kinds["entries"] = true, true, true
+		// "want" arrives too when an oversize entries-want was split.
+		kinds["digest"], kinds["entries-want"], kinds["entries"], kinds["want"] = true, true, true, true
 	}
 	return kinds
 }
 
-// send queues an envelope; the caller collects n.outbox after each call.
+// send queues an envelope, or several to the same peer when the message is
+// larger than max_payload_bytes; the caller collects n.outbox after each call.
 func (n *node) send(to string, m *message) {
+	payload := encode(m)
+	if len(payload) > n.maxSize {
+		// A single item too large to send alone is dropped; it cannot happen,
+		// since Update refuses a write that would not fit (fits).
+		for _, part := range m.split() {
+			n.send(to, part)
+		}
+		return
+	}
 	n.outbox = append(n.outbox, &pb.Envelope{
-		From: n.id, To: to, Payload: encode(m), Kind: m.Kind, Keys: m.carriedKeys(),
+		From: n.id, To: to, Payload: payload, Kind: m.Kind, Keys: m.carriedKeys(),
 	})
+}
+
+// envelopeOverhead is the room the contract leaves for an entry's version and
+// the message around it: a write whose key and value take more than
+// max_payload_bytes minus this may be refused.
+const envelopeOverhead = 256
+
+// fits reports whether one entry with this key and value fits one envelope.
+func (n *node) fits(key, value string) bool {
+	return len(key)+len(value) <= n.maxSize-envelopeOverhead
 }
 
 func (n *node) takeOutbox() []*pb.Envelope {
@@ -187,6 +208,8 @@ func (n *node) tick() {
 	}
 }
 
+// startExchanges sends a digest of the whole store, the whole key range (send
+// splits it into narrower ranges if it is too large), to `count` random peers.
 func (n *node) startExchanges(count int) {
 	digest := &message{Kind: "digest"}
 	for _, k := range n.keys() {
@@ -226,12 +249,20 @@ func (n *node) receive(from string, m *message) {
 			}
 		}
 		for _, k := range n.keys() {
+			// Only keys in the digest's range: the sender's other keys are in its other parts.
+			if !m.covers(k) {
+				continue
+			}
 			if v, ok := theirs[k]; !ok || n.store[k].version.newerThan(v) {
 				newer = append(newer, k)
 			}
 		}
 		if len(newer) > 0 || len(want) > 0 {
 			n.send(from, &message{Kind: "entries-want", Entries: n.wire(newer), Want: want})
+		}
+	case "want":
+		if entries := n.wire(m.Want); len(entries) > 0 {
+			n.send(from, &message{Kind: "entries", Entries: entries})
 		}
 	case "entries-want", "entries":
 		for _, e := range m.Entries {

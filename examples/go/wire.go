@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 type wireEntry struct {
@@ -32,11 +33,80 @@ type wireFeedback struct {
 }
 
 type message struct {
-	Kind     string         `json:"t"`
-	Entries  []wireEntry    `json:"entries,omitempty"`
+	Kind    string      `json:"t"`
+	Entries []wireEntry `json:"entries,omitempty"`
+	// A digest covers the keys in (Lo, Hi], sorted; nil ends are unbounded.
+	// Only a digest split in parts (see split) has bounds.
 	Digest   []wireVersion  `json:"digest,omitempty"`
+	Lo       *string        `json:"lo,omitempty"`
+	Hi       *string        `json:"hi,omitempty"`
 	Want     []string       `json:"want,omitempty"`
 	Feedback []wireFeedback `json:"feedback,omitempty"`
+}
+
+// separator returns a short s with a <= s < b (for a < b), the bound between
+// two halves of a digest: bounds as long as whole long keys would not fit.
+func separator(a, b string) string {
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return a // a prefix of b
+	}
+	// b's shortest prefix greater than a, cut after a whole character (valid
+	// UTF-8, or JSON would mangle it), if shorter than b; else a itself.
+	for i > 0 && !utf8.RuneStart(b[i]) {
+		i--
+	}
+	_, size := utf8.DecodeRuneInString(b[i:])
+	if i+size < len(b) {
+		return b[:i+size]
+	}
+	return a
+}
+
+// covers reports whether a key falls in the range of the digest m.
+func (m *message) covers(key string) bool {
+	return (m.Lo == nil || key > *m.Lo) && (m.Hi == nil || key <= *m.Hi)
+}
+
+// split cuts a message too large to send into parts that each mean the same
+// alone: a combined entries-want into its entries and its want list, any
+// other list into halves, a digest into halves of its key range (so that a
+// receiver never takes a key of the other half for one the sender lacks).
+// It returns nil for a single item, which cannot be split.
+func (m *message) split() []*message {
+	if m.Kind == "entries-want" {
+		var parts []*message
+		if len(m.Entries) > 0 {
+			parts = append(parts, &message{Kind: "entries", Entries: m.Entries})
+		}
+		if len(m.Want) > 0 {
+			parts = append(parts, &message{Kind: "want", Want: m.Want})
+		}
+		return parts
+	}
+	a, b := *m, *m
+	switch {
+	case len(m.Entries) > 1:
+		h := len(m.Entries) / 2
+		a.Entries, b.Entries = m.Entries[:h], m.Entries[h:]
+	case len(m.Digest) > 1:
+		h := len(m.Digest) / 2
+		mid := separator(m.Digest[h-1].K, m.Digest[h].K)
+		a.Digest, a.Hi = m.Digest[:h], &mid
+		b.Digest, b.Lo = m.Digest[h:], &mid
+	case len(m.Want) > 1:
+		h := len(m.Want) / 2
+		a.Want, b.Want = m.Want[:h], m.Want[h:]
+	case len(m.Feedback) > 1:
+		h := len(m.Feedback) / 2
+		a.Feedback, b.Feedback = m.Feedback[:h], m.Feedback[h:]
+	default:
+		return nil
+	}
+	return []*message{&a, &b}
 }
 
 // Kinds whose messages carry entry values: their envelopes list those keys.
@@ -49,11 +119,14 @@ func (m *message) carriedKeys() []string {
 }
 
 func encode(m *message) []byte {
-	b, err := json.Marshal(m)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	// Keys and values as they are: no \u003c for '<', so sizes stay predictable.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
 		panic(err) // only strings and numbers: cannot fail
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // decode trusts nothing: the payload may be garbage from a fuzzing harness.

@@ -4,7 +4,8 @@
 One process hosts every node of a run (each request names its nodes), in
 lockstep mode only: a node gossips when the harness sends it a Tick. Payloads
 are our own JSON; the harness never reads them, it reads the envelope's
-`kind` and `keys`.
+`kind` and `keys`. A message too large for max_payload_bytes is split into
+several envelopes to the same peer (Node.fit).
 
     python3 examples/python/build.sh          # stubs into examples/python/gen/
     gossipcheck run --impl "/usr/bin/python3 examples/python/gossip_node.py --listen {listen}"
@@ -32,14 +33,11 @@ IMPLEMENTATION = "gossipcheck-example-python"
 VERSION = "0.1.0"
 # What the contract says a zero max_payload_bytes means.
 DEFAULT_MAX_PAYLOAD = 1 << 20
-
-
-class Refused(Exception):
-    """A call the endpoint turns down as a whole, with a gRPC status."""
-
-    def __init__(self, code: grpc.StatusCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+# Room the contract leaves for an entry's version and the message around it:
+# a write whose key and value take more than max_payload_bytes minus this may be refused.
+ENVELOPE_OVERHEAD = 256
+# The list each kind of message carries, which is what gets split.
+LIST_FIELD = {"digest": "versions", "want": "keys", "mail": "entries", "entries": "entries"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +71,10 @@ class Node:
         self.writer = init.id if init.generation == 0 else f"{init.id}#{init.generation}"
         self.store: dict[str, Entry] = {}
 
+    def fits(self, key: str, value: str) -> bool:
+        """Whether one entry with this key and value fits one envelope, with room to spare."""
+        return len(key.encode()) + len(value.encode()) <= self.max_payload - ENVELOPE_OVERHEAD
+
     def write(self, key: str, value: str) -> tuple[Entry, Envelopes]:
         current = self.store.get(key)
         entry = Entry(value, (current.counter if current else 0) + 1, self.writer)
@@ -102,14 +104,59 @@ class Node:
             if k in self.store
         ]
 
-    def envelope(self, to: str, msg: dict) -> pb.Envelope:
+    def send(self, to: str, msg: dict) -> Envelopes:
+        """The envelopes that carry `msg` to `to`: one, or several parts if it is too large."""
         # The metadata the harness counts by: the kind, and exactly the keys
         # whose values travel (none for digests and wants).
-        payload = json.dumps(msg, separators=(",", ":"), sort_keys=True).encode()
-        if len(payload) > self.max_payload:
-            raise Refused(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{self.id}: message exceeds max_payload_bytes")
-        keys = [e["k"] for e in msg.get("entries", [])]
-        return pb.Envelope(**{"from": self.id}, to=to, payload=payload, kind=msg["t"], keys=keys)
+        return [
+            pb.Envelope(
+                **{"from": self.id}, to=to, payload=payload, kind=part["t"], keys=[e["k"] for e in part.get("entries", [])]
+            )
+            for part, payload in self.fit(msg)
+        ]
+
+    def fit(self, msg: dict) -> list[tuple[dict, bytes]]:
+        """Splits `msg` in halves until every part fits max_payload_bytes; each part means the same alone."""
+        payload = encode(msg)
+        if len(payload) <= self.max_payload:
+            return [(msg, payload)]
+        if msg["t"] == "entries-want":
+            # The values and the request, sent apart, mean the same as one combined reply.
+            parts = [{"t": "entries", "entries": msg["entries"]}, {"t": "want", "keys": msg["want"]}]
+            return [p for part in parts if part[LIST_FIELD[part["t"]]] for p in self.fit(part)]
+        field = LIST_FIELD[msg["t"]]
+        items = msg[field]
+        if len(items) < 2:
+            return []  # cannot happen: Update refuses a write too large to travel alone
+        half = len(items) // 2
+        if msg["t"] == "digest":
+            # Each half covers a key range, (lo, mid] and (mid, hi], so that a
+            # receiver never takes a key of the other half for one the sender lacks.
+            keys = sorted(items)
+            mid = separator(keys[half - 1], keys[half])
+            first = {"t": "digest", "lo": msg["lo"], "hi": mid, "versions": {k: items[k] for k in keys[:half]}}
+            second = {"t": "digest", "lo": mid, "hi": msg["hi"], "versions": {k: items[k] for k in keys[half:]}}
+        else:
+            first, second = {**msg, field: items[:half]}, {**msg, field: items[half:]}
+        return self.fit(first) + self.fit(second)
+
+
+def encode(msg: dict) -> bytes:
+    return json.dumps(msg, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def separator(a: str, b: str) -> str:
+    """A short s with a <= s < b (for a < b): ranges bounded by whole long keys would not fit."""
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    # b's shortest prefix that is greater than a, if shorter than b; else a itself.
+    return b[: i + 1] if i < len(a) and i + 1 < len(b) else a
+
+
+def in_range(key: str, lo: str | None, hi: str | None) -> bool:
+    """Whether a key falls in a digest's range (lo, hi]; None is unbounded."""
+    return (lo is None or key > lo) and (hi is None or key <= hi)
 
 
 class DirectMail(Node):
@@ -119,7 +166,7 @@ class DirectMail(Node):
 
     def after_write(self, key: str) -> Envelopes:
         msg = {"t": "mail", "entries": self.wire([key])}
-        return [self.envelope(peer, msg) for peer in self.peers]
+        return [env for peer in self.peers for env in self.send(peer, msg)]
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         self.merge(msg["entries"])
@@ -140,14 +187,17 @@ class AntiEntropy(Node):
     mode = ""
 
     def tick(self) -> Envelopes:
-        digest = {"t": "digest", "versions": {k: [e.counter, e.origin] for k, e in self.store.items()}}
+        # The whole key range; fit() splits it into narrower ranges if it is too large.
+        versions = {k: [e.counter, e.origin] for k, e in self.store.items()}
+        digest = {"t": "digest", "lo": None, "hi": None, "versions": versions}
         targets = self.rng.sample(self.peers, min(self.fanout, len(self.peers)))
-        return [self.envelope(peer, digest) for peer in targets]
+        return [env for peer in targets for env in self.send(peer, digest)]
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         kind = msg["t"]
         if kind == "digest":
-            return self.answer_digest(sender, {k: (c, o) for k, (c, o) in msg["versions"].items()})
+            theirs = {k: (c, o) for k, (c, o) in msg["versions"].items()}
+            return self.answer_digest(sender, theirs, msg["lo"], msg["hi"])
         if kind == "want":
             return self.send_entries(sender, msg["keys"])
         self.merge(msg["entries"])
@@ -155,21 +205,28 @@ class AntiEntropy(Node):
 
     def send_entries(self, to: str, keys: list[str]) -> Envelopes:
         entries = self.wire(keys)
-        return [self.envelope(to, {"t": "entries", "entries": entries})] if entries else []
+        return self.send(to, {"t": "entries", "entries": entries}) if entries else []
 
-    def answer_digest(self, sender: str, theirs: dict[str, tuple[int, str]]) -> Envelopes:
+    def answer_digest(
+        self, sender: str, theirs: dict[str, tuple[int, str]], lo: str | None, hi: str | None
+    ) -> Envelopes:
         newer, want = [], []
         if self.mode != "push":
-            newer = [k for k, e in self.store.items() if k not in theirs or e.version() > theirs[k]]
+            # Only keys in the digest's range: the sender's other keys are in its other parts.
+            newer = [
+                k
+                for k, e in self.store.items()
+                if in_range(k, lo, hi) and (k not in theirs or e.version() > theirs[k])
+            ]
         if self.mode != "pull":
             want = [k for k, v in theirs.items() if k not in self.store or v > self.store[k].version()]
         # Nothing to say, nothing sent.
         if self.mode == "push-pull" and (newer or want):
-            return [self.envelope(sender, {"t": "entries-want", "entries": self.wire(newer), "want": want})]
+            return self.send(sender, {"t": "entries-want", "entries": self.wire(newer), "want": want})
         if newer:
-            return [self.envelope(sender, {"t": "entries", "entries": self.wire(newer)})]
+            return self.send(sender, {"t": "entries", "entries": self.wire(newer)})
         if want:
-            return [self.envelope(sender, {"t": "want", "keys": want})]
+            return self.send(sender, {"t": "want", "keys": want})
         return []
 
 
@@ -185,7 +242,8 @@ class Pull(AntiEntropy):
 
 class PushPull(AntiEntropy):
     mode = "push-pull"
-    accepts = frozenset({"digest", "entries-want", "entries"})
+    # "want" arrives too when an oversize entries-want was split.
+    accepts = frozenset({"digest", "entries-want", "entries", "want"})
 
 
 VARIANTS = {
@@ -205,6 +263,10 @@ def parse(payload: bytes, accepts: frozenset[str]) -> dict:
         versions = msg.get("versions")
         if not isinstance(versions, dict) or not all(is_version(v) for v in versions.values()):
             raise ValueError("malformed digest")
+        if not all(msg.get(end) is None or isinstance(msg[end], str) for end in ("lo", "hi")):
+            raise ValueError("malformed digest range")
+        msg.setdefault("lo", None)
+        msg.setdefault("hi", None)
         return msg
     if msg["t"] == "want":
         if not is_key_list(msg.get("keys")):
@@ -293,15 +355,22 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                     context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: bad payload: {err}")
             out: Envelopes = []
             for node, sender, msg in batch:
-                out.extend(self.guard(lambda: node.receive(sender, msg), context))
+                out.extend(node.receive(sender, msg))
             return pb.DeliverResponse(envelopes=out)
 
     def Update(self, request, context):
         with self.lock:
             nodes = self.running([w.node for w in request.writes], context)
+            # All or nothing: a write too large to travel refuses the whole batch.
+            for i, (node, w) in enumerate(zip(nodes, request.writes)):
+                if not node.fits(w.key, w.value):
+                    context.abort(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"write {i}: key and value take more than max_payload_bytes - {ENVELOPE_OVERHEAD} bytes",
+                    )
             acks, out = [], []
             for node, w in zip(nodes, request.writes):
-                entry, envelopes = self.guard(lambda: node.write(w.key, w.value), context)
+                entry, envelopes = node.write(w.key, w.value)
                 version = pb.Version(counter=entry.counter, origin=entry.origin)
                 acks.append(pb.Ack(node=w.node, key=w.key, version=version))
                 out.extend(envelopes)
@@ -336,13 +405,6 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"node '{node_id}' is stopped")
             out.append(node)
         return out
-
-    @staticmethod
-    def guard(call, context):
-        try:
-            return call()
-        except Refused as err:
-            context.abort(err.code, str(err))
 
 
 def main() -> None:
