@@ -233,3 +233,106 @@ describe('stops-gossiping', () => {
     expect(holders['stops-gossiping']).toBe(1);
   });
 });
+
+describe('SWIM fixtures (membership-swim)', () => {
+  const swim = (suspicionPeriods: number) =>
+    params({
+      variant: 'membership-swim',
+      membership: {
+        probePeriod: 2,
+        indirectProbes: 1,
+        suspicionPeriods,
+        retransmitMult: 2,
+        pushPullPeriods: 3,
+      },
+    });
+
+  /** One lockstep round over the nodes `up`: what goes to a node not up, or is `cut`, is lost. */
+  async function swimRound(host: GossipEndpoint, up: readonly string[], cut = (_e: Envelope) => false) {
+    let batch = await host.tick([...up]);
+    for (let hop = 0; hop < 4; hop++) {
+      batch = batch.filter((e) => up.includes(e.to) && !cut(e));
+      if (batch.length === 0) return;
+      batch = await host.deliver(batch);
+    }
+  }
+
+  /** `member` as each of `nodes` holds it: status@incarnation, or '-'. */
+  async function held(host: GossipEndpoint, nodes: string[], member: string): Promise<string[]> {
+    return (await host.read(nodes)).map((s) => {
+      const m = s.memberView?.find((x) => x.id === member);
+      return m ? `${m.status}@${m.incarnation}` : '-';
+    });
+  }
+
+  /** n03 of 4 pauses for 6 ticks (3 periods), then runs on; did anyone ever hold it dead, and how do all end? */
+  async function pause(name: string) {
+    const host = name === 'reference' ? new ReferenceHost() : makeBrokenHost(name);
+    const ids = await start(host, 4, swim(10));
+    const others = ids.slice(0, 3);
+    let everDead = false;
+    for (let r = 0; r < 60; r++) {
+      const paused = r >= 6 && r < 12;
+      await swimRound(host, paused ? others : ids);
+      if ((await held(host, others, 'n03')).some((h) => h.startsWith('dead'))) everDead = true;
+    }
+    return { everDead, end: await held(host, others, 'n03') };
+  }
+
+  it('swim-no-suspicion and swim-ignores-refutation: a paused member is declared dead', async () => {
+    expect(await pause('reference')).toEqual({ everDead: false, end: ['alive@1', 'alive@1', 'alive@1'] });
+    expect((await pause('swim-no-suspicion')).everDead).toBe(true);
+    expect((await pause('swim-ignores-refutation')).everDead).toBe(true);
+  });
+
+  it('swim-incarnation-reversed: the refutation of a suspicion is dropped', async () => {
+    const broken = await pause('swim-incarnation-reversed');
+    expect(broken.end.some((h) => h !== 'alive@1')).toBe(true);
+  });
+
+  it('swim-join-without-exchange: a joiner through a seed is never learnt', async () => {
+    const end: Record<string, string[]> = {};
+    for (const [label, make] of hosts('swim-join-without-exchange')) {
+      const host = make();
+      const ids = nodeIds(4);
+      const inits = fullMesh(ids.slice(0, 3), 1);
+      inits.push({ ...fullMesh(ids, 1)[3], peers: [], seeds: ['n00'] });
+      await host.init(inits, swim(10), 'lockstep');
+      for (let r = 0; r < 30; r++) await swimRound(host, ids);
+      end[label] = await held(host, ids.slice(0, 3), 'n03');
+    }
+    expect(end.reference).toEqual(['alive@0', 'alive@0', 'alive@0']);
+    expect(end['swim-join-without-exchange']).toEqual(['-', '-', '-']);
+  });
+
+  it('swim-silent-leave: a clean stop is not listed as left', async () => {
+    const end: Record<string, string[]> = {};
+    for (const [label, make] of hosts('swim-silent-leave')) {
+      const host = make();
+      const ids = await start(host, 4, swim(3));
+      for (let r = 0; r < 10; r++) await swimRound(host, ids);
+      const bye = (await host.stop(['n03'], 'clean')) ?? [];
+      const up = ids.slice(0, 3);
+      await host.deliver(bye.filter((e) => up.includes(e.to)));
+      for (let r = 0; r < 40; r++) await swimRound(host, up);
+      end[label] = await held(host, up, 'n03');
+    }
+    expect(end.reference).toEqual(['left@0', 'left@0', 'left@0']);
+    expect(end['swim-silent-leave']).toEqual(['dead@0', 'dead@0', 'dead@0']);
+  });
+
+  it('swim-no-anti-entropy: halves that hold each other dead never meet again', async () => {
+    const end: Record<string, string[]> = {};
+    for (const [label, make] of hosts('swim-no-anti-entropy')) {
+      const host = make();
+      const ids = await start(host, 4, swim(3));
+      const side = (x: string) => (x < 'n02' ? 0 : 1);
+      for (let r = 0; r < 10; r++) await swimRound(host, ids);
+      for (let r = 0; r < 30; r++) await swimRound(host, ids, (e) => side(e.from) !== side(e.to));
+      for (let r = 0; r < 60; r++) await swimRound(host, ids);
+      end[label] = await held(host, ['n00'], 'n03');
+    }
+    expect(end.reference[0]).toMatch(/^alive@/);
+    expect(end['swim-no-anti-entropy']).toEqual(['dead@0']);
+  });
+});

@@ -15,6 +15,14 @@ import {
   StopsGossiping,
 } from './bugs.js';
 import { BrokenHost, type Bug } from './host.js';
+import {
+  IgnoresRefutation,
+  IncarnationReversed,
+  JoinWithoutStateExchange,
+  NoAntiEntropy,
+  NoSuspicion,
+  SilentLeave,
+} from './swim-bugs.js';
 
 export interface BrokenFixture {
   /** Stable name; Init reports implementation `broken-<name>`. */
@@ -103,6 +111,48 @@ const DEFS: readonly FixtureDef[] = [
     bug: 'after 50 periods a node stops gossiping: it starts no exchange and answers none, though it still takes writes',
     caughtBy: 'convergence/long-run',
     inject: { core: (inner, ctx) => new StopsGossiping(inner, ctx) },
+  },
+  {
+    name: 'swim-no-suspicion',
+    variant: 'membership-swim',
+    bug: 'a probe unanswered after its ping-reqs declares the target dead at once (no suspicion, so a slow member cannot refute)',
+    caughtBy: 'membership/accuracy',
+    inject: { core: (_inner, ctx) => new NoSuspicion(ctx) },
+  },
+  {
+    name: 'swim-ignores-refutation',
+    variant: 'membership-swim',
+    bug: 'an ALIVE update never overrides a SUSPECT one, whatever its incarnation, so every suspicion ends in a death',
+    caughtBy: 'membership/accuracy',
+    inject: { core: (_inner, ctx) => new IgnoresRefutation(ctx) },
+  },
+  {
+    name: 'swim-incarnation-reversed',
+    variant: 'membership-swim',
+    bug: 'incarnations compared the wrong way round: a lower one overrides, a higher one (a refutation) is dropped as stale',
+    caughtBy: 'membership/refute',
+    inject: { core: (_inner, ctx) => new IncarnationReversed(ctx) },
+  },
+  {
+    name: 'swim-join-without-exchange',
+    variant: 'membership-swim',
+    bug: 'a node counts itself joined at start and never push-pulls with its seeds: a joiner knows nobody and nobody learns of it',
+    caughtBy: 'membership/join',
+    inject: { core: (_inner, ctx) => new JoinWithoutStateExchange(ctx) },
+  },
+  {
+    name: 'swim-silent-leave',
+    variant: 'membership-swim',
+    bug: 'a clean stop announces the leave to nobody: the member goes silent and is detected as crashed',
+    caughtBy: 'membership/leave',
+    inject: { core: (_inner, ctx) => new SilentLeave(ctx) },
+  },
+  {
+    name: 'swim-no-anti-entropy',
+    variant: 'membership-swim',
+    bug: 'no periodic push-pull (with a member held alive or dead), so the two sides of a healed partition that hold each other dead never meet again',
+    caughtBy: 'membership/partition-heal',
+    inject: { core: (_inner, ctx) => new NoAntiEntropy(ctx) },
   },
 ];
 
