@@ -129,8 +129,8 @@ const DEFS: readonly FixtureDef[] = [
   {
     name: 'swim-incarnation-reversed',
     variant: 'membership-swim',
-    bug: 'incarnations compared the wrong way round: a lower one overrides, a higher one (a refutation) is dropped as stale',
-    caughtBy: 'membership/refute',
+    bug: 'incarnations compared the wrong way round: a lower one overrides, a higher one (a refutation, a restarted member alive again) is dropped as stale',
+    caughtBy: 'membership/rejoin',
     inject: { core: (_inner, ctx) => new IncarnationReversed(ctx) },
   },
   {
