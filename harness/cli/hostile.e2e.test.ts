@@ -156,6 +156,23 @@ describe('aborts are not failures of cases that never ran', () => {
     expect(leaked).toEqual([]);
   });
 
+  test('Ctrl-C at a terminal (SIGINT to the whole group, workers and IUTs too) with --impl: exit 130, aborted', async () => {
+    const out = join(dirs.make(), 'r');
+    const impl = `"${process.execPath}" "${CLI}" serve-reference --listen {listen}`;
+    const child = spawn(process.execPath, [CLI, 'run', '--impl', impl, '--runs', '200', '--out', out], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    await new Promise((r) => setTimeout(r, 4000));
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    const r = report(out);
+    expect(r.status).toBe('aborted');
+    expect(r.results.filter((x) => x.verdict === 'FAIL')).toEqual([]);
+    expect(staging(out)).toEqual([]);
+  });
+
   test('`run | head -1` still writes the report and keeps the exit code', () => {
     const out = join(dirs.make(), 'r');
     const cmd = `"${process.execPath}" "${CLI}" run --impl '${hostile('self-address')}' --suite contract --runs 2 --out "${out}" | head -1; exit \${PIPESTATUS[0]}`;

@@ -340,6 +340,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     `${summaryLines(report, join(config.out, 'index.html'), config.jobs, elapsed).join('\n')}\n`,
   );
 
+  // Interrupted through a worker first (the signal reached the whole group).
+  if (signalCode === null && end.status === 'aborted') signalCode = /SIGTERM/.test(end.reason) ? 143 : 130;
   if (signalCode !== null) {
     process.stderr.write(`gossipcheck: interrupted; partial report marked aborted in ${config.out}\n`);
     return signalCode;

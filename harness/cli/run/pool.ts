@@ -97,6 +97,14 @@ export class Pool {
     child.on('message', (m: FromWorker) => this.onMessage(w, m));
     child.on('exit', (code, signal) => {
       if (this.end) return;
+      // A terminal's Ctrl-C reaches the whole process group: a worker that
+      // stopped for SIGINT / SIGTERM was interrupted, not broken.
+      const interrupted = signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 143;
+      if (interrupted) {
+        const by = signal ?? (code === 130 ? 'SIGINT' : 'SIGTERM');
+        this.close({ status: 'aborted', reason: `interrupted by ${by}` });
+        return;
+      }
       const what = w.job ? ` while running ${w.job.id} [${w.job.variant}]` : '';
       const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
       const tail = w.stderr.trim().split('\n').slice(-3).join(' | ');
