@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { NodeId, Parameters, Variant } from '../../proto/contract.js';
+import { LOSS_OF_INTEREST, type NodeId, type Parameters, type Variant } from '../../proto/contract.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
 import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
@@ -21,39 +21,52 @@ import { withDirectLoss } from '../backends/docker/direct-loss.js';
 import { dockerAnswers } from '../backends/docker/exec.js';
 import { type BaseImageUse, buildUserImage, NODE_PORT, useBaseImage } from '../backends/docker/image.js';
 import { EdgeFirewall } from '../backends/docker/iptables.js';
+import { oneProcessBackend } from '../backends/one-process.js';
 import { self } from '../backends/owner.js';
+import type { SpawnedEndpoint } from '../backends/process.js';
 import { warnStale } from '../backends/stale.js';
 import { edgeSelected } from '../faults/shapes.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
-import { CHAOS_VARIANTS, checkRealtimeHistory } from '../realtime/checks.js';
+import { CHAOS_VARIANTS, checkRealtimeHistory, REALTIME_VARIANTS } from '../realtime/checks.js';
 import { Progress } from '../realtime/progress.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
 import { describeEvent, realtimeSchedule, type Transport } from '../realtime/schedule.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
+import { startImpl } from './iut.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
-const HELP = `usage: gossipcheck chaos --backend docker [flags]
+const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
 
-A realtime chaos run: one docker container per node, nodes on their own timers,
-a seeded random fault schedule (partitions incl. one-way, pause, kill/restart,
-packet loss; with the harness transport also delay, duplicate, reorder), then heal,
-wait for convergence, check, report.
+A realtime chaos run: nodes on their own timers, a seeded random fault schedule
+(partitions incl. one-way, pause, kill/restart, packet loss; with the harness
+transport also delay, duplicate, reorder), then heal, wait for convergence,
+check, report.
 
-  --backend docker        where nodes run (only docker)
-  --nodes N               nodes, one container each (default 5)
+  --backend B             docker: one container per node (default)
+                          process: every node in the one process --impl starts
+                          (no docker; kill = Stop(crash), restart = Init, pause =
+                          the harness holds the node's traffic)
+  --impl "<command>"      process backend: the endpoint to start; {listen} is
+                          replaced by HOST:PORT (e.g. "gossipcheck serve-reference --listen {listen}")
+  --faults F              default (the seeded schedule) or none (no fault at all)
+  --nodes N               nodes (default 5)
   --duration SECONDS      workload + fault phase (default 30)
   --settle SECONDS        longest wait for convergence after the heal (default 30)
-  --image IMG             run nodes from this image (serves GossipNode on $GOSSIPCHECK_LISTEN)
-  --build DIR             docker build DIR (with its Dockerfile) for the run
+  --image IMG             docker: run nodes from this image (serves GossipNode on $GOSSIPCHECK_LISTEN)
+  --build DIR             docker: docker build DIR (with its Dockerfile) for the run
                           (default: the reference node in the offline base image,
                           built with docker import when missing)
   --transport T           harness (nodes stream to the harness, which routes)
-                          or direct (nodes call each other; iptables faults) (default harness)
-  --variant V             ${CHAOS_VARIANTS.join(', ')} (default anti-entropy-push-pull)
+                          or direct (docker only: nodes call each other; iptables faults) (default harness)
+  --variant V             docker: ${CHAOS_VARIANTS.join(', ')};
+                          process: also ${REALTIME_VARIANTS.filter((v) => !CHAOS_VARIANTS.includes(v)).join(', ')}
+                          (default anti-entropy-push-pull)
   --fanout K              peers per period (default 2)
   --period MS             gossip period (default 200)
   --anti-entropy-every N  hybrid only (default 3)
+  --rumor-k K             rumor variants: the loss-of-interest parameter (default 2)
+  --loss-of-interest R    rumor variants: ${LOSS_OF_INTEREST.join(', ')} (default feedback-counter)
   --node-env KEY=VALUE    extra environment for every node (repeatable)
   --seed S                seed of the schedule, workload and node seeds (default 1)
   --out DIR               report directory (default chaos-report)
@@ -71,6 +84,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     return chaosMaelstromCommand(argv);
   const { values } = parseFlags(argv, {
     backend: { type: 'string' },
+    impl: { type: 'string' },
+    faults: { type: 'string' },
     nodes: { type: 'string' },
     duration: { type: 'string' },
     settle: { type: 'string' },
@@ -81,6 +96,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     fanout: { type: 'string' },
     period: { type: 'string' },
     'anti-entropy-every': { type: 'string' },
+    'rumor-k': { type: 'string' },
+    'loss-of-interest': { type: 'string' },
     'node-env': { type: 'string', multiple: true },
     seed: { type: 'string' },
     out: { type: 'string' },
@@ -91,8 +108,15 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const backend = values.backend ?? 'docker';
-  if (backend !== 'docker') throw new UsageError(`--backend must be docker, got '${backend}'`);
+  const backend = choiceFlag('backend', values.backend, ['docker', 'process'] as const) ?? 'docker';
+  if (backend === 'process') {
+    if (values.impl === undefined)
+      throw new UsageError('--backend process needs --impl "<command with {listen}>"');
+    for (const f of ['image', 'build', 'keep-image', 'node-env'] as const)
+      if (values[f] !== undefined) throw new UsageError(`--${f} is for --backend docker`);
+    if (values.transport === 'direct')
+      throw new UsageError('--transport direct is for --backend docker (iptables between containers)');
+  } else if (values.impl !== undefined) throw new UsageError('--impl needs --backend process');
   if (values.image !== undefined && values.build !== undefined) {
     throw new UsageError('--image and --build exclude each other');
   }
@@ -101,15 +125,18 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const settleMs = intFlag('settle', values.settle, 30, 1, 3600) * 1000;
   const transport: Transport =
     choiceFlag('transport', values.transport, ['harness', 'direct'] as const) ?? 'harness';
-  const variant: Variant = choiceFlag('variant', values.variant, CHAOS_VARIANTS) ?? 'anti-entropy-push-pull';
+  const faults = choiceFlag('faults', values.faults, ['default', 'none'] as const) ?? 'default';
+  const variants = backend === 'process' ? REALTIME_VARIANTS : CHAOS_VARIANTS;
+  const variant: Variant = choiceFlag('variant', values.variant, variants) ?? 'anti-entropy-push-pull';
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const periodMs = intFlag('period', values.period, 200, 10, 60_000);
   const params: Parameters = {
     variant,
     fanout: intFlag('fanout', values.fanout, 2, 1, 64),
     periodMs,
-    lossOfInterest: 'feedback-counter',
-    rumorK: 2,
+    lossOfInterest:
+      choiceFlag('loss-of-interest', values['loss-of-interest'], LOSS_OF_INTEREST) ?? 'feedback-counter',
+    rumorK: intFlag('rumor-k', values['rumor-k'], 2, 1, 1000),
     antiEntropyEvery: intFlag('anti-entropy-every', values['anti-entropy-every'], 3, 1, 1000),
     maxPayloadBytes: 0,
   };
@@ -125,73 +152,57 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const progress = new Progress();
   const log = (s: string) => progress.note(s);
 
-  if (!(await dockerAnswers())) {
-    throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
+  if (backend === 'docker') {
+    if (!(await dockerAnswers())) {
+      throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
+    }
+    if (transport === 'direct') await EdgeFirewall.available();
+    warnStale();
   }
-  if (transport === 'direct') await EdgeFirewall.available();
-  warnStale();
   await mkdir(out, { recursive: true });
-  const planned = realtimeSchedule({ seed, nodes, durationMs, transport });
+  const planned = faults === 'none' ? [] : realtimeSchedule({ seed, nodes, durationMs, transport });
   const schedule = transport === 'direct' ? withDirectLoss(planned, seed, nodes, durationMs) : planned;
   await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
+  const where =
+    backend === 'docker' ? `${n} docker containers (${transport} transport)` : `one process (${n} nodes)`;
 
   // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
-  const unregisterSweep = onCleanup(() => sweepRunSync(runId));
+  const unregisterSweep = backend === 'docker' ? onCleanup(() => sweepRunSync(runId)) : () => {};
   let baseImage: BaseImageUse | null = null;
   let cluster: DockerCluster | null = null;
   let firewall: EdgeFirewall | null = null;
+  let iut: SpawnedEndpoint | null = null;
   const sink = new JsonlFileSink(join(out, 'history.jsonl'));
   const recorder = new HistoryRecorder();
   let sinkClosed = false;
   try {
-    let image: string;
-    if (values.image !== undefined) image = values.image;
-    else if (values.build !== undefined) {
-      image = `gossipcheck-run-${runId}:latest`;
-      log(`run ${runId}: building ${values.build} as ${image}`);
-      await buildUserImage(resolve(values.build), image, runId);
+    let rtBackend: RealtimeBackend;
+    if (backend === 'process') {
+      iut = await startImpl(values.impl!, 30_000, 2000);
+      log(`run ${runId}: ${values.impl} listening on ${iut.address}`);
+      rtBackend = oneProcessBackend(iut);
     } else {
-      baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
-      image = baseImage.tag;
-      log(baseImage.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      let image: string;
+      if (values.image !== undefined) image = values.image;
+      else if (values.build !== undefined) {
+        image = `gossipcheck-run-${runId}:latest`;
+        log(`run ${runId}: building ${values.build} as ${image}`);
+        await buildUserImage(resolve(values.build), image, runId);
+      } else {
+        baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+        image = baseImage.tag;
+        log(baseImage.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      }
+      cluster = await DockerCluster.start({ runId, image, nodes, port: NODE_PORT, transport, env, dir: out });
+      log(`cluster up (${cluster.composeLabel}, compose file ${join(out, 'compose.yml')})`);
+      if (transport === 'direct') {
+        firewall = new EdgeFirewall(runId, nodes, cluster.ips(), self);
+        await firewall.install();
+      }
+      rtBackend = dockerBackend(cluster, firewall, nodes);
     }
-    log(`run ${runId}: ${n} nodes, ${variant}, transport ${transport}, seed ${seed}, ${durationMs / 1000}s`);
+    log(`run ${runId}: ${n} nodes, ${variant}, ${where}, seed ${seed}, ${durationMs / 1000}s`);
     for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
-    cluster = await DockerCluster.start({ runId, image, nodes, port: NODE_PORT, transport, env, dir: out });
-    log(`cluster up (${cluster.composeLabel}, compose file ${join(out, 'compose.yml')})`);
-    if (transport === 'direct') {
-      firewall = new EdgeFirewall(runId, nodes, cluster.ips(), self);
-      await firewall.install();
-    }
-    const c = cluster;
-    const fw = firewall;
-    const rtBackend: RealtimeBackend = {
-      address: (node) => c.address(node),
-      harnessHost: c.gateway,
-      pause: (node) => c.pause(node),
-      unpause: (node) => c.unpause(node),
-      kill: (node) => c.kill(node),
-      restart: (node) => c.restart(node),
-      logs: (node) => c.logs(node),
-      ...(fw
-        ? {
-            cut: (edges) => fw.cut(edges),
-            heal: (edges) => fw.heal(edges),
-            counters: () => fw.counters(),
-            linkFault: (fault, on) => {
-              // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
-              if (fault.kind !== 'loss')
-                throw new Error(`${fault.kind} is not available on the direct transport`);
-              const rules = nodes.flatMap((from) =>
-                nodes
-                  .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
-                  .map((to) => ({ from, to, probability: fault.probability })),
-              );
-              return on ? fw.startLoss(rules) : fw.stopLoss(rules);
-            },
-          }
-        : {}),
-    };
     const spec = {
       seed,
       nodes,
@@ -206,7 +217,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       keys: 8,
       callTimeoutMs: 2000,
       startupTimeoutMs: 20_000,
-      scenario: `chaos/docker-${transport}`,
+      scenario: backend === 'docker' ? `chaos/docker-${transport}` : `chaos/process-${faults}`,
     };
     const startedAt = new Date().toISOString();
     const outcome = await new RealtimeRun(
@@ -255,17 +266,49 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     for (const r of results)
       process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
     process.stdout.write(
-      `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${n} docker containers (${transport} transport), seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
+      `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
     );
     return code;
   } finally {
     log(`run ${runId}: tearing down`);
     if (!sinkClosed) await sink.close().catch(() => {});
+    if (iut) await iut.close();
     if (firewall) await firewall.removeAll();
     if (cluster) await cluster.teardown();
-    sweepRunSync(runId);
+    if (backend === 'docker') sweepRunSync(runId);
     baseImage?.release();
     unregisterSweep();
     log(`run ${runId}: torn down`);
   }
+}
+
+/** Node faults on containers; with the direct transport, link faults by iptables. */
+function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: NodeId[]): RealtimeBackend {
+  return {
+    address: (node) => c.address(node),
+    harnessHost: c.gateway,
+    pause: (node) => c.pause(node),
+    unpause: (node) => c.unpause(node),
+    kill: (node) => c.kill(node),
+    restart: (node) => c.restart(node),
+    logs: (node) => c.logs(node),
+    ...(fw
+      ? {
+          cut: (edges) => fw.cut(edges),
+          heal: (edges) => fw.heal(edges),
+          counters: () => fw.counters(),
+          linkFault: (fault, on) => {
+            // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
+            if (fault.kind !== 'loss')
+              throw new Error(`${fault.kind} is not available on the direct transport`);
+            const rules = nodes.flatMap((from) =>
+              nodes
+                .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
+                .map((to) => ({ from, to, probability: fault.probability })),
+            );
+            return on ? fw.startLoss(rules) : fw.stopLoss(rules);
+          },
+        }
+      : {}),
+  };
 }

@@ -77,6 +77,20 @@ export interface RealtimeOutcome {
 
 class Abort extends Error {}
 
+/**
+ * A backend's error that is the node's doing, not the harness's (the process
+ * backend's Stop refused or its process gone): the run aborts with it as the
+ * reason (run/completed FAIL), where any other backend error is a harness error.
+ */
+export class NodeFault extends Error {
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 type Action = { at: number; order: number; label: string; run: () => Promise<void> };
 
 export class RealtimeRun {
@@ -88,6 +102,8 @@ export class RealtimeRun {
   private readonly active: LinkFault[] = [];
   private readonly paused = new Set<NodeId>();
   private readonly crashed = new Set<NodeId>();
+  /** Restarts per node: the NodeInit generation (a restarted node must not reuse its versions). */
+  private readonly generations = new Map<NodeId, number>();
   /** Killed or restarting: not read, not written to. */
   private readonly down = new Set<NodeId>();
   private readonly lastState = new Map<NodeId, string>();
@@ -132,6 +148,7 @@ export class RealtimeRun {
       rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
       initialValue: 0,
       restoreDurable: false,
+      generation: this.generations.get(id) ?? 0,
     };
   }
 
@@ -349,6 +366,7 @@ export class RealtimeRun {
 
   private async restart(node: NodeId): Promise<void> {
     if (!this.crashed.has(node)) return;
+    this.generations.set(node, (this.generations.get(node) ?? 0) + 1);
     const address = await this.backend.restart(node);
     const old = this.endpoints.get(node);
     if (old && old.address !== address) {
@@ -375,6 +393,11 @@ export class RealtimeRun {
               await a.run();
             } catch (err) {
               if (err instanceof Abort) return;
+              if (err instanceof NodeFault) {
+                this.record({ t: 'error', r: this.now(), op: err.op, nodes: [], message: err.message });
+                this.abortReason ??= `${err.op}: ${err.message}`;
+                return;
+              }
               // A docker / iptables failure: the harness's fault, not the IUT's.
               this.harnessError ??= err instanceof Error ? err : new Error(String(err));
               this.abortReason ??= `harness error: ${this.harnessError.message}`;
