@@ -87,6 +87,27 @@ describe('chaos --backend process', () => {
     expect(history(out).some((e) => e.t === 'fault')).toBe(false);
   });
 
+  test('membership-swim on its own timers: after the heal every view is one, all alive', async () => {
+    const out = join(dirs.make(), 'r');
+    const res = await runCli([
+      ...RUN,
+      '--impl',
+      reference(),
+      '--variant',
+      'membership-swim',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const r = report(out);
+    expect(verdict(r, 'membership/partition-heal')).toBe('PASS');
+    const reads = history(out).filter((e) => e.t === 'read');
+    expect(reads.every((e) => e.t === 'read' && (e.members?.length ?? 0) > 0)).toBe(true);
+    expect(history(out).some((e) => e.t === 'update')).toBe(false);
+  });
+
   test.each([
     [['--impl', 'x'], /--impl needs --backend process/],
     [['--backend', 'process'], /needs --impl/],

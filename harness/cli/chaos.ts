@@ -139,6 +139,20 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     rumorK: intFlag('rumor-k', values['rumor-k'], 2, 1, 1000),
     antiEntropyEvery: intFlag('anti-entropy-every', values['anti-entropy-every'], 3, 1, 1000),
     maxPayloadBytes: 0,
+    // SWIM on its own timers: a probe every 5 periods (1 s at the default 200 ms, memberlist's
+    // ProbeInterval), memberlist's defaults for k (IndirectChecks 3), suspicion (SuspicionMult 4)
+    // and lambda (RetransmitMult 4); push-pull every 10 probe periods (docs/chaos.md).
+    ...(variant === 'membership-swim'
+      ? {
+          membership: {
+            probePeriod: 5,
+            indirectProbes: 3,
+            suspicionPeriods: 4,
+            retransmitMult: 4,
+            pushPullPeriods: 10,
+          },
+        }
+      : {}),
   };
   const env: Record<string, string> = {};
   for (const kv of values['node-env'] ?? []) {

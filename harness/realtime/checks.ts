@@ -31,16 +31,18 @@ import {
   NO_LOST_UPDATE,
   WITHIN_BOUND,
 } from '../checkers/convergence.js';
+import { PARTITION_HEAL } from '../checkers/membership.js';
 import { checkRunCompleted } from '../checkers/run.js';
 import { notJudged, unsupported, type Verdict, verdictOf } from '../checkers/verdict.js';
 import { buildView, type HistoryView } from '../checkers/view.js';
 import type { HistoryEvent } from '../history/events.js';
+import { checkViewsHealRealtime } from './membership-checks.js';
 
 /** The variants a chaos run checks: those with a convergence guarantee under faults. */
 export const CHAOS_VARIANTS: readonly Variant[] = [...ANTI_ENTROPY_VARIANTS, 'hybrid'];
 
 /** The variants a realtime run accepts: every key-value variant (the rest measured, not gated). */
-export const REALTIME_VARIANTS: readonly Variant[] = KV_VARIANTS;
+export const REALTIME_VARIANTS: readonly Variant[] = [...KV_VARIANTS, 'membership-swim'];
 
 /** A gate turned measurement: the variant promises no convergence under faults. */
 function measured(v: Verdict, variant: Variant): Verdict {
@@ -97,6 +99,12 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const v = buildView(events);
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run || !v.variant || !VARIANTS.includes(v.variant)) return out;
+  if (v.variant === 'membership-swim') {
+    if (!v.init) return out;
+    const missing = missingCapability(v.init.capabilities, v.variant, 'realtime', undefined);
+    if (missing) return [...out, unsupported(PARTITION_HEAL, missing)];
+    return v.end?.reason === 'completed' ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+  }
   const cases = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
   if (!v.init) return out;
   const caps = v.init.capabilities;

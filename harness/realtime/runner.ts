@@ -22,7 +22,7 @@ import { deriveSeed, Rng } from '../../shared/prng.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
-import type { EdgeCount, HistoryEvent, ReadEntry } from '../history/events.js';
+import type { EdgeCount, HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
 import { callWithDeadline } from '../runner/lockstep.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
@@ -195,7 +195,8 @@ export class RealtimeRun {
   // ---- workload and reads ----
 
   private async write(): Promise<void> {
-    if (this.writing) return;
+    // A membership run's workload is the faults alone: a SWIM node keeps no store.
+    if (this.writing || this.spec.params.variant === 'membership-swim') return;
     const candidates = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
     if (candidates.length === 0) return;
     this.writing = true;
@@ -239,11 +240,28 @@ export class RealtimeRun {
       const entries: ReadEntry[] = s.entries
         .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight]);
-      this.lastEntries.set(node, JSON.stringify(entries.map((e) => e.slice(0, 4))));
+      const members: ReadMember[] | undefined = s.memberView?.length
+        ? s.memberView.map((m): ReadMember => [m.id, m.status, m.incarnation])
+        : undefined;
+      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null]);
+      // What "the same state" means for convergence: the store, or (membership) the view.
+      this.lastEntries.set(
+        node,
+        members ? JSON.stringify(members) : JSON.stringify(entries.map((e) => e.slice(0, 4))),
+      );
       if (!final && this.lastState.get(node) === state) return;
       this.lastState.set(node, state);
-      this.record({ t: 'read', r, node, entries, estimate: s.estimate, sum: s.sum, weight: s.weight, final });
+      this.record({
+        t: 'read',
+        r,
+        node,
+        entries,
+        estimate: s.estimate,
+        sum: s.sum,
+        weight: s.weight,
+        final,
+        ...(members ? { members } : {}),
+      });
     });
   }
 
@@ -260,7 +278,12 @@ export class RealtimeRun {
 
   private allConverged(): boolean {
     const [k, n] = this.convergedShare();
-    return n === this.spec.nodes.length && k === n && this.paused.size === 0 && this.down.size === 0;
+    const same = n === this.spec.nodes.length && k === n && this.paused.size === 0 && this.down.size === 0;
+    if (!same || this.spec.params.variant !== 'membership-swim') return same;
+    // One view is not enough: it must hold every member alive (all are up after the heal).
+    const view = this.lastEntries.get(this.spec.nodes[0]) ?? '[]';
+    const members = JSON.parse(view) as ReadMember[];
+    return this.spec.nodes.every((m) => members.some(([id, status]) => id === m && status === 'alive'));
   }
 
   activeFaultLabels(): string[] {
