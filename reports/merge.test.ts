@@ -116,3 +116,39 @@ describe('column labels of merged runs', () => {
     expect(html).toContain('ref 0.1 (seed 1) (2026-01-02T00:00:00Z)');
   });
 });
+
+describe('gossipcheck report --combine', () => {
+  it('runs of one implementation become one column; a case judged twice shows its worse verdict', async () => {
+    const dirOf = async (r: RunReport) => {
+      const dir = await tmp();
+      await writeReportDir(dir, r);
+      return dir;
+    };
+    const lockstep = await dirOf(
+      report('ref', '0.1', [
+        result('convergence/no-faults', 'hybrid', 'PASS'),
+        result('convergence/identical-state', 'hybrid', 'PASS'),
+      ]),
+    );
+    const realtime = await dirOf(
+      report('ref', '0.1', [
+        result('convergence/identical-state', 'hybrid', 'FAIL'),
+        result('run/completed', 'hybrid', 'INCONCLUSIVE'),
+      ]),
+    );
+    const other = await dirOf(report('lib', '2', [result('run/completed', 'hybrid', 'NOT-RUN')]));
+    const out = join(await tmp(), 'combined');
+    expect(await reportCommand([lockstep, realtime, other, '--combine', '--out', out])).toBe(0);
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    expect(html.match(/<th class="impl">[^<]*<\/th>/g)).toEqual([
+      '<th class="impl">ref 0.1</th>',
+      '<th class="impl">lib 2</th>',
+    ]);
+    const row = html.split('\n').find((l) => l.includes('<td class="case">convergence/identical-state</td>'));
+    expect(row).toContain('data-verdict="FAIL"');
+    // every run stays in merged.json: a later merge can split or combine again
+    const merged = JSON.parse(await readFile(join(out, 'merged.json'), 'utf8')) as { runs: unknown[] };
+    expect(merged.runs).toHaveLength(3);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('ref 0.1');
+  });
+});

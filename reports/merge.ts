@@ -10,11 +10,11 @@
 //   junit.xml, index.html (one column per run), and the summary if asked.
 import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { VerdictKind } from '../harness/checkers/verdict.js';
+import { VERDICT_ORDER } from '../harness/checkers/verdict.js';
 import { type LoadedHistory, loadHistories, safeRelativePath } from './histories.js';
 import { renderMergedHtml } from './html.js';
 import { renderJunit } from './junit.js';
-import type { CaseResult, RunReport } from './model.js';
+import { type CaseResult, countVerdicts, type RunReport, type RunStatus } from './model.js';
 import { renderSummary } from './summary.js';
 import { writeReportDir, writeSummary } from './write.js';
 
@@ -32,13 +32,7 @@ export interface SourceRun {
   report: RunReport;
 }
 
-const VERDICTS: ReadonlySet<string> = new Set<VerdictKind>([
-  'PASS',
-  'NON-STRICT',
-  'INFO',
-  'UNSUPPORTED',
-  'FAIL',
-]);
+const VERDICTS: ReadonlySet<string> = new Set<string>(VERDICT_ORDER);
 
 /** Checks the shape a page needs; throws ReportInputError naming the first problem. */
 export function validateReport(value: unknown, where: string): RunReport {
@@ -142,6 +136,70 @@ async function relocate(src: SourceRun, out: string, prefix: string): Promise<Ru
 
 export interface MergeOptions {
   summary?: string;
+  /** Runs of one implementation (same name and version) become one column. */
+  combine?: boolean;
+}
+
+const STATUS_ORDER: readonly RunStatus[] = ['harness-error', 'aborted', 'deadline', 'completed'];
+
+/**
+ * Runs of one implementation (same name and version) as one report, in input
+ * order: e.g. its lockstep suites and its realtime runs, one per variant. A
+ * case and variant judged in several runs keeps its worst verdict first (the
+ * one a matrix cell shows); the others stay in the report.
+ */
+export function combineRuns(reports: readonly RunReport[]): RunReport[] {
+  const groups = new Map<string, RunReport[]>();
+  for (const r of reports) {
+    const key = `${r.implementation.name}\u0000${r.implementation.version}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0];
+    const rank = (r: CaseResult) => VERDICT_ORDER.indexOf(r.verdict);
+    const key = (r: CaseResult) => `${r.id}\u0000${r.variant}`;
+    const all = group.flatMap((r) => r.results);
+    const leader = new Map<string, CaseResult>();
+    for (const r of all) {
+      const l = leader.get(key(r));
+      if (!l || rank(r) < rank(l)) leader.set(key(r), r);
+    }
+    // Leaders first (in input order), so a matrix cell shows the worst; the rest follow.
+    const results = [
+      ...all.filter((r) => leader.get(key(r)) === r),
+      ...all.filter((r) => leader.get(key(r)) !== r),
+    ];
+    const status = STATUS_ORDER.find((st) => group.some((r) => (r.status ?? 'completed') === st));
+    const caps = group.find((r) => r.implementation.capabilities)?.implementation.capabilities ?? null;
+    const first = group[0];
+    return {
+      ...first,
+      implementation: { ...first.implementation, capabilities: caps },
+      command: group.map((r) => r.command).join('\n'),
+      startedAt: group.map((r) => r.startedAt).sort()[0],
+      ...(group.every((r) => r.finishedAt)
+        ? {
+            finishedAt: group
+              .map((r) => r.finishedAt!)
+              .sort()
+              .at(-1),
+          }
+        : {}),
+      ...(status && status !== 'completed'
+        ? {
+            status,
+            statusReason: group
+              .filter((r) => r.statusReason)
+              .map((r) => r.statusReason)
+              .join('; '),
+          }
+        : { status: undefined, statusReason: undefined }),
+      warnings: group.flatMap((r) => r.warnings ?? []),
+      nodeLogs: group.flatMap((r) => r.nodeLogs ?? []),
+      results,
+      totals: countVerdicts(results),
+    };
+  });
 }
 
 /** Reads every input directory and writes the merged report to `out`; returns the runs written. */
@@ -169,7 +227,7 @@ export async function mergeReportDirs(
   for (let k = 0; k < sources.length; k++) {
     runs.push({ source: resolve(sources[k].dir), report: await relocate(sources[k], out, `runs/${k + 1}`) });
   }
-  const reports = runs.map((r) => r.report);
+  const reports = opts.combine ? combineRuns(runs.map((r) => r.report)) : runs.map((r) => r.report);
   await writeFile(join(out, 'merged.json'), `${JSON.stringify({ runs }, null, 2)}\n`);
   await writeFile(join(out, 'junit.xml'), renderJunit(reports));
   const rendered: { report: RunReport; histories: Map<string, LoadedHistory> }[] = [];
