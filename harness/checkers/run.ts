@@ -9,8 +9,13 @@ export const RUN_COMPLETED: CaseInfo = {
   source: 'DESIGN.md robustness: a hung or crashed IUT becomes a FAIL with a reason',
 };
 
+/** A history time in its unit: a round (lockstep) or milliseconds (realtime, docs/chaos.md). */
+export function at(v: HistoryView, r: number): string {
+  return v.run?.mode === 'realtime' ? `${r} ms` : `round ${r}`;
+}
+
 export function checkRunCompleted(v: HistoryView): Verdict {
-  const errors = v.errors.map((e) => `round ${e.r} ${e.op}(${e.nodes.join(', ')}): ${e.message}`);
+  const errors = v.errors.map((e) => `${at(v, e.r)} ${e.op}(${e.nodes.join(', ')}): ${e.message}`);
   if (!v.run) {
     return verdictOf(
       RUN_COMPLETED,
@@ -29,7 +34,7 @@ export function checkRunCompleted(v: HistoryView): Verdict {
       false,
       {
         expected: "an 'end' event with reason completed",
-        observed: `history stops at round ${v.lastRound} without an 'end' event`,
+        observed: `history stops at ${at(v, v.lastRound)} without an 'end' event`,
         details: errors,
       },
       1,
@@ -40,10 +45,10 @@ export function checkRunCompleted(v: HistoryView): Verdict {
     RUN_COMPLETED,
     ok,
     {
-      expected: `end reason completed after ${v.run.rounds} rounds`,
+      expected: `end reason completed after ${v.run.mode === 'realtime' ? `${v.run.rounds} ms of workload` : `${v.run.rounds} rounds`}`,
       observed: ok
-        ? `completed at round ${v.end.r}`
-        : `aborted at round ${v.end.r}${errors.length ? `: ${v.errors[v.errors.length - 1].message}` : ''}`,
+        ? `completed at ${at(v, v.end.r)}`
+        : `aborted at ${at(v, v.end.r)}${errors.length ? `: ${v.errors[v.errors.length - 1].message}` : ''}`,
       details: ok ? [] : errors.length ? errors.slice(-10) : ['no error event recorded before the abort'],
     },
     1,

@@ -30,7 +30,7 @@ import { makePartition } from '../faults/shapes.js';
 import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
 import { defaultMounts, dockerLauncher } from '../maelstrom/docker-launcher.js';
 import { PROFILE_NAMES, PROFILES } from '../maelstrom/profiles.js';
-import { type NodeFaultWindow, runScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
+import { type NodeFaultWindow, runMaelstromScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
 import { TOPOLOGIES, topologyFor } from '../maelstrom/topology.js';
 import { KIT_ROOT } from './docker-image.js';
 import { MaelstromResults } from './maelstrom-results.js';
@@ -228,7 +228,7 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
         launcher,
       };
       log(`maelstrom ${def.name} (run ${runId}, ${setting}, image ${image}, ${durationMs} ms)`);
-      const run = await runScenario(spec);
+      const run = await runMaelstromScenario(spec);
       const file = await collected.keep(def.name, run.events);
       add(checkConvergence(convergenceCase(def.name, def.what), run.events, run.startupFailure), label, file);
       if (def.budgets)

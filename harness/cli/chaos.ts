@@ -30,7 +30,7 @@ import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
 import { CHAOS_VARIANTS, checkRealtimeHistory, REALTIME_VARIANTS } from '../realtime/checks.js';
 import { Progress } from '../realtime/progress.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
-import { describeEvent, realtimeSchedule, type Transport } from '../realtime/schedule.js';
+import { describeEvent, realtimeSchedule, type TransportKind } from '../realtime/schedule.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
 import { startImpl } from './iut.js';
@@ -123,7 +123,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const n = intFlag('nodes', values.nodes, 5, 2, 64);
   const durationMs = intFlag('duration', values.duration, 30, 1, 86_400) * 1000;
   const settleMs = intFlag('settle', values.settle, 30, 1, 3600) * 1000;
-  const transport: Transport =
+  const transport: TransportKind =
     choiceFlag('transport', values.transport, ['harness', 'direct'] as const) ?? 'harness';
   const faults = choiceFlag('faults', values.faults, ['default', 'none'] as const) ?? 'default';
   const variants = backend === 'process' ? REALTIME_VARIANTS : CHAOS_VARIANTS;

@@ -17,7 +17,7 @@ import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';
 import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../maelstrom/profiles.js';
-import { type FaultWindow, runScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
+import { type FaultWindow, runMaelstromScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../maelstrom/topology.js';
 import { MaelstromResults } from './maelstrom-results.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
@@ -199,7 +199,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
       faults: def.faults(config.nodes, config.durationMs, rng),
     };
     process.stderr.write(`gossipcheck: maelstrom ${def.name} (${setting}, ${config.durationMs} ms)\n`);
-    const run = await runScenario(spec);
+    const run = await runMaelstromScenario(spec);
     const file = await collected.keep(def.name, run.events);
     if (selectedId(conv.id, config.cases))
       add(checkConvergence(conv, run.events, run.startupFailure), label, file);

@@ -24,7 +24,7 @@ export interface Wire<P> {
   payload: P;
 }
 
-export class RealtimeNetwork<P> {
+export class MaelstromNetwork<P> {
   private lastId = 0;
   private faults: LinkFault[] = [];
   private cuts: ((from: NodeId, to: NodeId) => boolean)[] = [];

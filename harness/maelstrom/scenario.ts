@@ -10,7 +10,7 @@ import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';
-import { RealtimeNetwork, type Wire } from './network.js';
+import { MaelstromNetwork, type Wire } from './network.js';
 import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
 import { type Body, carriedValues, type Envelope, parseLine, quote, valueKey } from './protocol.js';
 
@@ -72,7 +72,7 @@ const ADMIN = 'c0';
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
+export async function runMaelstromScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
   const t0 = performance.now();
   const now = () => round1(performance.now() - t0);
   const events: MaelstromEvent[] = [];
@@ -177,7 +177,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
     complete(p, 'ok', {});
   };
 
-  const net = new RealtimeNetwork<Line>(nodeSet, netRng, spec.latencyMs, now, record, (w) => {
+  const net = new MaelstromNetwork<Line>(nodeSet, netRng, spec.latencyMs, now, record, (w) => {
     if (nodeSet.has(w.to)) procs.get(w.to)?.write(w.payload.text);
     else onClientLine(w.to, w);
   });

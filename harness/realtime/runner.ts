@@ -26,14 +26,14 @@ import type { EdgeCount, HistoryEvent, ReadEntry, ReadMember } from '../history/
 import { callWithDeadline } from '../runner/lockstep.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
-import type { Transport } from './schedule.js';
+import type { TransportKind } from './schedule.js';
 
 export interface RealtimeSpec {
   seed: number;
   nodes: NodeId[];
   peers: Record<NodeId, NodeId[]>;
   params: Parameters;
-  transport: Transport;
+  transport: TransportKind;
   durationMs: number;
   settleMs: number;
   schedule: FaultSchedule;

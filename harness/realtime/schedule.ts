@@ -19,13 +19,13 @@ import {
 } from '../faults/schedule.js';
 import { makePartition } from '../faults/shapes.js';
 
-export type Transport = 'harness' | 'direct';
+export type TransportKind = 'harness' | 'direct';
 
 export interface RealtimeScheduleSpec {
   seed: number;
   nodes: readonly NodeId[];
   durationMs: number;
-  transport: Transport;
+  transport: TransportKind;
 }
 
 type Kind = 'partition' | 'pause' | 'kill' | 'loss' | 'delay' | 'duplicate' | 'reorder';
