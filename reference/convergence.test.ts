@@ -124,16 +124,16 @@ describe('anti-entropy ships only what the peer lacks', () => {
     const ids = nodeIds(2);
     await host.init(fullMesh(ids, 7), params({ variant: 'anti-entropy-push-pull' }), 'lockstep');
     await host.update([
-      { node: 'n00', key: 'a', value: '1' },
-      { node: 'n00', key: 'b', value: '2' },
+      { node: 'n0', key: 'a', value: '1' },
+      { node: 'n0', key: 'b', value: '2' },
     ]);
     await runRound(host, ids);
-    await host.update([{ node: 'n01', key: 'b', value: '3' }]);
+    await host.update([{ node: 'n1', key: 'b', value: '3' }]);
     const r = await runRound(host, ids);
-    // Both nodes initiate; only key b is newer anywhere, and only n01 has it.
+    // Both nodes initiate; only key b is newer anywhere, and only n1 has it.
     for (const e of valueCarrying(r.sent)) {
       expect(e.keys).toEqual(['b']);
-      expect(e.from).toBe('n01');
+      expect(e.from).toBe('n1');
     }
     expect(valueCarrying(r.sent).length).toBeGreaterThan(0);
   });

@@ -37,11 +37,11 @@ describe('push-sum', () => {
     const host = new ReferenceHost();
     const ids = nodeIds(2);
     await host.init(fullMesh(ids, 1), params({ variant: 'push-sum' }), 'lockstep');
-    const w = await host.update([{ node: 'n00', key: 'k', value: 'v' }]);
-    expect(w.acks[0].version).toEqual({ counter: 1, origin: 'n00' });
+    const w = await host.update([{ node: 'n0', key: 'k', value: 'v' }]);
+    expect(w.acks[0].version).toEqual({ counter: 1, origin: 'n0' });
     expect(w.envelopes).toEqual([]);
     const r = await runRound(host, ids);
     expect(r.sent.every((e) => e.kind === 'pushsum')).toBe(true);
-    expect((await host.read(['n01']))[0].entries).toEqual([]);
+    expect((await host.read(['n1']))[0].entries).toEqual([]);
   });
 });

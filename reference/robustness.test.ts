@@ -15,15 +15,15 @@ async function warmHost(maxPayloadBytes = 4096): Promise<ReferenceHost> {
     'lockstep',
   );
   await host.update([
-    { node: 'n00', key: 'a', value: '1' },
-    { node: 'n01', key: 'b', value: '2' },
+    { node: 'n0', key: 'a', value: '1' },
+    { node: 'n1', key: 'b', value: '2' },
   ]);
   await runRound(host, ids);
   return host;
 }
 
-function env(payload: Uint8Array, to = 'n01'): Envelope {
-  return { from: 'n00', to, payload, kind: 'x', keys: [] };
+function env(payload: Uint8Array, to = 'n1'): Envelope {
+  return { from: 'n0', to, payload, kind: 'x', keys: [] };
 }
 
 async function expectRejected(
@@ -43,7 +43,7 @@ async function expectRejected(
   expect(await host.read(ids)).toEqual(before);
 }
 
-const validEntries = encode({ t: 'entries', entries: [{ k: 'new', v: 'x', c: 9, o: 'n00' }] });
+const validEntries = encode({ t: 'entries', entries: [{ k: 'new', v: 'x', c: 9, o: 'n0' }] });
 
 describe('bad input is refused whole, with a clear error, and changes nothing', () => {
   it('garbage payload bytes', async () => {
@@ -54,7 +54,7 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
       host,
       [env(garbage)],
       'invalid-argument',
-      /^envelope 0 from n00 to n01: payload is not a valid gossipcheck-reference message: /,
+      /^envelope 0 from n0 to n1: payload is not a valid gossipcheck-reference message: /,
     );
   });
 
@@ -64,7 +64,7 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
       host,
       [env(validEntries), env(new TextEncoder().encode('{"t":"entries","entries":[{"k":1}]}'))],
       'invalid-argument',
-      /^envelope 1 from n00 to n01: .*entries\[0\]/,
+      /^envelope 1 from n0 to n1: .*entries\[0\]/,
     );
   });
 
@@ -84,7 +84,7 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
       host,
       [env(validEntries), env(new Uint8Array(101))],
       'invalid-argument',
-      /^envelope 1 from n00 to n01: payload of 101 bytes exceeds max_payload_bytes 100$/,
+      /^envelope 1 from n0 to n1: payload of 101 bytes exceeds max_payload_bytes 100$/,
     );
   });
 
@@ -100,19 +100,19 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
 
   it('a stopped node', async () => {
     const host = await warmHost();
-    await host.stop(['n02'], 'crash');
-    await expect(host.deliver([env(validEntries, 'n02')])).rejects.toMatchObject({
+    await host.stop(['n2'], 'crash');
+    await expect(host.deliver([env(validEntries, 'n2')])).rejects.toMatchObject({
       code: 'failed-precondition',
-      message: "envelope 0: node 'n02' is stopped",
+      message: "envelope 0: node 'n2' is stopped",
     });
     for (const call of [
-      () => host.tick(['n02']),
-      () => host.read(['n02']),
-      () => host.stop(['n02'], 'clean'),
+      () => host.tick(['n2']),
+      () => host.read(['n2']),
+      () => host.stop(['n2'], 'clean'),
     ]) {
       await expect(call()).rejects.toMatchObject({
         code: 'failed-precondition',
-        message: "node 'n02' is stopped",
+        message: "node 'n2' is stopped",
       });
     }
     await expect(host.tick(['zz'])).rejects.toMatchObject({
@@ -124,8 +124,8 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
   it('the valid batch itself applies', async () => {
     const host = await warmHost();
     await host.deliver([env(validEntries)]);
-    const [snap] = await host.read(['n01']);
-    expect(snap.entries.find((e) => e.key === 'new')?.version).toEqual({ counter: 9, origin: 'n00' });
+    const [snap] = await host.read(['n1']);
+    expect(snap.entries.find((e) => e.key === 'new')?.version).toEqual({ counter: 9, origin: 'n0' });
   });
 });
 
@@ -151,12 +151,12 @@ describe('init validation', () => {
   it('a node listing itself as a peer', async () => {
     const host = new ReferenceHost();
     const bad = fullMesh(ids, 1);
-    bad[1].peers.push('n01');
+    bad[1].peers.push('n1');
     await expect(host.init(bad, params({ variant: 'direct-mail' }), 'lockstep')).rejects.toMatchObject({
       code: 'invalid-argument',
-      message: expect.stringMatching(/node 'n01': peers must not include the node itself/),
+      message: expect.stringMatching(/node 'n1': peers must not include the node itself/),
     });
-    await expect(host.read(['n00'])).rejects.toMatchObject({ code: 'not-found' }); // nothing was created
+    await expect(host.read(['n0'])).rejects.toMatchObject({ code: 'not-found' }); // nothing was created
   });
 
   it('realtime clock', async () => {
@@ -217,8 +217,8 @@ describe('determinism', () => {
     const out: string[] = [];
     if (variant !== 'push-sum') {
       const w = await host.update([
-        { node: 'n00', key: 'k1', value: 'a' },
-        { node: 'n07', key: 'k2', value: 'b' },
+        { node: 'n0', key: 'k1', value: 'a' },
+        { node: 'n7', key: 'k2', value: 'b' },
       ]);
       for (const e of w.envelopes)
         out.push(`${e.from}>${e.to}:${e.kind}:${Buffer.from(e.payload).toString('hex')}`);
@@ -255,22 +255,22 @@ describe('durable restart', () => {
       const p = params({ variant });
       await host.init(fullMesh(ids, 3), p, 'lockstep');
       await host.update([
-        { node: 'n00', key: 'a', value: '1' },
-        { node: 'n00', key: 'a', value: '2' },
+        { node: 'n0', key: 'a', value: '1' },
+        { node: 'n0', key: 'a', value: '2' },
       ]);
       // An entry learned from a peer is durable too.
       const t = variant === 'rumor-push' ? 'rumor' : 'entries';
-      const learned = encode({ t, entries: [{ k: 'new', v: 'x', c: 9, o: 'n01' }] });
-      await host.deliver([{ from: 'n01', to: 'n00', payload: learned, kind: t, keys: ['new'] }]);
-      const before = (await host.read(['n00']))[0].entries;
+      const learned = encode({ t, entries: [{ k: 'new', v: 'x', c: 9, o: 'n1' }] });
+      await host.deliver([{ from: 'n1', to: 'n0', payload: learned, kind: t, keys: ['new'] }]);
+      const before = (await host.read(['n0']))[0].entries;
       expect(before.map((e) => e.key)).toEqual(['a', 'new']);
-      const others = await host.read(['n01', 'n02']);
-      await host.stop(['n00'], 'crash');
-      await expect(host.read(['n00'])).rejects.toMatchObject({ code: 'failed-precondition' });
+      const others = await host.read(['n1', 'n2']);
+      await host.stop(['n0'], 'crash');
+      await expect(host.read(['n0'])).rejects.toMatchObject({ code: 'failed-precondition' });
 
       const [restart] = fullMesh(ids, 3);
       await host.init([{ ...restart, restoreDurable: true }], p, 'lockstep');
-      const restored = (await host.read(['n00']))[0].entries;
+      const restored = (await host.read(['n0']))[0].entries;
       expect(restored.map(({ key, value, version }) => ({ key, value, version }))).toEqual(
         before.map(({ key, value, version }) => ({ key, value, version })),
       );
@@ -279,14 +279,14 @@ describe('durable restart', () => {
         expect(restored.map((e) => e.status)).toEqual(['removed', 'removed']);
       }
       // Versions continue from the restored store.
-      const ack = await host.update([{ node: 'n00', key: 'a', value: '3' }]);
-      expect(ack.acks[0].version).toEqual({ counter: 3, origin: 'n00' });
+      const ack = await host.update([{ node: 'n0', key: 'a', value: '3' }]);
+      expect(ack.acks[0].version).toEqual({ counter: 3, origin: 'n0' });
 
-      await host.stop(['n00'], 'crash');
+      await host.stop(['n0'], 'crash');
       await host.init([restart], p, 'lockstep');
-      expect((await host.read(['n00']))[0].entries).toEqual([]);
+      expect((await host.read(['n0']))[0].entries).toEqual([]);
       // Other nodes were untouched by the re-inits.
-      expect(await host.read(['n01', 'n02'])).toEqual(others);
+      expect(await host.read(['n1', 'n2'])).toEqual(others);
     });
   }
 });

@@ -94,56 +94,56 @@ async function statusOf(host: ReferenceHost, node: string): Promise<string | und
 describe('rumor mechanics', () => {
   it('a contact is unnecessary only when the recipient knew the version before its round began', async () => {
     const host = await pair('rumor-push', 'feedback-counter', 5);
-    const rumor = encode({ t: 'rumor', entries: [{ k: 'x', v: 'v', c: 1, o: 'n00' }] });
-    const env = { from: 'n00', to: 'n01', payload: rumor, kind: 'rumor', keys: ['x'] };
-    await host.tick(['n01']); // n01 is in round 1
-    // Twice in the same round: both necessary (n01 learned it during this round).
+    const rumor = encode({ t: 'rumor', entries: [{ k: 'x', v: 'v', c: 1, o: 'n0' }] });
+    const env = { from: 'n0', to: 'n1', payload: rumor, kind: 'rumor', keys: ['x'] };
+    await host.tick(['n1']); // n1 is in round 1
+    // Twice in the same round: both necessary (n1 learned it during this round).
     const replies = await host.deliver([env, env]);
     expect(replies.map((e) => (msgOf(e.payload) as FeedbackMessage).items[0].u)).toEqual([false, false]);
-    expect(replies.every((e) => e.kind === 'feedback' && e.keys.length === 0 && e.to === 'n00')).toBe(true);
-    await host.tick(['n01']); // round 2: known since round 1, so unnecessary now
+    expect(replies.every((e) => e.kind === 'feedback' && e.keys.length === 0 && e.to === 'n0')).toBe(true);
+    await host.tick(['n1']); // round 2: known since round 1, so unnecessary now
     const later = await host.deliver([env]);
-    expect((msgOf(later[0].payload) as FeedbackMessage).items).toEqual([{ k: 'x', c: 1, o: 'n00', u: true }]);
+    expect((msgOf(later[0].payload) as FeedbackMessage).items).toEqual([{ k: 'x', c: 1, o: 'n0', u: true }]);
   });
 
   it('feedback-counter: k consecutive unnecessary contacts remove the rumor', async () => {
     const host = await pair('rumor-push', 'feedback-counter', 2);
     const ids = nodeIds(2);
-    await host.update([{ node: 'n00', key: 'x', value: 'v' }]);
-    await runRound(host, ids); // n00 -> n01 necessary
-    expect(await statusOf(host, 'n00')).toBe('infective');
+    await host.update([{ node: 'n0', key: 'x', value: 'v' }]);
+    await runRound(host, ids); // n0 -> n1 necessary
+    expect(await statusOf(host, 'n0')).toBe('infective');
     await runRound(host, ids); // both push, both unnecessary: count 1
-    expect(await statusOf(host, 'n00')).toBe('infective');
+    expect(await statusOf(host, 'n0')).toBe('infective');
     await runRound(host, ids); // count 2 = k
-    expect(await statusOf(host, 'n00')).toBe('removed');
-    expect(await statusOf(host, 'n01')).toBe('removed');
+    expect(await statusOf(host, 'n0')).toBe('removed');
+    expect(await statusOf(host, 'n1')).toBe('removed');
     expect((await runRound(host, ids)).sent).toEqual([]);
   });
 
   it('blind-counter: the sender gives up after k contacts, with no feedback traffic', async () => {
     const host = await pair('rumor-push', 'blind-counter', 2);
     const ids = nodeIds(2);
-    await host.update([{ node: 'n00', key: 'x', value: 'v' }]);
+    await host.update([{ node: 'n0', key: 'x', value: 'v' }]);
     const r1 = await runRound(host, ids);
     expect(r1.sent.map((e) => e.kind)).toEqual(['rumor']);
     await runRound(host, ids);
-    expect(await statusOf(host, 'n00')).toBe('removed');
-    expect(await statusOf(host, 'n01')).toBe('infective'); // learned in round 1, one contact so far
+    expect(await statusOf(host, 'n0')).toBe('removed');
+    expect(await statusOf(host, 'n1')).toBe('infective'); // learned in round 1, one contact so far
     await runRound(host, ids);
-    expect(await statusOf(host, 'n01')).toBe('removed');
+    expect(await statusOf(host, 'n1')).toBe('removed');
   });
 
   it('pull: pullers ask every period, holders of hot rumors answer, the puller gives feedback', async () => {
     const host = await pair('rumor-pull', 'feedback-counter', 1);
     const ids = nodeIds(2);
-    await host.update([{ node: 'n00', key: 'x', value: 'v' }]);
+    await host.update([{ node: 'n0', key: 'x', value: 'v' }]);
     const r = await runRound(host, ids);
     expect(r.sent.map((e) => `${e.kind}:${e.from}->${e.to}:${e.keys.join(',')}`)).toEqual([
-      'pull:n00->n01:',
-      'pull:n01->n00:',
-      'rumor:n00->n01:x',
-      'feedback:n01->n00:',
+      'pull:n0->n1:',
+      'pull:n1->n0:',
+      'rumor:n0->n1:x',
+      'feedback:n1->n0:',
     ]);
-    expect(await statusOf(host, 'n01')).toBe('infective');
+    expect(await statusOf(host, 'n1')).toBe('infective');
   });
 });

@@ -52,7 +52,7 @@ describe('registry', () => {
   it('validates like the reference (bad input is still refused)', async () => {
     const host = makeBrokenHost('ignores-pull');
     await host.init(fullMesh(nodeIds(2), 1), params({ variant: 'anti-entropy-pull' }), 'lockstep');
-    const bad: Envelope = { from: 'n00', to: 'n01', payload: new Uint8Array([1, 2]), kind: '', keys: [] };
+    const bad: Envelope = { from: 'n0', to: 'n1', payload: new Uint8Array([1, 2]), kind: '', keys: [] };
     await expect(host.deliver([bad])).rejects.toThrow(/not valid JSON|not valid UTF-8/);
     await expect(host.deliver([{ ...bad, to: 'ghost' }])).rejects.toThrow(/unknown node 'ghost'/);
   });
@@ -89,15 +89,15 @@ describe('merge-older-overwrites', () => {
         { node: ids[0], key: 'a', value: 'loser' },
         { node: ids[1], key: 'a', value: 'winner' },
       ]);
-      // n01 holds (1, n01), the LWW winner; one push exchange each way.
+      // n1 holds (1, n1), the LWW winner; one push exchange each way.
       await runRound(host, ids);
       after[label] = (await host.read(ids)).map(
         (s) => `${entry(s, 'a')!.value}@${entry(s, 'a')!.version.origin}`,
       );
     }
-    expect(after.reference).toEqual(['winner@n01', 'winner@n01']);
-    // n01 went back from (1, n01) to the older (1, n00).
-    expect(after['merge-older-overwrites'][1]).toBe('loser@n00');
+    expect(after.reference).toEqual(['winner@n1', 'winner@n1']);
+    // n1 went back from (1, n1) to the older (1, n0).
+    expect(after['merge-older-overwrites'][1]).toBe('loser@n0');
   });
 });
 
@@ -141,10 +141,10 @@ describe('forgets-durable', () => {
       const inits = fullMesh(nodeIds(3), 1);
       const res = await host.init(inits, p, 'lockstep');
       expect(res.capabilities.durableRestart).toBe(true);
-      await host.update([{ node: 'n00', key: 'z', value: 'last-words' }]);
-      await host.stop(['n00'], 'crash');
+      await host.update([{ node: 'n0', key: 'z', value: 'last-words' }]);
+      await host.stop(['n0'], 'crash');
       await host.init([{ ...inits[0], restoreDurable: true, generation: 1 }], p, 'lockstep');
-      kept[label] = (await host.read(['n00']))[0].entries.length;
+      kept[label] = (await host.read(['n0']))[0].entries.length;
     }
     expect(kept.reference).toBe(1);
     expect(kept['forgets-durable']).toBe(0);
@@ -181,7 +181,7 @@ describe('applies-twice', () => {
       const host = make();
       const ids = await start(host, 2, params({ variant: 'anti-entropy-push-pull' }));
       await host.update([{ node: ids[0], key: 'a', value: 'x' }]);
-      // n00's digest -> n01 answers "want a" -> n00 sends the entries.
+      // n0's digest -> n1 answers "want a" -> n0 sends the entries.
       const digest = (await host.tick([ids[0]])).filter((e) => e.to === ids[1]);
       const want = await host.deliver(digest);
       const entries = await host.deliver(want);
@@ -194,8 +194,8 @@ describe('applies-twice', () => {
       }
       versions[label] = seen;
     }
-    expect(versions.reference).toEqual(['1@n00', '1@n00']);
-    expect(versions['applies-twice']).toEqual(['1@n00', '2@n01']);
+    expect(versions.reference).toEqual(['1@n0', '1@n0']);
+    expect(versions['applies-twice']).toEqual(['1@n0', '2@n1']);
   });
 });
 
@@ -265,7 +265,7 @@ describe('SWIM fixtures (membership-swim)', () => {
     });
   }
 
-  /** n03 of 4 pauses for 6 ticks (3 periods), then runs on; did anyone ever hold it dead, and how do all end? */
+  /** n3 of 4 pauses for 6 ticks (3 periods), then runs on; did anyone ever hold it dead, and how do all end? */
   async function pause(name: string) {
     const host = name === 'reference' ? new ReferenceHost() : makeBrokenHost(name);
     const ids = await start(host, 4, swim(10));
@@ -274,9 +274,9 @@ describe('SWIM fixtures (membership-swim)', () => {
     for (let r = 0; r < 60; r++) {
       const paused = r >= 6 && r < 12;
       await swimRound(host, paused ? others : ids);
-      if ((await held(host, others, 'n03')).some((h) => h.startsWith('dead'))) everDead = true;
+      if ((await held(host, others, 'n3')).some((h) => h.startsWith('dead'))) everDead = true;
     }
-    return { everDead, end: await held(host, others, 'n03') };
+    return { everDead, end: await held(host, others, 'n3') };
   }
 
   it('swim-no-suspicion and swim-ignores-refutation: a paused member is declared dead', async () => {
@@ -296,10 +296,10 @@ describe('SWIM fixtures (membership-swim)', () => {
       const host = make();
       const ids = nodeIds(4);
       const inits = fullMesh(ids.slice(0, 3), 1);
-      inits.push({ ...fullMesh(ids, 1)[3], peers: [], seeds: ['n00'] });
+      inits.push({ ...fullMesh(ids, 1)[3], peers: [], seeds: ['n0'] });
       await host.init(inits, swim(10), 'lockstep');
       for (let r = 0; r < 30; r++) await swimRound(host, ids);
-      end[label] = await held(host, ids.slice(0, 3), 'n03');
+      end[label] = await held(host, ids.slice(0, 3), 'n3');
     }
     expect(end.reference).toEqual(['alive@0', 'alive@0', 'alive@0']);
     expect(end['swim-join-without-exchange']).toEqual(['-', '-', '-']);
@@ -311,11 +311,11 @@ describe('SWIM fixtures (membership-swim)', () => {
       const host = make();
       const ids = await start(host, 4, swim(3));
       for (let r = 0; r < 10; r++) await swimRound(host, ids);
-      const bye = (await host.stop(['n03'], 'clean')) ?? [];
+      const bye = (await host.stop(['n3'], 'clean')) ?? [];
       const up = ids.slice(0, 3);
       await host.deliver(bye.filter((e) => up.includes(e.to)));
       for (let r = 0; r < 40; r++) await swimRound(host, up);
-      end[label] = await held(host, up, 'n03');
+      end[label] = await held(host, up, 'n3');
     }
     expect(end.reference).toEqual(['left@0', 'left@0', 'left@0']);
     expect(end['swim-silent-leave']).toEqual(['dead@0', 'dead@0', 'dead@0']);
@@ -326,11 +326,11 @@ describe('SWIM fixtures (membership-swim)', () => {
     for (const [label, make] of hosts('swim-no-anti-entropy')) {
       const host = make();
       const ids = await start(host, 4, swim(3));
-      const side = (x: string) => (x < 'n02' ? 0 : 1);
+      const side = (x: string) => (x < 'n2' ? 0 : 1);
       for (let r = 0; r < 10; r++) await swimRound(host, ids);
       for (let r = 0; r < 30; r++) await swimRound(host, ids, (e) => side(e.from) !== side(e.to));
       for (let r = 0; r < 60; r++) await swimRound(host, ids);
-      end[label] = await held(host, ['n00'], 'n03');
+      end[label] = await held(host, ['n0'], 'n3');
     }
     expect(end.reference[0]).toMatch(/^alive@/);
     expect(end['swim-no-anti-entropy']).toEqual(['dead@0']);

@@ -40,9 +40,8 @@ export async function write(host: GossipEndpoint, writes: Write[], maxHops = 4) 
   return { acks: result.acks, sent, undelivered };
 }
 
-export function nodeIds(n: number): NodeId[] {
-  return Array.from({ length: n }, (_, i) => `n${String(i).padStart(2, '0')}`);
-}
+/** The one id format: n0, n1, ... (proto/contract.ts). */
+export { nodeIds } from '../../proto/contract.js';
 
 /** Every node peers with every other; per-node seeds derived from `seed`. */
 export function fullMesh(
