@@ -105,11 +105,7 @@ describe('bad input is refused whole, with a clear error, and changes nothing', 
       code: 'failed-precondition',
       message: "envelope 0: node 'n2' is stopped",
     });
-    for (const call of [
-      () => host.tick(['n2']),
-      () => host.read(['n2']),
-      () => host.stop(['n2'], 'clean'),
-    ]) {
+    for (const call of [() => host.tick(['n2']), () => host.read(['n2']), () => host.stop(['n2'], 'clean')]) {
       await expect(call()).rejects.toMatchObject({
         code: 'failed-precondition',
         message: "node 'n2' is stopped",

@@ -53,7 +53,7 @@ describe('chaos --backend process', () => {
     const res = await runCli([
       ...RUN,
       '--impl',
-      reference(' --broken ignore-digests'),
+      reference(' --fixture ignores-pull'),
       '--seed',
       '3',
       '--settle',

@@ -2,7 +2,7 @@
 // Each fixture is the reference with one bug, run with one variant, and names
 // the suite case meant to catch it. Every fixture declares the reference's
 // capabilities, so no bug is excused as UNSUPPORTED.
-import type { GossipEndpoint, Variant } from '../../proto/contract.js';
+import type { Variant } from '../../proto/contract.js';
 import {
   AppliesTwice,
   CounterNeverResets,
@@ -167,8 +167,8 @@ export function brokenFixture(name: string): BrokenFixture | undefined {
   return BROKEN_FIXTURES.find((f) => f.name === name);
 }
 
-/** An in-process endpoint for the fixture `name`; throws for an unknown name. */
-export function makeBrokenHost(name: string): GossipEndpoint {
+/** An in-process endpoint for the fixture `name` (a lockstep host; realtime wraps it); throws for an unknown name. */
+export function makeBrokenHost(name: string): BrokenHost {
   const def = DEFS.find((f) => f.name === name);
   if (!def) {
     throw new Error(

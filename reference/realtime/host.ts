@@ -18,20 +18,16 @@ import {
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
-import { decode } from '../codec.js';
 import { ReferenceHost, type ReferenceHostOptions } from '../host.js';
 import { DirectTransport, HarnessTransport, type Transport } from './transport.js';
 
-/**
- * Deliberate bugs, for testing the kit against a wrong node:
- * - ignore-digests: anti-entropy digests are accepted and silently ignored,
- *   so no exchange ever starts and replicas never repair.
- */
-export const BROKEN_MODES = ['ignore-digests'] as const;
-export type BrokenMode = (typeof BROKEN_MODES)[number];
-
 export interface RealtimeHostOptions extends ReferenceHostOptions {
-  broken?: BrokenMode;
+  /**
+   * The lockstep host doing the protocol work (default: the reference). A
+   * broken fixture (reference/broken) goes here, so one bug injection serves
+   * both clock modes.
+   */
+  inner?: ReferenceHost;
   /**
    * Where a peer's GossipNode endpoint is, for the direct transport (used when
    * Init names no harness_address). Undefined: realtime Init without a
@@ -50,7 +46,7 @@ export class RealtimeReferenceHost implements GossipEndpoint {
   private transportKey = '';
 
   constructor(private readonly options: RealtimeHostOptions = {}) {
-    this.inner = new ReferenceHost(options);
+    this.inner = options.inner ?? new ReferenceHost(options);
   }
 
   /** `harnessAddress` empty: the direct transport (realtime only). */
@@ -134,14 +130,7 @@ export class RealtimeReferenceHost implements GossipEndpoint {
   }
 
   async deliver(envelopes: Envelope[]): Promise<Envelope[]> {
-    let batch = envelopes;
-    if (this.options.broken === 'ignore-digests') {
-      batch = envelopes.filter((e) => {
-        const d = decode(e.payload);
-        return !(d.ok && d.msg.t === 'digest');
-      });
-    }
-    const out = await this.inner.deliver(batch);
+    const out = await this.inner.deliver(envelopes);
     return this.route(out);
   }
 

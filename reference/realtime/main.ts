@@ -5,22 +5,24 @@
 //   GOSSIPCHECK_LISTEN          HOST:PORT to serve GossipNode on (default 0.0.0.0:7000)
 //   GOSSIPCHECK_PEER_PORT       direct transport: peers' GossipNode port (default: the listen port);
 //                               a peer is reached at NODE_ID:PORT (compose DNS)
-//   GOSSIPCHECK_REFERENCE_BROKEN  a deliberate bug (ignore-digests), for testing the kit
-import { BROKEN_MODES, type BrokenMode } from './host.js';
+//   GOSSIPCHECK_REFERENCE_FIXTURE a broken fixture (reference/broken) instead, for testing the kit
+import { BROKEN_FIXTURES, brokenFixture } from '../broken/index.js';
 import { serveUntilSignal } from './server.js';
 
 const listen = process.env.GOSSIPCHECK_LISTEN || '0.0.0.0:7000';
 const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
 const peerPort = Number(process.env.GOSSIPCHECK_PEER_PORT || port);
-const brokenRaw = process.env.GOSSIPCHECK_REFERENCE_BROKEN || undefined;
-if (brokenRaw !== undefined && !(BROKEN_MODES as readonly string[]).includes(brokenRaw)) {
-  process.stderr.write(`GOSSIPCHECK_REFERENCE_BROKEN must be one of ${BROKEN_MODES.join(', ')}\n`);
+const fixture = process.env.GOSSIPCHECK_REFERENCE_FIXTURE || undefined;
+if (fixture !== undefined && !brokenFixture(fixture)) {
+  process.stderr.write(
+    `GOSSIPCHECK_REFERENCE_FIXTURE must be one of ${BROKEN_FIXTURES.map((f) => f.name).join(', ')}\n`,
+  );
   process.exit(2);
 }
 serveUntilSignal({
   listen,
   peerPort,
-  ...(brokenRaw ? { broken: brokenRaw as BrokenMode } : {}),
+  ...(fixture ? { fixture } : {}),
 }).then(
   (code) => process.exit(code),
   (err: unknown) => {

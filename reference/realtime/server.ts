@@ -2,12 +2,14 @@
 // GossipNode service (proto/server.ts), until SIGINT / SIGTERM.
 import type { Variant } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
-import { type BrokenMode, RealtimeReferenceHost } from './host.js';
+import { makeBrokenHost } from '../broken/index.js';
+import { RealtimeReferenceHost } from './host.js';
 
 export interface ServeOptions {
   listen: string;
   variants?: readonly Variant[];
-  broken?: BrokenMode;
+  /** A broken fixture (reference/broken) instead of the reference, in either clock mode. */
+  fixture?: string;
   /** Direct transport: the port every peer listens on; a peer's host name is its node id. */
   peerPort?: number;
 }
@@ -17,7 +19,7 @@ export async function serveUntilSignal(opts: ServeOptions): Promise<number> {
   const peerPort = opts.peerPort;
   const host = new RealtimeReferenceHost({
     ...(opts.variants ? { variants: opts.variants } : {}),
-    ...(opts.broken ? { broken: opts.broken } : {}),
+    ...(opts.fixture ? { inner: makeBrokenHost(opts.fixture) } : {}),
     ...(peerPort !== undefined ? { peerAddress: (peer: string) => `${peer}:${peerPort}` } : {}),
   });
   const server = await serveGossipNode(host, opts.listen);

@@ -142,7 +142,7 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('gossipcheck chaos
         '--transport',
         'harness',
         '--node-env',
-        'GOSSIPCHECK_REFERENCE_BROKEN=ignore-digests',
+        'GOSSIPCHECK_REFERENCE_FIXTURE=ignores-pull',
         '--out',
         out,
       ],
