@@ -105,6 +105,24 @@ export interface Member {
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
 /**
+ * The smallest valid Parameters of `variant` (fanout 1, k 1, every period,
+ * the default payload limit), with `overrides` on top: for a capability
+ * probe, and for runs whose cases set only what they judge.
+ */
+export function minimalParameters(variant: Variant, overrides: Partial<Parameters> = {}): Parameters {
+  return {
+    variant,
+    fanout: 1,
+    periodMs: 0,
+    lossOfInterest: 'feedback-counter',
+    rumorK: 1,
+    antiEntropyEvery: 1,
+    maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+    ...overrides,
+  };
+}
+
+/**
  * A write whose key and value (UTF-8) take more than max_payload_bytes minus
  * this many bytes may be refused by Update with INVALID_ARGUMENT (nothing of
  * the batch applied); any smaller write MUST be accepted and shipped, split

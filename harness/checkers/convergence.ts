@@ -64,6 +64,11 @@ function finalEntries(v: HistoryView, node: NodeId): ReadEntry[] {
   return v.lastRead.get(node)?.entries ?? [];
 }
 
+/** Every key some live node holds at the end: what identical state and convergence are judged on. */
+function heldKeys(v: HistoryView): Set<string> {
+  return new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
+}
+
 export function checkIdenticalState(v: HistoryView): Verdict {
   const groups = new Map<string, NodeId[]>();
   for (const node of v.live) {
@@ -75,6 +80,8 @@ export function checkIdenticalState(v: HistoryView): Verdict {
   const details: string[] = [];
   const missingFinal = v.live.filter((n) => !v.lastRead.get(n)?.final);
   if (missingFinal.length) details.push(`no final read for: ${missingFinal.join(', ')}`);
+  /** The first key a differing node holds otherwise: what the report's figure plots. */
+  let firstDiff: string | undefined;
   let observed = `${v.live.length} live nodes hold identical entries (${ranked[0] ? finalEntries(v, ranked[0][1][0]).length : 0} keys)`;
   if (!ok) {
     const [, majority] = ranked[0];
@@ -90,6 +97,7 @@ export function checkIdenticalState(v: HistoryView): Verdict {
           stateKey([mine.get(k)].filter(Boolean) as ReadEntry[]) !==
           stateKey([ref.get(k)].filter(Boolean) as ReadEntry[]),
       );
+      firstDiff ??= diff[0];
       for (const k of diff)
         details.push(`${node} ${k}: ${fmtEntry(mine.get(k))}, majority ${fmtEntry(ref.get(k))}`);
     }
@@ -101,10 +109,8 @@ export function checkIdenticalState(v: HistoryView): Verdict {
   if (excuse)
     return notJudged(IDENTICAL_STATE, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
   // Identical empty stores show nothing: what is judged is each live node's copy of each key.
-  const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
-  const verdict = verdictOf(IDENTICAL_STATE, ok, evidence, v.live.length * keys.size);
-  const differing = details.map((d) => /^\S+ (\S+): /.exec(d)?.[1]).find((k) => k && k !== 'state');
-  return differing ? { ...verdict, focus: { key: differing } } : verdict;
+  const verdict = verdictOf(IDENTICAL_STATE, ok, evidence, v.live.length * heldKeys(v).size);
+  return firstDiff ? { ...verdict, focus: { key: firstDiff } } : verdict;
 }
 
 export function checkNoLostUpdate(v: HistoryView): Verdict {
@@ -240,6 +246,8 @@ export function checkWithinBound(v: HistoryView): Verdict | undefined {
   const excuse = ok ? undefined : livenessExcuse(v, bound);
   if (excuse) return notJudged(info, { ...evidence, details: [`not judged: ${excuse}`, ...details] });
   // Converging to empty stores spreads nothing: judged are the keys that had to spread.
-  const keys = new Set(v.live.flatMap((n) => finalEntries(v, n).map((e) => e[0])));
-  return { ...verdictOf(info, ok, evidence, keys.size), focus: { deadline: dist.round + bound.rounds } };
+  return {
+    ...verdictOf(info, ok, evidence, heldKeys(v).size),
+    focus: { deadline: dist.round + bound.rounds },
+  };
 }

@@ -1,9 +1,9 @@
 // Reaching the IUT: start an --impl command, and learn what it declares.
 import {
   ContractError,
-  DEFAULT_MAX_PAYLOAD_BYTES,
   type GossipEndpoint,
   type InitResult,
+  minimalParameters,
   VARIANTS,
   type Variant,
 } from '../../proto/contract.js';
@@ -31,19 +31,7 @@ export async function probe(endpoint: GossipEndpoint): Promise<InitResult> {
   let last = 'no variant accepted';
   for (const variant of ['anti-entropy-push-pull', ...VARIANTS] as Variant[]) {
     try {
-      return await endpoint.init(
-        [],
-        {
-          variant,
-          fanout: 1,
-          periodMs: 0,
-          lossOfInterest: 'feedback-counter',
-          rumorK: 1,
-          antiEntropyEvery: 1,
-          maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
-        },
-        'lockstep',
-      );
+      return await endpoint.init([], minimalParameters(variant), 'lockstep');
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
       // A refused variant: try the next. Anything else (a hang, a crash) ends the probe.

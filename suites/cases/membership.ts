@@ -35,7 +35,7 @@ import type { CaseInfo, Verdict } from '../../harness/checkers/verdict.js';
 import type { FaultSchedule, MembershipEvent } from '../../harness/faults/schedule.js';
 import type { HistoryEvent } from '../../harness/history/events.js';
 import { type LockstepSpec, runLockstep } from '../../harness/runner/lockstep.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES, type MembershipParams, type NodeId } from '../../proto/contract.js';
+import { type MembershipParams, minimalParameters, type NodeId } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { int, record } from '../input-schema.js';
 import type { CaseDef } from '../model.js';
@@ -201,16 +201,7 @@ export function membershipSpec(
     nodes,
     peers,
     seeds,
-    params: {
-      variant: VARIANT,
-      fanout: 1,
-      periodMs: 0,
-      lossOfInterest: 'feedback-counter',
-      rumorK: 1,
-      antiEntropyEvery: 1,
-      maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
-      membership: p,
-    },
+    params: minimalParameters(VARIANT, { membership: p }),
     rounds: Math.max(minRounds, last + bound + 5),
     hopLimit: 4,
     workload: [],

@@ -22,6 +22,7 @@ import { type LockstepSpec, runLockstep } from '../../harness/runner/lockstep.js
 import {
   ANTI_ENTROPY_VARIANTS,
   KV_VARIANTS,
+  minimalParameters,
   nodeIds,
   type Parameters,
   VARIANTS,
@@ -77,15 +78,7 @@ const probeInputProblem = (x: unknown): string | null =>
   })(x, 'input');
 
 function params(variant: Variant): Parameters {
-  return {
-    variant,
-    fanout: 1,
-    periodMs: 0,
-    lossOfInterest: 'feedback-counter',
-    rumorK: 2,
-    antiEntropyEvery: 1,
-    maxPayloadBytes: MAX_PAYLOAD,
-  };
+  return minimalParameters(variant, { rumorK: 2, maxPayloadBytes: MAX_PAYLOAD });
 }
 
 const TAMPERS: Record<TamperHow['what'], (input: ProbeInput) => TamperHow> = {
