@@ -108,6 +108,24 @@ describe('chaos --backend process', () => {
     expect(history(out).some((e) => e.t === 'update')).toBe(false);
   });
 
+  test('a variant the endpoint does not declare runs nothing: UNSUPPORTED, exit 1', async () => {
+    const out = join(dirs.make(), 'r');
+    const res = await runCli([
+      ...RUN,
+      '--impl',
+      reference(' --variant anti-entropy-push-pull'),
+      '--variant',
+      'hybrid',
+      '--out',
+      out,
+    ]);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stdout).toMatch(/nothing judged: .*variant hybrid not declared/);
+    const r = report(out);
+    expect(r.results.length).toBeGreaterThan(1);
+    expect(r.results.every((x) => x.verdict === 'UNSUPPORTED')).toBe(true);
+  });
+
   test.each([
     [['--impl', 'x'], /--impl needs --backend process/],
     [['--backend', 'process'], /needs --impl/],

@@ -11,7 +11,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LOSS_OF_INTEREST, type NodeId, type Parameters, type Variant } from '../../proto/contract.js';
+import {
+  type InitResult,
+  isSirVariant,
+  LOSS_OF_INTEREST,
+  missingCapability,
+  type NodeId,
+  type Parameters,
+  type Variant,
+} from '../../proto/contract.js';
 import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../../reports/model.js';
 import { commandLine, KIT_VERSION } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
@@ -27,13 +35,18 @@ import type { SpawnedEndpoint } from '../backends/process.js';
 import { warnStale } from '../backends/stale.js';
 import { edgeSelected } from '../faults/shapes.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
-import { CHAOS_VARIANTS, checkRealtimeHistory, REALTIME_VARIANTS } from '../realtime/checks.js';
+import {
+  CHAOS_VARIANTS,
+  checkRealtimeHistory,
+  REALTIME_VARIANTS,
+  unsupportedRun,
+} from '../realtime/checks.js';
 import { Progress } from '../realtime/progress.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
 import { describeEvent, realtimeSchedule, type TransportKind } from '../realtime/schedule.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
-import { startImpl } from './iut.js';
+import { probe, startImpl } from './iut.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
@@ -194,6 +207,23 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     if (backend === 'process') {
       iut = await startImpl(values.impl!, 30_000, 2000);
       log(`run ${runId}: ${values.impl} listening on ${iut.address}`);
+      // What it declares decides what runs: an undeclared variant is UNSUPPORTED, not an abort.
+      const probed = await probe(iut.endpoint);
+      const declared = probed.capabilities;
+      const rules = declared.lossOfInterest;
+      if (isSirVariant(variant) && values['loss-of-interest'] === undefined && rules.length > 0) {
+        if (!rules.includes(params.lossOfInterest)) {
+          params.lossOfInterest = rules[0];
+          log(`run ${runId}: loss of interest ${rules[0]} (the first the endpoint declares)`);
+        }
+      }
+      const missing = missingCapability(declared, variant, 'realtime', params.lossOfInterest);
+      if (missing) {
+        return await unsupportedReport(out, argv, seed, variant, probed, missing, () => {
+          sinkClosed = true;
+          return sink.close();
+        });
+      }
       rtBackend = oneProcessBackend(iut);
     } else {
       let image: string;
@@ -325,4 +355,42 @@ function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: NodeId[
         }
       : {}),
   };
+}
+
+/** Nothing to run: the endpoint does not declare what the run needs. Exit 1 (nothing judged). */
+async function unsupportedReport(
+  out: string,
+  argv: string[],
+  seed: number,
+  variant: Variant,
+  declared: InitResult,
+  missing: string,
+  closeHistory: () => Promise<void>,
+): Promise<number> {
+  await closeHistory();
+  const results: CaseResult[] = unsupportedRun(variant, missing).map((v) => ({
+    ...v,
+    suite: v.id.split('/')[0],
+    variant,
+    runs: 0,
+    seed,
+  }));
+  const now = new Date().toISOString();
+  const report: RunReport = {
+    kit: { name: 'gossipcheck', version: KIT_VERSION },
+    implementation: {
+      name: declared.implementation,
+      version: declared.version,
+      capabilities: declared.capabilities,
+    },
+    seed,
+    command: commandLine('chaos', argv),
+    startedAt: now,
+    finishedAt: now,
+    results,
+    totals: countVerdicts(results),
+  };
+  await writeReportDir(out, report);
+  process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
+  return gateExitCode(results);
 }

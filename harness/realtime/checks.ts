@@ -32,8 +32,8 @@ import {
   WITHIN_BOUND,
 } from '../checkers/convergence.js';
 import { PARTITION_HEAL } from '../checkers/membership.js';
-import { checkRunCompleted } from '../checkers/run.js';
-import { notJudged, unsupported, type Verdict, verdictOf } from '../checkers/verdict.js';
+import { checkRunCompleted, RUN_COMPLETED } from '../checkers/run.js';
+import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from '../checkers/verdict.js';
 import { buildView, type HistoryView } from '../checkers/view.js';
 import type { HistoryEvent } from '../history/events.js';
 import { checkViewsHealRealtime } from './membership-checks.js';
@@ -95,6 +95,18 @@ export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | und
   );
 }
 
+/** The cases a realtime run of `variant` judges (besides run/completed). */
+export function realtimeCases(variant: Variant): CaseInfo[] {
+  return variant === 'membership-swim'
+    ? [PARTITION_HEAL]
+    : [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
+}
+
+/** An implementation that does not declare what the run needs: every case UNSUPPORTED, nothing run. */
+export function unsupportedRun(variant: Variant, missing: string): Verdict[] {
+  return [RUN_COMPLETED, ...realtimeCases(variant)].map((c) => unsupported(c, missing));
+}
+
 export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const v = buildView(events);
   const out: Verdict[] = [checkRunCompleted(v)];
@@ -102,14 +114,13 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (v.variant === 'membership-swim') {
     if (!v.init) return out;
     const missing = missingCapability(v.init.capabilities, v.variant, 'realtime', undefined);
-    if (missing) return [...out, unsupported(PARTITION_HEAL, missing)];
+    if (missing) return [...out, ...realtimeCases(v.variant).map((c) => unsupported(c, missing))];
     return v.end?.reason === 'completed' ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
   }
-  const cases = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
   if (!v.init) return out;
   const caps = v.init.capabilities;
   const missing = missingCapability(caps, v.variant, 'realtime', v.params?.lossOfInterest);
-  if (missing) return [...out, ...cases.map((c) => unsupported(c, missing))];
+  if (missing) return [...out, ...realtimeCases(v.variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   out.push(checkMonotonicVersions(v));
   if (completed) {

@@ -117,6 +117,7 @@ export class RealtimeRun {
   private harnessError: Error | null = null;
   private chain: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
+  private ended = false;
 
   constructor(
     private readonly spec: RealtimeSpec,
@@ -133,6 +134,8 @@ export class RealtimeRun {
 
   /** Records `e` with a monotonic `r` (events are created and recorded at once). */
   private readonly record = (e: HistoryEvent): void => {
+    // Calls still in flight when the run ended (an abort) answer into nothing.
+    if (this.ended) return;
     if ('r' in e) {
       const r = Math.max(this.lastR, e.r);
       this.lastR = r;
@@ -396,13 +399,15 @@ export class RealtimeRun {
       await old.close();
       this.endpoints.delete(node);
     }
-    await this.initNode(node);
+    // The network takes the node back before Init: what its peers send while it
+    // starts (a handshake, a subscription) must reach it, not be dropped as 'crashed'.
     this.crashed.delete(node);
+    this.network?.restart(node);
+    this.record({ t: 'restart', r: this.now(), node, durable: false });
+    await this.initNode(node);
     this.down.delete(node);
     this.lastState.delete(node);
     this.lastEntries.delete(node);
-    this.network?.restart(node);
-    this.record({ t: 'restart', r: this.now(), node, durable: false });
   }
 
   private schedule(actions: Action[]): void {
@@ -533,6 +538,7 @@ export class RealtimeRun {
       await this.readAll(true);
       if (this.backend.counters) await this.recordCounters();
       this.record({ t: 'end', r: this.now(), reason: 'completed' });
+      this.ended = true;
       return {
         completed: true,
         converged: convergedAt !== undefined,
@@ -542,6 +548,7 @@ export class RealtimeRun {
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
       this.record({ t: 'end', r: this.now(), reason: 'aborted' });
+      this.ended = true;
       return {
         completed: false,
         reason: this.abortReason ?? err.message,
