@@ -9,6 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../harness/history/events.js';
+import { toJsonl } from '../harness/history/recorder.js';
+import { runLockstep } from '../harness/runner/lockstep.js';
+import { ReferenceHost } from '../reference/host.js';
+import { membershipSpec } from '../suites/cases/membership.js';
 import { historyText, report, result, XSS, XSS_IMG, XSS_SCRIPT } from './fixtures.js';
 import { mergeReportDirs } from './merge.js';
 import { writeReportDir } from './write.js';
@@ -115,9 +120,49 @@ async function fixtureDir(name: string, version: string, failing: boolean): Prom
   return dir;
 }
 
+/** Nodes of the membership fixture run (two of them crash). */
+const SWIM_NODES = 6;
+
+/** A membership/detect-crash report from a real run of the in-process reference (SWIM, 2 crashes). */
+async function membershipDir(): Promise<string> {
+  const dir = await mkdtemp(join(work, 'swim-'));
+  await mkdir(join(dir, 'histories'), { recursive: true });
+  const spec = membershipSpec(
+    'crash',
+    {
+      n: SWIM_NODES,
+      seed: 5,
+      probePeriod: 2,
+      indirectProbes: 2,
+      retransmitMult: 2,
+      suspicionExtra: 0,
+      pushPullPeriods: 3,
+      joiners: 0,
+      at: 5,
+      victims: 2,
+      lossPercent: 0,
+      span: 10,
+    },
+    10_000,
+    0,
+  );
+  const events: HistoryEvent[] = [];
+  await runLockstep(spec, [{ endpoint: new ReferenceHost(), nodes: spec.nodes }], (e) => events.push(e));
+  await writeFile(join(dir, 'histories/detect-crash.jsonl'), toJsonl(events));
+  const results = [
+    result('membership/detect-crash', 'membership-swim', 'PASS', {
+      history: 'histories/detect-crash.jsonl',
+      scenario: 'membership/crash',
+    }),
+  ];
+  await writeReportDir(dir, report('reference', '0.1.0', results));
+  return dir;
+}
+
 describe.skipIf(skip)('index.html in headless Chromium', () => {
   let single: string;
   let merged: string;
+  let swim: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'gossipcheck-browser-'));
@@ -128,6 +173,7 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
     const evil = await fixtureDir(`evil ${XSS}`, `6.6.6 ${XSS}`, true);
     merged = join(work, 'merged');
     await mergeReportDirs([single, evil], merged);
+    swim = await membershipDir();
   }, 600_000);
 
   afterAll(async () => {
@@ -238,6 +284,42 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
     );
     expect(csp).not.toContain('unsafe');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a membership case’s detection CDFs against theory and its view matrix', async () => {
+    const { page, errors } = await open(join(swim, 'index.html'));
+    const section = page.locator('#case-0-0');
+    await section.locator('details').evaluate((d) => {
+      (d as HTMLDetailsElement).open = true;
+    });
+    // first detection: the ECDF, the theory curve and the bound, drawn (not just present)
+    const first = section.locator('figure.detection-cdf');
+    await expect(first.isVisible()).resolves.toBe(true);
+    expect(await first.locator('svg polyline.s-measured').count()).toBe(1);
+    expect(await first.locator('svg polyline.s-theory').count()).toBe(1);
+    expect(await first.locator('svg polyline.s-bound').count()).toBe(1);
+    expect((await first.locator('svg polyline.s-theory').boundingBox())?.width).toBeGreaterThan(100);
+    expect(await first.locator('figcaption').textContent()).toContain('over 2 crashes');
+    expect(await first.locator('figcaption').textContent()).toContain('1 − e^(−q_f·t)');
+    // dissemination: the two shifted theory curves bracket the measured one
+    expect(await section.locator('figure.dissemination-cdf svg polyline.s-theory').count()).toBe(2);
+    // no informed-fraction figure: a membership run writes nothing
+    expect(await section.locator('figure.informed').count()).toBe(0);
+    // the view matrix: n·n cells per grid, the end grid with both crashed members dead
+    // at every live holder and the crashed holders' rows blank
+    const grids = section.locator('figure.viewmatrix svg.viewgrid');
+    const count = await grids.count();
+    expect(count).toBeGreaterThanOrEqual(3);
+    for (let i = 0; i < count; i++)
+      expect(await grids.nth(i).locator('g.vm-cell').count()).toBe(SWIM_NODES * SWIM_NODES);
+    const end = grids.nth(count - 1);
+    expect(await end.locator('g.vm-dead').count()).toBe((SWIM_NODES - 2) * 2);
+    expect(await end.locator('g.vm-down').count()).toBe(2 * SWIM_NODES);
+    expect(await grids.first().locator('g.vm-dead').count()).toBe(0);
+    expect((await end.boundingBox())?.width).toBeGreaterThan(100);
+    expect(errors).toEqual([]);
+    await section.screenshot({ path: join(SHOTS, 'membership-case.png') });
     await page.close();
   });
 

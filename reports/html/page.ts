@@ -8,6 +8,7 @@ import { type LoadedHistory, safeRelativePath } from '../histories.js';
 import { countVerdicts, type RunReport, VERDICT_ORDER } from '../model.js';
 import { CSP, CSS, SCRIPT } from './assets.js';
 import { renderExplored } from './explored.js';
+import { detectionFigures, viewMatrixFigure } from './membership.js';
 import {
   type AnalysisResult,
   analyse,
@@ -215,7 +216,7 @@ function caseHtml(
   else {
     const a = analysis.analysis;
     const open = r.verdict === 'FAIL' || r.verdict === 'NON-STRICT' ? ' open' : '';
-    figures = `<details class="figures"${open}><summary>Plots: ${a.block.run.nodes.length} nodes, ${a.last} ${a.realtime ? 'ms' : 'rounds'}, ${a.envelopes.length || a.messages.reduce((s, p) => s + p.y, 0)} envelopes</summary><div class="plots">${informedFigure(a)}${messagesFigure(a)}</div>${spaceTimeFigure(a, spaceTime)}</details>`;
+    figures = `<details class="figures"${open}><summary>Plots: ${a.block.run.nodes.length} nodes, ${a.last} ${a.realtime ? 'ms' : 'rounds'}, ${a.envelopes.length || a.messages.reduce((s, p) => s + p.y, 0)} envelopes</summary><div class="plots">${a.membership ? detectionFigures(a.membership) : informedFigure(a)}${messagesFigure(a)}</div>${a.membership ? viewMatrixFigure(a.membership) : ''}${spaceTimeFigure(a, spaceTime)}</details>`;
   }
   const scenario = r.scenario ? ` <span class="note">(${e(r.scenario)})</span>` : '';
   return `<section class="case v-${e(r.verdict)}" id="${sectionId(col, index)}" data-filter data-suite="${e(r.suite ?? r.id.split('/')[0])}" data-verdicts="${e(r.verdict)}">

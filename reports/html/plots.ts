@@ -17,11 +17,13 @@ import {
   type Point,
   type RunBlock,
   selectRun,
+  splitRuns,
 } from '../plots/series.js';
 import { FORMULAS, meanFieldCurve, SIR_FORMULA, sirPushCurve, spreadModel } from '../plots/theory.js';
 import { downsample, lineChart, type Shade } from '../svg/chart.js';
 import { MAX_ENVELOPES, MAX_NODES, spaceTimePages } from '../svg/spacetime.js';
 import { faultTimeline } from '../svg/timeline.js';
+import { type MembershipAnalysis, membershipAnalysis } from './membership.js';
 
 export interface Analysis {
   block: RunBlock;
@@ -33,6 +35,8 @@ export interface Analysis {
   messages: Point[];
   windows: FaultWindow[];
   envelopes: EnvelopeTrace[];
+  /** SWIM runs: crash timings over every run of the history, and the view matrix. */
+  membership?: MembershipAnalysis;
 }
 
 export type AnalysisResult = { ok: true; analysis: Analysis } | { ok: false; note: string };
@@ -62,6 +66,7 @@ export function analyse(
         messages: messageSeries(block).messages,
         windows: faultWindows(block),
         envelopes: realtime ? [] : envelopes(block),
+        ...membershipAnalysis(block, splitRuns(loaded.events)),
       },
     };
   } catch (err) {
