@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes sure adapters/memberlist can be built, all from Debian's packages (no
+# Go module proxy here): the Go toolchain, protoc with its Go plugins, the
+# grpc/protobuf sources, and hashicorp/memberlist 0.2.2 with its
+# dependencies (go-msgpack, btree, go-metrics, ... come with it) in
+# /usr/share/gocode. Idempotent.
+#
+#   scripts/ensure-memberlist.sh
+#
+# - everything present: prints "memberlist: toolchain installed", exits 0.
+# - something missing and root: `apt-get update` and
+#   `DEBIAN_FRONTEND=noninteractive apt-get install -y PACKAGES`; exits 0 when
+#   the checks then pass.
+# - something missing and not root: prints what is missing and the command to
+#   run as root, exits 1.
+set -euo pipefail
+
+# golang-github-golang-protobuf-1-5-dev: see scripts/ensure-examples.sh (the
+# 1.3 line apt may pick panics on today's protoc-gen-go messages).
+PACKAGES=(
+  protobuf-compiler golang-go protoc-gen-go protoc-gen-go-grpc
+  golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
+  golang-github-hashicorp-memberlist-dev
+)
+
+missing() {
+  local why=()
+  command -v protoc >/dev/null || why+=("protoc")
+  command -v go >/dev/null || why+=("go")
+  command -v protoc-gen-go >/dev/null || why+=("protoc-gen-go")
+  command -v protoc-gen-go-grpc >/dev/null || why+=("protoc-gen-go-grpc")
+  [ -d /usr/share/gocode/src/google.golang.org/grpc ] || why+=("grpc-go sources")
+  [ -d /usr/share/gocode/src/google.golang.org/protobuf ] || why+=("protobuf-go sources")
+  [ -f /usr/share/gocode/src/github.com/hashicorp/memberlist/memberlist.go ] || why+=("memberlist sources")
+  dpkg-query -W -f='${Status}' golang-github-golang-protobuf-1-5-dev 2>/dev/null | grep -q 'ok installed' ||
+    why+=("golang-github-golang-protobuf-1-5-dev")
+  echo "${why[*]:-}"
+}
+
+lacking="$(missing)"
+if [ -z "$lacking" ]; then
+  echo "memberlist: toolchain installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "memberlist: missing $lacking; as root run:" >&2
+  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}" >&2
+  exit 1
+fi
+
+echo "memberlist: missing $lacking; installing Debian packages" >&2
+apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >&2
+
+lacking="$(missing)"
+if [ -n "$lacking" ]; then
+  echo "memberlist: installed the packages but still missing $lacking" >&2
+  exit 1
+fi
+echo "memberlist: toolchain installed"
