@@ -1,10 +1,14 @@
 // The history of one Maelstrom scenario run, JSONL, realtime form: every `r`
-// is milliseconds since the run started (0.1 ms resolution). Network events
-// reuse the kit's event shapes (harness/history/events.ts: send, drop,
-// deliver, fault, crash, error, phase, end); the Maelstrom client operations
-// are Jepsen-style `invoke` / `complete` pairs, and the run header is its own
-// `maelstrom` event. These kinds live here, not in HistoryEvent: a Maelstrom
-// history is not read by the lockstep checkers.
+// is milliseconds since the run started (0.1 ms resolution), as the header's
+// `mode: 'realtime'` says (the 'run' event's field of the same name). Network
+// events are the kit's (harness/history/events.ts): send, delay, duplicate,
+// tamper and drop come from the Router exactly as in lockstep and realtime
+// runs, deliver from the network (network.ts); fault, crash, restart, pause,
+// error, phase and end are the kit's shapes too. The Maelstrom client
+// operations are Jepsen-style `invoke` / `complete` pairs, and the run header
+// is its own `maelstrom` event. These kinds live here, not in HistoryEvent:
+// a Maelstrom history is judged by checks.ts (see there why not by the
+// lockstep checkers).
 import type { NodeId } from '../../proto/contract.js';
 import type { EventOf } from '../history/events.js';
 import type { Topology } from './topology.js';
@@ -26,7 +30,7 @@ export interface ScenarioSettings {
 }
 
 export type MaelstromEvent =
-  | ({ t: 'maelstrom'; r: number; scenario: string } & ScenarioSettings)
+  | ({ t: 'maelstrom'; r: number; mode: 'realtime'; scenario: string } & ScenarioSettings)
   | EventOf<'phase'>
   | EventOf<'fault'>
   /**
@@ -37,6 +41,12 @@ export type MaelstromEvent =
    * broadcast, [] for everything else.
    */
   | EventOf<'send'>
+  /** The Router held a line until `until` ms (the base latency, a delay fault). */
+  | EventOf<'delay'>
+  /** A duplicate fault: a second copy of line `of`, travelling as `id`. */
+  | EventOf<'duplicate'>
+  /** A tamper fault: a damaged copy of line `of` (no Maelstrom scenario uses one yet). */
+  | EventOf<'tamper'>
   | EventOf<'drop'>
   | EventOf<'deliver'>
   | EventOf<'crash'>
@@ -77,8 +87,9 @@ export type MaelstromEvent =
  * When each broadcast value became present at each node, from the delivery
  * log alone: a value is present at node N from the first delivery to N of a
  * message that carries it — the client's `broadcast` itself, or a
- * node-to-node message whose body carries it (send.keys). Fed in history
- * order; the scenario runner and the checker share it.
+ * node-to-node message whose body carries it (send.keys), or a duplicate of
+ * such a message (the same line, delivered again). Fed in history order; the
+ * scenario runner and the checker share it.
  */
 export class Presence {
   private readonly sends = new Map<number, { to: NodeId; keys: string[] }>();
@@ -90,6 +101,9 @@ export class Presence {
   feed(e: MaelstromEvent): void {
     if (e.t === 'send') {
       if (e.keys.length > 0) this.sends.set(e.id, { to: e.to, keys: e.keys });
+    } else if (e.t === 'duplicate') {
+      const s = this.sends.get(e.of);
+      if (s) this.sends.set(e.id, s);
     } else if (e.t === 'drop') {
       this.sends.delete(e.id);
     } else if (e.t === 'restart') {

@@ -9,10 +9,11 @@ import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
+import { envelopeToLine, lineToEnvelope } from './edge.js';
 import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';
-import { MaelstromNetwork, type Wire } from './network.js';
+import { MaelstromNetwork } from './network.js';
 import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
-import { type Body, carriedValues, type Envelope, parseLine, quote, valueKey } from './protocol.js';
+import { type Body, parseLine, quote, valueKey } from './protocol.js';
 
 /** A fault window, in ms from the start of the workload phase. */
 export interface FaultWindow {
@@ -51,12 +52,6 @@ export interface ScenarioRun {
   events: MaelstromEvent[];
   /** Why the cluster never got to the workload (init / topology failed), or null. */
   startupFailure: string | null;
-}
-
-/** What travels through the network: the line exactly as written, and its parse. */
-interface Line {
-  text: string;
-  env: Envelope;
 }
 
 interface Pending {
@@ -103,6 +98,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
   record({
     t: 'maelstrom',
     r: 0,
+    mode: 'realtime',
     scenario: spec.name,
     command: spec.command,
     seed: spec.seed,
@@ -136,9 +132,18 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     p.resolve(status === 'ok');
   };
 
-  const onClientLine = (client: string, w: Wire<Line>) => {
-    const { env, text } = w.payload;
-    const node = w.from;
+  const onClientLine = (client: string, node: NodeId, text: string) => {
+    // The line was parsed when the node wrote it; no fault touches a client edge.
+    const parsed = parseLine(text);
+    if (!parsed.ok) {
+      violation(
+        'client',
+        node,
+        `${node} sent client ${client} a line that is ${parsed.reason}: ${quote(text)}`,
+      );
+      return;
+    }
+    const env = parsed.env;
     const inReplyTo = env.body.in_reply_to;
     if (inReplyTo === undefined) {
       violation(
@@ -177,9 +182,19 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     complete(p, 'ok', {});
   };
 
-  const net = new MaelstromNetwork<Line>(nodeSet, netRng, spec.latencyMs, now, record, (w) => {
-    if (nodeSet.has(w.to)) procs.get(w.to)?.write(w.payload.text);
-    else onClientLine(w.to, w);
+  const isNode = (id: string) => nodeSet.has(id);
+  const net = new MaelstromNetwork({
+    nodes: spec.nodes,
+    clients: [ADMIN, ...clients],
+    rng: netRng,
+    latencyMs: spec.latencyMs,
+    now,
+    record,
+    deliver: (to, env) => {
+      const text = envelopeToLine(env);
+      if (nodeSet.has(to)) procs.get(to)?.write(text);
+      else onClientLine(to, env.from, text);
+    },
   });
 
   const onLine = (node: NodeId, raw: string) => {
@@ -199,10 +214,8 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
       );
       return;
     }
-    if (nodeSet.has(env.dest)) {
-      net.send(node, env.dest, { text, env }, env.body.type, carriedValues(env.body), text.length);
-    } else if (clientSet.has(env.dest)) {
-      net.send(node, env.dest, { text, env }, env.body.type, [], text.length);
+    if (nodeSet.has(env.dest) || clientSet.has(env.dest)) {
+      net.send(lineToEnvelope(node, env.dest, text, env.body, isNode));
     } else {
       violation(
         'stdout',
@@ -214,7 +227,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
 
   const onExit = (node: NodeId, generation: number, exit: Exit) => {
     if (tearingDown || generations.get(node) !== generation) return;
-    net.crashed.add(node);
+    net.crash(node);
     record({ t: 'crash', r: now(), node });
     if (killing.has(node)) {
       for (const p of [...pending.values()])
@@ -261,12 +274,11 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
         }, spec.timeoutMs),
       };
       pending.set(key, p);
-      if (net.crashed.has(node)) {
+      if (net.isCrashed(node)) {
         complete(p, 'timeout', { error: `${node} exited` });
         return;
       }
-      const keys = op === 'broadcast' ? [valueKey(body.message)] : [];
-      net.send(client, node, { text, env: { src: client, dest: node, body: full } }, op, keys, text.length);
+      net.send(lineToEnvelope(client, node, text, full, isNode));
     });
 
   const phase = (name: string) => record({ t: 'phase', r: now(), phase: name });
@@ -325,17 +337,16 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
         return;
       }
       // Wait for the kill to land (its exit marks the node crashed).
-      while (!net.crashed.has(f.node) && !tearingDown) await sleep(10);
+      while (!net.isCrashed(f.node) && !tearingDown) await sleep(10);
       if (tearingDown) return;
       killing.delete(f.node);
-      net.booting.add(f.node);
-      net.crashed.delete(f.node);
+      net.restart(f.node);
       record({ t: 'restart', r: now(), node: f.node, durable: false });
       start(f.node);
       const ok =
         (await invoke(ADMIN, f.node, 'init', { type: 'init', node_id: f.node, node_ids: spec.nodes })) &&
         (await invoke(ADMIN, f.node, 'topology', { type: 'topology', topology: spec.topology }));
-      net.booting.delete(f.node);
+      net.booted(f.node);
       if (!ok && !tearingDown)
         violation('restart', f.node, `${f.node} did not answer init / topology after its restart`);
     });
@@ -401,7 +412,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     let nextValue = 0;
     const busy = new Set<string>();
     const issue = () => {
-      const idle = clients.filter((c, i) => !busy.has(c) && !net.crashed.has(spec.nodes[i]));
+      const idle = clients.filter((c, i) => !busy.has(c) && !net.isCrashed(spec.nodes[i]));
       if (idle.length === 0) return;
       const client = idle[rng.int(idle.length)];
       const node = spec.nodes[clients.indexOf(client)];
@@ -436,7 +447,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
 
     phase('settle');
     const settleEnd = performance.now() + spec.settleMs;
-    const live = () => spec.nodes.filter((n) => !net.crashed.has(n));
+    const live = () => spec.nodes.filter((n) => !net.isCrashed(n));
     const settled = () => {
       if ([...pending.values()].some((p) => p.client !== ADMIN)) return false;
       const nodes = live();

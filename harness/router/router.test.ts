@@ -171,6 +171,22 @@ describe('Router', () => {
     expect(r.takeDue().batch.map((x) => x.id)).toEqual([1]);
   });
 
+  it('nextDue says when takeDue next has something: now, the earliest hold, or never', () => {
+    const r = router([{ kind: 'delay', latency: 5, jitter: 0 }]);
+    expect(r.nextDue()).toBeUndefined();
+    r.send(env('a', 'b'), 0); // until 6
+    r.beginRound(2, [{ kind: 'delay', latency: 2, jitter: 0 }]);
+    r.send(env('a', 'c'), 0); // until 4
+    expect(r.nextDue()).toBe(4);
+    r.beginRound(4, []);
+    expect(r.nextDue()).toBe(4);
+    expect(r.takeDue().batch.map((x) => x.id)).toEqual([2]);
+    expect(r.nextDue()).toBe(6);
+    r.beginRound(6.5, []);
+    expect(r.takeDue().batch.map((x) => x.id)).toEqual([1]);
+    expect(r.nextDue()).toBeUndefined();
+  });
+
   it('re-checks partitions when a held envelope becomes due', () => {
     const r = router([{ kind: 'delay', latency: 1, jitter: 0 }]);
     r.send(env('a', 'b'), 0);

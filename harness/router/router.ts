@@ -125,6 +125,19 @@ export class Router {
     return this.paused.has(node);
   }
 
+  /**
+   * The earliest round at which `takeDue` has something to hand over: the
+   * current round while envelopes are due now, else the earliest round an
+   * envelope is held until; undefined when the network is empty. A wall-clock
+   * driver sleeps until then instead of polling.
+   */
+  nextDue(): number | undefined {
+    if (this.due.length > 0) return this.round;
+    let next: number | undefined;
+    for (const u of this.later.keys()) if (next === undefined || u < next) next = u;
+    return next;
+  }
+
   /** Envelopes due now or held for a later round. */
   inFlight(): number {
     let n = this.due.length;
