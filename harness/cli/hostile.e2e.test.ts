@@ -263,4 +263,28 @@ describe('--expect-fail is kept honest', () => {
     const strict = await runCli([...args, '--strict', '--out', join(dir, 'b')]);
     expect(strict.code).toBe(1);
   });
+
+  test('a run whose only judged MUST is an expected failure exits 1 and says why on its last line', async () => {
+    const dir = dirs.make();
+    const list = join(dir, 'known.txt');
+    writeFileSync(list, 'convergence/no-faults [anti-entropy-pull]\nconvergence/no-such-case\n');
+    const res = await runCli([
+      'run',
+      '--impl',
+      `"${process.execPath}" dist/reference/broken/serve.js ignores-pull`,
+      '--case',
+      'convergence/no-faults',
+      '--variant',
+      'anti-entropy-pull',
+      '--runs',
+      '2',
+      '--expect-fail',
+      list,
+      '--out',
+      join(dir, 'r'),
+    ]);
+    expect(res.code).toBe(1);
+    const last = res.stderr.trim().split('\n').at(-1);
+    expect(last).toMatch(/^gossipcheck: nothing was judged: .*1 expected failure/);
+  });
 });

@@ -302,7 +302,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const warnings: string[] = [];
   if (config.expectFail) warnings.push(...config.expectFail.apply(results));
   const declared = pool.declared;
-  const anyFail = results.some((r) => gating(r, config.strict));
+  // An expected failure neither fails the gate nor counts as a MUST that held.
+  const anyFail = results.some((r) => gating(r, config.strict) && !r.expectedFailure);
   if (declared && !anyFail && !results.some(judgedMust) && status === 'completed')
     warnings.push(nothingJudged(results, declared.capabilities));
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
@@ -372,7 +373,8 @@ function nothingJudged(results: CaseResult[], caps: Capabilities): string {
   const runnable = results.filter((r) => r.verdict !== 'UNSUPPORTED');
   if (runnable.length === 0)
     return `nothing was judged: the IUT declares nothing this selection can check (variants: ${caps.variants.join(', ') || 'none'}; lockstep: ${caps.lockstep})`;
-  return 'nothing was judged: no MUST case had a judged run that held';
+  const expected = results.filter((r) => r.expectedFailure).length;
+  return `nothing was judged: no MUST case had a judged run that held${expected ? ` (${expected} expected failure(s) from --expect-fail do not count)` : ''}`;
 }
 
 function gateLine(results: CaseResult[], strict: boolean, warnings: string[]): string {
