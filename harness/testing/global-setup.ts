@@ -1,6 +1,9 @@
 // vitest global setup: the real parts the tests use and a fresh machine lacks.
-// Chromium (Debian's package) for the report's browser tests, and a docker
-// engine for the chaos tests; a daemon started here is stopped at teardown.
+// Chromium (Debian's package) for the report's browser tests, a docker
+// engine for the chaos tests (a daemon started here is stopped at teardown),
+// and the Debian toolchains the examples and the memberlist adapter build
+// from: installed here, once and in turn, because two apt-gets from test
+// files running side by side would fight over dpkg's lock.
 // GOSSIPCHECK_DOCKER_TESTS=0 skips docker, GOSSIPCHECK_SKIP_BROWSER=1 the browser
 // (no root to install them).
 import { execFileSync } from 'node:child_process';
@@ -18,7 +21,9 @@ function script(name: string, ...args: string[]): string {
 }
 
 /** The test files that need each real part; the rest of the suite needs neither. */
-const BROWSER_TESTS = ['reports/browser.test.ts'];
+const BROWSER_TESTS = ['reports/browser.test.ts', 'adapters/conformance.e2e.test.ts'];
+const EXAMPLE_TESTS = ['examples/examples.e2e.test.ts'];
+const MEMBERLIST_TESTS = ['adapters/memberlist/memberlist.e2e.test.ts', 'adapters/conformance.e2e.test.ts'];
 const DOCKER_TESTS = [
   'harness/backends/docker/chaos.e2e.test.ts',
   'harness/backends/docker/isolation.e2e.test.ts',
@@ -38,9 +43,20 @@ function selects(files: readonly string[]): boolean {
   return files.some((f) => filters.some((x) => f.includes(x.replace(/^\.\//, ''))));
 }
 
+/** Root installs; elsewhere the test file itself reports what is missing (and how to install it). */
+function maybe(name: string): void {
+  try {
+    process.stdout.write(script(name));
+  } catch {
+    // not root, or apt failed: the test that needs it says so with the script's message
+  }
+}
+
 export function setup(): void {
   if (process.env.GOSSIPCHECK_SKIP_BROWSER !== '1' && selects(BROWSER_TESTS))
     process.stdout.write(script('ensure-chromium.sh'));
+  if (selects(EXAMPLE_TESTS)) maybe('ensure-examples.sh');
+  if (selects(MEMBERLIST_TESTS)) maybe('ensure-memberlist.sh');
   if (process.env.GOSSIPCHECK_DOCKER_TESTS !== '0' && selects(DOCKER_TESTS)) {
     const out = script('ensure-docker.sh', 'start');
     process.stdout.write(out);
