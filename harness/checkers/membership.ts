@@ -410,6 +410,82 @@ export function checkFalsePositives(v: MembershipView, lossPercent: number): Ver
   );
 }
 
+/** Probability that a probe of a live member fails under loss p with k indirect probes (SWIM §3.1). */
+export const probeFailure = (p: number, k: number): number => (1 - (1 - p) ** 2) * (1 - (1 - p) ** 4) ** k;
+
+/** The smallest c with P(Bin(trials, q) > c) <= tail: an upper bound on chance alone. */
+export function binomialUpper(trials: number, q: number, tail = 1e-6): number {
+  if (q <= 0 || trials === 0) return 0;
+  if (q >= 1) return trials;
+  // pmf in logs, summed from 0 up until the rest of the mass is at most `tail`.
+  let logPmf = trials * Math.log1p(-q);
+  let cdf = Math.exp(logPmf);
+  let c = 0;
+  while (1 - cdf > tail && c < trials) {
+    logPmf += Math.log((trials - c) / (c + 1)) + Math.log(q) - Math.log1p(-q);
+    c++;
+    cdf += Math.exp(logPmf);
+  }
+  return c;
+}
+
+export const SUSPICION_RATE: CaseInfo = {
+  id: 'membership/suspicion-rate',
+  requirement:
+    'Under message loss p, members that never crashed, left or paused MUST be suspected no more often than failed probes allow: suspicion episodes (distinct member, incarnation) <= the 1e-6 upper tail of Binomial(pings to them, q), q = (1-(1-p)^2)·(1-(1-p)^4)^k, away from a pause.',
+  level: 'MUST',
+  source: `${SWIM} §3.1: a probe fails only if the ping or its ack and every one of the k indirect paths (ping-req, ping, ack, relayed ack) lose a message; each suspicion needs a failed probe; k counts only helpers that can answer (min(k, n - 2), less paused or crashed members); every ping counts as a probe (relayed pings too, which only loosens the bound); at 100 runs a false alarm has probability below 1e-4`,
+};
+
+/**
+ * Suspicions of never-disturbed members against SWIM's probe failure
+ * probability: catches a detector without indirect probes (q = 1-(1-p)^2),
+ * which accuracy alone misses because the suspect refutes in time.
+ */
+export function checkSuspicionRate(v: MembershipView, lossPercent: number): Verdict {
+  if (!v.params) return noParams(SUSPICION_RATE);
+  const T = v.params.probePeriod;
+  const paused = new Set(v.pauses.map((e) => e.node));
+  const disturbed = new Set([...paused, ...v.downs.map((d) => d.node)]);
+  // A pause delays its member's own probes and acks: suspicions first seen from
+  // its start to two periods after its end may be its doing, not the loss's.
+  const windows: [number, number][] = [];
+  for (const e of v.pauses) {
+    if (e.action === 'start') windows.push([e.r, Number.POSITIVE_INFINITY]);
+    else {
+      const open = windows.findLast((w) => w[1] === Number.POSITIVE_INFINITY);
+      if (open) open[1] = e.r + 2 * T;
+    }
+  }
+  const excluded = (r: number) => windows.some(([a, b]) => r >= a && r <= b);
+  const members = v.steady.filter((m) => !disturbed.has(m));
+  const firstSeen = new Map<string, number>();
+  for (const [, list] of v.views)
+    for (const [r, view] of list)
+      for (const m of members) {
+        const held = view.get(m);
+        if (held?.[0] !== 'suspect') continue;
+        const key = `${m}@${held[1]}`;
+        if (!firstSeen.has(key) || r < firstSeen.get(key)!) firstSeen.set(key, r);
+      }
+  const episodes = [...firstSeen].filter(([, r]) => !excluded(r));
+  const target = new Set(members);
+  const pings = v.sends.filter((e) => e.kind === 'ping' && target.has(e.to) && !excluded(e.r)).length;
+  const k = Math.max(0, Math.min(v.params.indirectProbes, v.n - 2) - disturbed.size);
+  const q = probeFailure(lossPercent / 100, k);
+  const limit = binomialUpper(pings, q);
+  return verdictOf(
+    SUSPICION_RATE,
+    episodes.length <= limit,
+    {
+      expected: `<= ${limit} suspicion episodes: 1e-6 tail of Binomial(${pings} pings, q = ${q.toExponential(2)}) at loss ${lossPercent}%, k = ${k}`,
+      observed: `${episodes.length} suspicion episodes of ${members.length} undisturbed members`,
+      details: episodes.slice(0, 10).map(([key, r]) => `${key} first suspected at round ${r}`),
+    },
+    pings,
+  );
+}
+
 export const REFUTE: CaseInfo = {
   id: 'membership/refute',
   requirement:

@@ -20,6 +20,7 @@ import {
   IncarnationReversed,
   JoinWithoutStateExchange,
   NoAntiEntropy,
+  NoIndirectProbes,
   NoSuspicion,
   SilentLeave,
 } from './swim-bugs.js';
@@ -146,6 +147,13 @@ const DEFS: readonly FixtureDef[] = [
     bug: 'a clean stop announces the leave to nobody: the member goes silent and is detected as crashed',
     caughtBy: 'membership/leave',
     inject: { core: (_inner, ctx) => new SilentLeave(ctx) },
+  },
+  {
+    name: 'swim-no-indirect-probes',
+    variant: 'membership-swim',
+    bug: 'a probe whose ping (or ack) is lost suspects its target at once: no ping-req through k other members',
+    caughtBy: 'membership/suspicion-rate',
+    inject: { core: (_inner, ctx) => new NoIndirectProbes(ctx) },
   },
   {
     name: 'swim-no-anti-entropy',

@@ -44,3 +44,10 @@ export class SilentLeave extends SwimCore {
 export class NoAntiEntropy extends SwimCore {
   protected override antiEntropy(_out: Outbox): void {}
 }
+
+/** No indirect probes: a direct ping lost (or its ack) is enough to suspect a live member. */
+export class NoIndirectProbes extends SwimCore {
+  protected override indirectHelpers(_target: NodeId): NodeId[] {
+    return [];
+  }
+}

@@ -134,12 +134,17 @@ export class SwimCore implements Core {
       const pr = this.probe;
       if (pr && !pr.acked && !pr.indirect) {
         pr.indirect = true;
-        const helpers = this.reachable().filter((id) => id !== pr.target);
-        for (const h of this.ctx.rng.sample(helpers, this.p.indirectProbes)) {
+        for (const h of this.indirectHelpers(pr.target)) {
           out.send(h, { t: 'ping-req', q: pr.seq, x: pr.target, u: this.piggyback(h) });
         }
       }
     }
+  }
+
+  /** The k members asked to probe `target` on this member's behalf (ping-req). */
+  protected indirectHelpers(target: NodeId): NodeId[] {
+    const helpers = this.reachable().filter((id) => id !== target);
+    return this.ctx.rng.sample(helpers, this.p.indirectProbes);
   }
 
   /** Periodic push-pull: with a random member held alive, and one held dead. */

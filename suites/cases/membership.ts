@@ -16,6 +16,7 @@ import {
   checkProbeTraffic,
   checkRefute,
   checkRejoin,
+  checkSuspicionRate,
   DETECT_CRASH,
   detectBound,
   dissemination,
@@ -29,6 +30,7 @@ import {
   REFUTE,
   REJOIN,
   rejoinBound,
+  SUSPICION_RATE,
   spreadBound,
 } from '../../harness/checkers/membership.js';
 import type { CaseInfo, Verdict } from '../../harness/checkers/verdict.js';
@@ -258,6 +260,12 @@ export const MEMBERSHIP_CASES: CaseDef<MembershipInput>[] = [
     kind: 'accuracy',
     info: ACCURACY,
     check: (v, input) => [checkAccuracy(v), checkFalsePositives(v, input.lossPercent)],
+  }),
+  membershipCase({
+    id: SUSPICION_RATE.id,
+    kind: 'accuracy',
+    info: SUSPICION_RATE,
+    check: (v, input) => [checkSuspicionRate(v, input.lossPercent)],
   }),
   membershipCase({ id: REFUTE.id, kind: 'accuracy', info: REFUTE, check: (v) => [checkRefute(v)] }),
   membershipCase({
