@@ -8,10 +8,10 @@ import * as fc from 'fast-check';
 import { capDetails, capLine, type Focus, type Verdict } from '../harness/checkers/verdict.js';
 import { boundedJsonl } from '../harness/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
-import type { CaseResult } from '../reports/model.js';
 import { deriveSeed } from '../shared/prng.js';
 import { addExplored, describeInput } from './input-stats.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
+import type { CaseResult } from './result.js';
 import { RUN_COMPLETED_ID, Tally } from './tally.js';
 
 export interface PropertyOptions {

@@ -2,7 +2,7 @@
 // (docs/verdicts.md): a case is PASS only when every check it is made of
 // judged something in at least one run and none failed.
 import { type Level, type Verdict, type VerdictKind, worst } from '../harness/checkers/verdict.js';
-import type { CheckTally } from '../reports/model.js';
+import type { CheckTally } from './result.js';
 
 export const RUN_COMPLETED_ID = 'run/completed';
 
