@@ -203,6 +203,9 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const recorder = new HistoryRecorder();
   let sinkClosed = false;
   try {
+    // The run id comes first: a person (or a test) watching the output can act on it at once.
+    log(`run ${runId}: ${n} nodes, ${variant}, ${where}, seed ${seed}, ${durationMs / 1000}s`);
+    for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
     let rtBackend: RealtimeBackend;
     if (backend === 'process') {
       iut = await startImpl(values.impl!, 30_000, 2000);
@@ -245,8 +248,6 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       }
       rtBackend = dockerBackend(cluster, firewall, nodes);
     }
-    log(`run ${runId}: ${n} nodes, ${variant}, ${where}, seed ${seed}, ${durationMs / 1000}s`);
-    for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
     const spec = {
       seed,
       nodes,
