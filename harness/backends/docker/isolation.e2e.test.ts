@@ -133,7 +133,18 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')('chaos runs: isola
   }, 240_000);
 
   it('SIGINT twice during teardown leaves nothing', async () => {
-    const run = startChaos(['--nodes', '4', '--duration', '3', '--settle', '10', '--transport', 'direct']);
+    const run = startChaos([
+      '--nodes',
+      '4',
+      '--duration',
+      '3',
+      '--settle',
+      '10',
+      '--transport',
+      'direct',
+      '--out',
+      dirs.make(),
+    ]);
     await until(() => run.out().includes('tearing down'), 'teardown starts');
     const id = runIdOf(run.out());
     run.child.kill('SIGINT');
