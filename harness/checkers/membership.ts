@@ -546,6 +546,27 @@ function finalViews(v: MembershipView, at: number): Map<NodeId, string> {
   return out;
 }
 
+/**
+ * The live members' views after round `at`'s reads, and what keeps them from
+ * being healed: more than one view, or a live member not held alive.
+ * Shared by partition-heal in lockstep (rounds) and realtime (ms) form.
+ */
+export function viewsAtHeal(
+  v: MembershipView,
+  at: number,
+  when = `round ${at}`,
+): { views: Map<NodeId, string>; distinct: number; bad: string[] } {
+  const views = finalViews(v, at);
+  const distinct = new Set(views.values()).size;
+  const bad: string[] = [];
+  if (distinct > 1) for (const [x, s] of views) bad.push(`${x}: ${s}`);
+  for (const [x, s] of views) {
+    for (const m of v.live)
+      if (!s.includes(`${m}:alive@`)) bad.push(`${x} does not hold ${m} alive at ${when}`);
+  }
+  return { views, distinct, bad };
+}
+
 export const PARTITION_HEAL: CaseInfo = {
   id: 'membership/partition-heal',
   requirement:
@@ -573,20 +594,13 @@ export function checkPartitionHeal(v: MembershipView): Verdict {
       { expected: `run past round ${end}`, observed: `ends at ${v.lastRound}`, details: [] },
       0,
     );
-  const views = finalViews(v, end);
-  const distinct = new Set(views.values());
-  const bad: string[] = [];
-  if (distinct.size > 1) for (const [x, s] of views) bad.push(`${x}: ${s}`);
-  for (const [x, s] of views) {
-    for (const m of v.live)
-      if (!s.includes(`${m}:alive@`)) bad.push(`${x} does not hold ${m} alive at round ${end}`);
-  }
+  const { views, distinct, bad } = viewsAtHeal(v, end);
   return verdictOf(
     PARTITION_HEAL,
     bad.length === 0,
     {
       expected: `one view, every live member alive, by round ${end} (heal at ${heal})`,
-      observed: bad.length ? `${distinct.size} distinct views at round ${end}` : `one view at round ${end}`,
+      observed: bad.length ? `${distinct} distinct views at round ${end}` : `one view at round ${end}`,
       details: bad,
     },
     views.size,

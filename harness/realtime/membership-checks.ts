@@ -6,12 +6,10 @@
 // healBound, from SWIM and the declared parameters) re-stated in time: ticks
 // of `period_ms`, plus the harness's grace (checks.ts GRACE_MS). The same
 // bound covers a restart (rejoinBound T·(2D + 3) is smaller).
-import { healBound, membershipView, PARTITION_HEAL } from '../checkers/membership.js';
+import { healBound, membershipView, PARTITION_HEAL, viewsAtHeal } from '../checkers/membership.js';
 import { notJudged, type Verdict, verdictOf } from '../checkers/verdict.js';
 import { buildView } from '../checkers/view.js';
-import type { HistoryEvent, ReadMember } from '../history/events.js';
-
-const render = (view: ReadMember[]): string => view.map(([m, s, i]) => `${m}:${s}@${i}`).join(' ');
+import type { HistoryEvent } from '../history/events.js';
 
 export function checkViewsHealRealtime(events: HistoryEvent[], graceMs: number): Verdict {
   const mv = membershipView(events);
@@ -28,20 +26,18 @@ export function checkViewsHealRealtime(events: HistoryEvent[], graceMs: number):
   const limit = healBound(mv.n, p) * period + graceMs;
   const dist = hv.lastDisturbance;
   const expected = `one all-alive view <= ${limit} ms after the last disturbance (${dist.round} ms: ${dist.what})`;
-  // Walk the reads in order, keeping each node's latest view; converged while all agree and all are alive.
-  const latest = new Map<string, string>();
+  // At each read time, the lockstep check's test (one view, every live member
+  // alive); converged from the first time it holds until the end.
+  const times = [...new Set(events.flatMap((e) => (e.t === 'read' ? [e.r] : [])))];
   let since: number | undefined;
-  for (const e of events) {
-    if (e.t !== 'read' || !mv.live.includes(e.node)) continue;
-    latest.set(e.node, render(e.members ?? []));
-    const views = new Set(mv.live.map((n) => latest.get(n)));
-    const one = views.size === 1 ? [...views][0] : undefined;
-    const allAlive =
-      one !== undefined && mv.nodes.every((m) => one.split(' ').some((x) => x.startsWith(`${m}:alive@`)));
-    if (allAlive) since ??= e.r;
+  let views = new Map<string, string>();
+  for (const r of times) {
+    const at = viewsAtHeal(mv, r, `${r} ms`);
+    views = at.views;
+    if (at.bad.length === 0) since ??= r;
     else since = undefined;
   }
-  const details = mv.live.map((n) => `${n}: ${latest.get(n) ?? '(never read)'}`);
+  const details = mv.live.map((n) => `${n}: ${views.get(n) ?? '(never read)'}`);
   if (since === undefined) {
     if (mv.lastRound < dist.round + limit)
       return notJudged(info, {
