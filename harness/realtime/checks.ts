@@ -110,17 +110,11 @@ export function unsupportedRun(variant: Variant, missing: string): Verdict[] {
 export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const v = buildView(events);
   const out: Verdict[] = [checkRunCompleted(v)];
-  if (!v.run || !v.variant || !VARIANTS.includes(v.variant)) return out;
-  if (v.variant === 'membership-swim') {
-    if (!v.init) return out;
-    const missing = missingCapability(v.init.capabilities, v.variant, 'realtime', undefined);
-    if (missing) return [...out, ...realtimeCases(v.variant).map((c) => unsupported(c, missing))];
-    return v.end?.reason === 'completed' ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
-  }
-  if (!v.init) return out;
-  const caps = v.init.capabilities;
-  const missing = missingCapability(caps, v.variant, 'realtime', v.params?.lossOfInterest);
+  if (!v.run || !v.variant || !VARIANTS.includes(v.variant) || !v.init) return out;
+  const missing = missingCapability(v.init.capabilities, v.variant, 'realtime', v.params?.lossOfInterest);
   if (missing) return [...out, ...realtimeCases(v.variant).map((c) => unsupported(c, missing))];
+  if (v.variant === 'membership-swim')
+    return v.end?.reason === 'completed' ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
   const completed = v.end?.reason === 'completed';
   out.push(checkMonotonicVersions(v));
   if (completed) {
