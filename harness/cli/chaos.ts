@@ -33,6 +33,7 @@ import { oneProcessBackend } from '../backends/one-process.js';
 import { self } from '../backends/owner.js';
 import type { SpawnedEndpoint } from '../backends/process.js';
 import { warnStale } from '../backends/stale.js';
+import type { Verdict } from '../checkers/verdict.js';
 import { edgeSelected } from '../faults/shapes.js';
 import { HistoryRecorder, JsonlFileSink } from '../history/recorder.js';
 import {
@@ -283,27 +284,17 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     );
     const verdicts = checkRealtimeHistory(recorder.events);
     const init = recorder.events.find((e) => e.t === 'init');
-    const results: CaseResult[] = verdicts.map((v) => ({
-      ...v,
-      suite: v.id.split('/')[0],
+    const report = chaosReport(
+      argv,
+      seed,
       variant,
-      scenario: spec.scenario,
-      runs: 1,
-      seed,
-      history: 'history.jsonl',
-    }));
-    const report: RunReport = {
-      kit: { name: 'gossipcheck', version: KIT_VERSION },
-      implementation:
-        init?.t === 'init'
-          ? { name: init.implementation, version: init.version, capabilities: init.capabilities }
-          : { name: 'unknown', version: '', capabilities: null },
-      seed,
-      command: commandLine('chaos', argv),
-      startedAt,
-      results,
-      totals: countVerdicts(results),
-    };
+      init?.t === 'init'
+        ? { name: init.implementation, version: init.version, capabilities: init.capabilities }
+        : { name: 'unknown', version: '', capabilities: null },
+      verdicts,
+      { startedAt, scenario: spec.scenario, runs: 1, history: 'history.jsonl' },
+    );
+    const { results } = report;
     sinkClosed = true;
     await sink.close();
     await writeReportDir(out, report);
@@ -369,29 +360,45 @@ async function unsupportedReport(
   closeHistory: () => Promise<void>,
 ): Promise<number> {
   await closeHistory();
-  const results: CaseResult[] = unsupportedRun(variant, missing).map((v) => ({
+  const implementation = {
+    name: declared.implementation,
+    version: declared.version,
+    capabilities: declared.capabilities,
+  };
+  const report = chaosReport(argv, seed, variant, implementation, unsupportedRun(variant, missing), {
+    startedAt: new Date().toISOString(),
+    runs: 0,
+  });
+  report.finishedAt = report.startedAt;
+  await writeReportDir(out, report);
+  process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
+  return gateExitCode(report.results);
+}
+
+/** A chaos run's verdicts as the case results of `variant`, in a report. */
+function chaosReport(
+  argv: string[],
+  seed: number,
+  variant: Variant,
+  implementation: RunReport['implementation'],
+  verdicts: Verdict[],
+  run: { startedAt: string; runs: number; scenario?: string; history?: string },
+): RunReport {
+  const { startedAt, ...perCase } = run;
+  const results: CaseResult[] = verdicts.map((v) => ({
     ...v,
     suite: v.id.split('/')[0],
     variant,
-    runs: 0,
     seed,
+    ...perCase,
   }));
-  const now = new Date().toISOString();
-  const report: RunReport = {
+  return {
     kit: { name: 'gossipcheck', version: KIT_VERSION },
-    implementation: {
-      name: declared.implementation,
-      version: declared.version,
-      capabilities: declared.capabilities,
-    },
+    implementation,
     seed,
     command: commandLine('chaos', argv),
-    startedAt: now,
-    finishedAt: now,
+    startedAt,
     results,
     totals: countVerdicts(results),
   };
-  await writeReportDir(out, report);
-  process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
-  return gateExitCode(results);
 }
