@@ -100,3 +100,25 @@ export function serveGossipNode(endpoint: GossipEndpoint, listen: string): Promi
     });
   });
 }
+
+/**
+ * Serves `endpoint` on `listen`, prints "listening on HOST:PORT" once it
+ * accepts calls (what an --impl launcher waits for), and returns after
+ * SIGINT / SIGTERM, with the endpoint and the server closed. `onSignal` runs
+ * first (a last word on stderr). A bind failure throws before anything is printed.
+ */
+export async function serveEndpointUntilSignal(
+  endpoint: GossipEndpoint,
+  listen: string,
+  onSignal?: () => void,
+): Promise<void> {
+  const server = await serveGossipNode(endpoint, listen);
+  process.stdout.write(`listening on ${server.address}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  onSignal?.();
+  await endpoint.close();
+  await server.close();
+}

@@ -42,28 +42,21 @@ if (!m || Number(m[2]) > 65535) usageError(`--listen must be HOST:PORT, got '${l
 
 // After the polyfill: libp2p modules load only now.
 const { GossipsubHost } = await import('./host.js');
-const { serveGossipNode } = await import('../../proto/server.js');
+const { serveEndpointUntilSignal } = await import('../../proto/server.js');
 
 const host = new GossipsubHost();
-let server: Awaited<ReturnType<typeof serveGossipNode>>;
+const report = () => {
+  const s = host.stats;
+  process.stderr.write(
+    `gossipsub-adapter: sent ${Object.values(s.sent).reduce((a, b) => a + b, 0)} envelopes ` +
+      `(rumor ${s.sent.rumor}, pull ${s.sent.pull}, digest ${s.sent.digest}, feedback ${s.sent.feedback}; ` +
+      `${s.bytes} bytes), delivered ${s.delivered}, stale ${s.stale}\n`,
+  );
+};
 try {
-  server = await serveGossipNode(host, listen);
+  await serveEndpointUntilSignal(host, listen, report);
 } catch (err) {
   process.stderr.write(`gossipsub-adapter: ${(err as Error).message}\n`);
   process.exit(2);
 }
-process.stdout.write(`listening on ${server.address}\n`);
-
-await new Promise<void>((resolve) => {
-  process.once('SIGINT', resolve);
-  process.once('SIGTERM', resolve);
-});
-const s = host.stats;
-process.stderr.write(
-  `gossipsub-adapter: sent ${Object.values(s.sent).reduce((a, b) => a + b, 0)} envelopes ` +
-    `(rumor ${s.sent.rumor}, pull ${s.sent.pull}, digest ${s.sent.digest}, feedback ${s.sent.feedback}; ` +
-    `${s.bytes} bytes), delivered ${s.delivered}, stale ${s.stale}\n`,
-);
-await host.close();
-await server.close();
 process.exit(0);

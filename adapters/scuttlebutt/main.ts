@@ -2,7 +2,7 @@
 // every node of a run (host.ts). Prints "listening on HOST:PORT" once ready;
 // serves until SIGINT / SIGTERM. Bad flags: one line on stderr, exit 2.
 import { parseArgs } from 'node:util';
-import { serveGossipNode } from '../../proto/server.js';
+import { serveEndpointUntilSignal } from '../../proto/server.js';
 import { CLOCK_MODELS, type ClockModel, ScuttlebuttHost } from './host.js';
 
 const HELP = `usage: node dist/adapters/scuttlebutt/main.js [--listen HOST:PORT]
@@ -54,20 +54,12 @@ async function main(): Promise<number> {
     usage(`--clock wants one of ${CLOCK_MODELS.join(', ')}, got ${JSON.stringify(values.clock)}`);
 
   const host = new ScuttlebuttHost(clock);
-  let server: Awaited<ReturnType<typeof serveGossipNode>>;
   try {
-    server = await serveGossipNode(host, listen);
+    await serveEndpointUntilSignal(host, listen);
   } catch (err) {
     process.stderr.write(`scuttlebutt adapter: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  process.stdout.write(`listening on ${server.address}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await host.close();
-  await server.close();
   return 0;
 }
 

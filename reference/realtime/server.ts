@@ -1,7 +1,7 @@
 // `gossipcheck serve-reference`: the realtime reference host as the gRPC
 // GossipNode service (proto/server.ts), until SIGINT / SIGTERM.
 import type { Variant } from '../../proto/contract.js';
-import { serveGossipNode } from '../../proto/server.js';
+import { serveEndpointUntilSignal } from '../../proto/server.js';
 import { makeBrokenHost } from '../broken/index.js';
 import { RealtimeReferenceHost } from './host.js';
 
@@ -22,13 +22,6 @@ export async function serveUntilSignal(opts: ServeOptions): Promise<number> {
     ...(opts.fixture ? { inner: makeBrokenHost(opts.fixture) } : {}),
     ...(peerPort !== undefined ? { peerAddress: (peer: string) => `${peer}:${peerPort}` } : {}),
   });
-  const server = await serveGossipNode(host, opts.listen);
-  process.stdout.write(`listening on ${server.address}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await host.close();
-  await server.close();
+  await serveEndpointUntilSignal(host, opts.listen);
   return 0;
 }
