@@ -41,25 +41,6 @@ missing() {
   echo "${why[*]:-}"
 }
 
-lacking="$(missing)"
-if [ -z "$lacking" ]; then
-  echo "examples: toolchains installed"
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "examples: missing $lacking; as root run:" >&2
-  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}" >&2
-  exit 1
-fi
-
-echo "examples: missing $lacking; installing Debian packages" >&2
-apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >&2
-
-lacking="$(missing)"
-if [ -n "$lacking" ]; then
-  echo "examples: installed the packages but still missing $lacking" >&2
-  exit 1
-fi
-echo "examples: toolchains installed"
+# shellcheck source=apt-ensure.sh
+source "$(dirname "$0")/apt-ensure.sh"
+apt_ensure examples toolchains

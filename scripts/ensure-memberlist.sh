@@ -37,25 +37,6 @@ missing() {
   echo "${why[*]:-}"
 }
 
-lacking="$(missing)"
-if [ -z "$lacking" ]; then
-  echo "memberlist: toolchain installed"
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "memberlist: missing $lacking; as root run:" >&2
-  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}" >&2
-  exit 1
-fi
-
-echo "memberlist: missing $lacking; installing Debian packages" >&2
-apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >&2
-
-lacking="$(missing)"
-if [ -n "$lacking" ]; then
-  echo "memberlist: installed the packages but still missing $lacking" >&2
-  exit 1
-fi
-echo "memberlist: toolchain installed"
+# shellcheck source=apt-ensure.sh
+source "$(dirname "$0")/apt-ensure.sh"
+apt_ensure memberlist toolchain
