@@ -274,7 +274,45 @@ export interface GossipEndpoint {
   // biome-ignore lint/suspicious/noConfusingVoidType: endpoints that send nothing on Stop keep returning Promise<void>
   stop(nodes: NodeId[], mode: StopMode): Promise<Envelope[] | undefined | void>;
   close(): Promise<void>;
+  /**
+   * Optional: plays one fault-free lockstep round in one call (gossip.proto,
+   * RoundRequest). Resolves undefined when the endpoint cannot, having done
+   * nothing; the harness then drives the round call by call.
+   */
+  round?(call: RoundCall): Promise<RoundResult | undefined>;
 }
+
+/** Consecutive fault-free lockstep rounds for an endpoint to play in one call (gossip.proto, RoundRequest). */
+export interface RoundCall {
+  /** Live nodes: ticked, read, and the only destinations delivered to. */
+  nodes: NodeId[];
+  /** Envelopes due at the first round's hop 1 ahead of the Tick's. */
+  due: Envelope[];
+  hopLimit: number;
+  /** One entry per round to play: the envelopes that round may send. */
+  maxEnvelopes: number[];
+  /** Leave out snapshots equal to the last one returned for the node. */
+  onlyChanged: boolean;
+}
+
+/** One hop of a played round: the batch's size and what its Deliver returned (or its error). */
+export interface RoundHop {
+  delivered: number;
+  envelopes: Envelope[];
+  error?: Error;
+}
+
+export interface PlayedRound {
+  ticked: Envelope[];
+  /** The Tick failed: nothing else was done. */
+  tickError?: Error;
+  hops: RoundHop[];
+  snapshots: Snapshot[];
+  readError?: Error;
+}
+
+/** The rounds played, in order; fewer than asked when one failed or sent too much. */
+export type RoundResult = PlayedRound[];
 
 export function compareVersions(a: Version, b: Version): number {
   if (a.counter !== b.counter) return a.counter < b.counter ? -1 : 1;

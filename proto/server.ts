@@ -12,6 +12,7 @@ import {
   snapshotToPb,
 } from './convert.js';
 import * as pb from './gen/gossipcheck/v1/gossip.js';
+import { type RoundEndpoint, withRounds } from './round.js';
 
 const STATUS: Record<ContractErrorCode, grpc.status> = {
   'invalid-argument': grpc.status.INVALID_ARGUMENT,
@@ -38,9 +39,19 @@ function unary<Req, Res>(handle: (req: Req) => Promise<Res>): grpc.handleUnaryCa
   };
 }
 
-export function gossipNodeImplementation(endpoint: GossipEndpoint): pb.GossipNodeServer {
+/** The six calls of the contract, on the generated types; unary and Session both serve these. */
+interface Handlers {
+  init(req: pb.InitRequest): Promise<pb.InitResponse>;
+  tick(req: pb.TickRequest): Promise<pb.TickResponse>;
+  deliver(req: pb.DeliverRequest): Promise<pb.DeliverResponse>;
+  update(req: pb.UpdateRequest): Promise<pb.UpdateResponse>;
+  read(req: pb.ReadRequest): Promise<pb.ReadResponse>;
+  stop(req: pb.StopRequest): Promise<pb.StopResponse>;
+}
+
+function handlers(endpoint: GossipEndpoint): Handlers {
   return {
-    init: unary(async (req: pb.InitRequest) => {
+    init: async (req) => {
       const clock = req.clockMode === pb.ClockMode.CLOCK_MODE_REALTIME ? 'realtime' : 'lockstep';
       const res = await endpoint.init(
         req.nodes.map(nodeInitFromPb),
@@ -49,25 +60,122 @@ export function gossipNodeImplementation(endpoint: GossipEndpoint): pb.GossipNod
         req.harnessAddress,
       );
       return { ...res, capabilities: capabilitiesToPb(res.capabilities) };
-    }),
-    tick: unary(async (req: pb.TickRequest) => ({
-      envelopes: (await endpoint.tick(req.nodes)).map(envelopeToPb),
-    })),
-    deliver: unary(async (req: pb.DeliverRequest) => ({
+    },
+    tick: async (req) => ({ envelopes: (await endpoint.tick(req.nodes)).map(envelopeToPb) }),
+    deliver: async (req) => ({
       envelopes: (await endpoint.deliver(req.envelopes.map(envelopeFromPb))).map(envelopeToPb),
-    })),
-    update: unary(async (req: pb.UpdateRequest) => {
+    }),
+    update: async (req) => {
       const res = await endpoint.update(req.writes);
       return { acks: res.acks.map(ackToPb), envelopes: res.envelopes.map(envelopeToPb) };
-    }),
-    read: unary(async (req: pb.ReadRequest) => ({
-      snapshots: (await endpoint.read(req.nodes)).map(snapshotToPb),
-    })),
-    stop: unary(async (req: pb.StopRequest) => {
+    },
+    read: async (req) => ({ snapshots: (await endpoint.read(req.nodes)).map(snapshotToPb) }),
+    stop: async (req) => {
       const mode: StopMode = req.mode === pb.StopMode.STOP_MODE_CLEAN ? 'clean' : 'crash';
       const sent = await endpoint.stop(req.nodes, mode);
       return { envelopes: (sent ?? []).map(envelopeToPb) };
-    }),
+    },
+  };
+}
+
+/** A failure as the CallError the unary call's status would carry. */
+function callErrorOf(err: unknown): pb.CallError {
+  const status = toServiceError(err);
+  return { code: status.code ?? grpc.status.INTERNAL, message: status.details ?? '' };
+}
+
+async function round(endpoint: RoundEndpoint, req: pb.RoundRequest): Promise<pb.RoundResponse> {
+  const played = await endpoint.round({
+    nodes: req.nodes,
+    due: req.due.map(envelopeFromPb),
+    hopLimit: req.hopLimit,
+    maxEnvelopes: req.maxEnvelopes,
+    onlyChanged: req.onlyChanged,
+  });
+  return {
+    rounds: played.map((p) => ({
+      ticked: p.ticked.map(envelopeToPb),
+      tickError: p.tickError && callErrorOf(p.tickError),
+      hops: p.hops.map((h) => ({
+        delivered: h.delivered,
+        envelopes: h.envelopes.map(envelopeToPb),
+        error: h.error && callErrorOf(h.error),
+      })),
+      snapshots: p.snapshots.map(snapshotToPb),
+      readError: p.readError && callErrorOf(p.readError),
+    })),
+  };
+}
+
+/** Answers one call of a Session: the response of the call it holds, or its error. */
+async function answer(
+  h: Handlers,
+  endpoint: RoundEndpoint,
+  req: pb.SessionRequest,
+): Promise<pb.SessionResponse> {
+  const { id } = req;
+  try {
+    if (req.init) return { id, init: await h.init(req.init) };
+    if (req.tick) return { id, tick: await h.tick(req.tick) };
+    if (req.deliver) return { id, deliver: await h.deliver(req.deliver) };
+    if (req.update) return { id, update: await h.update(req.update) };
+    if (req.read) return { id, read: await h.read(req.read) };
+    if (req.stop) return { id, stop: await h.stop(req.stop) };
+    if (req.round) return { id, round: await round(endpoint, req.round) };
+    return {
+      id,
+      error: {
+        code: grpc.status.UNIMPLEMENTED,
+        message: 'SessionRequest holds no call this endpoint serves',
+      },
+    };
+  } catch (err) {
+    return { id, error: callErrorOf(err) };
+  }
+}
+
+/**
+ * The Session stream: calls are answered one at a time, in the order they
+ * came, so a node sees the same sequence as over the unary calls.
+ */
+function session(
+  endpoint: GossipEndpoint,
+): grpc.handleBidiStreamingCall<pb.SessionRequest, pb.SessionResponse> {
+  return (call) => {
+    const ep = withRounds(endpoint);
+    const h = handlers(ep);
+    let chain = Promise.resolve();
+    let open = true;
+    const close = () => {
+      open = false;
+    };
+    call.on('cancelled', close);
+    call.on('error', close);
+    call.on('data', (req: pb.SessionRequest) => {
+      chain = chain.then(async () => {
+        const res = await answer(h, ep, req);
+        if (open) call.write(res);
+      });
+    });
+    call.on('end', () => {
+      void chain.then(() => {
+        if (open) call.end();
+        close();
+      });
+    });
+  };
+}
+
+export function gossipNodeImplementation(endpoint: GossipEndpoint): pb.GossipNodeServer {
+  const h = handlers(endpoint);
+  return {
+    init: unary(h.init),
+    tick: unary(h.tick),
+    deliver: unary(h.deliver),
+    update: unary(h.update),
+    read: unary(h.read),
+    stop: unary(h.stop),
+    session: session(endpoint),
   };
 }
 

@@ -23,7 +23,7 @@ import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { EdgeCount, HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
-import { callWithDeadline } from '../runner/lockstep.js';
+import { callWithDeadline } from '../runner/call.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
 import type { TransportKind } from './schedule.js';

@@ -138,6 +138,11 @@ export class Router {
     return next;
   }
 
+  /** What `takeDue` would start from now, in order, without taking it. */
+  peekDue(): readonly InFlight[] {
+    return this.due;
+  }
+
   /** Envelopes due now or held for a later round. */
   inFlight(): number {
     let n = this.due.length;

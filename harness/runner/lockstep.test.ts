@@ -17,7 +17,8 @@ import {
 import { Rng } from '../../shared/prng.js';
 import type { EventOf, HistoryEvent } from '../history/events.js';
 import { HistoryRecorder } from '../history/recorder.js';
-import { callWithDeadline, type LockstepSpec, type Placement, runLockstep } from './lockstep.js';
+import { callWithDeadline } from './call.js';
+import { type LockstepSpec, type Placement, runLockstep } from './lockstep.js';
 
 // A tiny seeded gossip fixture (not a real protocol): every tick a node pushes
 // its whole store to one random peer; a push answers with a 'reply' carrying

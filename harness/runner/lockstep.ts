@@ -19,24 +19,25 @@
 //   read for every live node whose state changed (final=true for all live
 //     nodes in the last round)
 // then end.
-import {
-  type ClockMode,
-  ContractError,
-  type Envelope,
-  type GossipEndpoint,
-  type InitResult,
-  type NodeId,
-  type NodeInit,
-  type Parameters,
-  type Snapshot,
-  type UpdateResult,
-  type Write,
+import type {
+  ClockMode,
+  Envelope,
+  GossipEndpoint,
+  InitResult,
+  NodeId,
+  NodeInit,
+  Parameters,
+  Snapshot,
+  UpdateResult,
+  Write,
 } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { FaultSchedule, LinkFault, MembershipEvent } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
+import { type Answers, calledAnswers, playedAnswers } from './answers.js';
+import { type CallResult, callWithDeadline } from './call.js';
 
 export interface WorkloadOp {
   round: number;
@@ -90,12 +91,13 @@ export interface RunOutcome {
   rounds: number;
 }
 
-/** ContractError codes on Deliver that reject the batch but let the run go on. */
-const REJECTIONS: ReadonlySet<string> = new Set(['invalid-argument', 'not-found', 'failed-precondition']);
+/**
+ * Rounds one Round call may carry: short enough that a call stays far inside
+ * its deadline (--timeout), long enough that quiet stretches cost few calls.
+ */
+const MAX_PLAYED_ROUNDS = 16;
 
-type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop';
-
-type CallResult<T> = { ok: true; value: T } | { ok: false; message: string; rejected: boolean };
+type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop' | 'Round';
 
 /** Whether every node's peers are exactly all the other nodes (the 'run' event then lists no peers). */
 export function fullMesh(spec: Pick<LockstepSpec, 'nodes' | 'peers'>): boolean {
@@ -105,58 +107,6 @@ export function fullMesh(spec: Pick<LockstepSpec, 'nodes' | 'peers'>): boolean {
       peers.size === spec.nodes.length - 1 &&
       !peers.has(id) &&
       spec.nodes.every((p) => p === id || peers.has(p))
-    );
-  });
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return err instanceof ContractError || (err.name === 'ContractError' && typeof code === 'string')
-      ? `${code}: ${err.message}`
-      : err.message || err.name;
-  }
-  return String(err);
-}
-
-function isRejection(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  const contract = err instanceof ContractError || err.name === 'ContractError';
-  return contract && typeof code === 'string' && REJECTIONS.has(code);
-}
-
-/**
- * Calls `fn` under a deadline of `ms`. Never rejects; the timer is always
- * cleared, and a late answer or rejection of the IUT's promise is swallowed.
- */
-export function callWithDeadline<T>(fn: () => Promise<T>, ms: number, op: string): Promise<CallResult<T>> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      resolve({ ok: false, message: `${op} did not answer within ${ms} ms`, rejected: false });
-    }, ms);
-    let p: Promise<T>;
-    try {
-      p = Promise.resolve(fn());
-    } catch (err) {
-      p = Promise.reject(err);
-    }
-    p.then(
-      (value) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ ok: true, value });
-      },
-      (err: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ ok: false, message: `${op} failed: ${errorText(err)}`, rejected: isRejection(err) });
-      },
     );
   });
 }
@@ -314,9 +264,17 @@ class LockstepRun {
   /** What clean stops (leaves) of this round sent, routed after the round's faults are set. */
   private stopSent: Envelope[] = [];
   private r = 0;
+  /** Rounds fully run. */
+  private done = 0;
   /** Envelopes sent in this round so far, and the cap. */
   private sentThisRound = 0;
   private roundCap = 0;
+  /** The endpoint's own calls, under the spec's deadline. */
+  private readonly called: Answers;
+  /** Set once the endpoint said it does not play whole rounds. */
+  private noRounds = false;
+  /** Rounds where the schedule, membership or workload does something. */
+  private readonly eventful = new Set<number>();
 
   constructor(
     private readonly spec: LockstepSpec,
@@ -324,6 +282,13 @@ class LockstepRun {
     private readonly record: (e: HistoryEvent) => void,
   ) {
     this.router = new Router(spec.nodes, new Rng(deriveSeed(spec.seed, 'router')));
+    this.called = calledAnswers(spec.callTimeoutMs);
+    for (const ev of spec.schedule) {
+      if (ev.type === 'link' || ev.type === 'pause') this.eventful.add(roundStart(ev.from)).add(ev.until);
+      else this.eventful.add(roundStart(ev.at));
+    }
+    for (const ev of spec.membership ?? []) this.eventful.add(roundStart(ev.at));
+    for (const op of spec.workload) this.eventful.add(op.round);
     placements.forEach((p, i) => {
       for (const n of p.nodes) this.placementOf.set(n, i);
     });
@@ -577,14 +542,12 @@ class LockstepRun {
     for (const res of done) this.sendAll(res.envelopes, 0, 'Update');
   }
 
-  private async tick(r: number): Promise<void> {
+  private async tick(r: number, answers: Answers): Promise<void> {
     const live = this.spec.nodes.filter((n) => !this.crashed.has(n) && !this.paused.has(n));
     this.record({ t: 'tick', r, nodes: live });
     const groups = this.group(live, (n) => n);
     const results = await Promise.all(
-      this.placements.map((p, i) =>
-        groups[i].length > 0 ? this.call(() => p.endpoint.tick(groups[i]), 'Tick') : undefined,
-      ),
+      this.placements.map((p, i) => (groups[i].length > 0 ? answers.tick(p.endpoint, groups[i]) : undefined)),
     );
     const sent: Envelope[][] = [];
     results.forEach((res, i) => {
@@ -597,14 +560,16 @@ class LockstepRun {
     for (const envs of sent) this.sendAll(envs, 0, 'Tick');
   }
 
-  private async hops(r: number): Promise<void> {
+  private async hops(r: number, answers: Answers): Promise<void> {
     for (let hop = 1; hop <= this.spec.hopLimit; hop++) {
       const { events, batch } = this.router.takeDue();
       for (const e of events) this.record(e);
       if (batch.length === 0) return;
       const groups = this.group(batch, destinationOf);
       const outcomes = await Promise.all(
-        this.placements.map((p, i) => (groups[i].length > 0 ? this.deliverGroup(p, groups[i]) : undefined)),
+        this.placements.map((p, i) =>
+          groups[i].length > 0 ? this.deliverGroup(p, groups[i], hop, answers) : undefined,
+        ),
       );
       for (const o of outcomes) {
         if (!o) continue;
@@ -656,14 +621,23 @@ class LockstepRun {
    * batch is refused, after (a refused batch must change nothing), and what
    * was valid in it is delivered again on its own (and must be accepted).
    */
-  private async deliverGroup(p: Placement, items: InFlight[]): Promise<DeliverOutcome> {
+  private async deliverGroup(
+    p: Placement,
+    items: InFlight[],
+    hop: number,
+    answers: Answers,
+  ): Promise<DeliverOutcome> {
     const nodes = this.sortedNodes(items.map(destinationOf));
     const deliver = async (batch: InFlight[]): Promise<DeliverAttempt> => ({
       items: batch,
-      res: await this.call(() => p.endpoint.deliver(batch.map((item) => item.env)), 'Deliver'),
+      res: await answers.deliver(
+        p.endpoint,
+        batch.map((item) => item.env),
+        hop,
+      ),
     });
     if (!items.some((item) => item.tampered)) return { nodes, first: await deliver(items) };
-    const read = () => this.call(() => p.endpoint.read(nodes), 'Read');
+    const read = () => answers.read(p.endpoint, nodes);
     const before = await read();
     const first = await deliver(items);
     if (first.res.ok || !first.res.rejected) return { nodes, first, before };
@@ -685,13 +659,12 @@ class LockstepRun {
     }
   }
 
-  private async reads(r: number, final: boolean): Promise<void> {
+  /** `omitted`: a played round's snapshots leave out the nodes unchanged since their last read. */
+  private async reads(r: number, final: boolean, answers: Answers, omitted = false): Promise<void> {
     const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
     const groups = this.group(live, (n) => n);
     const results = await Promise.all(
-      this.placements.map((p, i) =>
-        groups[i].length > 0 ? this.call(() => p.endpoint.read(groups[i]), 'Read') : undefined,
-      ),
+      this.placements.map((p, i) => (groups[i].length > 0 ? answers.read(p.endpoint, groups[i]) : undefined)),
     );
     const byNode = new Map<NodeId, Snapshot>();
     results.forEach((res, i) => {
@@ -703,6 +676,7 @@ class LockstepRun {
     });
     for (const node of live) {
       const s = byNode.get(node);
+      if (!s && omitted && this.lastRead.has(node)) continue;
       if (!s) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
       this.recordRead(r, node, s, final);
     }
@@ -740,6 +714,119 @@ class LockstepRun {
     });
   }
 
+  /** The cap on envelopes in round r (--max-envelopes, or envelopeCap for its writes). */
+  private capOf(r: number): number {
+    const { spec } = this;
+    return (
+      spec.maxEnvelopesPerRound ||
+      envelopeCap(
+        spec.nodes.length,
+        spec.params.fanout,
+        spec.hopLimit,
+        spec.workload.filter((w) => w.round === r).length,
+      )
+    );
+  }
+
+  /** Round r up to its writes: the round event, the schedule, the network's faults, leaves' and writes' sends. */
+  private async startRound(r: number): Promise<LinkFault[]> {
+    this.r = r;
+    this.unknownSources = new Set();
+    this.sentThisRound = 0;
+    this.roundCap = this.capOf(r);
+    this.record({ t: 'round', r });
+    await this.applySchedule(r);
+    const faults = this.activeFaults(r);
+    this.router.beginRound(r, faults);
+    if (this.stopSent.length > 0) {
+      const sent = this.stopSent;
+      this.stopSent = [];
+      this.sendAll(sent, 0, 'Stop');
+    }
+    await this.updates(r);
+    return faults;
+  }
+
+  /**
+   * How many rounds from r (started) the endpoint may play in one call: 0
+   * unless there is one endpoint that plays rounds, no link fault, pause or
+   * tampered copy in r; then r and the quiet rounds after it (no schedule,
+   * membership or write event, no fault; not the last round), while nothing
+   * the endpoint cannot see is held in the network.
+   */
+  private playable(r: number, faults: readonly LinkFault[]): number {
+    const endpoint = this.placements[0].endpoint;
+    if (this.placements.length !== 1 || !endpoint.round || this.noRounds) return 0;
+    if (faults.length > 0 || this.paused.size > 0) return 0;
+    const due = this.router.peekDue();
+    if (due.some((item) => item.tampered)) return 0;
+    let k = 1;
+    if (this.router.inFlight() === due.length) {
+      while (k < MAX_PLAYED_ROUNDS && r + k < this.spec.rounds && this.quiet(r + k)) k++;
+    }
+    return k;
+  }
+
+  private quiet(r: number): boolean {
+    return !this.eventful.has(r) && this.activeFaults(r).length === 0;
+  }
+
+  /**
+   * Plays the rounds from r (started) in one call where `playable` allows,
+   * and replays the answer through tick/hops/reads, so the history is the
+   * one the calls would give. Returns the rounds played; 0: round r is still
+   * to be driven call by call.
+   */
+  private async playRounds(r: number, faults: readonly LinkFault[]): Promise<number> {
+    const k = this.playable(r, faults);
+    if (k === 0) return 0;
+    const endpoint = this.placements[0].endpoint;
+    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
+    const caps = [this.roundCap - this.sentThisRound];
+    for (let u = r + 1; u < r + k; u++) caps.push(this.capOf(u));
+    const onlyChanged = r !== this.spec.rounds;
+    const call = {
+      nodes: live,
+      due: this.router.peekDue().map((item) => item.env),
+      hopLimit: this.spec.hopLimit,
+      maxEnvelopes: caps.map((c) => Math.min(0xffffffff, c)),
+      onlyChanged,
+    };
+    // A failed Round cannot tell which of its calls failed; the message says what it held.
+    const held = `Tick, Deliver or Read of ${k > 1 ? `rounds ${r}..${r + k - 1}` : `round ${r}`}`;
+    const res = await callWithDeadline(() => endpoint.round!(call), this.spec.callTimeoutMs, held);
+    if (!res.ok) {
+      this.record({ t: 'tick', r, nodes: live });
+      this.fail(
+        'Round',
+        live,
+        `${res.message} (played in one Round call; GOSSIPCHECK_UNARY=1 makes every call on its own, to tell which)`,
+      );
+    }
+    if (res.value === undefined) {
+      this.noRounds = true;
+      return 0;
+    }
+    const played = res.value;
+    for (let i = 0; i < k; i++) {
+      const u = r + i;
+      if (i > 0) await this.startRound(u);
+      const round = played[i];
+      if (!round) this.fail('Round', live, `the endpoint's Round played ${played.length} of ${k} rounds`);
+      const answers = playedAnswers(round);
+      await this.tick(u, answers);
+      await this.hops(u, answers);
+      const extra = answers.hopsLeft();
+      if (extra > 0)
+        this.fail('Round', live, `the endpoint's Round played ${extra} hop(s) more than the network routed`);
+      await this.reads(u, u === this.spec.rounds, answers, onlyChanged);
+      this.done = u;
+    }
+    if (played.length > k)
+      this.fail('Round', live, `the endpoint's Round played ${played.length} of ${k} rounds`);
+    return k;
+  }
+
   async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
     const { spec } = this;
     this.record({
@@ -757,46 +844,33 @@ class LockstepRun {
         ? {}
         : { peers: Object.fromEntries(spec.nodes.map((n) => [n, (spec.peers[n] ?? []).slice()])) }),
     });
-    let done = 0;
     try {
       await this.init();
-      if (spec.rounds === 0) await this.reads(0, true);
+      if (spec.rounds === 0) await this.reads(0, true, this.called);
       for (let r = 1; r <= spec.rounds; r++) {
         if (signal?.aborted) {
-          this.record({ t: 'end', r: done, reason: 'aborted' });
-          return { completed: false, reason: `aborted by the caller after round ${done}`, rounds: done };
+          this.record({ t: 'end', r: this.done, reason: 'aborted' });
+          return {
+            completed: false,
+            reason: `aborted by the caller after round ${this.done}`,
+            rounds: this.done,
+          };
         }
-        this.r = r;
-        this.unknownSources = new Set();
-        this.sentThisRound = 0;
-        this.roundCap =
-          spec.maxEnvelopesPerRound ||
-          envelopeCap(
-            spec.nodes.length,
-            spec.params.fanout,
-            spec.hopLimit,
-            spec.workload.filter((w) => w.round === r).length,
-          );
-        this.record({ t: 'round', r });
-        await this.applySchedule(r);
-        this.router.beginRound(r, this.activeFaults(r));
-        if (this.stopSent.length > 0) {
-          const sent = this.stopSent;
-          this.stopSent = [];
-          this.sendAll(sent, 0, 'Stop');
-        }
-        await this.updates(r);
-        await this.tick(r);
-        await this.hops(r);
-        await this.reads(r, r === spec.rounds);
-        done = r;
+        const faults = await this.startRound(r);
+        const played = await this.playRounds(r, faults);
+        if (played === 0) {
+          await this.tick(r, this.called);
+          await this.hops(r, this.called);
+          await this.reads(r, r === spec.rounds, this.called);
+        } else r += played - 1;
+        this.done = r;
       }
     } catch (err) {
-      if (err instanceof Aborted) return { completed: false, reason: err.message, rounds: done };
+      if (err instanceof Aborted) return { completed: false, reason: err.message, rounds: this.done };
       throw err;
     }
     this.record({ t: 'end', r: spec.rounds, reason: 'completed' });
-    return { completed: true, rounds: done };
+    return { completed: true, rounds: this.done };
   }
 }
 

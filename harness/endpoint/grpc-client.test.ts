@@ -1,0 +1,180 @@
+// GrpcEndpoint over real gRPC on loopback: calls go on the Session stream when
+// the endpoint serves it and unary when it does not, with the same answers and
+// the same errors either way; a call that hangs times out without holding up
+// the next one.
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ContractError,
+  type GossipEndpoint,
+  minimalParameters,
+  type NodeInit,
+} from '../../proto/contract.js';
+import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
+import { gossipNodeImplementation } from '../../proto/server.js';
+import { ReferenceHost } from '../../reference/host.js';
+import { CallTimeoutError, GrpcEndpoint } from './grpc-client.js';
+
+const nodes: NodeInit[] = ['n0', 'n1', 'n2'].map((id, i, all) => ({
+  id,
+  peers: all.filter((p) => p !== id),
+  seeds: [],
+  rngSeed: i + 1,
+  initialValue: 0,
+  restoreDurable: false,
+}));
+const params = minimalParameters('anti-entropy-push-pull');
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** Serves `endpoint` on loopback; `session: false` leaves Session out (grpc-js answers UNIMPLEMENTED). */
+async function serve(
+  endpoint: GossipEndpoint,
+  opts: { session: boolean },
+): Promise<{ address: string; sessions: () => number }> {
+  const impl = gossipNodeImplementation(endpoint);
+  let sessions = 0;
+  const server = new grpc.Server();
+  const { session, ...unary } = impl;
+  server.addService(
+    pb.GossipNodeService,
+    opts.session
+      ? {
+          ...impl,
+          session: (call: grpc.ServerDuplexStream<pb.SessionRequest, pb.SessionResponse>) => {
+            sessions++;
+            session(call);
+          },
+        }
+      : unary,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  cleanup.push(() => {
+    server.forceShutdown();
+  });
+  return { address: `127.0.0.1:${port}`, sessions: () => sessions };
+}
+
+function client(address: string, ms = 5000): GrpcEndpoint {
+  const c = new GrpcEndpoint(address, ms);
+  cleanup.push(() => c.close());
+  return c;
+}
+
+/** A few calls and what they gave, including a refused Deliver. */
+async function exercise(ep: GrpcEndpoint) {
+  const init = await ep.init(nodes, params, 'lockstep');
+  const update = await ep.update([{ node: 'n0', key: 'k', value: 'v' }]);
+  const sent = await ep.tick(['n0', 'n1', 'n2']);
+  const replies = await ep.deliver(sent);
+  const refused = await ep
+    .deliver([{ from: 'n0', to: 'n1', payload: new Uint8Array([1, 2, 3]), kind: 'digest', keys: [] }])
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  const snaps = await ep.read(['n0', 'n1', 'n2']);
+  return { init, update, sent, replies, refused, snaps };
+}
+
+describe('GrpcEndpoint', () => {
+  it('gives the same answers and errors on the Session as over unary calls', async () => {
+    const withSession = await serve(new ReferenceHost(), { session: true });
+    const without = await serve(new ReferenceHost(), { session: false });
+    const a = await exercise(client(withSession.address));
+    const b = await exercise(client(without.address));
+    expect(withSession.sessions()).toBe(1);
+    expect(a).toEqual(b);
+    expect(a.refused).toBeInstanceOf(ContractError);
+    expect((a.refused as ContractError).code).toBe('invalid-argument');
+    expect(a.snaps.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
+  });
+
+  it('plays rounds on the Session only', async () => {
+    const withSession = await serve(new ReferenceHost(), { session: true });
+    const without = await serve(new ReferenceHost(), { session: false });
+    for (const [address, plays] of [
+      [withSession.address, true],
+      [without.address, false],
+    ] as const) {
+      const ep = client(address);
+      await ep.init(nodes, params, 'lockstep');
+      const call = {
+        nodes: ['n0', 'n1', 'n2'],
+        due: [],
+        hopLimit: 4,
+        maxEnvelopes: [100, 100],
+        onlyChanged: true,
+      };
+      const res = await ep.round(call);
+      if (!plays) {
+        expect(res).toBeUndefined();
+        continue;
+      }
+      expect(res).toHaveLength(2);
+      // Each node is read in full once; unchanged nodes are left out afterwards.
+      expect(res?.[0].snapshots.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
+      expect(res?.[1].snapshots).toEqual([]);
+    }
+  });
+
+  it('times out a hung call on the Session, and the next call still answers', async () => {
+    const { endpoint, release } = tickHangs();
+    const server = await serve(endpoint, { session: true });
+    const ep = client(server.address, 1500);
+    await ep.init(nodes, params, 'lockstep');
+    await expect(ep.tick(['n0'])).rejects.toThrow(new CallTimeoutError('Tick', 1500));
+    release();
+    expect((await ep.read(['n0'])).map((s) => s.node)).toEqual(['n0']);
+    expect(await ep.tick(['n0'])).toHaveLength(1);
+    // The hung call's stream was given up: the later calls went on a new one.
+    expect(server.sessions()).toBe(2);
+  });
+
+  it('fails the calls waiting on a Session whose endpoint went away', async () => {
+    const server = new grpc.Server();
+    server.addService(pb.GossipNodeService, gossipNodeImplementation(tickHangs().endpoint));
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    const ep = client(`127.0.0.1:${port}`, 10_000);
+    await ep.init(nodes, params, 'lockstep');
+    const pending = ep.tick(['n0']);
+    server.forceShutdown();
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(CallTimeoutError);
+  });
+});
+
+/** The reference, except that Tick never answers until `release()`. */
+function tickHangs(): { endpoint: GossipEndpoint; release: () => void } {
+  const host = new ReferenceHost();
+  let hang = true;
+  return {
+    endpoint: {
+      init: (...a) => host.init(...a),
+      tick: (n) => (hang ? new Promise(() => {}) : host.tick(n)),
+      deliver: (e) => host.deliver(e),
+      update: (w) => host.update(w),
+      read: (n) => host.read(n),
+      stop: (n, m) => host.stop(n, m),
+      close: () => host.close(),
+    },
+    release: () => {
+      hang = false;
+    },
+  };
+}
