@@ -9,6 +9,7 @@ import type {
   NodeId,
   PlayedRound,
   RoundCall,
+  RoundHop,
   RoundResult,
   Snapshot,
 } from './contract.js';
@@ -70,6 +71,46 @@ export function withRounds(endpoint: GossipEndpoint): RoundEndpoint {
   };
 }
 
+/** What a reply cascade did: one RoundHop per Deliver, what is still due, and how much was sent. */
+export interface Cascade {
+  hops: RoundHop[];
+  /** Still due after the last hop: empty unless all `hopLimit` hops ran. */
+  left: Envelope[];
+  sent: number;
+}
+
+/**
+ * Delivers `due` hop by hop, up to `hopLimit` hops, each Deliver's answer
+ * being the next hop's due: a hop's batch is what is due for `live` nodes
+ * (every envelope when absent), in order. Stops at an empty batch, and once
+ * more than `max` envelopes were sent (counting `sent` already). A failed
+ * Deliver is recorded in its RoundHop and leaves nothing due.
+ */
+export async function cascade(
+  endpoint: GossipEndpoint,
+  due: Envelope[],
+  hopLimit: number,
+  opts: { live?: ReadonlySet<NodeId>; sent?: number; max?: number } = {},
+): Promise<Cascade> {
+  const { live, max = Number.POSITIVE_INFINITY } = opts;
+  const out: Cascade = { hops: [], left: [], sent: opts.sent ?? 0 };
+  for (let hop = 1; hop <= hopLimit; hop++) {
+    const batch = live ? due.filter((e) => live.has(e.to)) : due;
+    if (batch.length === 0) return out;
+    try {
+      due = await endpoint.deliver(batch);
+      out.hops.push({ delivered: batch.length, envelopes: due });
+      out.sent += due.length;
+    } catch (err) {
+      out.hops.push({ delivered: batch.length, envelopes: [], error: asError(err) });
+      due = [];
+    }
+    if (out.sent > max) return out;
+  }
+  out.left = due;
+  return out;
+}
+
 export async function playRound(
   endpoint: GossipEndpoint,
   call: RoundCall,
@@ -87,29 +128,13 @@ export async function playRound(
       round.tickError = asError(err);
       return played;
     }
-    let sent = round.ticked.length;
-    if (sent > max) return played;
-    let due: Envelope[] = carried.length > 0 ? carried.concat(round.ticked) : round.ticked;
-    carried = [];
-    for (let hop = 1; hop <= call.hopLimit; hop++) {
-      const batch = due.filter((e) => live.has(e.to));
-      if (batch.length === 0) {
-        due = [];
-        break;
-      }
-      try {
-        due = await endpoint.deliver(batch);
-        round.hops.push({ delivered: batch.length, envelopes: due });
-        sent += due.length;
-      } catch (err) {
-        round.hops.push({ delivered: batch.length, envelopes: [], error: asError(err) });
-        due = [];
-      }
-      if (sent > max) return played;
-    }
-    if (sent > max) return played;
+    if (round.ticked.length > max) return played;
+    const due = carried.length > 0 ? carried.concat(round.ticked) : round.ticked;
+    const c = await cascade(endpoint, due, call.hopLimit, { live, sent: round.ticked.length, max });
+    round.hops = c.hops;
+    if (c.sent > max) return played;
     // Past the hop limit what is still due waits for the next round.
-    carried = due;
+    carried = c.left;
     try {
       const snaps = await endpoint.read(call.nodes);
       if (call.onlyChanged) round.snapshots = memory.changed(snaps);

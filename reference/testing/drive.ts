@@ -2,6 +2,7 @@
 // delivers what they sent, cascading replies up to `maxHops` deliveries.
 // No faults: everything sent is delivered within the round.
 import type { Envelope, GossipEndpoint, NodeId, NodeInit, Parameters, Write } from '../../proto/contract.js';
+import { cascade } from '../../proto/round.js';
 import { deriveSeed } from '../../shared/prng.js';
 
 export interface RoundResult {
@@ -11,24 +12,20 @@ export interface RoundResult {
   undelivered: Envelope[];
 }
 
-export async function deliverCascade(
-  host: GossipEndpoint,
-  first: Envelope[],
-  maxHops: number,
-  sent: Envelope[],
-): Promise<Envelope[]> {
-  let batch = first;
-  for (let hop = 0; hop < maxHops && batch.length > 0; hop++) {
-    batch = await host.deliver(batch);
-    sent.push(...batch);
+/** The product's reply cascade (proto/round.ts) without a live filter; a failed Deliver throws. */
+async function deliverAll(host: GossipEndpoint, first: Envelope[], maxHops: number, sent: Envelope[]) {
+  const c = await cascade(host, first, maxHops);
+  for (const h of c.hops) {
+    if (h.error) throw h.error;
+    sent.push(...h.envelopes);
   }
-  return batch;
+  return c.left;
 }
 
 export async function runRound(host: GossipEndpoint, nodes: NodeId[], maxHops = 4): Promise<RoundResult> {
   const ticked = await host.tick(nodes);
   const sent = ticked.slice();
-  const undelivered = await deliverCascade(host, ticked, maxHops, sent);
+  const undelivered = await deliverAll(host, ticked, maxHops, sent);
   return { sent, undelivered };
 }
 
@@ -36,7 +33,7 @@ export async function runRound(host: GossipEndpoint, nodes: NodeId[], maxHops = 
 export async function write(host: GossipEndpoint, writes: Write[], maxHops = 4) {
   const result = await host.update(writes);
   const sent = result.envelopes.slice();
-  const undelivered = await deliverCascade(host, result.envelopes, maxHops, sent);
+  const undelivered = await deliverAll(host, result.envelopes, maxHops, sent);
   return { acks: result.acks, sent, undelivered };
 }
 
