@@ -107,7 +107,10 @@ export class RealtimeRun {
   /** Killed or restarting: not read, not written to. */
   private readonly down = new Set<NodeId>();
   private readonly lastState = new Map<NodeId, string>();
-  private readonly lastEntries = new Map<NodeId, string>();
+  /** Per node, what "the same state" means for convergence, as comparable text: the store, or (membership) the view. */
+  private readonly sameStateKey = new Map<NodeId, string>();
+  /** Per node, its last membership view (membership runs). */
+  private readonly lastView = new Map<NodeId, ReadMember[]>();
   private phase = 'start';
   private writing = false;
   private reading = false;
@@ -247,11 +250,12 @@ export class RealtimeRun {
         ? s.memberView.map((m): ReadMember => [m.id, m.status, m.incarnation])
         : undefined;
       const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null]);
-      // What "the same state" means for convergence: the store, or (membership) the view.
-      this.lastEntries.set(
+      this.sameStateKey.set(
         node,
         members ? JSON.stringify(members) : JSON.stringify(entries.map((e) => e.slice(0, 4))),
       );
+      if (members) this.lastView.set(node, members);
+      else this.lastView.delete(node);
       if (!final && this.lastState.get(node) === state) return;
       this.lastState.set(node, state);
       this.record({
@@ -273,7 +277,7 @@ export class RealtimeRun {
     const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
     const counts = new Map<string, number>();
     for (const n of live) {
-      const k = this.lastEntries.get(n) ?? '';
+      const k = this.sameStateKey.get(n) ?? '';
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     return [Math.max(0, ...counts.values()), live.length];
@@ -284,8 +288,7 @@ export class RealtimeRun {
     const same = n === this.spec.nodes.length && k === n && this.paused.size === 0 && this.down.size === 0;
     if (!same || this.spec.params.variant !== 'membership-swim') return same;
     // One view is not enough: it must hold every member alive (all are up after the heal).
-    const view = this.lastEntries.get(this.spec.nodes[0]) ?? '[]';
-    const members = JSON.parse(view) as ReadMember[];
+    const members = this.lastView.get(this.spec.nodes[0]) ?? [];
     return this.spec.nodes.every((m) => members.some(([id, status]) => id === m && status === 'alive'));
   }
 
@@ -407,7 +410,8 @@ export class RealtimeRun {
     await this.initNode(node);
     this.down.delete(node);
     this.lastState.delete(node);
-    this.lastEntries.delete(node);
+    this.sameStateKey.delete(node);
+    this.lastView.delete(node);
   }
 
   private schedule(actions: Action[]): void {
