@@ -130,6 +130,16 @@ const SCENARIOS: ScenarioDef[] = [
     budgets: false,
     faults: (_nodes, d) => [{ ...window(d), fault: { kind: 'loss', probability: 0.3 } }],
   },
+  {
+    name: 'after-delay-reorder-duplicate',
+    what: 'After a period of extra delay (0..200 ms on top of the latency), reordering and 30% duplicated lines ends',
+    budgets: false,
+    faults: (_nodes, d) => [
+      { ...window(d), fault: { kind: 'delay', latency: 0, jitter: 200 } },
+      { ...window(d), fault: { kind: 'reorder' } },
+      { ...window(d), fault: { kind: 'duplicate', probability: 0.3 } },
+    ],
+  },
 ];
 
 const BUDGET_IDS = [

@@ -121,10 +121,13 @@ describe('gossipcheck run --maelstrom', () => {
       'PASS maelstrom/convergence/after-partition/halves',
       'PASS maelstrom/convergence/after-partition/one-way',
       'PASS maelstrom/convergence/after-loss',
+      'PASS maelstrom/convergence/after-delay-reorder-duplicate',
     ]);
     expect(code).toBe(0);
     const halves = verdictOf(report, 'maelstrom/convergence/after-partition/halves');
     expect(halves?.evidence.observed).toMatch(/partition\(halves\) .*directed edges cut/);
+    const mixed = verdictOf(report, 'maelstrom/convergence/after-delay-reorder-duplicate');
+    expect(mixed?.evidence.observed).toMatch(/delay.*reorder.*duplicate/);
   });
 
   it('fails a node that never retries, under partition', async () => {
