@@ -31,7 +31,7 @@ export const BUDGET_SOURCE = 'Fly.io Gossip Glomers challenges 3d and 3e (fly.io
 
 /** Protocol violations and failed client requests of one scenario, as readable lines. */
 export function protocolProblems(events: readonly MaelstromEvent[]): { lines: string[]; timeouts: number } {
-  const scenario = only(events, 'maelstrom')[0]?.scenario ?? '?';
+  const scenario = only(events, 'run')[0]?.scenario ?? '?';
   const lines: string[] = [];
   for (const e of only(events, 'error')) lines.push(`[${scenario} @${e.r} ms] ${e.message}`);
   let timeouts = 0;
@@ -92,7 +92,7 @@ export function checkConvergence(
   events: readonly MaelstromEvent[],
   startupFailure: string | null,
 ): Verdict {
-  const header = only(events, 'maelstrom')[0];
+  const header = only(events, 'run')[0];
   const nodes = header?.nodes ?? [];
   if (startupFailure !== null)
     return verdictOf(
@@ -197,7 +197,7 @@ export interface Measures {
  * delivery log - time the broadcast_ok reached the harness).
  */
 export function measure(events: readonly MaelstromEvent[]): Measures {
-  const header = only(events, 'maelstrom')[0];
+  const header = only(events, 'run')[0];
   const nodes = new Set(header?.nodes ?? []);
   let serverMessages = 0;
   const presence = new Presence(header?.nodes ?? []);
@@ -278,9 +278,9 @@ export function checkBudgets(
     return [failed(cases.msgs), failed(cases.median), failed(cases.max)];
   }
   const m = measure(events);
-  const header = only(events, 'maelstrom')[0];
+  const header = only(events, 'run')[0];
   const setting = header
-    ? `${header.nodes.length} nodes, ${header.topologyName} topology, ${header.latencyMs} ms latency, ${header.rate} ops/s for ${header.durationMs} ms`
+    ? `${header.nodes.length} nodes, ${header.maelstrom.topologyName} topology, ${header.maelstrom.latencyMs} ms latency, ${header.maelstrom.rate} ops/s for ${header.maelstrom.durationMs} ms`
     : '';
   const msgs = verdictOf(
     cases.msgs,

@@ -5,8 +5,9 @@
 // tamper and drop come from the Router exactly as in lockstep and realtime
 // runs, deliver from the network (network.ts); fault, crash, restart, pause,
 // error, phase and end are the kit's shapes too. The Maelstrom client
-// operations are Jepsen-style `invoke` / `complete` pairs, and the run header
-// is its own `maelstrom` event. These kinds live here, not in HistoryEvent:
+// operations are Jepsen-style `invoke` / `complete` pairs. The header is the
+// kit's `run` event (seed, mode, nodes, scenario), its Maelstrom settings under
+// `maelstrom`. These kinds live here, not in HistoryEvent:
 // a Maelstrom history is judged by checks.ts (see there why not by the
 // lockstep checkers).
 import type { NodeId } from '../../proto/contract.js';
@@ -30,7 +31,14 @@ export interface ScenarioSettings {
 }
 
 export type MaelstromEvent =
-  | ({ t: 'maelstrom'; r: number; mode: 'realtime'; scenario: string } & ScenarioSettings)
+  | {
+      t: 'run';
+      seed: number;
+      mode: 'realtime';
+      nodes: NodeId[];
+      scenario: string;
+      maelstrom: Omit<ScenarioSettings, 'seed' | 'nodes'>;
+    }
   | EventOf<'phase'>
   | EventOf<'fault'>
   /**

@@ -45,7 +45,7 @@ describe('Maelstrom lines through the Router, real node processes', () => {
     const dup: LinkFault = { kind: 'duplicate', probability: 1 };
     const { events, startupFailure } = await run('duplicate', [{ from: 0, until: 1200, fault: dup }]);
     expect(startupFailure).toBeNull();
-    expect(events[0]).toMatchObject({ t: 'maelstrom', mode: 'realtime' });
+    expect(events[0]).toMatchObject({ t: 'run', mode: 'realtime' });
 
     const sends = new Map(only(events, 'send').map((s) => [s.id, s]));
     const dups = only(events, 'duplicate');

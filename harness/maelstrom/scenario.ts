@@ -96,19 +96,20 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     record({ t: 'error', r: now(), op, nodes: [node], message });
 
   record({
-    t: 'maelstrom',
-    r: 0,
-    mode: 'realtime',
-    scenario: spec.name,
-    command: spec.command,
+    t: 'run',
     seed: spec.seed,
+    mode: 'realtime',
     nodes: spec.nodes,
-    topologyName: spec.topologyName,
-    topology: spec.topology,
-    latencyMs: spec.latencyMs,
-    durationMs: spec.durationMs,
-    rate: spec.rate,
-    profile: spec.profile,
+    scenario: spec.name,
+    maelstrom: {
+      command: spec.command,
+      topologyName: spec.topologyName,
+      topology: spec.topology,
+      latencyMs: spec.latencyMs,
+      durationMs: spec.durationMs,
+      rate: spec.rate,
+      profile: spec.profile,
+    },
   });
 
   const complete = (
