@@ -135,8 +135,10 @@ async function answer(
 }
 
 /**
- * The Session stream: calls are answered one at a time, in the order they
- * came, so a node sees the same sequence as over the unary calls.
+ * The Session stream: each call is answered when it is done, with its id, as
+ * a unary call would be. Lockstep sends a call only after the previous
+ * answer, so its calls run one at a time, in order; realtime may have several
+ * in flight (reads of many nodes), and they run side by side as unary calls do.
  */
 function session(
   endpoint: GossipEndpoint,
@@ -144,7 +146,7 @@ function session(
   return (call) => {
     const ep = withRounds(endpoint);
     const h = handlers(ep);
-    let chain = Promise.resolve();
+    const inFlight = new Set<Promise<void>>();
     let open = true;
     const close = () => {
       open = false;
@@ -152,13 +154,14 @@ function session(
     call.on('cancelled', close);
     call.on('error', close);
     call.on('data', (req: pb.SessionRequest) => {
-      chain = chain.then(async () => {
-        const res = await answer(h, ep, req);
+      const done = answer(h, ep, req).then((res) => {
         if (open) call.write(res);
       });
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
     });
     call.on('end', () => {
-      void chain.then(() => {
+      void Promise.all(inFlight).then(() => {
         if (open) call.end();
         close();
       });
