@@ -125,6 +125,40 @@ describe('GrpcEndpoint', () => {
     }
   });
 
+  it('takes a Round answered UNIMPLEMENTED as "plays no rounds", and asks no more', async () => {
+    let rounds = 0;
+    const server = new grpc.Server();
+    server.addService(pb.GossipNodeService, {
+      ...gossipNodeImplementation(new ReferenceHost()),
+      // A Session that serves Init, and answers a Round with CallError UNIMPLEMENTED.
+      session: (call: grpc.ServerDuplexStream<pb.SessionRequest, pb.SessionResponse>) => {
+        call.on('data', (req: pb.SessionRequest) => {
+          if (req.round) rounds++;
+          call.write(
+            req.init
+              ? { id: req.id, init: { implementation: 'x', version: '1', capabilities: undefined } }
+              : { id: req.id, error: { code: grpc.status.UNIMPLEMENTED, message: 'no rounds here' } },
+          );
+        });
+        call.on('end', () => call.end());
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    cleanup.push(() => {
+      server.forceShutdown();
+    });
+    const ep = client(`127.0.0.1:${port}`);
+    expect((await ep.init(nodes, params, 'lockstep')).implementation).toBe('x');
+    const call = { nodes: ['n0'], due: [], hopLimit: 4, maxEnvelopes: [100], onlyChanged: true };
+    expect(await ep.round(call)).toBeUndefined();
+    expect(await ep.round(call)).toBeUndefined();
+    expect(rounds).toBe(1);
+  });
+
   it('times out a hung call on the Session, and the next call still answers', async () => {
     const { endpoint, release } = tickHangs();
     const server = await serve(endpoint, { session: true });
