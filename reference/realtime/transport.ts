@@ -24,6 +24,9 @@ const CHANNEL_OPTIONS = {
   // Reconnect quickly after a partition heals or a peer restarts.
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
+  // A restarted peer's container may come back at another address: look its
+  // name up again within a second, not grpc-js's default 30 s.
+  'grpc.dns_min_time_between_resolutions_ms': 1000,
 };
 
 /** Most envelopes queued for one destination while its call is in flight; older ones are dropped. */
@@ -138,6 +141,15 @@ export class DirectTransport implements Transport {
       { deadline: Date.now() + this.callTimeoutMs },
       (err, res) => {
         this.busy.delete(peer);
+        // A channel that timed out or is down dials afresh on the next send,
+        // with a fresh name lookup: a restarted peer may have a new address,
+        // and a connection whose packets a partition or pause dropped waits
+        // out the kernel's retransmission backoff (seconds to tens of seconds)
+        // long after the fault healed.
+        if (err && (err.code === grpc.status.DEADLINE_EXCEEDED || err.code === grpc.status.UNAVAILABLE)) {
+          this.clients.get(peer)?.close();
+          this.clients.delete(peer);
+        }
         // A realtime peer sends its reactions itself; anything returned is forwarded.
         if (!err && res && res.envelopes.length > 0) {
           this.send(res.envelopes.map((e) => ({ ...e, payload: e.payload })));
