@@ -5,37 +5,24 @@
 #
 #   scripts/ensure-chromium.sh
 #
-# - /usr/bin/chromium present: prints "chromium: already installed (VERSION)", exits 0.
-# - missing and root: `apt-get update` (once) and
+# - /usr/bin/chromium present: prints "chromium: /usr/bin/chromium installed"
+#   and its version, exits 0.
+# - missing and root: `apt-get update` and
 #   `DEBIAN_FRONTEND=noninteractive apt-get install -y chromium`; exits 0 when
 #   /usr/bin/chromium then runs.
-# - missing and not root: prints the commands to run as root, exits 1.
+# - missing and not root: prints the command to run as root, exits 1.
 #
 # GOSSIPCHECK_CHROMIUM overrides the path checked (default /usr/bin/chromium).
 set -euo pipefail
 
 CHROMIUM="${GOSSIPCHECK_CHROMIUM:-/usr/bin/chromium}"
+PACKAGES=(chromium)
 
-version() { "$CHROMIUM" --version 2>/dev/null || echo "version unknown"; }
+missing() {
+  [ -x "$CHROMIUM" ] || echo "$CHROMIUM"
+}
 
-if [ -x "$CHROMIUM" ]; then
-  echo "chromium: already installed ($(version))"
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "chromium: $CHROMIUM is missing; as root run:" >&2
-  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium" >&2
-  exit 1
-fi
-
-echo "chromium: installing Debian's chromium package" >&2
-# apt-get update once per script run: the package lists may be absent or stale.
-apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
-
-if [ ! -x "$CHROMIUM" ]; then
-  echo "chromium: installed the package but $CHROMIUM is still missing" >&2
-  exit 1
-fi
-echo "chromium: installed ($(version))"
+# shellcheck source=apt-ensure.sh
+source "$(dirname "$0")/apt-ensure.sh"
+apt_ensure chromium "$CHROMIUM"
+echo "chromium: $("$CHROMIUM" --version 2>/dev/null || echo 'version unknown')"
