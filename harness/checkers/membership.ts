@@ -378,6 +378,9 @@ export function checkAccuracy(v: MembershipView): Verdict {
   );
 }
 
+/** Probability that a probe of a live member fails under loss p with k indirect probes (SWIM §3.1). */
+export const probeFailure = (p: number, k: number): number => (1 - (1 - p) ** 2) * (1 - (1 - p) ** 4) ** k;
+
 export const FALSE_POSITIVES: CaseInfo = {
   id: 'membership/false-positive-rate',
   requirement: 'The share of (observer, live member) pairs that ever saw a false suspicion, against theory.',
@@ -396,8 +399,7 @@ export function checkFalsePositives(v: MembershipView, lossPercent: number): Ver
       if (everHeld(v, x, m, 0, v.lastRound, 'suspect') !== undefined) suspected++;
     }
   }
-  const p = lossPercent / 100;
-  const q = (1 - (1 - p) ** 2) * (1 - (1 - p) ** 4) ** v.params.indirectProbes;
+  const q = probeFailure(lossPercent / 100, v.params.indirectProbes);
   return verdictOf(
     FALSE_POSITIVES,
     true,
@@ -409,9 +411,6 @@ export function checkFalsePositives(v: MembershipView, lossPercent: number): Ver
     pairs,
   );
 }
-
-/** Probability that a probe of a live member fails under loss p with k indirect probes (SWIM §3.1). */
-export const probeFailure = (p: number, k: number): number => (1 - (1 - p) ** 2) * (1 - (1 - p) ** 4) ** k;
 
 /** The smallest c with P(Bin(trials, q) > c) <= tail: an upper bound on chance alone. */
 export function binomialUpper(trials: number, q: number, tail = 1e-6): number {
