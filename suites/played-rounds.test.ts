@@ -5,16 +5,11 @@
 // network.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ALL_CAPABILITIES } from '../harness/checkers/test-builder.js';
 import type { HistoryEvent } from '../harness/history/events.js';
 import { serializeEvent } from '../harness/history/recorder.js';
 import { runLockstep } from '../harness/runner/lockstep.js';
-import {
-  type Capabilities,
-  type GossipEndpoint,
-  LOSS_OF_INTEREST,
-  type RoundCall,
-  VARIANTS,
-} from '../proto/contract.js';
+import { type Capabilities, type GossipEndpoint, type RoundCall, VARIANTS } from '../proto/contract.js';
 import { withRounds } from '../proto/round.js';
 import { ReferenceHost } from '../reference/host.js';
 import { clusterArb } from './generators/cluster.js';
@@ -32,16 +27,7 @@ import { writesArb } from './generators/workload.js';
 import type { ScenarioInput } from './model.js';
 import { toSpec } from './scenario.js';
 
-const caps: Capabilities = {
-  variants: [...VARIANTS],
-  lossOfInterest: [...LOSS_OF_INTEREST],
-  lockstep: true,
-  realtime: false,
-  rumorStatus: true,
-  pushSum: true,
-  membership: true,
-  durableRestart: true,
-};
+const caps: Capabilities = { ...ALL_CAPABILITIES, membership: true };
 
 const faultsArb = scheduleArb(
   [

@@ -4,31 +4,33 @@
 // the next one.
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ContractError,
-  type GossipEndpoint,
-  minimalParameters,
-  type NodeInit,
-} from '../../proto/contract.js';
+import { ContractError, type GossipEndpoint, minimalParameters } from '../../proto/contract.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { gossipNodeImplementation } from '../../proto/server.js';
 import { ReferenceHost } from '../../reference/host.js';
+import { fullMesh } from '../../reference/testing/drive.js';
 import { CallTimeoutError, GrpcEndpoint } from './grpc-client.js';
 
-const nodes: NodeInit[] = ['n0', 'n1', 'n2'].map((id, i, all) => ({
-  id,
-  peers: all.filter((p) => p !== id),
-  seeds: [],
-  rngSeed: i + 1,
-  initialValue: 0,
-  restoreDurable: false,
-}));
+const nodes = fullMesh(['n0', 'n1', 'n2'], 1);
 const params = minimalParameters('anti-entropy-push-pull');
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
+
+/** Binds `server` to a free loopback port (shut down after the test); returns HOST:PORT. */
+async function bind(server: grpc.Server): Promise<string> {
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  cleanup.push(() => {
+    server.forceShutdown();
+  });
+  return `127.0.0.1:${port}`;
+}
 
 /** Serves `endpoint` on loopback; `session: false` leaves Session out (grpc-js answers UNIMPLEMENTED). */
 async function serve(
@@ -51,15 +53,7 @@ async function serve(
         }
       : unary,
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
-  cleanup.push(() => {
-    server.forceShutdown();
-  });
-  return { address: `127.0.0.1:${port}`, sessions: () => sessions };
+  return { address: await bind(server), sessions: () => sessions };
 }
 
 function client(address: string, ms = 5000): GrpcEndpoint {
@@ -143,15 +137,7 @@ describe('GrpcEndpoint', () => {
         call.on('end', () => call.end());
       },
     });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
-    );
-    cleanup.push(() => {
-      server.forceShutdown();
-    });
-    const ep = client(`127.0.0.1:${port}`);
+    const ep = client(await bind(server));
     expect((await ep.init(nodes, params, 'lockstep')).implementation).toBe('x');
     const call = { nodes: ['n0'], due: [], hopLimit: 4, maxEnvelopes: [100], onlyChanged: true };
     expect(await ep.round(call)).toBeUndefined();
@@ -175,12 +161,7 @@ describe('GrpcEndpoint', () => {
   it('fails the calls waiting on a Session whose endpoint went away', async () => {
     const server = new grpc.Server();
     server.addService(pb.GossipNodeService, gossipNodeImplementation(tickHangs().endpoint));
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
-    );
-    const ep = client(`127.0.0.1:${port}`, 10_000);
+    const ep = client(await bind(server), 10_000);
     await ep.init(nodes, params, 'lockstep');
     const pending = ep.tick(['n0']);
     server.forceShutdown();
