@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { runCli } from '../testing/cli.js';
 
 describe('--help and -h print the usage on stdout and exit 0', () => {
-  for (const command of ['list', 'report', 'serve-reference', 'docker-image']) {
+  for (const command of ['list', 'report', 'serve-reference', 'serve-maelstrom', 'docker-image']) {
     for (const flag of ['--help', '-h']) {
       test(`gossipcheck ${command} ${flag}`, async () => {
         const res = await runCli([command, flag]);
@@ -19,7 +19,7 @@ describe('--help and -h print the usage on stdout and exit 0', () => {
     const res = await runCli(['--help']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^usage: gossipcheck <command>/);
-    for (const c of ['run', 'list', 'replay', 'report', 'serve-reference']) expect(res.stdout).toContain(c);
+    for (const c of ['run', 'list', 'replay', 'report', 'serve-reference', 'serve-maelstrom']) expect(res.stdout).toContain(c);
   });
 
   test('serve-reference --help names every broken fixture', async () => {
@@ -44,6 +44,7 @@ describe('usage errors: one line on stderr, exit 2', () => {
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a bad fixture name', ['serve-reference', '--fixture', 'nope'], /--fixture must be one of/],
     ['report without a directory', ['report'], /at least one report directory/],
+    ['serve-maelstrom without a node command', ['serve-maelstrom'], /needs --node/],
   ];
   for (const [what, args, message] of cases) {
     test(what, async () => {

@@ -7,6 +7,7 @@ import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { serveMaelstrom } from './serve-maelstrom.js';
 import { serveReference } from './serve-reference.js';
 import { UsageError } from './usage.js';
 
@@ -28,6 +29,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
     help: 'remove what dead runs left behind (containers, networks, iptables chains, temp dirs)',
   },
   'serve-reference': { run: serveReference, help: 'serve the reference node over gRPC (--listen HOST:PORT)' },
+  'serve-maelstrom': {
+    run: serveMaelstrom,
+    help: 'serve a Maelstrom broadcast node over gRPC (--node "<command>", realtime only)',
+  },
 };
 
 const USAGE = `usage: gossipcheck <command> [flags]

@@ -4,7 +4,7 @@
 // Nothing here asserts how fast anything happens: the settle phase waits
 // for convergence (up to a generous limit) and only time-free checks are held.
 import { afterEach, describe, expect, test } from 'vitest';
-import { nodeIds, type Parameters } from '../../proto/contract.js';
+import { ContractError, nodeIds, type Parameters } from '../../proto/contract.js';
 import { type RunningServer, serveGossipNode } from '../../proto/server.js';
 import { RealtimeReferenceHost } from '../../reference/realtime/host.js';
 import { Rng } from '../../shared/prng.js';
@@ -21,11 +21,14 @@ afterEach(async () => {
   }
 });
 
-/** One realtime reference host per node, in this process; node faults are not needed here. */
-async function inProcessBackend(nodes: string[]): Promise<RealtimeBackend> {
+/** One realtime reference host per node (or what `makeHost` gives), in this process; node faults are not needed here. */
+async function inProcessBackend(
+  nodes: string[],
+  makeHost: (node: string) => RealtimeReferenceHost = () => new RealtimeReferenceHost(),
+): Promise<RealtimeBackend> {
   const address = new Map<string, string>();
   for (const n of nodes) {
-    const host = new RealtimeReferenceHost();
+    const host = makeHost(n);
     const server = await serveGossipNode(host, '127.0.0.1:0');
     running.push({ host, server });
     address.set(n, server.address);
@@ -93,6 +96,51 @@ describe('realtime runner against the in-process realtime reference', () => {
       'convergence/monotonic-versions',
     ])
       expect(verdicts.get(id)?.verdict, `${id}: ${verdicts.get(id)?.evidence.observed}`).toBe('PASS');
+  });
+
+  test('a node that refuses a valid Read ends the run with the refusal as its reason', async () => {
+    const nodes = nodeIds(3);
+    /** n1 answers its first reads, then refuses every one, as a node that broke its protocol does. */
+    class RefusingHost extends RealtimeReferenceHost {
+      private reads = 0;
+      override async read(ids: string[]) {
+        if (++this.reads > 2)
+          throw new ContractError('failed-precondition', 'n1 wrote a line that is not JSON');
+        return super.read(ids);
+      }
+    }
+    const spec: RealtimeSpec = {
+      seed: 1,
+      nodes,
+      peers: Object.fromEntries(nodes.map((n) => [n, nodes.filter((p) => p !== n)])),
+      params,
+      transport: 'harness',
+      // Long enough that only the refusal can end the run early.
+      durationMs: 120_000,
+      settleMs: 60_000,
+      schedule: [],
+      writeEveryMs: 100,
+      readEveryMs: 100,
+      keys: 4,
+      callTimeoutMs: 10_000,
+      startupTimeoutMs: 30_000,
+    };
+    const events: HistoryEvent[] = [];
+    const backend = await inProcessBackend(nodes, (n) =>
+      n === 'n1' ? new RefusingHost() : new RealtimeReferenceHost(),
+    );
+    const outcome = await new RealtimeRun(spec, backend, (e) => events.push(e)).run();
+    expect(outcome.completed).toBe(false);
+    expect(outcome.reason).toMatch(
+      /^Read \(n1\): Read failed: failed-precondition: n1 wrote a line that is not JSON$/,
+    );
+    expect(outcome.elapsedMs).toBeLessThan(spec.durationMs);
+    // One error event for the refusal: those of calls still in flight when the run ended are not added.
+    expect(events.filter((e) => e.t === 'error')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ t: 'end', reason: 'aborted' });
+    const completed = checkRealtimeHistory(events).find((v) => v.id === 'run/completed');
+    expect(completed?.verdict).toBe('FAIL');
+    expect(completed?.evidence.observed).toMatch(/n1 wrote a line that is not JSON/);
   });
 
   test('realtime Init without a harness address and without a direct transport is refused', async () => {

@@ -164,6 +164,19 @@ export class RealtimeRun {
     throw new Abort(message);
   }
 
+  /**
+   * The node refused a valid Update or Read (a ContractError, not a timeout):
+   * it broke the contract, so the run ends with that as its reason. Timeouts
+   * and lost connections stay errors the run goes on past: a paused, killed or
+   * overloaded node may miss a deadline.
+   */
+  private refused(op: string, node: NodeId, message: string): void {
+    // Once the run is over, later refusals (calls already in flight) are noise.
+    if (this.abortReason) return;
+    this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
+    this.abortReason = `${op} (${node}): ${message}`;
+  }
+
   private setPhase(phase: string): void {
     this.phase = phase;
     this.record({ t: 'phase', r: this.now(), phase });
@@ -217,7 +230,8 @@ export class RealtimeRun {
     );
     this.writing = false;
     if (!res.ok) {
-      this.record({ t: 'error', r: this.now(), op: 'Update', nodes: [node], message: res.message });
+      if (res.rejected) this.refused('Update', node, res.message);
+      else this.record({ t: 'error', r: this.now(), op: 'Update', nodes: [node], message: res.message });
       return;
     }
     for (const a of res.value.acks)
@@ -238,7 +252,8 @@ export class RealtimeRun {
     nodes.forEach((node, i) => {
       const res = results[i];
       if (!res.ok) {
-        if (final) this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
+        if (res.rejected) this.refused('Read', node, res.message);
+        else if (final) this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
         return;
       }
       const s: Snapshot | undefined = res.value[0];
@@ -517,7 +532,7 @@ export class RealtimeRun {
       clearInterval(writer);
       while (this.writing) await this.sleep(10);
       // Let every scheduled action due by now finish, then heal what is left.
-      await this.sleep(Math.max(0, start + spec.durationMs - this.now()));
+      if (!this.abortReason) await this.sleep(Math.max(0, start + spec.durationMs - this.now()));
       for (const t of this.timers) clearTimeout(t);
       await this.chain;
       if (this.harnessError) throw this.harnessError;
@@ -530,6 +545,7 @@ export class RealtimeRun {
       while (this.now() < deadline) {
         await this.sleep(spec.readEveryMs);
         await this.readAll();
+        if (this.abortReason) throw new Abort(this.abortReason);
         if (this.allConverged()) {
           convergedAt = this.now();
           break;
@@ -540,6 +556,7 @@ export class RealtimeRun {
       // A few more gossip periods: convergence must hold, not just happen once.
       if (convergedAt !== undefined) await this.sleep(Math.min(2000, 5 * spec.params.periodMs));
       await this.readAll(true);
+      if (this.abortReason) throw new Abort(this.abortReason);
       if (this.backend.counters) await this.recordCounters();
       this.record({ t: 'end', r: this.now(), reason: 'completed' });
       this.ended = true;
