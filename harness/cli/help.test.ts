@@ -19,7 +19,8 @@ describe('--help and -h print the usage on stdout and exit 0', () => {
     const res = await runCli(['--help']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^usage: gossipcheck <command>/);
-    for (const c of ['run', 'list', 'replay', 'report', 'serve-reference', 'serve-maelstrom']) expect(res.stdout).toContain(c);
+    for (const c of ['run', 'list', 'replay', 'report', 'serve-reference', 'serve-maelstrom'])
+      expect(res.stdout).toContain(c);
   });
 
   test('serve-reference --help names every broken fixture', async () => {
