@@ -3,8 +3,9 @@
 // max_payload_bytes, and each variant moves values in its defining
 // direction (a pull that silently pushes still converges, so convergence
 // alone cannot tell).
-import type { Variant } from '../../proto/contract.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, type Variant } from '../../proto/contract.js';
 import type { EventOf } from '../history/events.js';
+import { at } from './run.js';
 import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
@@ -47,16 +48,19 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
         `${key} v${counter}@${origin} is ${JSON.stringify(had.value)} (${had.where}) and ${JSON.stringify(value)} (${where})`,
       );
   };
+  // An ack answers the node's latest write of its key: in lockstep within the
+  // round, in realtime (one write at a time) a few ms after it.
   const pending = new Map<string, string>();
+  const when = (r: number) => (v.run?.mode === 'realtime' ? `at ${r} ms` : `in round ${r}`);
   for (const e of v.events) {
-    if (e.t === 'update') pending.set(`${e.r}\u0000${e.node}\u0000${e.key}`, e.value);
+    if (e.t === 'update') pending.set(`${e.node}\u0000${e.key}`, e.value);
     else if (e.t === 'ack') {
-      const value = pending.get(`${e.r}\u0000${e.node}\u0000${e.key}`);
+      const value = pending.get(`${e.node}\u0000${e.key}`);
       if (value !== undefined)
-        see(e.key, e.version.counter, e.version.origin, value, `acked by ${e.node} in round ${e.r}`);
+        see(e.key, e.version.counter, e.version.origin, value, `acked by ${e.node} ${when(e.r)}`);
     } else if (e.t === 'read')
       for (const [key, value, counter, origin] of e.entries)
-        see(key, counter, origin, value, `read at ${e.node} in round ${e.r}`);
+        see(key, counter, origin, value, `read at ${e.node} ${when(e.r)}`);
   }
   return verdictOf(
     UNIQUE_VERSIONS,
@@ -73,7 +77,8 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
 }
 
 export function checkPayloadSize(v: HistoryView): Verdict {
-  const max = v.params!.maxPayloadBytes;
+  // 0 is the contract's "the default" (chaos runs send it).
+  const max = v.params!.maxPayloadBytes || DEFAULT_MAX_PAYLOAD_BYTES;
   const over = v.sends.filter((s) => s.bytes > max);
   const largest = v.sends.reduce((m, s) => Math.max(m, s.bytes), 0);
   return verdictOf(
@@ -86,7 +91,7 @@ export function checkPayloadSize(v: HistoryView): Verdict {
         : `largest payload ${largest} bytes`,
       details: over
         .slice(0, MAX_SHOWN)
-        .map((s) => `round ${s.r} ${s.from} -> ${s.to} (${s.kind}): ${s.bytes} bytes`),
+        .map((s) => `${at(v, s.r)} ${s.from} -> ${s.to} (${s.kind}): ${s.bytes} bytes`),
     },
     v.sends.length,
   );

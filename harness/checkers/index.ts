@@ -71,13 +71,24 @@ export interface CaseEntry {
   check: (v: HistoryView) => Verdict | undefined;
   /** Safety properties hold on any prefix, so they are checked on aborted runs too. */
   safety?: boolean;
+  /**
+   * Time-free: the case reads no round or hop, so it judges realtime
+   * histories (milliseconds) too (harness/realtime/checks.ts).
+   */
+  realtime?: boolean;
 }
 
 /** Every case, in report order (after run/completed). */
 export const CASES: readonly CaseEntry[] = [
-  { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState },
-  { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate },
-  { info: MONOTONIC_VERSIONS, variants: KV_VARIANTS, check: checkMonotonicVersions, safety: true },
+  { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState, realtime: true },
+  { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate, realtime: true },
+  {
+    info: MONOTONIC_VERSIONS,
+    variants: KV_VARIANTS,
+    check: checkMonotonicVersions,
+    safety: true,
+    realtime: true,
+  },
   {
     info: WITHIN_BOUND,
     variants: [...ANTI_ENTROPY_VARIANTS, 'hybrid', 'direct-mail'],
@@ -100,8 +111,14 @@ export const CASES: readonly CaseEntry[] = [
   { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true },
   { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true },
-  { info: UNIQUE_VERSIONS, variants: KV_VARIANTS, check: checkUniqueVersions, safety: true },
-  { info: PAYLOAD_SIZE, variants: VARIANTS, check: checkPayloadSize, safety: true },
+  {
+    info: UNIQUE_VERSIONS,
+    variants: KV_VARIANTS,
+    check: checkUniqueVersions,
+    safety: true,
+    realtime: true,
+  },
+  { info: PAYLOAD_SIZE, variants: VARIANTS, check: checkPayloadSize, safety: true, realtime: true },
   {
     info: EXCHANGE_DIRECTION,
     variants: EXCHANGE_DIRECTION_VARIANTS,

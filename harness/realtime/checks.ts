@@ -2,14 +2,19 @@
 // form. `r` is milliseconds, so the round-based cases are reused where they do
 // not depend on what a round is, and the convergence bound is re-stated in
 // time:
-// - run/completed, convergence/identical-state, convergence/no-lost-update,
-//   convergence/monotonic-versions: the lockstep checkers, unchanged (they
-//   look only at reads, acks, crashes and restarts).
+// - run/completed and every shared case marked time-free (CASES, `realtime`):
+//   identical-state, no-lost-update, monotonic-versions (reads, acks,
+//   crashes, restarts), contract/unique-versions and contract/payload-size
+//   (what each version and envelope says): the lockstep checkers, unchanged.
+//   contract/envelope-kind is not among them: libraries on their own timers
+//   send control traffic the per-variant vocabulary has no kind for (SWIM
+//   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),
+//   so it would fail them for the vocabulary's gap, not theirs.
 // - convergence/within-bound: identical state within B(n) gossip periods of
 //   the last disturbance, plus a fixed allowance for the harness's own
 //   latency (read interval, docker start, Init): B·period_ms + grace ms.
-// Message-count cases (fanout, messages per update) need lockstep ticks and
-// are not judged here.
+// Cases that read rounds or hops (fanout, messages per update, declared
+// keys, addressing, exchange direction) need lockstep ticks: not judged here.
 // Variants without a convergence guarantee under faults (direct mail, pure
 // rumor mongering: Demers et al. 1987 §1.2-1.4, a rumor may die out or be
 // lost to a partition) run on the process backend too, but there identical
@@ -22,15 +27,9 @@ import {
   type Variant,
 } from '../../proto/contract.js';
 import { convergenceBound } from '../checkers/bounds.js';
-import {
-  checkIdenticalState,
-  checkMonotonicVersions,
-  checkNoLostUpdate,
-  IDENTICAL_STATE,
-  MONOTONIC_VERSIONS,
-  NO_LOST_UPDATE,
-  WITHIN_BOUND,
-} from '../checkers/convergence.js';
+import { PAYLOAD_SIZE } from '../checkers/contract-exchange.js';
+import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from '../checkers/convergence.js';
+import { CASES, type CaseEntry } from '../checkers/index.js';
 import { PARTITION_HEAL } from '../checkers/membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from '../checkers/run.js';
 import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from '../checkers/verdict.js';
@@ -95,11 +94,25 @@ export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | und
   );
 }
 
-/** The cases a realtime run of `variant` judges (besides run/completed). */
+/** The shared cases (harness/checkers/index.ts CASES) that judge realtime histories of `variant`. */
+const sharedCases = (variant: Variant): readonly CaseEntry[] =>
+  CASES.filter((c) => c.realtime && c.variants.includes(variant));
+
+/** Cases a variant without a convergence guarantee under faults has measured (INFO), not gated. */
+const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
+  IDENTICAL_STATE.id,
+  NO_LOST_UPDATE.id,
+  WITHIN_BOUND.id,
+]);
+
+/** Cases that read envelopes: with the direct transport they never pass the harness. */
+const ENVELOPE_CASES: ReadonlySet<string> = new Set([PAYLOAD_SIZE.id]);
+
+/** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CaseInfo[] {
   return variant === 'membership-swim'
     ? [PARTITION_HEAL]
-    : [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
+    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
 }
 
 /** An implementation that does not declare what the run needs: every case UNSUPPORTED, nothing run. */
@@ -107,19 +120,39 @@ export function unsupportedRun(variant: Variant, missing: string): Verdict[] {
   return [RUN_COMPLETED, ...realtimeCases(variant)].map((c) => unsupported(c, missing));
 }
 
+/**
+ * run/completed, then the shared time-free cases in CASES order (safety ones
+ * on an aborted run too), then within-bound in its realtime form.
+ */
 export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const v = buildView(events);
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run || !v.variant || !VARIANTS.includes(v.variant) || !v.init) return out;
-  const missing = missingCapability(v.init.capabilities, v.variant, 'realtime', v.params?.lossOfInterest);
-  if (missing) return [...out, ...realtimeCases(v.variant).map((c) => unsupported(c, missing))];
-  if (v.variant === 'membership-swim')
-    return v.end?.reason === 'completed' ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+  const variant = v.variant;
+  const missing = missingCapability(v.init.capabilities, variant, 'realtime', v.params?.lossOfInterest);
+  if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
-  out.push(checkMonotonicVersions(v));
+  if (variant === 'membership-swim')
+    return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+  // The direct transport's envelopes go node to node: the harness sees only iptables counters.
+  const direct = v.sends.length === 0 && events.some((e) => e.t === 'counters');
+  for (const c of sharedCases(variant)) {
+    if (!completed && !c.safety) continue;
+    if (direct && ENVELOPE_CASES.has(c.info.id)) {
+      out.push(
+        notJudged(c.info, {
+          expected: c.info.requirement,
+          observed:
+            'not judged: with the direct transport, envelopes go node to node and never pass the harness',
+          details: [],
+        }),
+      );
+      continue;
+    }
+    const verdict = c.check(v);
+    if (verdict) out.push(MEASURED_UNLESS_CHAOS.has(c.info.id) ? measured(verdict, variant) : verdict);
+  }
   if (completed) {
-    const variant = v.variant;
-    out.push(measured(checkIdenticalState(v), variant), measured(checkNoLostUpdate(v), variant));
     const b = withinBoundMs(v);
     if (b) out.push(measured(b, variant));
   }

@@ -94,8 +94,13 @@ describe('realtime runner against the in-process realtime reference', () => {
       'convergence/identical-state',
       'convergence/no-lost-update',
       'convergence/monotonic-versions',
-    ])
+      // Time-free contract cases, shared with lockstep (harness/checkers/index.ts).
+      'contract/unique-versions',
+      'contract/payload-size',
+    ]) {
       expect(verdicts.get(id)?.verdict, `${id}: ${verdicts.get(id)?.evidence.observed}`).toBe('PASS');
+      expect(verdicts.get(id)?.judged, id).toBeGreaterThan(0);
+    }
   });
 
   test('a node that refuses a valid Read ends the run with the refusal as its reason', async () => {
