@@ -20,7 +20,18 @@
 
 import { envelopeToLine } from '../../harness/maelstrom/edge.js';
 import type { NodeHandle, NodeLauncher } from '../../harness/maelstrom/node-process.js';
-import { type Body, carriedValues, parseLine, quote, valueKey } from '../../harness/maelstrom/protocol.js';
+import {
+  type Body,
+  carriedValues,
+  exitProblem,
+  noInReplyTo,
+  quote,
+  readNodeOutput,
+  replyProblem,
+  replyToNothing,
+  unknownDestination,
+  valueKey,
+} from '../../harness/maelstrom/protocol.js';
 import {
   type Capabilities,
   type ClockMode,
@@ -179,13 +190,7 @@ export class MaelstromHost implements GossipEndpoint {
       },
       (exit) => {
         if (node.stopping || this.hosted.get(n.id) !== node) return;
-        const how = exit.error
-          ? `could not start: ${exit.error}`
-          : exit.code !== null
-            ? `exited with code ${exit.code}`
-            : `was killed by ${exit.signal}`;
-        const tail = node.handle.stderrTail(5);
-        this.violate(node, `${n.id} ${how}${tail ? `; stderr: ${quote(tail.replaceAll('\n', ' | '))}` : ''}`);
+        this.violate(node, exitProblem(n.id, exit, node.handle.stderrTail(5)));
         this.failPending(n.id, node.violation ?? `${n.id} exited`);
       },
     );
@@ -223,23 +228,19 @@ export class MaelstromHost implements GossipEndpoint {
   }
 
   private onLine(node: Hosted, raw: string): void {
-    const text = raw.replace(/\r$/, '');
-    if (text.trim() === '') return;
-    const parsed = parseLine(text);
-    if (!parsed.ok) {
-      this.violate(node, `${node.id} wrote a line that is ${parsed.reason}: ${quote(text)}`);
+    const out = readNodeOutput(node.id, raw);
+    if (out.kind === 'blank') return;
+    if (out.kind === 'violation') {
+      this.violate(node, out.message);
       return;
     }
-    const { src, dest, body } = parsed.env;
-    if (src !== node.id)
-      this.violate(node, `${node.id} wrote a message with src ${JSON.stringify(src)}: ${quote(text)}`);
-    else if (this.known.has(dest)) this.toNode(node.id, dest, text, body);
-    else if (/^c\d+$/.test(dest)) this.toClient(node, dest, text, body);
-    else
-      this.violate(
-        node,
-        `${node.id} sent to unknown destination ${JSON.stringify(dest)} (nodes ${[...this.known].join(', ')}; clients c0, c1, ...): ${quote(text)}`,
-      );
+    const { env, text } = out;
+    if (this.known.has(env.dest)) this.toNode(node.id, env.dest, text, env.body);
+    else if (/^c\d+$/.test(env.dest)) this.toClient(node, env.dest, text, env.body);
+    else {
+      const known = `nodes ${[...this.known].join(', ')}; clients c0, c1, ...`;
+      this.violate(node, unknownDestination(node.id, env.dest, known, text));
+    }
   }
 
   private toNode(from: NodeId, to: NodeId, text: string, body: Body): void {
@@ -256,29 +257,24 @@ export class MaelstromHost implements GossipEndpoint {
 
   private toClient(node: Hosted, client: string, text: string, body: Body): void {
     if (body.in_reply_to === undefined) {
-      this.violate(
-        node,
-        `${node.id} sent ${body.type} to client ${client} without in_reply_to: ${quote(text)}`,
-      );
+      this.violate(node, noInReplyTo(node.id, client, body, text));
       return;
     }
     const key = `${client}:${body.in_reply_to}`;
     const p = this.pending.get(key);
     if (!p || p.node !== node.id) {
-      if (!this.expired.has(key))
-        this.violate(node, `${node.id} replied to no outstanding request of ${client}: ${quote(text)}`);
+      if (!this.expired.has(key)) this.violate(node, replyToNothing(node.id, client, text));
       return;
     }
     this.settle(key, p);
-    if (body.type === 'error') {
-      const why = `${node.id} answered ${p.type} with error code ${String(body.code)}: ${String(body.text ?? '')} (${quote(text)})`;
-      this.violate(node, why);
-      p.reject(new ContractError('failed-precondition', why));
-    } else if (body.type !== `${p.type}_ok`) {
-      const why = `${node.id} answered ${p.type} with ${quote(text)}, not ${p.type}_ok`;
-      this.violate(node, why);
-      p.reject(new ContractError('failed-precondition', why));
-    } else p.resolve(body);
+    const problem = replyProblem(p.type, body, text);
+    if (problem === null) {
+      p.resolve(body);
+      return;
+    }
+    const why = `${node.id} answered ${p.type} from ${client} with ${problem}`;
+    this.violate(node, why);
+    p.reject(new ContractError('failed-precondition', why));
   }
 
   private settle(key: string, p: Pending): void {
@@ -377,12 +373,8 @@ export class MaelstromHost implements GossipEndpoint {
         await this.booted(id);
         const body = await this.clientRequest(id, { type: 'read' });
         const node = this.live(id);
-        if (!Array.isArray(body.messages)) {
-          const why = `${id} answered read with a read_ok without a "messages" array: ${quote(JSON.stringify(body))}`;
-          this.violate(node, why);
-          throw new ContractError('failed-precondition', why);
-        }
-        const { entries, unknown } = this.ledger.readBack(body.messages);
+        // replyProblem checked that a read_ok holds a messages array.
+        const { entries, unknown } = this.ledger.readBack(body.messages as unknown[]);
         if (unknown.length > 0) {
           const why = `${id} read back value(s) no client broadcast: ${unknown.slice(0, 5).map(valueKey).join(', ')}`;
           this.violate(node, why);

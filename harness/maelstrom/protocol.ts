@@ -117,3 +117,66 @@ export function carriedValues(body: Body): string[] {
   walk(body, false, 0);
   return [...out];
 }
+
+// The rules a node's output is held to, worded once for every runner that
+// hosts Maelstrom nodes (scenario.ts, the adapter in adapters/maelstrom).
+
+/** A line a node wrote: nothing (blank), a violation of the protocol, or a message from it. */
+export type NodeOutput =
+  | { kind: 'blank' }
+  | { kind: 'violation'; message: string }
+  | { kind: 'message'; env: Envelope; text: string };
+
+/** Reads one line `node` wrote to stdout: well-formed, and from itself. */
+export function readNodeOutput(node: string, raw: string): NodeOutput {
+  const text = raw.replace(/\r$/, '');
+  if (text.trim() === '') return { kind: 'blank' };
+  const parsed = parseLine(text);
+  if (!parsed.ok)
+    return { kind: 'violation', message: `${node} wrote a line that is ${parsed.reason}: ${quote(text)}` };
+  if (parsed.env.src !== node)
+    return {
+      kind: 'violation',
+      message: `${node} wrote a message with src ${JSON.stringify(parsed.env.src)}: ${quote(text)}`,
+    };
+  return { kind: 'message', env: parsed.env, text };
+}
+
+/** The violation of a message to neither a node nor a client; `known` names who exists. */
+export function unknownDestination(node: string, dest: string, known: string, text: string): string {
+  return `${node} sent to unknown destination ${JSON.stringify(dest)} (${known}): ${quote(text)}`;
+}
+
+/** The violation of a message to a client that answers nothing. */
+export function noInReplyTo(node: string, client: string, body: Body, text: string): string {
+  return `${node} sent ${body.type} to client ${client} without in_reply_to: ${quote(text)}`;
+}
+
+/** The violation of a reply whose request is not outstanding (and never was, or did not time out). */
+export function replyToNothing(node: string, client: string, text: string): string {
+  return `${node} replied to no outstanding request of ${client}: ${quote(text)}`;
+}
+
+/** What is wrong with `body` as the reply to an `op` request, or null when it is `op`_ok. */
+export function replyProblem(op: string, body: Body, text: string): string | null {
+  if (body.type === 'error')
+    return `error code ${String(body.code)}: ${String(body.text ?? '')} — ${quote(text)}`;
+  if (body.type !== `${op}_ok`) return `expected ${op}_ok, got ${quote(text)}`;
+  if (op === 'read' && !Array.isArray(body.messages))
+    return `read_ok without a "messages" array: ${quote(text)}`;
+  return null;
+}
+
+/** How a node process ended, as a violation (with its last stderr lines). */
+export function exitProblem(
+  node: string,
+  exit: { code: number | null; signal: string | null; error?: string },
+  stderrTail: string,
+): string {
+  const how = exit.error
+    ? `could not start: ${exit.error}`
+    : exit.code !== null
+      ? `exited with code ${exit.code}`
+      : `was killed by ${exit.signal}`;
+  return `${node} ${how}${stderrTail ? `; stderr: ${quote(stderrTail.replaceAll('\n', ' | '))}` : ''}`;
+}

@@ -13,7 +13,18 @@ import { envelopeToLine, lineToEnvelope } from './edge.js';
 import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';
 import { MaelstromNetwork } from './network.js';
 import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
-import { type Body, parseLine, quote, valueKey } from './protocol.js';
+import {
+  type Body,
+  exitProblem,
+  noInReplyTo,
+  parseLine,
+  quote,
+  readNodeOutput,
+  replyProblem,
+  replyToNothing,
+  unknownDestination,
+  valueKey,
+} from './protocol.js';
 
 /** A fault window, in ms from the start of the workload phase. */
 export interface FaultWindow {
@@ -147,40 +158,19 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     const env = parsed.env;
     const inReplyTo = env.body.in_reply_to;
     if (inReplyTo === undefined) {
-      violation(
-        'client',
-        node,
-        `${node} sent ${env.body.type} to client ${client} without in_reply_to: ${quote(text)}`,
-      );
+      violation('client', node, noInReplyTo(node, client, env.body, text));
       return;
     }
     const key = `${client}:${inReplyTo}`;
     const p = pending.get(key);
     if (!p) {
-      if (!expired.has(key))
-        violation('client', node, `${node} replied to no outstanding request of ${client}: ${quote(text)}`);
+      if (!expired.has(key)) violation('client', node, replyToNothing(node, client, text));
       return;
     }
-    const body = env.body;
-    if (body.type === 'error') {
-      complete(p, 'error', {
-        error: `error code ${String(body.code)}: ${String(body.text ?? '')} — ${quote(text)}`,
-      });
-      return;
-    }
-    if (body.type !== `${p.op}_ok`) {
-      complete(p, 'error', { error: `expected ${p.op}_ok, got ${quote(text)}` });
-      return;
-    }
-    if (p.op === 'read') {
-      if (!Array.isArray(body.messages)) {
-        complete(p, 'error', { error: `read_ok without a "messages" array: ${quote(text)}` });
-        return;
-      }
-      complete(p, 'ok', { messages: body.messages });
-      return;
-    }
-    complete(p, 'ok', {});
+    const problem = replyProblem(p.op, env.body, text);
+    if (problem !== null) complete(p, 'error', { error: problem });
+    else if (p.op === 'read') complete(p, 'ok', { messages: env.body.messages as unknown[] });
+    else complete(p, 'ok', {});
   };
 
   const isNode = (id: string) => nodeSet.has(id);
@@ -199,30 +189,18 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
   });
 
   const onLine = (node: NodeId, raw: string) => {
-    const text = raw.replace(/\r$/, '');
-    if (text.trim() === '') return;
-    const parsed = parseLine(text);
-    if (!parsed.ok) {
-      violation('stdout', node, `${node} wrote a line that is ${parsed.reason}: ${quote(text)}`);
+    const out = readNodeOutput(node, raw);
+    if (out.kind === 'blank') return;
+    if (out.kind === 'violation') {
+      violation('stdout', node, out.message);
       return;
     }
-    const env = parsed.env;
-    if (env.src !== node) {
-      violation(
-        'stdout',
-        node,
-        `${node} wrote a message with src ${JSON.stringify(env.src)}: ${quote(text)}`,
-      );
-      return;
-    }
+    const { env, text } = out;
     if (nodeSet.has(env.dest) || clientSet.has(env.dest)) {
       net.send(lineToEnvelope(node, env.dest, text, env.body, isNode));
     } else {
-      violation(
-        'stdout',
-        node,
-        `${node} sent to unknown destination ${JSON.stringify(env.dest)} (nodes ${spec.nodes[0]}..${spec.nodes.at(-1)}, clients c0..${clients.at(-1)}): ${quote(text)}`,
-      );
+      const known = `nodes ${spec.nodes[0]}..${spec.nodes.at(-1)}, clients c0..${clients.at(-1)}`;
+      violation('stdout', node, unknownDestination(node, env.dest, known, text));
     }
   };
 
@@ -235,17 +213,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
         if (p.node === node) complete(p, 'timeout', { error: `${node} exited (killed by the harness)` });
       return;
     }
-    const how = exit.error
-      ? `could not start: ${exit.error}`
-      : exit.code !== null
-        ? `exited with code ${exit.code}`
-        : `was killed by ${exit.signal}`;
-    const tail = procs.get(node)?.stderrTail(5) ?? '';
-    violation(
-      'process',
-      node,
-      `${node} ${how}${tail ? `; stderr: ${quote(tail.replaceAll('\n', ' | '))}` : ''}`,
-    );
+    violation('process', node, exitProblem(node, exit, procs.get(node)?.stderrTail(5) ?? ''));
     for (const p of [...pending.values()])
       if (p.node === node) complete(p, 'timeout', { error: `${node} exited` });
   };
