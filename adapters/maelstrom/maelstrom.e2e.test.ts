@@ -5,11 +5,9 @@
 // node-to-node line; the shared realtime checkers judge the history. The
 // node is the kit's own test node (harness/maelstrom/fixtures) in its honest
 // and broken modes. Nothing here asserts how fast anything happens.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { HistoryEvent } from '../../harness/history/events.js';
-import { CLI, runCli, tempDirs } from '../../harness/testing/cli.js';
+import { CLI, readHistory, readReport, runCli, tempDirs } from '../../harness/testing/cli.js';
 import type { RunReport } from '../../reports/model.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
@@ -18,12 +16,8 @@ afterAll(() => dirs.cleanup());
 
 const impl = (mode: string) =>
   `"${process.execPath}" "${CLI}" serve-maelstrom --node '"${process.execPath}" "${NODE}" ${mode}' --listen {listen}`;
-const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
-const history = (dir: string) =>
-  readFileSync(join(dir, 'history.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as HistoryEvent);
+const report = (dir: string) => readReport<RunReport>(dir);
+const history = readHistory;
 const result = (r: RunReport, id: string) => r.results.find((x) => x.id === id);
 
 /** seed 3 on 4 nodes: a partition, a pause and a kill + restart within 5 s (the process backend's schedule). */

@@ -2,23 +2,17 @@
 // real --impl process, over real gRPC, with the seeded fault schedule, no
 // docker. Nothing here asserts how fast anything happens: settle waits for
 // convergence up to a generous limit; the verdicts are judged on the history.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../reports/model.js';
-import type { HistoryEvent } from '../history/events.js';
-import { CLI, runCli, tempDirs } from '../testing/cli.js';
+import { CLI, readHistory, readReport, runCli, tempDirs } from '../testing/cli.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
 const reference = (extra = '') => `"${process.execPath}" "${CLI}" serve-reference --listen {listen}${extra}`;
-const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
-const history = (dir: string) =>
-  readFileSync(join(dir, 'history.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as HistoryEvent);
+const report = (dir: string) => readReport<RunReport>(dir);
+const history = readHistory;
 const verdict = (r: RunReport, id: string) => r.results.find((x) => x.id === id)?.verdict;
 const RUN = [
   'chaos',

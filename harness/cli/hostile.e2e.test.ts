@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../reports/model.js';
-import { BROKEN_ENDPOINT, CLI, runCli, tempDirs } from '../testing/cli.js';
+import { BROKEN_ENDPOINT, CLI, readReport, runCli, tempDirs } from '../testing/cli.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+const report = (dir: string) => readReport<RunReport>(dir);
 const hostile = (mode: string, fixture?: string) =>
   `"${process.execPath}" "${BROKEN_ENDPOINT}" ${mode}${fixture ? ` --fixture ${fixture}` : ''}`;
 const verdict = (r: RunReport, id: string) => r.results.find((x) => x.id === id)?.verdict;

@@ -1,9 +1,10 @@
-// Test helpers: run the built CLI as a real process, and make temp dirs that
-// are always removed.
+// Test helpers: run the built CLI as a real process, read what a run wrote,
+// and make temp dirs that are always removed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { HistoryEvent } from '../history/events.js';
 
 export const CLI = resolve('dist/harness/cli/main.js');
 export const BROKEN_ENDPOINT = resolve('dist/harness/testing/broken-endpoint.js');
@@ -49,4 +50,17 @@ export function tempDirs(): { make(): string; cleanup(): void } {
       for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
     },
   };
+}
+
+/** The report.json a run wrote to `dir`, as the caller's report type. */
+export function readReport<R>(dir: string): R {
+  return JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as R;
+}
+
+/** The history.jsonl a chaos run wrote to `dir`, one event per line. */
+export function readHistory(dir: string): HistoryEvent[] {
+  return readFileSync(join(dir, 'history.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as HistoryEvent);
 }
