@@ -7,7 +7,8 @@
 //   line; kind: body.type; keys: the ledger keys of the values it carries) on
 //   the harness's HarnessNetwork stream, so the harness's Router decides its
 //   fate; without a harness address it goes straight to the peer's stdin.
-// - Deliver writes the envelope's line to the destination's stdin.
+// - Deliver writes the envelope's line to the destination's stdin (held
+//   until the destination's handshake completed).
 // - Update is a client `broadcast` of the write's ledger integer (ledger.ts),
 //   acknowledged on broadcast_ok; Read is a client `read`, its read_ok set
 //   read back through the ledger.
@@ -18,7 +19,6 @@
 // later Update and Read is refused with FAILED_PRECONDITION quoting it, which
 // ends a realtime run with the violation as its reason (docs/maelstrom.md).
 
-import { envelopeToLine } from '../../harness/maelstrom/edge.js';
 import type { NodeHandle, NodeLauncher } from '../../harness/maelstrom/node-process.js';
 import {
   type Body,
@@ -69,6 +69,7 @@ export const MAELSTROM_CAPABILITIES: Capabilities = {
 
 const ADMIN = 'c0';
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export interface MaelstromHostOptions {
   /** Starts one node process (harness/maelstrom/node-process.ts). */
@@ -79,6 +80,18 @@ export interface MaelstromHostOptions {
   requestTimeoutMs: number;
   /** How envelopes leave for a harness address (default: a HarnessNetwork stream). */
   transport?: (address: string) => Transport;
+  /**
+   * Maelstrom's --latency for client traffic: each request waits this long
+   * before it reaches the node, and each reply before it reaches the caller
+   * (node-to-node lines get theirs from the harness's network). Default 0.
+   */
+  clientLatencyMs?: number;
+  /**
+   * The cluster, when the caller knows it (a Maelstrom scenario): `init`'s
+   * node_ids and the `topology` message. Default: every id and peer list the
+   * Inits named so far.
+   */
+  cluster?: { nodeIds: NodeId[]; topology: Record<NodeId, NodeId[]> };
   /** Where violations are logged as they happen (default stderr). */
   log?: (line: string) => void;
 }
@@ -89,10 +102,19 @@ interface Hosted {
   /** Settles once init_ok and topology_ok came (or a violation says why not); never rejects. */
   boot: Promise<void>;
   booted: boolean;
+  /** Node-to-node lines that came before the handshake completed, handed over after it. */
+  early: string[];
   /** Set by Stop: the process's end is not a violation. */
   stopping: boolean;
-  violation: string | null;
+  /** What it broke, in order (the first MAX_KEPT). */
+  violations: string[];
 }
+
+/** Violations kept per node, and named in a refusal. */
+const MAX_KEPT = 20;
+/** Lines held for a node still starting; more are dropped (a node that never starts holds nothing). */
+const MAX_EARLY = 10_000;
+const MAX_NAMED = 3;
 
 interface Pending {
   node: NodeId;
@@ -177,8 +199,9 @@ export class MaelstromHost implements GossipEndpoint {
     const node: Hosted = {
       id: n.id,
       stopping: false,
-      violation: null,
+      violations: [],
       booted: false,
+      early: [],
       boot: Promise.resolve(),
       handle: undefined as never,
     };
@@ -191,15 +214,18 @@ export class MaelstromHost implements GossipEndpoint {
       (exit) => {
         if (node.stopping || this.hosted.get(n.id) !== node) return;
         this.violate(node, exitProblem(n.id, exit, node.handle.stderrTail(5)));
-        this.failPending(n.id, node.violation ?? `${n.id} exited`);
+        this.failPending(n.id, this.refusal(node) ?? `${n.id} exited`);
       },
     );
     this.hosted.set(n.id, node);
-    const ids = [...this.known].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const ids =
+      this.o.cluster?.nodeIds ?? [...this.known].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const topology = this.o.cluster?.topology ?? { ...this.topology };
     node.boot = (async () => {
       await this.request(n.id, ADMIN, { type: 'init', node_id: n.id, node_ids: ids });
-      await this.request(n.id, ADMIN, { type: 'topology', topology: { ...this.topology } });
+      await this.request(n.id, ADMIN, { type: 'topology', topology });
       node.booted = true;
+      for (const line of node.early.splice(0)) this.write(n.id, line);
     })().catch((err: unknown) => {
       if (!node.stopping)
         this.violate(node, `${n.id} did not complete init / topology: ${(err as Error).message}`);
@@ -207,9 +233,19 @@ export class MaelstromHost implements GossipEndpoint {
   }
 
   private violate(node: Hosted, message: string): void {
-    if (node.violation !== null) return;
-    node.violation = message;
+    if (node.violations.length >= MAX_KEPT) return;
+    node.violations.push(message);
     (this.o.log ?? ((l) => process.stderr.write(`${l}\n`)))(`maelstrom-adapter: ${message}`);
+  }
+
+  /** The node's violations as one refusal: the first, then the next few. */
+  private refusal(node: Hosted): string | null {
+    const [first, ...more] = node.violations;
+    if (first === undefined) return null;
+    if (more.length === 0) return first;
+    const named = more.slice(0, MAX_NAMED - 1);
+    const rest = more.length - named.length;
+    return `${first}; then: ${named.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`;
   }
 
   /** The node once booted, running and within the protocol, or the refusal saying why not. */
@@ -222,7 +258,8 @@ export class MaelstromHost implements GossipEndpoint {
   private live(id: NodeId): Hosted {
     const node = this.hosted.get(id);
     if (!node) throw new ContractError('not-found', `unknown node '${id}'`);
-    if (node.violation !== null) throw new ContractError('failed-precondition', node.violation);
+    const refusal = this.refusal(node);
+    if (refusal !== null) throw new ContractError('failed-precondition', refusal);
     if (node.stopping) throw new ContractError('failed-precondition', `${id} is stopped`);
     return node;
   }
@@ -235,10 +272,11 @@ export class MaelstromHost implements GossipEndpoint {
       return;
     }
     const { env, text } = out;
-    if (this.known.has(env.dest)) this.toNode(node.id, env.dest, text, env.body);
+    if (this.known.has(env.dest) || this.o.cluster?.nodeIds.includes(env.dest))
+      this.toNode(node.id, env.dest, text, env.body);
     else if (/^c\d+$/.test(env.dest)) this.toClient(node, env.dest, text, env.body);
     else {
-      const known = `nodes ${[...this.known].join(', ')}; clients c0, c1, ...`;
+      const known = `nodes ${(this.o.cluster?.nodeIds ?? [...this.known]).join(', ')}; clients c0, c1, ...`;
       this.violate(node, unknownDestination(node.id, env.dest, known, text));
     }
   }
@@ -289,11 +327,16 @@ export class MaelstromHost implements GossipEndpoint {
 
   /**
    * A node-to-node line for `to`. Before its init / topology completed a node
-   * does not know who it is, so the line is dropped there, as Maelstrom's
-   * network holds nothing for a node that has not started.
+   * does not know who it is: the line waits (up to MAX_EARLY lines) and is
+   * handed over right after topology_ok. Nodes boot concurrently, so a peer
+   * may gossip to a node still starting; dropping that line would be a loss
+   * of the harness's making.
    */
   private writeFromPeer(to: NodeId, line: string): void {
-    if (this.hosted.get(to)?.booted) this.write(to, line);
+    const node = this.hosted.get(to);
+    if (!node || node.stopping) return;
+    if (node.booted) this.write(to, line);
+    else if (node.early.length < MAX_EARLY) node.early.push(line);
   }
 
   /** Sends `body` from `client` to `node`; resolves to the *_ok reply body. */
@@ -311,8 +354,12 @@ export class MaelstromHost implements GossipEndpoint {
           ),
         );
       }, this.o.requestTimeoutMs);
-      this.pending.set(key, { node, client, type: body.type, resolve, reject, timer });
-      this.write(node, JSON.stringify({ src: client, dest: node, body: { ...body, msg_id: msgId } }));
+      const latency = this.o.clientLatencyMs ?? 0;
+      const answer = (b: Body) => (latency > 0 ? setTimeout(() => resolve(b), latency) : resolve(b));
+      this.pending.set(key, { node, client, type: body.type, resolve: answer, reject, timer });
+      const line = JSON.stringify({ src: client, dest: node, body: { ...body, msg_id: msgId } });
+      if (latency > 0) setTimeout(() => this.write(node, line), latency);
+      else this.write(node, line);
     });
   }
 
@@ -349,7 +396,7 @@ export class MaelstromHost implements GossipEndpoint {
           `envelope ${i} from ${e.from} to ${e.to}: unknown node '${e.to}'`,
         );
     });
-    for (const e of envelopes) this.writeFromPeer(e.to, envelopeToLine(e));
+    for (const e of envelopes) this.writeFromPeer(e.to, decoder.decode(e.payload));
     return [];
   }
 
@@ -397,6 +444,20 @@ export class MaelstromHost implements GossipEndpoint {
       }),
     );
     return [];
+  }
+
+  /** The node's last stderr lines (its log), for error messages. */
+  stderrTail(id: NodeId, lines = 5): string {
+    return this.hosted.get(id)?.handle.stderrTail(lines) ?? '';
+  }
+
+  /** Freezes the node's process (SIGSTOP / docker pause): lines to it wait in its stdin pipe. */
+  async pause(id: NodeId): Promise<void> {
+    await this.hosted.get(id)?.handle.pause();
+  }
+
+  async resume(id: NodeId): Promise<void> {
+    await this.hosted.get(id)?.handle.resume();
   }
 
   async close(): Promise<void> {

@@ -27,7 +27,6 @@ import { docker, dockerAnswers } from '../backends/docker/exec.js';
 import { type BaseImageUse, imageExists, useBaseImage } from '../backends/docker/image.js';
 import { labelArgs } from '../backends/owner.js';
 import { makePartition } from '../faults/shapes.js';
-import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
 import { defaultMounts, dockerLauncher } from '../maelstrom/docker-launcher.js';
 import { PROFILE_NAMES, PROFILES } from '../maelstrom/profiles.js';
 import { type NodeFaultWindow, runMaelstromScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
@@ -207,7 +206,6 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       ...CHAOS_SCENARIOS.filter((sc) => picked.includes(sc.name)),
     ];
     const collected = new MaelstromResults(out, seed);
-    const add = collected.add.bind(collected);
     for (const def of scenarios) {
       const label = `${def.name}; ${setting}`;
       const rng = new Rng(deriveSeed(seed, `maelstrom/${def.name}/faults`));
@@ -229,10 +227,7 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       };
       log(`maelstrom ${def.name} (run ${runId}, ${setting}, image ${image}, ${durationMs} ms)`);
       const run = await runMaelstromScenario(spec);
-      const file = await collected.keep(def.name, run.events);
-      add(checkConvergence(convergenceCase(def.name, def.what), run.events, run.startupFailure), label, file);
-      if (def.budgets)
-        for (const v of checkBudgets(run.events, p?.budget ?? null, run.startupFailure)) add(v, label, file);
+      await collected.judge(def, run, label, p?.budget ?? null);
       if (run.startupFailure !== null) break;
     }
     collected.protocolFirst(setting);

@@ -1,16 +1,21 @@
 // Collects a Maelstrom run's verdicts and histories into a RunReport, the same
-// way for local processes (`run --maelstrom`) and containers (`chaos --maelstrom`).
+// way for local processes (`run --maelstrom`) and containers (`chaos --maelstrom`):
+// per scenario its Maelstrom cases (convergence, budgets) and the shared
+// realtime cases (harness/realtime/checks.ts), all judged on its history.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CaseResult, countVerdicts, type RunReport } from '../../reports/model.js';
 import { KIT_VERSION } from '../../reports/run-info.js';
 import type { Verdict } from '../checkers/verdict.js';
-import { checkProtocol } from '../maelstrom/checks.js';
-import type { MaelstromEvent } from '../maelstrom/history.js';
+import type { HistoryEvent } from '../history/events.js';
+import { checkBudgets, checkConvergence, checkProtocol, convergenceCase } from '../maelstrom/checks.js';
+import type { Budget } from '../maelstrom/profiles.js';
+import { MAELSTROM_PARAMS, type ScenarioRun } from '../maelstrom/scenario.js';
+import { checkRealtimeHistory } from '../realtime/checks.js';
 
 export class MaelstromResults {
   readonly results: CaseResult[] = [];
-  private readonly histories: MaelstromEvent[][] = [];
+  private readonly histories: HistoryEvent[][] = [];
 
   constructor(
     private readonly out: string,
@@ -20,8 +25,8 @@ export class MaelstromResults {
   add(v: Verdict, scenario: string, history?: string): void {
     this.results.push({
       ...v,
-      suite: 'maelstrom',
-      variant: 'direct-mail',
+      suite: v.id.split('/')[0],
+      variant: MAELSTROM_PARAMS.variant,
       scenario,
       runs: 1,
       seed: this.seed,
@@ -30,11 +35,32 @@ export class MaelstromResults {
   }
 
   /** Writes one scenario's history (histories/ must exist); returns its report-relative path. */
-  async keep(name: string, events: MaelstromEvent[]): Promise<string> {
+  async keep(name: string, events: HistoryEvent[]): Promise<string> {
     this.histories.push(events);
     const file = join('histories', `maelstrom--${name.replaceAll('/', '--')}.jsonl`);
     await writeFile(join(this.out, file), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     return file;
+  }
+
+  /**
+   * One scenario's verdicts, from its history: its convergence case, the
+   * budgets (on the scenario that measures them), then the shared realtime
+   * cases; `selected` filters by case id (--case).
+   */
+  async judge(
+    s: { name: string; what: string; budgets: boolean },
+    run: ScenarioRun,
+    label: string,
+    budget: Budget | null,
+    selected: (id: string) => boolean = () => true,
+  ): Promise<void> {
+    const file = await this.keep(s.name, run.events);
+    const conv = convergenceCase(s.name, s.what);
+    if (selected(conv.id)) this.add(checkConvergence(conv, run.events, run.startupFailure), label, file);
+    if (s.budgets)
+      for (const v of checkBudgets(run.events, budget, run.startupFailure))
+        if (selected(v.id)) this.add(v, label, file);
+    for (const v of checkRealtimeHistory(run.events)) if (selected(v.id)) this.add(v, label, file);
   }
 
   get scenariosRun(): number {
@@ -46,7 +72,7 @@ export class MaelstromResults {
     this.results.unshift({
       ...checkProtocol(this.histories),
       suite: 'maelstrom',
-      variant: 'direct-mail',
+      variant: MAELSTROM_PARAMS.variant,
       scenario: `all scenarios; ${setting}`,
       runs: this.histories.length,
       seed: this.seed,

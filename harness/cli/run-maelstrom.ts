@@ -14,12 +14,19 @@ import { commandLine } from '../../reports/run-info.js';
 import { writeReportDir } from '../../reports/write.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { ALL_CASES, matchesPrefix as selectedId } from '../../suites/registry.js';
+import { WITHIN_BOUND } from '../checkers/convergence.js';
 import { type CaseInfo, unsupported } from '../checkers/verdict.js';
 import { makePartition } from '../faults/shapes.js';
-import { checkBudgets, checkConvergence, convergenceCase } from '../maelstrom/checks.js';
+import { convergenceCase } from '../maelstrom/checks.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../maelstrom/profiles.js';
-import { type FaultWindow, runMaelstromScenario, type ScenarioSpec } from '../maelstrom/scenario.js';
+import {
+  type FaultWindow,
+  MAELSTROM_PARAMS,
+  runMaelstromScenario,
+  type ScenarioSpec,
+} from '../maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../maelstrom/topology.js';
+import { realtimeCaseIds } from '../realtime/checks.js';
 import { MaelstromResults } from './maelstrom-results.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -154,14 +161,21 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${MAELSTROM_HELP}\n`);
     return 0;
   }
+  // Lockstep cases a realtime run judges too are reported per scenario instead
+  // (within-bound is not: a Maelstrom node declares no period, so has no bound).
+  const judgedHere = new Set(
+    realtimeCaseIds(MAELSTROM_PARAMS.variant).filter((id) => id !== WITHIN_BOUND.id),
+  );
+  const shared = [...judgedHere].some((id) => selectedId(id, config.cases));
   let scenarios = SCENARIOS.filter(
     (s) =>
+      shared ||
       selectedId(`maelstrom/convergence/${s.name}`, config.cases) ||
       (s.budgets && BUDGET_IDS.some((id) => selectedId(id, config.cases))),
   );
   // maelstrom/protocol is judged over whatever runs; alone, it needs one run.
   if (scenarios.length === 0 && selectedId('maelstrom/protocol', config.cases)) scenarios = [SCENARIOS[0]];
-  const lockstep = ALL_CASES.filter((c) => selectedId(c.id, config.cases));
+  const lockstep = ALL_CASES.filter((c) => !judgedHere.has(c.id) && selectedId(c.id, config.cases));
   if (scenarios.length === 0 && lockstep.length === 0)
     throw new UsageError(
       `no case matches --case ${config.cases.join(',')} (try maelstrom/convergence, maelstrom/budget)`,
@@ -211,12 +225,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     };
     process.stderr.write(`gossipcheck: maelstrom ${def.name} (${setting}, ${config.durationMs} ms)\n`);
     const run = await runMaelstromScenario(spec);
-    const file = await collected.keep(def.name, run.events);
-    if (selectedId(conv.id, config.cases))
-      add(checkConvergence(conv, run.events, run.startupFailure), label, file);
-    if (def.budgets)
-      for (const v of checkBudgets(run.events, budget, run.startupFailure))
-        if (selectedId(v.id, config.cases)) add(v, label, file);
+    await collected.judge(def, run, label, budget, (id) => selectedId(id, config.cases));
     aborted = run.startupFailure;
   }
   if (collected.scenariosRun > 0 && selectedId('maelstrom/protocol', config.cases))

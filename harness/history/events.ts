@@ -29,6 +29,18 @@ export type DropReason = 'partition' | 'loss' | 'crashed' | 'unknown-node' | 're
 /** Realtime (chaos) runs: cumulative packet and byte counts of one directed edge, from iptables. */
 export type EdgeCount = [from: NodeId, to: NodeId, packets: number, bytes: number];
 
+/** How a Maelstrom node was run: recorded in its history's header. */
+export interface MaelstromSettings {
+  command: string;
+  topologyName: string;
+  topology: Record<NodeId, NodeId[]>;
+  latencyMs: number;
+  durationMs: number;
+  /** Client operations per second (all clients together). */
+  rate: number;
+  profile: string | null;
+}
+
 export type HistoryEvent =
   | {
       t: 'run';
@@ -52,6 +64,8 @@ export type HistoryEvent =
        * full mesh (absent: every node's peers are all the other nodes).
        */
       peers?: Record<NodeId, NodeId[]>;
+      /** A Maelstrom node's run (docs/maelstrom.md): the settings it ran with. */
+      maelstrom?: MaelstromSettings;
     }
   | { t: 'init'; implementation: string; version: string; capabilities: Capabilities }
   | { t: 'round'; r: number }

@@ -142,6 +142,18 @@ export function canonical(e: HistoryEvent): HistoryEvent {
       if (e.scenario !== undefined) run.scenario = e.scenario;
       if (e.peers !== undefined)
         run.peers = Object.fromEntries(e.nodes.map((n) => [n, (e.peers![n] ?? []).slice()]));
+      if (e.maelstrom !== undefined) {
+        const m = e.maelstrom;
+        run.maelstrom = {
+          command: m.command,
+          topologyName: m.topologyName,
+          topology: Object.fromEntries(Object.entries(m.topology).map(([n, ps]) => [n, ps.slice()])),
+          latencyMs: m.latencyMs,
+          durationMs: m.durationMs,
+          rate: m.rate,
+          profile: m.profile,
+        };
+      }
       return run;
     }
     case 'init':

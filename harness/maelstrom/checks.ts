@@ -1,14 +1,16 @@
-// Pure checkers over Maelstrom scenario histories: events in, verdicts with
-// evidence out. Nothing here talks to a node.
+// Pure checkers over the histories of Maelstrom scenarios: the kit's own
+// history (harness/history/events.ts), recorded by the realtime runner with
+// the Maelstrom adapter; events in, verdicts with evidence out. Nothing here
+// talks to a node. A Maelstrom write is a fresh key (scenario.ts), so a key
+// stands for one broadcast value.
 import type { NodeId } from '../../proto/contract.js';
 import { type CaseInfo, notJudged, type Verdict, verdictOf } from '../checkers/verdict.js';
 import { faultLabel } from '../faults/schedule.js';
-import { type MaelstromEvent, Presence } from './history.js';
+import type { EventOf, HistoryEvent } from '../history/events.js';
 import type { Budget } from './profiles.js';
-import { valueKey } from './protocol.js';
 
-type Ev<T extends MaelstromEvent['t']> = Extract<MaelstromEvent, { t: T }>;
-const only = <T extends MaelstromEvent['t']>(events: readonly MaelstromEvent[], t: T) =>
+type Ev<T extends HistoryEvent['t']> = EventOf<T>;
+const only = <T extends HistoryEvent['t']>(events: readonly HistoryEvent[], t: T) =>
   events.filter((e): e is Ev<T> => e.t === t);
 
 export const PROTOCOL_CASE: CaseInfo = {
@@ -29,26 +31,82 @@ export const convergenceCase = (scenario: string, what: string): CaseInfo => ({
 
 export const BUDGET_SOURCE = 'Fly.io Gossip Glomers challenges 3d and 3e (fly.io/dist-sys/3d, /3e)';
 
-/** Protocol violations and failed client requests of one scenario, as readable lines. */
-export function protocolProblems(events: readonly MaelstromEvent[]): { lines: string[]; timeouts: number } {
-  const scenario = only(events, 'run')[0]?.scenario ?? '?';
-  const lines: string[] = [];
-  for (const e of only(events, 'error')) lines.push(`[${scenario} @${e.r} ms] ${e.message}`);
-  let timeouts = 0;
-  for (const c of only(events, 'complete')) {
-    if (c.status === 'error')
-      lines.push(`[${scenario} @${c.r} ms] ${c.node} answered ${c.op} from ${c.client} with ${c.error}`);
-    else if (c.status === 'timeout') {
-      const setup = c.op === 'init' || c.op === 'topology';
-      if (setup && !/exited/.test(c.error ?? ''))
-        lines.push(`[${scenario} @${c.r} ms] ${c.node} did not answer ${c.op}: ${c.error}`);
-      else if (!setup && c.error !== 'run ended') timeouts++;
+/**
+ * When each written key (one broadcast value) became present at each node,
+ * from the delivery log alone: at the writing node when the client's
+ * broadcast reached it (its update plus the base latency), elsewhere from the
+ * first delivery of an envelope whose `keys` list it (or of a duplicate of
+ * one). A restart empties the node. Fed in history order.
+ */
+export class Presence {
+  private readonly sends = new Map<number, { to: NodeId; keys: string[] }>();
+  /** key -> node -> first time present. */
+  readonly at = new Map<string, Map<NodeId, number>>();
+
+  constructor(
+    private readonly nodes: readonly NodeId[],
+    private readonly latencyMs = 0,
+  ) {}
+
+  feed(e: HistoryEvent): void {
+    if (e.t === 'send') {
+      if (e.keys.length > 0) this.sends.set(e.id, { to: e.to, keys: e.keys });
+    } else if (e.t === 'duplicate') {
+      const s = this.sends.get(e.of);
+      if (s) this.sends.set(e.id, s);
+    } else if (e.t === 'drop') {
+      this.sends.delete(e.id);
+    } else if (e.t === 'restart') {
+      for (const m of this.at.values()) m.delete(e.node);
+    } else if (e.t === 'update') {
+      this.mark(e.key, e.node, e.r + this.latencyMs);
+    } else if (e.t === 'deliver') {
+      const s = this.sends.get(e.id);
+      if (!s) return;
+      this.sends.delete(e.id);
+      for (const k of s.keys) this.mark(k, s.to, e.r);
     }
   }
+
+  private mark(key: string, node: NodeId, r: number): void {
+    let m = this.at.get(key);
+    if (!m) {
+      m = new Map();
+      this.at.set(key, m);
+    }
+    if (!m.has(node)) m.set(node, r);
+  }
+
+  /** The time `key` reached the last of `nodes`, or null while some node lacks it. */
+  everywhere(key: string, nodes: readonly NodeId[] = this.nodes): number | null {
+    const m = this.at.get(key);
+    if (!m) return null;
+    let last = 0;
+    for (const n of nodes) {
+      const r = m.get(n);
+      if (r === undefined) return null;
+      last = Math.max(last, r);
+    }
+    return last;
+  }
+}
+
+const header = (events: readonly HistoryEvent[]) => only(events, 'run')[0];
+
+/** Protocol violations of one scenario as readable lines, and the client requests that timed out. */
+export function protocolProblems(events: readonly HistoryEvent[]): { lines: string[]; timeouts: number } {
+  const scenario = header(events)?.scenario ?? '?';
+  const errors = only(events, 'error');
+  const aborted = only(events, 'end')[0]?.reason === 'aborted';
+  // The runner ends a run on the error that broke it (a refusal, a failed
+  // Init): its last error. Every other failed request timed out (allowed).
+  const fatal = aborted ? errors.at(-1) : undefined;
+  const lines = fatal ? [`[${scenario} @${fatal.r} ms] ${fatal.message}`] : [];
+  const timeouts = errors.filter((e) => e !== fatal && (e.op === 'Update' || e.op === 'Read')).length;
   return { lines, timeouts };
 }
 
-export function checkProtocol(runs: readonly (readonly MaelstromEvent[])[]): Verdict {
+export function checkProtocol(runs: readonly (readonly HistoryEvent[])[]): Verdict {
   const lines: string[] = [];
   let timeouts = 0;
   let sent = 0;
@@ -74,26 +132,19 @@ export function checkProtocol(runs: readonly (readonly MaelstromEvent[])[]): Ver
   );
 }
 
-/** Values acknowledged by broadcast_ok, with the time the ack reached the harness. */
-export function ackedValues(events: readonly MaelstromEvent[]): Map<string, number> {
-  const invokes = new Map<string, Ev<'invoke'>>();
-  for (const i of only(events, 'invoke')) invokes.set(`${i.client}:${i.msgId}`, i);
+/** Keys (broadcast values) acknowledged, with the time the ack reached the harness. */
+export function ackedValues(events: readonly HistoryEvent[]): Map<string, number> {
   const acked = new Map<string, number>();
-  for (const c of only(events, 'complete')) {
-    if (c.op !== 'broadcast' || c.status !== 'ok') continue;
-    const inv = invokes.get(`${c.client}:${c.msgId}`);
-    if (inv) acked.set(valueKey(inv.value), c.r);
-  }
+  for (const a of only(events, 'ack')) if (!acked.has(a.key)) acked.set(a.key, a.r);
   return acked;
 }
 
 export function checkConvergence(
   info: CaseInfo,
-  events: readonly MaelstromEvent[],
+  events: readonly HistoryEvent[],
   startupFailure: string | null,
 ): Verdict {
-  const header = only(events, 'run')[0];
-  const nodes = header?.nodes ?? [];
+  const nodes = header(events)?.nodes ?? [];
   if (startupFailure !== null)
     return verdictOf(
       info,
@@ -106,16 +157,9 @@ export function checkConvergence(
       1,
     );
   const acked = ackedValues(events);
-  const invokes = new Map(only(events, 'invoke').map((i) => [`${i.client}:${i.msgId}`, i]));
   const finals = new Map<NodeId, Set<string> | string>();
-  for (const n of nodes) finals.set(n, 'no final read (node exited before the end)');
-  for (const c of only(events, 'complete')) {
-    if (!invokes.get(`${c.client}:${c.msgId}`)?.final) continue;
-    finals.set(
-      c.node,
-      c.status === 'ok' ? new Set((c.messages ?? []).map(valueKey)) : `final read ${c.status}: ${c.error}`,
-    );
-  }
+  for (const n of nodes) finals.set(n, 'no final read (the run ended before it, or the node did not answer)');
+  for (const r of only(events, 'read')) if (r.final) finals.set(r.node, new Set(r.entries.map((e) => e[0])));
   const details: string[] = [];
   let lost = 0;
   for (const n of nodes) {
@@ -189,29 +233,32 @@ export interface Measures {
 }
 
 /**
- * msgs-per-op as Maelstrom's :net :servers :msgs-per-op: lines sent between
- * nodes (requests and replies alike, including ones the network then dropped)
- * over client operations (every broadcast and read the harness issued, final
- * reads included; init and topology excluded). Latency: for each acknowledged
- * broadcast, max(0, time the value was present at the last node per the
- * delivery log - time the broadcast_ok reached the harness).
+ * msgs-per-op as Maelstrom's :net :servers :msgs-per-op: envelopes sent
+ * between nodes (requests and replies alike, including ones the network then
+ * dropped; a duplicate fault's copy is not a send) over client operations
+ * (every broadcast and read of the workload phase, and the final reads;
+ * init, topology and the settle phase's reads excluded). Latency: for each
+ * acknowledged broadcast, max(0, time the value was present at the last node
+ * per the delivery log - time the broadcast_ok reached the harness).
  */
-export function measure(events: readonly MaelstromEvent[]): Measures {
-  const header = only(events, 'run')[0];
-  const nodes = new Set(header?.nodes ?? []);
+export function measure(events: readonly HistoryEvent[]): Measures {
+  const run = header(events);
+  const presence = new Presence(run?.nodes ?? [], run?.maelstrom?.latencyMs ?? 0);
   let serverMessages = 0;
-  const presence = new Presence(header?.nodes ?? []);
+  let clientOps = 0;
+  let phase = '';
   for (const e of events) {
-    if (e.t === 'send' && nodes.has(e.from) && nodes.has(e.to)) serverMessages++;
+    if (e.t === 'send') serverMessages++;
+    else if (e.t === 'phase') phase = e.phase;
+    else if (e.t === 'update' || (e.t === 'read' && (e.final || phase === 'workload'))) clientOps++;
     presence.feed(e);
   }
-  const clientOps = only(events, 'invoke').filter((i) => i.op === 'broadcast' || i.op === 'read').length;
   const latencies: number[] = [];
   const unmeasured: string[] = [];
   for (const [k, ackAt] of ackedValues(events)) {
     const last = presence.everywhere(k);
     if (last === null) unmeasured.push(k);
-    else latencies.push(Math.max(0, Math.round((last - ackAt) * 10) / 10));
+    else latencies.push(Math.max(0, Math.round(last - ackAt)));
   }
   const sorted = latencies.slice().sort((a, b) => a - b);
   const median =
@@ -258,7 +305,7 @@ export function budgetCases(budget: Budget | null): { msgs: CaseInfo; median: Ca
 }
 
 export function checkBudgets(
-  events: readonly MaelstromEvent[],
+  events: readonly HistoryEvent[],
   budget: Budget | null,
   startupFailure: string | null,
 ): Verdict[] {
@@ -278,10 +325,12 @@ export function checkBudgets(
     return [failed(cases.msgs), failed(cases.median), failed(cases.max)];
   }
   const m = measure(events);
-  const header = only(events, 'run')[0];
-  const setting = header
-    ? `${header.nodes.length} nodes, ${header.maelstrom.topologyName} topology, ${header.maelstrom.latencyMs} ms latency, ${header.maelstrom.rate} ops/s for ${header.maelstrom.durationMs} ms`
-    : '';
+  const run = header(events);
+  const m0 = run?.maelstrom;
+  const setting =
+    run && m0
+      ? `${run.nodes.length} nodes, ${m0.topologyName} topology, ${m0.latencyMs} ms latency, ${m0.rate} ops/s for ${m0.durationMs} ms`
+      : '';
   const msgs = verdictOf(
     cases.msgs,
     budget ? m.msgsPerOp < budget.msgsPerOp : true,

@@ -8,16 +8,16 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeIds } from '../../proto/contract.js';
 import type { LinkFault } from '../faults/schedule.js';
+import type { EventOf, HistoryEvent } from '../history/events.js';
 import { checkConvergence, checkProtocol, convergenceCase } from './checks.js';
-import type { MaelstromEvent } from './history.js';
 import { type FaultWindow, runMaelstromScenario } from './scenario.js';
 import { totalTopology } from './topology.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
 const nodes = nodeIds(4);
 
-type Ev<T extends MaelstromEvent['t']> = Extract<MaelstromEvent, { t: T }>;
-const only = <T extends MaelstromEvent['t']>(events: readonly MaelstromEvent[], t: T) =>
+type Ev<T extends HistoryEvent['t']> = EventOf<T>;
+const only = <T extends HistoryEvent['t']>(events: readonly HistoryEvent[], t: T) =>
   events.filter((e): e is Ev<T> => e.t === t);
 
 async function run(name: string, faults: FaultWindow[]) {

@@ -1,30 +1,22 @@
-// One Maelstrom scenario, in realtime: spawn one process per node, `init`
-// and `topology` every node (as Maelstrom does), run the client workload
-// (broadcast / read, 50/50, values 0, 1, 2, ... as Maelstrom's broadcast
-// workload) while the fault windows open and heal, let it settle, read every
-// node a last time, kill everything. Everything that happens is recorded;
-// verdicts come later, from the history alone (checks.ts).
-import { performance } from 'node:perf_hooks';
+// One Maelstrom scenario on the one realtime pipeline: the node processes are
+// hosted by the Maelstrom adapter (adapters/maelstrom: protocol translation
+// behind the GossipNode contract), served on loopback; the realtime runner
+// (harness/realtime/runner.ts) drives them with Maelstrom's broadcast
+// workload (a rate of client operations, broadcast / read 50/50), the
+// scenario's fault windows and node faults, settle and final reads; every
+// node-to-node line goes through the harness's network (the Router, with
+// the base latency as an always-on delay). The history is the kit's own
+// (harness/history/events.ts); verdicts come later, from it alone (checks.ts).
+
+import { MaelstromHost } from '../../adapters/maelstrom/host.js';
 import type { NodeId } from '../../proto/contract.js';
-import { deriveSeed, Rng } from '../../shared/prng.js';
-import type { LinkFault } from '../faults/schedule.js';
-import { cutEdges } from '../faults/shapes.js';
-import { envelopeToLine, lineToEnvelope } from './edge.js';
-import { type ClientOp, type MaelstromEvent, Presence, type ScenarioSettings } from './history.js';
-import { MaelstromNetwork } from './network.js';
-import { type Exit, localLauncher, type NodeHandle, type NodeLauncher } from './node-process.js';
-import {
-  type Body,
-  exitProblem,
-  noInReplyTo,
-  parseLine,
-  quote,
-  readNodeOutput,
-  replyProblem,
-  replyToNothing,
-  unknownDestination,
-  valueKey,
-} from './protocol.js';
+import { minimalParameters } from '../../proto/contract.js';
+import { serveGossipNode } from '../../proto/server.js';
+import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
+import type { HistoryEvent, MaelstromSettings } from '../history/events.js';
+import { HistoryRecorder } from '../history/recorder.js';
+import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
+import { localLauncher, type NodeLauncher } from './node-process.js';
 
 /** A fault window, in ms from the start of the workload phase. */
 export interface FaultWindow {
@@ -46,9 +38,15 @@ export interface NodeFaultWindow {
   kind: 'pause' | 'kill';
 }
 
+/** What a scenario runs with; its history's header records it (seed and nodes in the header itself). */
+export interface ScenarioSettings extends MaelstromSettings {
+  seed: number;
+  nodes: NodeId[];
+}
+
 export interface ScenarioSpec extends ScenarioSettings {
   name: string;
-  /** The longest the settle phase waits for every acknowledged value to reach every node. */
+  /** The longest the settle phase waits for every node to hold the same values. */
   settleMs: number;
   /** Deadline of every client request (init, topology, broadcast, read). */
   timeoutMs: number;
@@ -60,386 +58,102 @@ export interface ScenarioSpec extends ScenarioSettings {
 }
 
 export interface ScenarioRun {
-  events: MaelstromEvent[];
-  /** Why the cluster never got to the workload (init / topology failed), or null. */
+  events: HistoryEvent[];
+  /** Why the cluster never served a client operation (a node that does not start or answer init), or null. */
   startupFailure: string | null;
 }
 
-interface Pending {
-  client: string;
-  node: NodeId;
-  op: ClientOp;
-  msgId: number;
-  timer: NodeJS.Timeout;
-  resolve: (ok: boolean) => void;
+/**
+ * The contract's view of a Maelstrom node: anti-entropy (what a node that
+ * survives partitions promises), no period (the node keeps its own timers),
+ * the default payload limit.
+ */
+export const MAELSTROM_PARAMS = minimalParameters('anti-entropy-push-pull', { maxPayloadBytes: 0 });
+
+/** The scenario's windows as the runner's schedule (windows end with the workload at the latest). */
+export function scheduleOf(spec: Pick<ScenarioSpec, 'faults' | 'nodeFaults' | 'durationMs'>): FaultSchedule {
+  const end = (until: number) => Math.min(until, spec.durationMs);
+  const schedule: FaultSchedule = spec.faults.map((w) => ({
+    type: 'link',
+    from: w.from,
+    until: end(w.until),
+    fault: w.fault,
+  }));
+  for (const f of spec.nodeFaults ?? []) {
+    if (f.kind === 'pause') schedule.push({ type: 'pause', from: f.from, until: end(f.until), node: f.node });
+    else
+      schedule.push(
+        { type: 'crash', at: f.from, node: f.node },
+        { type: 'restart', at: end(f.until), node: f.node, durable: false },
+      );
+  }
+  return schedule;
 }
 
-const ADMIN = 'c0';
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export async function runMaelstromScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
-  const t0 = performance.now();
-  const now = () => round1(performance.now() - t0);
-  const events: MaelstromEvent[] = [];
-  const presence = new Presence(spec.nodes);
-  const record = (e: MaelstromEvent) => {
-    events.push(e);
-    presence.feed(e);
+  const { seed, nodes, name, ...settings } = spec;
+  const maelstrom: MaelstromSettings = {
+    command: settings.command,
+    topologyName: settings.topologyName,
+    topology: settings.topology,
+    latencyMs: settings.latencyMs,
+    durationMs: settings.durationMs,
+    rate: settings.rate,
+    profile: settings.profile,
   };
-  const nodeSet = new Set(spec.nodes);
-  const clients = spec.nodes.map((_, i) => `c${i + 1}`);
-  const clientSet = new Set([ADMIN, ...clients]);
-  const rng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}`));
-  const netRng = new Rng(deriveSeed(spec.seed, `maelstrom/${spec.name}/network`));
-  const procs = new Map<NodeId, NodeHandle>();
-  const launch = spec.launcher ?? localLauncher(spec.command);
-  const generations = new Map<NodeId, number>();
-  /** Nodes being killed on purpose (a kill fault): their exit is a crash, not a violation. */
-  const killing = new Set<NodeId>();
-  const pending = new Map<string, Pending>();
-  const expired = new Set<string>();
-  const acked = new Set<string>();
-  let nextMsgId = 0;
-  let tearingDown = false;
-
-  const violation = (op: string, node: NodeId, message: string) =>
-    record({ t: 'error', r: now(), op, nodes: [node], message });
-
-  record({
-    t: 'run',
-    seed: spec.seed,
-    mode: 'realtime',
-    nodes: spec.nodes,
-    scenario: spec.name,
-    maelstrom: {
-      command: spec.command,
-      topologyName: spec.topologyName,
-      topology: spec.topology,
-      latencyMs: spec.latencyMs,
-      durationMs: spec.durationMs,
-      rate: spec.rate,
-      profile: spec.profile,
-    },
+  const host = new MaelstromHost({
+    launcher: spec.launcher ?? localLauncher(spec.command),
+    command: spec.command,
+    requestTimeoutMs: spec.timeoutMs,
+    clientLatencyMs: spec.latencyMs,
+    cluster: { nodeIds: nodes, topology: spec.topology },
+    log: () => {},
   });
-
-  const complete = (
-    p: Pending,
-    status: 'ok' | 'error' | 'timeout',
-    extra: { messages?: unknown[]; error?: string },
-  ) => {
-    const key = `${p.client}:${p.msgId}`;
-    pending.delete(key);
-    clearTimeout(p.timer);
-    record({
-      t: 'complete',
-      r: now(),
-      client: p.client,
-      node: p.node,
-      op: p.op,
-      msgId: p.msgId,
-      status,
-      ...extra,
-    });
-    p.resolve(status === 'ok');
-  };
-
-  const onClientLine = (client: string, node: NodeId, text: string) => {
-    // The line was parsed when the node wrote it; no fault touches a client edge.
-    const parsed = parseLine(text);
-    if (!parsed.ok) {
-      violation(
-        'client',
-        node,
-        `${node} sent client ${client} a line that is ${parsed.reason}: ${quote(text)}`,
-      );
-      return;
-    }
-    const env = parsed.env;
-    const inReplyTo = env.body.in_reply_to;
-    if (inReplyTo === undefined) {
-      violation('client', node, noInReplyTo(node, client, env.body, text));
-      return;
-    }
-    const key = `${client}:${inReplyTo}`;
-    const p = pending.get(key);
-    if (!p) {
-      if (!expired.has(key)) violation('client', node, replyToNothing(node, client, text));
-      return;
-    }
-    const problem = replyProblem(p.op, env.body, text);
-    if (problem !== null) complete(p, 'error', { error: problem });
-    else if (p.op === 'read') complete(p, 'ok', { messages: env.body.messages as unknown[] });
-    else complete(p, 'ok', {});
-  };
-
-  const isNode = (id: string) => nodeSet.has(id);
-  const net = new MaelstromNetwork({
-    nodes: spec.nodes,
-    clients: [ADMIN, ...clients],
-    rng: netRng,
-    latencyMs: spec.latencyMs,
-    now,
-    record,
-    deliver: (to, env) => {
-      const text = envelopeToLine(env);
-      if (nodeSet.has(to)) procs.get(to)?.write(text);
-      else onClientLine(to, env.from, text);
+  const server = await serveGossipNode(host, '127.0.0.1:0');
+  const backend: RealtimeBackend = {
+    address: () => server.address,
+    harnessHost: '127.0.0.1',
+    pause: (n) => host.pause(n),
+    unpause: (n) => host.resume(n),
+    kill: async (n) => {
+      await host.stop([n], 'crash');
     },
-  });
-
-  const onLine = (node: NodeId, raw: string) => {
-    const out = readNodeOutput(node, raw);
-    if (out.kind === 'blank') return;
-    if (out.kind === 'violation') {
-      violation('stdout', node, out.message);
-      return;
-    }
-    const { env, text } = out;
-    if (nodeSet.has(env.dest) || clientSet.has(env.dest)) {
-      net.send(lineToEnvelope(node, env.dest, text, env.body, isNode));
-    } else {
-      const known = `nodes ${spec.nodes[0]}..${spec.nodes.at(-1)}, clients c0..${clients.at(-1)}`;
-      violation('stdout', node, unknownDestination(node, env.dest, known, text));
-    }
+    restart: async () => server.address,
+    logs: async (n) => host.stderrTail(n),
   };
-
-  const onExit = (node: NodeId, generation: number, exit: Exit) => {
-    if (tearingDown || generations.get(node) !== generation) return;
-    net.crash(node);
-    record({ t: 'crash', r: now(), node });
-    if (killing.has(node)) {
-      for (const p of [...pending.values()])
-        if (p.node === node) complete(p, 'timeout', { error: `${node} exited (killed by the harness)` });
-      return;
-    }
-    violation('process', node, exitProblem(node, exit, procs.get(node)?.stderrTail(5) ?? ''));
-    for (const p of [...pending.values()])
-      if (p.node === node) complete(p, 'timeout', { error: `${node} exited` });
-  };
-
-  const invoke = (
-    client: string,
-    node: NodeId,
-    op: ClientOp,
-    body: Body,
-    extra: { value?: unknown; final?: boolean } = {},
-  ) =>
-    new Promise<boolean>((resolve) => {
-      const msgId = ++nextMsgId;
-      const key = `${client}:${msgId}`;
-      const full: Body = { ...body, type: op, msg_id: msgId };
-      const text = JSON.stringify({ src: client, dest: node, body: full });
-      record({ t: 'invoke', r: now(), client, node, op, msgId, ...extra });
-      const p: Pending = {
-        client,
-        node,
-        op,
-        msgId,
-        resolve,
-        timer: setTimeout(() => {
-          expired.add(key);
-          complete(p, 'timeout', { error: `no reply within ${spec.timeoutMs} ms` });
-        }, spec.timeoutMs),
-      };
-      pending.set(key, p);
-      if (net.isCrashed(node)) {
-        complete(p, 'timeout', { error: `${node} exited` });
-        return;
-      }
-      net.send(lineToEnvelope(client, node, text, full, isNode));
-    });
-
-  const phase = (name: string) => record({ t: 'phase', r: now(), phase: name });
-  const start = (node: NodeId) => {
-    const generation = (generations.get(node) ?? -1) + 1;
-    generations.set(node, generation);
-    procs.set(
-      node,
-      launch(
-        node,
-        generation,
-        (line) => {
-          if (generations.get(node) === generation) onLine(node, line);
-        },
-        (exit) => onExit(node, generation, exit),
-      ),
-    );
-  };
-  const keepStderr = (node: NodeId) => {
-    const tail = procs.get(node)?.stderrTail();
-    if (tail) record({ t: 'stderr', r: now(), node, tail });
-  };
-  /** Node-fault actions in flight; teardown waits for them. */
-  const nodeOps = new Set<Promise<void>>();
-  const nodeOp = (what: string, node: NodeId, op: () => Promise<void>) => {
-    const p = op()
-      .catch((err: unknown) => {
-        if (!tearingDown)
-          violation(
-            'harness',
-            node,
-            `${what} ${node} failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
-      })
-      .finally(() => nodeOps.delete(p));
-    nodeOps.add(p);
-  };
-  const startNodeFault = (f: NodeFaultWindow) =>
-    nodeOp(f.kind, f.node, async () => {
-      if (tearingDown) return;
-      if (f.kind === 'pause') {
-        await procs.get(f.node)?.pause();
-        record({ t: 'pause', r: now(), node: f.node, action: 'start' });
-        return;
-      }
-      killing.add(f.node);
-      await procs.get(f.node)?.kill();
-      keepStderr(f.node);
-    });
-  const stopNodeFault = (f: NodeFaultWindow) =>
-    nodeOp(f.kind === 'pause' ? 'resume' : 'restart', f.node, async () => {
-      if (tearingDown) return;
-      if (f.kind === 'pause') {
-        await procs.get(f.node)?.resume();
-        record({ t: 'pause', r: now(), node: f.node, action: 'stop' });
-        return;
-      }
-      // Wait for the kill to land (its exit marks the node crashed).
-      while (!net.isCrashed(f.node) && !tearingDown) await sleep(10);
-      if (tearingDown) return;
-      killing.delete(f.node);
-      net.restart(f.node);
-      record({ t: 'restart', r: now(), node: f.node, durable: false });
-      start(f.node);
-      const ok =
-        (await invoke(ADMIN, f.node, 'init', { type: 'init', node_id: f.node, node_ids: spec.nodes })) &&
-        (await invoke(ADMIN, f.node, 'topology', { type: 'topology', topology: spec.topology }));
-      net.booted(f.node);
-      if (!ok && !tearingDown)
-        violation('restart', f.node, `${f.node} did not answer init / topology after its restart`);
-    });
-  const faultTimers: NodeJS.Timeout[] = [];
-  let generator: NodeJS.Timeout | null = null;
-  let startupFailure: string | null = null;
-
+  const recorder = new HistoryRecorder();
   try {
-    phase('startup');
-    for (const node of spec.nodes) start(node);
-    const rpcAll = async (op: 'init' | 'topology', bodyFor: (n: NodeId) => Body) => {
-      const oks = await Promise.all(spec.nodes.map((n) => invoke(ADMIN, n, op, bodyFor(n))));
-      const bad = spec.nodes.filter((_, i) => !oks[i]);
-      if (bad.length === 0) return null;
-      const why = events
-        .filter(
-          (e): e is Extract<MaelstromEvent, { t: 'complete' }> =>
-            e.t === 'complete' && e.op === op && e.status !== 'ok',
-        )
-        .map((e) => `${e.node}: ${e.error ?? e.status}`);
-      return `${op} failed at ${bad.length} of ${spec.nodes.length} node(s): ${why.slice(0, 3).join('; ')}`;
-    };
-    startupFailure = await rpcAll('init', (n) => ({ type: 'init', node_id: n, node_ids: spec.nodes }));
-    if (startupFailure === null)
-      startupFailure = await rpcAll('topology', () => ({ type: 'topology', topology: spec.topology }));
-    if (startupFailure !== null) return { events, startupFailure };
-
-    phase('workload');
-    const w0 = performance.now();
-    for (const win of spec.faults) {
-      faultTimers.push(
-        setTimeout(() => {
-          net.addFault(win.fault);
-          record({
-            t: 'fault',
-            r: now(),
-            action: 'start',
-            fault: win.fault,
-            edges: cutEdges(win.fault, spec.nodes),
-          });
-        }, win.from),
-        setTimeout(
-          () => {
-            net.removeFault(win.fault);
-            record({
-              t: 'fault',
-              r: now(),
-              action: 'stop',
-              fault: win.fault,
-              edges: cutEdges(win.fault, spec.nodes),
-            });
-          },
-          Math.min(win.until, spec.durationMs),
-        ),
-      );
-    }
-    for (const f of spec.nodeFaults ?? []) {
-      faultTimers.push(
-        setTimeout(() => startNodeFault(f), f.from),
-        setTimeout(() => stopNodeFault(f), Math.min(f.until, spec.durationMs)),
-      );
-    }
-    let nextValue = 0;
-    const busy = new Set<string>();
-    const issue = () => {
-      const idle = clients.filter((c, i) => !busy.has(c) && !net.isCrashed(spec.nodes[i]));
-      if (idle.length === 0) return;
-      const client = idle[rng.int(idle.length)];
-      const node = spec.nodes[clients.indexOf(client)];
-      busy.add(client);
-      const done = () => busy.delete(client);
-      if (rng.chance(0.5)) {
-        const value = nextValue++;
-        invoke(client, node, 'broadcast', { type: 'broadcast', message: value }, { value }).then((ok) => {
-          if (ok) acked.add(valueKey(value));
-          done();
-        });
-      } else {
-        invoke(client, node, 'read', { type: 'read' }).then(done);
-      }
-    };
-    const periodMs = 1000 / spec.rate;
-    let issued = 0;
-    // Catch up on timer drift: issue as many ops as the rate allows by now.
-    generator = setInterval(
-      () => {
-        const due = Math.floor((performance.now() - w0) / periodMs);
-        while (issued < due) {
-          issued++;
-          issue();
-        }
+    const outcome = await new RealtimeRun(
+      {
+        seed,
+        nodes,
+        peers: Object.fromEntries(nodes.map((n) => [n, (spec.topology[n] ?? []).slice()])),
+        params: MAELSTROM_PARAMS,
+        transport: 'harness',
+        durationMs: spec.durationMs,
+        settleMs: spec.settleMs,
+        schedule: scheduleOf(spec),
+        writeEveryMs: 0,
+        readEveryMs: 100,
+        keys: 0,
+        // A request may wait for the node's handshake (init, topology) and the latency both ways.
+        callTimeoutMs: 3 * spec.timeoutMs + 2 * spec.latencyMs,
+        startupTimeoutMs: 30_000,
+        scenario: name,
+        clientOps: { rate: spec.rate },
+        baseLatencyMs: spec.latencyMs,
+        maelstrom,
       },
-      Math.max(1, Math.min(periodMs, 20)),
-    );
-    await sleep(spec.durationMs);
-    clearInterval(generator);
-    generator = null;
-
-    phase('settle');
-    const settleEnd = performance.now() + spec.settleMs;
-    const live = () => spec.nodes.filter((n) => !net.isCrashed(n));
-    const settled = () => {
-      if ([...pending.values()].some((p) => p.client !== ADMIN)) return false;
-      const nodes = live();
-      for (const k of acked) if (presence.everywhere(k, nodes) === null) return false;
-      return true;
+      backend,
+      recorder.record,
+    ).run();
+    const served = recorder.events.some((e) => e.t === 'ack' || (e.t === 'read' && !e.final));
+    return {
+      events: recorder.events,
+      startupFailure: !outcome.completed && !served ? (outcome.reason ?? 'aborted') : null,
     };
-    while (performance.now() < settleEnd && !settled()) await sleep(20);
-
-    phase('final-read');
-    await Promise.all(
-      live().map((n) => invoke(clients[spec.nodes.indexOf(n)], n, 'read', { type: 'read' }, { final: true })),
-    );
-    return { events, startupFailure: null };
   } finally {
-    if (generator) clearInterval(generator);
-    for (const t of faultTimers) clearTimeout(t);
-    tearingDown = true;
-    phase('teardown');
-    net.close();
-    for (const p of [...pending.values()]) complete(p, 'timeout', { error: 'run ended' });
-    await Promise.allSettled([...nodeOps]);
-    await Promise.all([...procs.values()].map((p) => p.stop()));
-    for (const node of procs.keys()) keepStderr(node);
-    record({ t: 'end', r: now(), reason: startupFailure ? 'aborted' : 'completed' });
+    await host.close();
+    await server.close();
   }
 }

@@ -57,10 +57,11 @@ function measured(v: Verdict, variant: Variant): Verdict {
 /** Allowance on top of B·period for reads every few hundred ms, container restarts and Init. */
 export const GRACE_MS = 3000;
 
+/** Undefined when the run has no bound: none for its variant, or no declared period (a Maelstrom node keeps its own). */
 export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | undefined {
   const bound = convergenceBound(v.variant!, v.params!, v.n);
-  if (!bound) return undefined;
   const period = v.params!.periodMs;
+  if (!bound || period <= 0) return undefined;
   const limit = bound.rounds * period + graceMs;
   const info = {
     ...WITHIN_BOUND,
@@ -114,6 +115,12 @@ export function realtimeCases(variant: Variant): CaseInfo[] {
     ? [PARTITION_HEAL]
     : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
 }
+
+/** Every case id a realtime run of `variant` may report, run/completed first. */
+export const realtimeCaseIds = (variant: Variant): string[] => [
+  RUN_COMPLETED.id,
+  ...realtimeCases(variant).map((c) => c.id),
+];
 
 /** An implementation that does not declare what the run needs: every case UNSUPPORTED, nothing run. */
 export function unsupportedRun(variant: Variant, missing: string): Verdict[] {

@@ -26,11 +26,18 @@ export interface NetworkOptions {
   callTimeoutMs: number;
   /** How often due envelopes are taken and delivered. */
   tickMs?: number;
+  /**
+   * A delay every envelope takes, ms (Maelstrom's --latency): an always-on
+   * delay fault over every edge, the network itself, so no 'fault' event.
+   */
+  baseLatencyMs?: number;
 }
 
 export class WallClockNetwork {
   private readonly router: Router;
-  private faults: LinkFault[] = [];
+  /** The base latency (if any), then the schedule's active faults. */
+  private faults: LinkFault[];
+  private readonly base: LinkFault[];
   private readonly pending = new Map<NodeId, InFlight[]>();
   private readonly busy = new Set<NodeId>();
   private server: grpc.Server | null = null;
@@ -42,6 +49,10 @@ export class WallClockNetwork {
 
   constructor(private readonly o: NetworkOptions) {
     this.router = new Router(o.nodes, new Rng(deriveSeed(o.seed, 'router')));
+    const latency = o.baseLatencyMs ?? 0;
+    this.base = latency > 0 ? [{ kind: 'delay', latency, jitter: 0 }] : [];
+    this.faults = this.base.slice();
+    this.router.setFaults(this.faults);
   }
 
   /** Serves HarnessNetwork on `host`:0; resolves to the port. */
@@ -71,7 +82,7 @@ export class WallClockNetwork {
   }
 
   setFaults(faults: readonly LinkFault[]): void {
-    this.faults = faults.slice();
+    this.faults = [...this.base, ...faults];
     this.router.setFaults(this.faults);
   }
 

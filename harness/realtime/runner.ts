@@ -22,7 +22,7 @@ import { deriveSeed, Rng } from '../../shared/prng.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
-import type { EdgeCount, HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
+import type { EdgeCount, HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
 import { callWithDeadline } from '../runner/call.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
@@ -43,6 +43,19 @@ export interface RealtimeSpec {
   callTimeoutMs: number;
   startupTimeoutMs: number;
   scenario?: string;
+  /**
+   * The workload, when not the periodic one above: Maelstrom's broadcast
+   * workload (docs/maelstrom.md). `rate` client operations per second, each
+   * at a random node with no operation outstanding (not killed), 50/50 a
+   * write of a fresh key or a read; every read of the workload is recorded,
+   * as the client operation it is. The settle phase reads every node every
+   * `readEveryMs`, as in periodic runs.
+   */
+  clientOps?: { rate: number };
+  /** A delay every envelope takes, ms (Maelstrom's --latency; WallClockNetwork baseLatencyMs). */
+  baseLatencyMs?: number;
+  /** The header's record of a Maelstrom run's settings. */
+  maelstrom?: MaelstromSettings;
 }
 
 /** What the runner needs from where the nodes run (the docker backend). */
@@ -220,7 +233,12 @@ export class RealtimeRun {
     if (candidates.length === 0) return;
     this.writing = true;
     const node = candidates[this.rng.int(candidates.length)];
-    const key = `k${this.rng.int(this.spec.keys)}`;
+    await this.writeAt(node, `k${this.rng.int(this.spec.keys)}`);
+    this.writing = false;
+  }
+
+  /** One write at `node`, its value the next in sequence; the acks recorded, the envelopes routed. */
+  private async writeAt(node: NodeId, key: string): Promise<void> {
     const value = `v${++this.seq}`;
     this.record({ t: 'update', r: this.now(), node, key, value });
     const res = await callWithDeadline(
@@ -228,7 +246,6 @@ export class RealtimeRun {
       this.spec.callTimeoutMs,
       'Update',
     );
-    this.writing = false;
     if (!res.ok) {
       if (res.rejected) this.refused('Update', node, res.message);
       else this.record({ t: 'error', r: this.now(), op: 'Update', nodes: [node], message: res.message });
@@ -239,15 +256,44 @@ export class RealtimeRun {
     if (this.network && res.value.envelopes.length) this.network.accept(res.value.envelopes as Envelope[]);
   }
 
+  /** Client operations outstanding, by node (clientOps workload: one at a time per node). */
+  private readonly busy = new Set<NodeId>();
+  private clientOpsIssued = 0;
+
+  /** clientOps workload: issues every operation due by now at `rate` per second since `start`. */
+  private issueClientOps(start: number, rate: number): void {
+    const due = Math.floor(((this.now() - start) * rate) / 1000);
+    while (this.clientOpsIssued < due) {
+      this.clientOpsIssued++;
+      const idle = this.spec.nodes.filter((n) => !this.down.has(n) && !this.busy.has(n));
+      if (idle.length === 0) continue;
+      const node = idle[this.rng.int(idle.length)];
+      this.busy.add(node);
+      const op = this.rng.chance(0.5)
+        ? this.writeAt(node, `k${this.seq + 1}`)
+        : this.readNodes([node], { record: 'always' });
+      void op.finally(() => this.busy.delete(node));
+    }
+  }
+
   /** Reads every reachable node; records those whose state changed (all of them when `final`). */
   private async readAll(final = false): Promise<void> {
     if (this.reading && !final) return;
     this.reading = true;
     const nodes = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
+    await this.readNodes(nodes, { record: final ? 'final' : 'changed' });
+    this.reading = false;
+  }
+
+  /**
+   * Reads `nodes` and records each read: when its state changed, always (a
+   * client operation), or as the final read of the run.
+   */
+  private async readNodes(nodes: NodeId[], o: { record: 'changed' | 'always' | 'final' }): Promise<void> {
+    const final = o.record === 'final';
     const results = await Promise.all(
       nodes.map((n) => callWithDeadline(() => this.endpoint(n).read([n]), this.spec.callTimeoutMs, 'Read')),
     );
-    this.reading = false;
     const r = this.now();
     nodes.forEach((node, i) => {
       const res = results[i];
@@ -271,7 +317,7 @@ export class RealtimeRun {
       );
       if (members) this.lastView.set(node, members);
       else this.lastView.delete(node);
-      if (!final && this.lastState.get(node) === state) return;
+      if (o.record === 'changed' && this.lastState.get(node) === state) return;
       this.lastState.set(node, state);
       this.record({
         t: 'read',
@@ -486,6 +532,7 @@ export class RealtimeRun {
       hopLimit: 0,
       values: [],
       ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
+      ...(spec.maelstrom ? { maelstrom: spec.maelstrom } : {}),
     });
     const ticker = setInterval(() => {
       this.progress?.status({
@@ -507,8 +554,11 @@ export class RealtimeRun {
           record: this.record,
           endpointOf: (n) => (this.crashed.has(n) ? undefined : (this.endpoint(n) as GossipEndpoint)),
           callTimeoutMs: spec.callTimeoutMs,
+          baseLatencyMs: spec.baseLatencyMs,
         });
-        const port = await this.network.listen('0.0.0.0');
+        const port = await this.network.listen(
+          this.backend.harnessHost === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
+        );
         this.harnessAddress = `${this.backend.harnessHost}:${port}`;
       }
       this.setPhase('init');
@@ -525,12 +575,16 @@ export class RealtimeRun {
       this.setPhase('workload');
       // Schedule times are relative to the workload's start.
       this.schedule(this.actions().map((a) => ({ ...a, at: a.at + start })));
-      const writer = setInterval(() => void this.write(), spec.writeEveryMs);
-      const reader = setInterval(() => void this.readAll(), spec.readEveryMs);
-      this.timers.push(writer, reader);
+      const ops = spec.clientOps;
+      const writer = ops
+        ? setInterval(() => this.issueClientOps(start, ops.rate), Math.max(1, Math.min(20, 1000 / ops.rate)))
+        : setInterval(() => void this.write(), spec.writeEveryMs);
+      // The clientOps workload's reads are its own; the settle phase reads every node.
+      const reader = ops ? undefined : setInterval(() => void this.readAll(), spec.readEveryMs);
+      this.timers.push(writer, ...(reader ? [reader] : []));
       while (this.now() < start + spec.durationMs && !this.abortReason) await this.sleep(50);
       clearInterval(writer);
-      while (this.writing) await this.sleep(10);
+      while (this.writing || this.busy.size > 0) await this.sleep(10);
       // Let every scheduled action due by now finish, then heal what is left.
       if (!this.abortReason) await this.sleep(Math.max(0, start + spec.durationMs - this.now()));
       for (const t of this.timers) clearTimeout(t);
@@ -551,7 +605,7 @@ export class RealtimeRun {
           break;
         }
       }
-      clearInterval(reader);
+      if (reader) clearInterval(reader);
       while (this.reading) await this.sleep(10);
       // A few more gossip periods: convergence must hold, not just happen once.
       if (convergedAt !== undefined) await this.sleep(Math.min(2000, 5 * spec.params.periodMs));
