@@ -53,7 +53,7 @@ import {
   type Version,
   type Write,
 } from '../../proto/contract.js';
-import { HarnessTransport, type Transport } from '../../reference/realtime/transport.js';
+import { HarnessTransport, type Transport } from '../../proto/harness-transport.js';
 import { InterceptedStream, type Wire } from './stream.js';
 import {
   classify,

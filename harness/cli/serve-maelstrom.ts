@@ -1,10 +1,11 @@
 // `gossipcheck serve-maelstrom`: a Maelstrom broadcast node (any language,
 // JSON lines on stdin / stdout) as a GossipNode endpoint, through the
-// Maelstrom adapter (adapters/maelstrom): one process per node, realtime only.
+// Maelstrom adapter (harness/maelstrom/host.ts): one process per node, realtime only.
 // Used as the --impl of a process-backend chaos run, the node goes through
 // the same runner, Router, history and checks as every realtime endpoint.
-import { MaelstromHost } from '../../adapters/maelstrom/host.js';
+
 import { serveEndpointUntilSignal } from '../../proto/server.js';
+import { MaelstromHost } from '../maelstrom/host.js';
 import { localLauncher } from '../maelstrom/node-process.js';
 import { intFlag, listenFlag, parseFlags, printHelp, UsageError } from './usage.js';
 

@@ -119,7 +119,7 @@ export function carriedValues(body: Body): string[] {
 }
 
 // The rules a node's output is held to, worded once for every runner that
-// hosts Maelstrom nodes (scenario.ts, the adapter in adapters/maelstrom).
+// hosts Maelstrom nodes (the adapter, host.ts).
 
 /** A line a node wrote: nothing (blank), a violation of the protocol, or a message from it. */
 export type NodeOutput =

@@ -1,5 +1,5 @@
 // One Maelstrom scenario on the one realtime pipeline: the node processes are
-// hosted by the Maelstrom adapter (adapters/maelstrom: protocol translation
+// hosted by the Maelstrom adapter (host.ts: protocol translation
 // behind the GossipNode contract), served on loopback; the realtime runner
 // (harness/realtime/runner.ts) drives them with Maelstrom's broadcast
 // workload (a rate of client operations, broadcast / read 50/50), the
@@ -8,7 +8,6 @@
 // the base latency as an always-on delay). The history is the kit's own
 // (harness/history/events.ts); verdicts come later, from it alone (checks.ts).
 
-import { MaelstromHost } from '../../adapters/maelstrom/host.js';
 import type { NodeId } from '../../proto/contract.js';
 import { minimalParameters } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
@@ -16,6 +15,7 @@ import type { FaultSchedule, LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent, MaelstromSettings } from '../history/events.js';
 import { HistoryRecorder } from '../history/recorder.js';
 import { type RealtimeBackend, RealtimeRun } from '../realtime/runner.js';
+import { MaelstromHost } from './host.js';
 import { localLauncher, type NodeLauncher } from './node-process.js';
 
 /** A fault window, in ms from the start of the workload phase. */

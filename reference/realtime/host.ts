@@ -18,8 +18,9 @@ import {
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
+import { HarnessTransport, type Transport } from '../../proto/harness-transport.js';
 import { ReferenceHost, type ReferenceHostOptions } from '../host.js';
-import { DirectTransport, HarnessTransport, type Transport } from './transport.js';
+import { DirectTransport } from './transport.js';
 
 export interface RealtimeHostOptions extends ReferenceHostOptions {
   /**

@@ -1,6 +1,6 @@
 // How a realtime reference node's envelopes leave the process.
-// - harness: one HarnessNetwork.Send stream to the harness (harness_address);
-//   the harness routes every envelope (and applies its faults).
+// - harness: proto/harness-transport.ts (one HarnessNetwork.Send stream to
+//   the harness_address; the harness routes every envelope and applies its faults).
 // - direct: GossipNode.Deliver straight to the peer's endpoint at
 //   `peerAddress(peer)` (in docker: the peer's container name and port), so
 //   only the host's firewall (iptables) stands between nodes.
@@ -11,84 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Envelope, NodeId } from '../../proto/contract.js';
 import { envelopeToPb } from '../../proto/convert.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
-import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
-
-export interface Transport {
-  send(envelopes: readonly Envelope[]): void;
-  close(): void;
-}
-
-const CHANNEL_OPTIONS = {
-  'grpc.max_receive_message_length': MAX_GRPC_MESSAGE_BYTES,
-  'grpc.max_send_message_length': MAX_GRPC_MESSAGE_BYTES,
-  // Reconnect quickly after a partition heals or a peer restarts.
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 1000,
-  // A restarted peer's container may come back at another address: look its
-  // name up again within a second, not grpc-js's default 30 s.
-  'grpc.dns_min_time_between_resolutions_ms': 1000,
-};
-
-/** Most envelopes queued for one destination while its call is in flight; older ones are dropped. */
-const MAX_QUEUED = 5000;
-
-export class HarnessTransport implements Transport {
-  private readonly client: pb.HarnessNetworkClient;
-  private stream: grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> | null = null;
-  private pending: Envelope[] = [];
-  private scheduled = false;
-  private closed = false;
-
-  constructor(readonly address: string) {
-    this.client = new pb.HarnessNetworkClient(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-  }
-
-  private open(): grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> {
-    if (this.stream) return this.stream;
-    const stream = this.client.send();
-    stream.on('data', () => {});
-    const reset = () => {
-      if (this.stream === stream) this.stream = null;
-    };
-    stream.on('error', reset);
-    stream.on('end', reset);
-    stream.on('close', reset);
-    this.stream = stream;
-    return stream;
-  }
-
-  send(envelopes: readonly Envelope[]): void {
-    if (this.closed || envelopes.length === 0) return;
-    for (const e of envelopes) this.pending.push(e);
-    if (this.pending.length > MAX_QUEUED) this.pending.splice(0, this.pending.length - MAX_QUEUED);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.closed || this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      this.open().write({ envelopes: batch.map(envelopeToPb) });
-    } catch {
-      this.stream = null;
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-    try {
-      this.stream?.end();
-    } catch {
-      // Already gone.
-    }
-    this.stream = null;
-    this.client.close();
-  }
-}
+import { CHANNEL_OPTIONS, MAX_QUEUED, type Transport } from '../../proto/harness-transport.js';
 
 export class DirectTransport implements Transport {
   private readonly clients = new Map<NodeId, pb.GossipNodeClient>();

@@ -7,8 +7,8 @@
 // and broken modes. Nothing here asserts how fast anything happens.
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { CLI, readHistory, readReport, runCli, tempDirs } from '../../harness/testing/cli.js';
 import type { RunReport } from '../../reports/model.js';
+import { CLI, readHistory, readReport, runCli, tempDirs } from '../testing/cli.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
 const dirs = tempDirs();

@@ -4,7 +4,6 @@
 // what waits for gossip polls up to a generous deadline.
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { localLauncher } from '../../harness/maelstrom/node-process.js';
 import {
   ContractError,
   type Envelope,
@@ -13,6 +12,7 @@ import {
   type Snapshot,
 } from '../../proto/contract.js';
 import { MaelstromHost } from './host.js';
+import { localLauncher } from './node-process.js';
 
 const NODE = resolve('harness/maelstrom/fixtures/broadcast-node.mjs');
 const params = minimalParameters('anti-entropy-push-pull', { periodMs: 100 });

@@ -2,7 +2,9 @@
 // this endpoint hosts one node process per node id and translates.
 // - Init starts the process (generation from NodeInit; a re-Init is a fresh,
 //   empty process) and sends Maelstrom's `init` and `topology` (the node's
-//   peers) as client c0, waiting for init_ok / topology_ok.
+//   peers) as client c0; Update and Read wait for init_ok / topology_ok.
+//   Used by `gossipcheck serve-maelstrom` (any realtime run) and by the
+//   Maelstrom scenarios (scenario.ts).
 // - A line the node writes to another node becomes an Envelope (payload: the
 //   line; kind: body.type; keys: the ledger keys of the values it carries) on
 //   the harness's HarnessNetwork stream, so the harness's Router decides its
@@ -19,19 +21,6 @@
 // later Update and Read is refused with FAILED_PRECONDITION quoting it, which
 // ends a realtime run with the violation as its reason (docs/maelstrom.md).
 
-import type { NodeHandle, NodeLauncher } from '../../harness/maelstrom/node-process.js';
-import {
-  type Body,
-  carriedValues,
-  exitProblem,
-  noInReplyTo,
-  quote,
-  readNodeOutput,
-  replyProblem,
-  replyToNothing,
-  unknownDestination,
-  valueKey,
-} from '../../harness/maelstrom/protocol.js';
 import {
   type Capabilities,
   type ClockMode,
@@ -47,8 +36,21 @@ import {
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
-import { HarnessTransport, type Transport } from '../../reference/realtime/transport.js';
+import { HarnessTransport, type Transport } from '../../proto/harness-transport.js';
 import { WriteLedger } from './ledger.js';
+import type { NodeHandle, NodeLauncher } from './node-process.js';
+import {
+  type Body,
+  carriedValues,
+  exitProblem,
+  noInReplyTo,
+  quote,
+  readNodeOutput,
+  replyProblem,
+  replyToNothing,
+  unknownDestination,
+  valueKey,
+} from './protocol.js';
 
 /**
  * A Maelstrom broadcast node that survives faults promises what anti-entropy
