@@ -129,6 +129,20 @@ describe('MaelstromHost', () => {
     expect((await refusal(h.read(['n1']))).message).toBe('n1 read back value(s) no client broadcast: 424242');
   });
 
+  test('a request outstanding when the node is stopped fails, but is no refusal (the caller stopped it)', async () => {
+    const h = host('cat > /dev/null');
+    await h.init(inits(['n1']), params, 'realtime');
+    const pending = h.update([{ node: 'n1', key: 'k', value: 'a' }]).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    await h.stop(['n1'], 'crash');
+    const err = await pending;
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(ContractError);
+    expect(err?.message).toBe('n1 was stopped while the request was outstanding');
+  });
+
   test('Stop(crash) ends the process; a re-Init is a fresh, empty node', async () => {
     const h = host(fixture('retry'));
     await h.init(inits(['n1', 'n2']), params, 'realtime');

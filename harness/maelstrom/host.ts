@@ -194,7 +194,7 @@ export class MaelstromHost implements GossipEndpoint {
     const old = this.hosted.get(n.id);
     if (old) {
       old.stopping = true;
-      this.failPending(n.id, `${n.id} was started again`);
+      this.failPending(n.id, `${n.id} was started again while the request was outstanding`);
       await old.handle.stop();
     }
     const generation = n.generation ?? 0;
@@ -216,7 +216,7 @@ export class MaelstromHost implements GossipEndpoint {
       (exit) => {
         if (node.stopping || this.hosted.get(n.id) !== node) return;
         this.violate(node, exitProblem(n.id, exit, node.handle.stderrTail(5)));
-        this.failPending(n.id, this.refusal(node) ?? `${n.id} exited`);
+        this.failPending(n.id, this.refusal(node) ?? `${n.id} exited`, true);
       },
     );
     this.hosted.set(n.id, node);
@@ -252,7 +252,10 @@ export class MaelstromHost implements GossipEndpoint {
 
   /** The node once booted, running and within the protocol, or the refusal saying why not. */
   private async booted(id: NodeId): Promise<Hosted> {
-    await this.live(id).boot;
+    const node = this.live(id);
+    await node.boot;
+    if (node.stopping || this.hosted.get(id) !== node)
+      throw new Error(`${id} was stopped while the request was outstanding`);
     return this.live(id);
   }
 
@@ -377,12 +380,16 @@ export class MaelstromHost implements GossipEndpoint {
     }
   }
 
-  private failPending(node: NodeId, why: string): void {
+  /**
+   * Ends the node's outstanding requests: with its violation (a refusal), or,
+   * when the caller stopped or restarted the node, as a plain failure.
+   */
+  private failPending(node: NodeId, why: string, refusal = false): void {
     for (const [key, p] of [...this.pending]) {
       if (p.node !== node) continue;
       this.settle(key, p);
       this.expired.add(key);
-      p.reject(new ContractError('failed-precondition', why));
+      p.reject(refusal ? new ContractError('failed-precondition', why) : new Error(why));
     }
   }
 
@@ -441,7 +448,7 @@ export class MaelstromHost implements GossipEndpoint {
       nodes.map(async (id) => {
         const node = this.hosted.get(id)!;
         node.stopping = true;
-        this.failPending(id, `${id} is stopped`);
+        this.failPending(id, `${id} was stopped while the request was outstanding`);
         await (mode === 'crash' ? node.handle.kill() : node.handle.stop());
       }),
     );

@@ -179,13 +179,20 @@ export class RealtimeRun {
 
   /**
    * The node refused a valid Update or Read (a ContractError, not a timeout):
-   * it broke the contract, so the run ends with that as its reason. Timeouts
-   * and lost connections stay errors the run goes on past: a paused, killed or
-   * overloaded node may miss a deadline.
+   * it broke the contract, so the run ends with that as its reason. Timeouts,
+   * lost connections and refusals from a node the harness has taken down
+   * stay errors the run goes on past: a paused, killed or overloaded node may
+   * miss a deadline.
    */
   private refused(op: string, node: NodeId, message: string): void {
     // Once the run is over, later refusals (calls already in flight) are noise.
     if (this.abortReason) return;
+    // A node the harness killed (or is restarting) may refuse a call that was
+    // in flight then: the harness's doing, an error like a timeout.
+    if (this.down.has(node)) {
+      this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
+      return;
+    }
     this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
     this.abortReason = `${op} (${node}): ${message}`;
   }
