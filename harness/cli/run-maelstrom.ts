@@ -1,10 +1,9 @@
 // `gossipcheck run --maelstrom "<command>"`: check a Maelstrom broadcast node
 // (a Gossip Glomers solution) unchanged. One process per node speaking
-// Maelstrom's newline-delimited JSON on stdin / stdout; the harness is the
-// client and the network: every line goes through the kit's Router (faults
-// per directed edge, in wall-clock ms; harness/maelstrom/network.ts). Each
-// scenario is a fresh cluster in realtime; the lockstep suites need Tick and
-// are UNSUPPORTED. See docs/maelstrom.md.
+// Maelstrom's newline-delimited JSON on stdin / stdout, hosted by the
+// Maelstrom adapter; each scenario is a fresh cluster driven by the realtime
+// runner, every line through the kit's Router (harness/maelstrom/scenario.ts).
+// The lockstep suites need Tick and are UNSUPPORTED. See docs/maelstrom.md.
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
