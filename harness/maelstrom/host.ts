@@ -112,11 +112,12 @@ interface Hosted {
   violations: string[];
 }
 
-/** Violations kept per node, and named in a refusal. */
+/** Violations kept per node. */
 const MAX_KEPT = 20;
+/** Violations a refusal names (the rest are counted). */
+const MAX_NAMED = 3;
 /** Lines held for a node still starting; more are dropped (a node that never starts holds nothing). */
 const MAX_EARLY = 10_000;
-const MAX_NAMED = 3;
 
 interface Pending {
   node: NodeId;
