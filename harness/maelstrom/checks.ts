@@ -236,8 +236,8 @@ export interface Measures {
  * msgs-per-op as Maelstrom's :net :servers :msgs-per-op: envelopes sent
  * between nodes (requests and replies alike, including ones the network then
  * dropped; a duplicate fault's copy is not a send) over client operations
- * (every broadcast and read of the workload phase, and the final reads;
- * init, topology and the settle phase's reads excluded). Latency: for each
+ * (every broadcast and read of the workload phase, answered or not, and
+ * the final reads; init, topology and the settle phase's reads excluded). Latency: for each
  * acknowledged broadcast, max(0, time the value was present at the last node
  * per the delivery log - time the broadcast_ok reached the harness).
  */
@@ -251,6 +251,9 @@ export function measure(events: readonly HistoryEvent[]): Measures {
     if (e.t === 'send') serverMessages++;
     else if (e.t === 'phase') phase = e.phase;
     else if (e.t === 'update' || (e.t === 'read' && (e.final || phase === 'workload'))) clientOps++;
+    // A read that failed was an operation too (a failed write has its update
+    // event); the settle phase records failures of its final reads only.
+    else if (e.t === 'error' && e.op === 'Read' && (phase === 'workload' || phase === 'settle')) clientOps++;
     presence.feed(e);
   }
   const latencies: number[] = [];

@@ -306,7 +306,9 @@ export class RealtimeRun {
       const res = results[i];
       if (!res.ok) {
         if (res.rejected) this.refused('Read', node, res.message);
-        else if (final) this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
+        // A failed client read is recorded like a failed write: it was an operation.
+        else if (o.record !== 'changed')
+          this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
         return;
       }
       const s: Snapshot | undefined = res.value[0];
