@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{proto,shared,reference,harness,suites,reports,examples,adapters}/**/*.test.ts'],
-    globalSetup: ['harness/testing/global-setup.ts'],
+    globalSetup: ['engine/testing/global-setup.ts'],
     // Generous: nothing may depend on wall-clock speed (the machine may be oversubscribed).
     testTimeout: 300_000,
     hookTimeout: 60_000,

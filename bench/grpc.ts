@@ -11,17 +11,17 @@
 //   hops, Read of every node, history) at n nodes in one endpoint process.
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { type SpawnedEndpoint, spawnEndpoint } from '../harness/backends/process.js';
-import type { HistoryEvent } from '../harness/history/events.js';
-import { HistoryRecorder } from '../harness/history/recorder.js';
-import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
+import { type SpawnedEndpoint, spawnEndpoint } from '../engine/backends/process.js';
+import type { HistoryEvent } from '../engine/history/events.js';
+import { HistoryRecorder } from '../engine/history/recorder.js';
+import { type LockstepSpec, runLockstep, type WorkloadOp } from '../engine/runner/lockstep.js';
 import type { NodeId, Parameters, Variant } from '../proto/contract.js';
 import * as pb from '../proto/gen/gossipcheck/v1/gossip.js';
 import { MAX_GRPC_MESSAGE_BYTES } from '../proto/server.js';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const ECHO = here('./echo-server.js');
-const CLI = here('../harness/cli/main.js');
+const CLI = here('../cli/main.js');
 
 const PROCESS = { startupTimeoutMs: 20_000, callTimeoutMs: 120_000 };
 

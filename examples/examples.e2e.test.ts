@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, tempDirs } from '../harness/testing/cli.js';
+import { runCli, tempDirs } from '../engine/testing/cli.js';
 
 interface Example {
   name: string;

@@ -256,7 +256,7 @@ export class ContractError extends Error {
 
 /**
  * The GossipNode service as the harness sees it. Implemented in-process by the
- * reference host and over gRPC by the client in harness/endpoint/.
+ * reference host and over gRPC by the client in engine/endpoint/.
  * Every call is batched over many nodes.
  */
 export interface GossipEndpoint {

@@ -9,13 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../harness/history/events.js';
-import { toJsonl } from '../harness/history/recorder.js';
-import { runLockstep } from '../harness/runner/lockstep.js';
+import type { HistoryEvent } from '../engine/history/events.js';
+import { toJsonl } from '../engine/history/recorder.js';
+import { runLockstep } from '../engine/runner/lockstep.js';
 import { ReferenceHost } from '../reference/host.js';
 import { membershipSpec } from '../suites/cases/membership.js';
-import { historyText, report, result, XSS, XSS_IMG, XSS_SCRIPT } from './fixtures.js';
 import { mergeReportDirs } from './merge.js';
+import { historyText, report, result, XSS, XSS_IMG, XSS_SCRIPT } from './testing/fixtures.js';
 import { writeReportDir } from './write.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -349,7 +349,7 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
     await page.close();
   });
 
-  const cli = join(ROOT, 'dist/harness/cli/main.js');
+  const cli = join(ROOT, 'dist/cli/main.js');
   it.skipIf(!existsSync(cli))(
     'renders a real run of the CLI (built dist/) without errors',
     async () => {

@@ -3,8 +3,8 @@
 // crash; a path that leaves the report directory is refused.
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import type { HistoryEvent } from '../harness/history/events.js';
-import { parseHistory } from '../harness/history/recorder.js';
+import type { HistoryEvent } from '../engine/history/events.js';
+import { parseHistory } from '../engine/history/recorder.js';
 import type { RunReport } from './model.js';
 
 export type LoadedHistory = { ok: true; events: HistoryEvent[] } | { ok: false; error: string };

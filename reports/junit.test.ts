@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { report, result, XSS } from './fixtures.js';
 import { renderJunit } from './junit.js';
+import { report, result, XSS } from './testing/fixtures.js';
 
 /** A tiny well-formedness check: balanced tags, quoted attributes, only the five entities. */
 function checkWellFormed(xml: string): void {

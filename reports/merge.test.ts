@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { reportCommand } from '../harness/cli/report.js';
-import { UsageError } from '../harness/cli/usage.js';
-import { historyText, report, result } from './fixtures.js';
+import { reportCommand } from '../cli/report.js';
+import { UsageError } from '../cli/usage.js';
 import { renderMergedHtml } from './html.js';
 import { mergeReportDirs, ReportInputError } from './merge.js';
 import type { RunReport } from './model.js';
+import { historyText, report, result } from './testing/fixtures.js';
 import { writeReportDir } from './write.js';
 
 const dirs: string[] = [];

@@ -10,7 +10,7 @@
 //   junit.xml, index.html (one column per run), and the summary if asked.
 import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { VERDICT_ORDER } from '../harness/checkers/verdict.js';
+import { VERDICT_ORDER } from '../checks/verdict.js';
 import { type LoadedHistory, loadHistories, safeRelativePath } from './histories.js';
 import { renderMergedHtml } from './html.js';
 import { renderJunit } from './junit.js';

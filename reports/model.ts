@@ -1,7 +1,7 @@
 // What a run leaves behind, as data. Reports render this; they never
 // recompute verdicts.
 
-import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../harness/checkers/verdict.js';
+import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../checks/verdict.js';
 import type { Capabilities } from '../proto/contract.js';
 import type { CaseResult } from '../suites/result.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseHistory } from '../harness/history/recorder.js';
-import { buildHistory, historyText } from './fixtures.js';
+import { parseHistory } from '../engine/history/recorder.js';
 import { faultWindows, informedSeries, messageSeries, selectRun } from './plots/series.js';
 import { meanFieldCurve, sirPushCurve, step } from './plots/theory.js';
 import { downsample } from './svg/chart.js';
 import { pageRanges, spaceTimePages } from './svg/spacetime.js';
 import { faultRows } from './svg/timeline.js';
+import { buildHistory, historyText } from './testing/fixtures.js';
 
 const nodes = ['n0', 'n1', 'n2', 'n3'];
 

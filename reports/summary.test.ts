@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { report, result, XSS } from './fixtures.js';
 import { MAX_LISTED, mdCode, renderSummary } from './summary.js';
+import { report, result, XSS } from './testing/fixtures.js';
 
 describe('markdown summary', () => {
   it('gives totals, the gate, the re-run command and every failure with its replay command', () => {

@@ -52,7 +52,7 @@ if [ -e "$out" ] && [ ! -f "$out/merged.json" ] && [ ! -f "$out/report.json" ]; 
 fi
 rm -rf "$out"
 
-cli=(node dist/harness/cli/main.js)
+cli=(node dist/cli/main.js)
 work="$out.work"
 rm -rf "$work"
 mkdir -p "$work"
@@ -82,7 +82,7 @@ realtime() {
     --duration "$duration" --settle "$settle" --seed 1 "$@"
 }
 
-reference="node dist/harness/cli/main.js serve-reference --listen {listen}"
+reference="node dist/cli/main.js serve-reference --listen {listen}"
 # A copy of the library per node, each on its own clock, as separate processes would be
 # (adapters/scuttlebutt/README.md); --clock shared hides the equal-timestamp finding.
 scuttlebutt="node dist/adapters/scuttlebutt/main.js --clock per-node --listen {listen}"

@@ -1,7 +1,7 @@
 // Validates a case input read back from a file (a counterexample given to
 // `gossipcheck replay`): every field of the shape the case's arbitrary makes,
 // within the CLI's own limits. A problem names the field.
-import { PARTITION_SHAPES } from '../harness/faults/schedule.js';
+import { PARTITION_SHAPES } from '../engine/faults/schedule.js';
 import { LOSS_OF_INTEREST } from '../proto/contract.js';
 
 /** The CLI's own limits (gossipcheck run --nodes, --rounds). */

@@ -3,9 +3,9 @@
 // input against an IUT. Inputs are plain JSON so a counterexample can be
 // saved, shrunk and replayed.
 import type * as fc from 'fast-check';
-import type { Level, Verdict, VerdictKind } from '../harness/checkers/verdict.js';
-import type { PartitionShape } from '../harness/faults/schedule.js';
-import type { HistoryEvent } from '../harness/history/events.js';
+import type { Level, Verdict, VerdictKind } from '../checks/verdict.js';
+import type { PartitionShape } from '../engine/faults/schedule.js';
+import type { HistoryEvent } from '../engine/history/events.js';
 import type { Capabilities, GossipEndpoint, LossOfInterest, Variant } from '../proto/contract.js';
 
 /** Nodes are named by index (n0, n1, ...) so shrinking n keeps inputs valid. */

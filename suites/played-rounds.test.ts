@@ -5,10 +5,10 @@
 // network.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_CAPABILITIES } from '../harness/checkers/test-builder.js';
-import type { HistoryEvent } from '../harness/history/events.js';
-import { serializeEvent } from '../harness/history/recorder.js';
-import { runLockstep } from '../harness/runner/lockstep.js';
+import { ALL_CAPABILITIES } from '../checks/testing/builder.js';
+import type { HistoryEvent } from '../engine/history/events.js';
+import { serializeEvent } from '../engine/history/recorder.js';
+import { runLockstep } from '../engine/runner/lockstep.js';
 import { type Capabilities, type GossipEndpoint, type RoundCall, VARIANTS } from '../proto/contract.js';
 import { withRounds } from '../proto/round.js';
 import { ReferenceHost } from '../reference/host.js';

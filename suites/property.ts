@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { capDetails, capLine, type Focus, type Verdict } from '../harness/checkers/verdict.js';
-import { boundedJsonl } from '../harness/history/recorder.js';
+import { capDetails, capLine, type Focus, type Verdict } from '../checks/verdict.js';
+import { boundedJsonl } from '../engine/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import { deriveSeed } from '../shared/prng.js';
 import { addExplored, describeInput } from './input-stats.js';

@@ -1,7 +1,7 @@
 // What a case leaves behind: its verdict over all its runs, the checks it
 // tallied, its counterexample. Produced here (suites/property.ts,
 // suites/tally.ts, the realtime and Maelstrom runs), rendered by reports/.
-import type { Verdict, VerdictKind } from '../harness/checkers/verdict.js';
+import type { Verdict, VerdictKind } from '../checks/verdict.js';
 import type { Variant } from '../proto/contract.js';
 
 /** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */

@@ -2,12 +2,12 @@
 // concrete fault schedule) and runs it. The run lasts past the last
 // disturbance by the longest bound the checkers hold it to, plus a margin.
 
-import { convergenceBound, pushSumBound, quiescenceBound } from '../harness/checkers/bounds.js';
-import { PUSHSUM_EPSILON } from '../harness/checkers/pushsum.js';
-import type { FaultSchedule, LinkFault } from '../harness/faults/schedule.js';
-import { makePartition } from '../harness/faults/shapes.js';
-import type { HistoryEvent } from '../harness/history/events.js';
-import { type LockstepSpec, runLockstep, type WorkloadOp } from '../harness/runner/lockstep.js';
+import { convergenceBound, pushSumBound, quiescenceBound } from '../checks/bounds.js';
+import { PUSHSUM_EPSILON } from '../checks/pushsum.js';
+import type { FaultSchedule, LinkFault } from '../engine/faults/schedule.js';
+import { makePartition } from '../engine/faults/shapes.js';
+import type { HistoryEvent } from '../engine/history/events.js';
+import { type LockstepSpec, runLockstep, type WorkloadOp } from '../engine/runner/lockstep.js';
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
   isSirVariant,

@@ -3,9 +3,9 @@
 // several exchanges, and activity that may start late.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkExchanges } from '../harness/checkers/exchanges.js';
-import { ALL_CAPABILITIES, HistoryBuilder } from '../harness/checkers/test-builder.js';
-import { buildView } from '../harness/checkers/view.js';
+import { checkExchanges } from '../checks/exchanges.js';
+import { ALL_CAPABILITIES, HistoryBuilder } from '../checks/testing/builder.js';
+import { buildView } from '../checks/view.js';
 import { maxWriteBytes, VARIANTS } from '../proto/contract.js';
 import { ReferenceHost } from '../reference/host.js';
 import { fullMesh, nodeIds, params } from '../reference/testing/drive.js';

@@ -1,7 +1,7 @@
 // The evidence rule at case level: a case passes only when each of its
 // checks judged something in some run, and no run failed.
 import { describe, expect, test } from 'vitest';
-import type { Verdict, VerdictKind } from '../harness/checkers/verdict.js';
+import type { Verdict, VerdictKind } from '../checks/verdict.js';
 import { gradeRun, Tally } from './tally.js';
 
 const check = (id: string, verdict: VerdictKind, judged: number): Verdict => ({

@@ -1,7 +1,7 @@
 // From per-run check verdicts to a case verdict, under the evidence rule
 // (docs/verdicts.md): a case is PASS only when every check it is made of
 // judged something in at least one run and none failed.
-import { type Level, type Verdict, type VerdictKind, worst } from '../harness/checkers/verdict.js';
+import { type Level, type Verdict, type VerdictKind, worst } from '../checks/verdict.js';
 import type { CheckTally } from './result.js';
 
 export const RUN_COMPLETED_ID = 'run/completed';

@@ -1,7 +1,7 @@
 // Peer graphs: generated connected and deterministic, carried in the history
 // only when not a full mesh, judged by the addressing check (a node must
 // contact only its peers, or reply to who contacted it), and bounded by the
-// graph bound of harness/checkers/bounds.ts.
+// graph bound of checks/bounds.ts.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,10 +11,10 @@ import {
   isFullMeshGraph,
   type PeerGraph,
   quiescenceBound,
-} from '../harness/checkers/bounds.js';
-import { ADDRESSING, checkAddressing } from '../harness/checkers/contract.js';
-import { HistoryBuilder } from '../harness/checkers/test-builder.js';
-import { buildView } from '../harness/checkers/view.js';
+} from '../checks/bounds.js';
+import { ADDRESSING, checkAddressing } from '../checks/contract.js';
+import { HistoryBuilder } from '../checks/testing/builder.js';
+import { buildView } from '../checks/view.js';
 import type { NodeInit, Parameters, Variant } from '../proto/contract.js';
 import { ReferenceHost } from '../reference/host.js';
 import { params } from '../reference/testing/drive.js';

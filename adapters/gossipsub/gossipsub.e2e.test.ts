@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GrpcEndpoint } from '../../harness/endpoint/grpc-client.js';
+import { GrpcEndpoint } from '../../engine/endpoint/grpc-client.js';
 import {
   ContractError,
   type Envelope,

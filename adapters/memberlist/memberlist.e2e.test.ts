@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { GrpcEndpoint } from '../../harness/endpoint/grpc-client.js';
-import { runCli, tempDirs } from '../../harness/testing/cli.js';
+import { GrpcEndpoint } from '../../engine/endpoint/grpc-client.js';
+import { runCli, tempDirs } from '../../engine/testing/cli.js';
 import {
   ENVELOPE_KINDS,
   type Envelope,

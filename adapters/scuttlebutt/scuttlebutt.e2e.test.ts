@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCli, tempDirs } from '../../harness/testing/cli.js';
+import { runCli, tempDirs } from '../../engine/testing/cli.js';
 
 const MAIN = resolve('dist/adapters/scuttlebutt/main.js');
 const EXPECT_FAIL = resolve('adapters/scuttlebutt/expect-fail.txt');

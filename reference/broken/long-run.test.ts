@@ -2,7 +2,7 @@
 // writes and late faults; stops-gossiping fails it, and the per-write check
 // says which writes never arrived.
 import { describe, expect, it } from 'vitest';
-import { EACH_WRITE_WITHIN_BOUND } from '../../harness/checkers/long-run.js';
+import { EACH_WRITE_WITHIN_BOUND } from '../../checks/long-run.js';
 import type { GossipEndpoint } from '../../proto/contract.js';
 import { CONVERGENCE_CASES } from '../../suites/cases/convergence.js';
 import type { CaseContext, ScenarioInput } from '../../suites/model.js';

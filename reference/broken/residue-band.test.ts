@@ -10,7 +10,7 @@ import {
   residueBound,
   theoryPoint,
   trafficBound,
-} from '../../harness/checkers/residue-band.js';
+} from '../../checks/residue-band.js';
 import type { GossipEndpoint, LossOfInterest } from '../../proto/contract.js';
 import { SIR_CASES } from '../../suites/cases/sir.js';
 import type { CaseContext, ScenarioInput } from '../../suites/model.js';

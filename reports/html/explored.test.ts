@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_CAPABILITIES } from '../../harness/checkers/test-builder.js';
+import { ALL_CAPABILITIES } from '../../checks/testing/builder.js';
 import { CONVERGENCE_CASES } from '../../suites/cases/convergence.js';
 import { addExplored, bucket, describeInput } from '../../suites/input-stats.js';
 import { renderExplored } from './explored.js';

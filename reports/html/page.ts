@@ -2,7 +2,7 @@
 // Header (per run: IUT, capabilities, seed, kit, date, totals, re-run
 // command), the case × implementation matrix with verdict and suite filters,
 // then one section per result with its evidence and figures.
-import type { VerdictKind } from '../../harness/checkers/verdict.js';
+import type { VerdictKind } from '../../checks/verdict.js';
 import { escapeHtml } from '../escape.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
 import { countVerdicts, type RunReport, VERDICT_ORDER } from '../model.js';

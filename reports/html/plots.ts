@@ -2,7 +2,7 @@
 // round with fault windows shaded, the space-time diagram (small runs), and
 // the fault schedule timeline (counterexamples).
 
-import type { Focus } from '../../harness/checkers/verdict.js';
+import type { Focus } from '../../checks/verdict.js';
 import { escapeHtml } from '../escape.js';
 import type { LoadedHistory } from '../histories.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectBound, dissemination, firstDetectionExpected } from '../../harness/checkers/membership.js';
-import type { HistoryEvent, ReadMember } from '../../harness/history/events.js';
-import { parseHistory, toJsonl } from '../../harness/history/recorder.js';
+import { detectBound, dissemination, firstDetectionExpected } from '../../checks/membership.js';
+import type { HistoryEvent, ReadMember } from '../../engine/history/events.js';
+import { parseHistory, toJsonl } from '../../engine/history/recorder.js';
 import type { MemberStatus, MembershipParams } from '../../proto/contract.js';
 import {
   detectionFigures,

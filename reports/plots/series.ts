@@ -1,6 +1,6 @@
 // What the plots show, computed from one run of a history (reports never
 // recompute verdicts; these are pictures of the recorded events).
-import type { HistoryEvent, ReadEntry } from '../../harness/history/events.js';
+import type { HistoryEvent, ReadEntry } from '../../engine/history/events.js';
 
 export type RunEvent = Extract<HistoryEvent, { t: 'run' }>;
 

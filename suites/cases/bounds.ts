@@ -5,9 +5,9 @@ import {
   checkNoRedundantValues,
   EXCHANGES,
   NO_REDUNDANT_VALUES,
-} from '../../harness/checkers/exchanges.js';
-import { DIRECT_MAIL, FANOUT } from '../../harness/checkers/messages.js';
-import { checkRumorTraffic, RUMOR_TRAFFIC } from '../../harness/checkers/rumor-traffic.js';
+} from '../../checks/exchanges.js';
+import { DIRECT_MAIL, FANOUT } from '../../checks/messages.js';
+import { checkRumorTraffic, RUMOR_TRAFFIC } from '../../checks/rumor-traffic.js';
 import { ANTI_ENTROPY_VARIANTS } from '../../proto/contract.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, ScenarioInput } from '../model.js';

@@ -1,13 +1,13 @@
 // contract/…: the rules of the GossipNode contract the other checks rely on:
 // envelope metadata (kind, keys) and addressing, judged under faults.
 import * as fc from 'fast-check';
-import { ADDRESSING, DECLARED_KEYS, ENVELOPE_KIND } from '../../harness/checkers/contract.js';
+import { ADDRESSING, DECLARED_KEYS, ENVELOPE_KIND } from '../../checks/contract.js';
 import {
   EXCHANGE_DIRECTION,
   EXCHANGE_DIRECTION_VARIANTS,
   PAYLOAD_SIZE,
   UNIQUE_VERSIONS,
-} from '../../harness/checkers/contract-exchange.js';
+} from '../../checks/contract-exchange.js';
 import { KV_VARIANTS, VARIANTS } from '../../proto/contract.js';
 import {
   crashArb,

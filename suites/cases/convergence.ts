@@ -2,15 +2,15 @@
 // same entries within the bound; no acknowledged update is lost; no version
 // goes backwards at a node.
 import * as fc from 'fast-check';
-import { SPREAD_C, SPREAD_D } from '../../harness/checkers/bounds.js';
+import { SPREAD_C, SPREAD_D } from '../../checks/bounds.js';
 import {
   IDENTICAL_STATE,
   MONOTONIC_VERSIONS,
   NO_LOST_UPDATE,
   WITHIN_BOUND,
-} from '../../harness/checkers/convergence.js';
-import { checkEachWriteWithinBound, EACH_WRITE_WITHIN_BOUND } from '../../harness/checkers/long-run.js';
-import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
+} from '../../checks/convergence.js';
+import { checkEachWriteWithinBound, EACH_WRITE_WITHIN_BOUND } from '../../checks/long-run.js';
+import { PARTITION_SHAPES } from '../../engine/faults/schedule.js';
 import { ANTI_ENTROPY_VARIANTS, type Variant } from '../../proto/contract.js';
 import {
   crashArb,
@@ -32,7 +32,7 @@ const CONVERGING: readonly Variant[] = [...REPAIRING, 'direct-mail'];
 
 const CHECKS = [IDENTICAL_STATE, NO_LOST_UPDATE, MONOTONIC_VERSIONS, WITHIN_BOUND];
 
-const BOUND_SOURCE = `bound B(n) = ceil(${SPREAD_C}·log2 n) + ${SPREAD_D} rounds after the last heal (harness/checkers/bounds.ts): Pittel 1987, push spreads in log2 n + ln n + O(1) rounds whp; Karp et al. 2000, push-pull in log3 n + O(ln ln n); hybrid multiplies the log term by its anti-entropy period`;
+const BOUND_SOURCE = `bound B(n) = ceil(${SPREAD_C}·log2 n) + ${SPREAD_D} rounds after the last heal (checks/bounds.ts): Pittel 1987, push spreads in log2 n + ln n + O(1) rounds whp; Karp et al. 2000, push-pull in log3 n + O(ln ln n); hybrid multiplies the log term by its anti-entropy period`;
 
 const requirement = (when: string) =>
   `${when}: within B(n) rounds of the last heal, restart or write, every live node holds identical entries; no acknowledged update is lost; no version ever goes backwards at a node.`;
@@ -113,7 +113,7 @@ export const CONVERGENCE_CASES: CaseDef<ScenarioInput>[] = [
     id: 'convergence/long-run',
     requirement: `Over a long run (${LONG_RUN.minSpan}-${LONG_RUN.maxSpan} rounds of writes, with partitions, loss and crashes coming and healing all along it, late ones included): every write reaches every live node within B(n) rounds of its own last disturbance, not only by the end; no acknowledged update is lost; no version ever goes backwards at a node.`,
     level: 'MUST',
-    source: `${BOUND_SOURCE}; per write: harness/checkers/long-run.ts`,
+    source: `${BOUND_SOURCE}; per write: checks/long-run.ts`,
     variants: REPAIRING,
     checks: CHECKS,
     plan: () => longRunPlanArb(),

@@ -2,9 +2,9 @@
 // draws a cluster with its declared parameters (Parameters.membership) and
 // a plan of joins, leaves, crashes, restarts, pauses, loss or a partition,
 // and holds the history to bounds built from theory and those parameters
-// (harness/checkers/membership.ts), never calibrated on the reference.
+// (checks/membership.ts), never calibrated on the reference.
 import * as fc from 'fast-check';
-import { checkHistory } from '../../harness/checkers/index.js';
+import { checkHistory } from '../../checks/index.js';
 import {
   ACCURACY,
   checkAccuracy,
@@ -32,11 +32,11 @@ import {
   rejoinBound,
   SUSPICION_RATE,
   spreadBound,
-} from '../../harness/checkers/membership.js';
-import type { CaseInfo, Verdict } from '../../harness/checkers/verdict.js';
-import type { FaultSchedule, MembershipEvent } from '../../harness/faults/schedule.js';
-import type { HistoryEvent } from '../../harness/history/events.js';
-import { type LockstepSpec, runLockstep } from '../../harness/runner/lockstep.js';
+} from '../../checks/membership.js';
+import type { CaseInfo, Verdict } from '../../checks/verdict.js';
+import type { FaultSchedule, MembershipEvent } from '../../engine/faults/schedule.js';
+import type { HistoryEvent } from '../../engine/history/events.js';
+import { type LockstepSpec, runLockstep } from '../../engine/runner/lockstep.js';
 import { type MembershipParams, minimalParameters, type NodeId } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { int, record } from '../input-schema.js';

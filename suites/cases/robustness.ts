@@ -1,24 +1,24 @@
 // robustness/…: every case is a lockstep run through the runner, whose router
 // injects the fault under test; the history is judged by pure checkers.
-// - bad input (harness/checkers/rejection.ts): a tamper fault sends a damaged
+// - bad input (checks/rejection.ts): a tamper fault sends a damaged
 //   copy beside each envelope of the first rounds (garbage payload, unknown
 //   node, oversize); the batch must be refused, change nothing, and its valid
 //   part must still be accepted;
 // - duplicated and reordered deliveries are idempotent
-//   (harness/checkers/idempotence.ts).
+//   (checks/idempotence.ts).
 import * as fc from 'fast-check';
 import {
   checkDuplicateIdempotent,
   checkReorderIdempotent,
   DUPLICATE_IDEMPOTENT,
   REORDER_IDEMPOTENT,
-} from '../../harness/checkers/idempotence.js';
-import { checkHistory } from '../../harness/checkers/index.js';
-import { checkRejection, REJECTION_CHECKS } from '../../harness/checkers/rejection.js';
-import { buildView } from '../../harness/checkers/view.js';
-import type { TamperHow } from '../../harness/faults/schedule.js';
-import type { HistoryEvent } from '../../harness/history/events.js';
-import { type LockstepSpec, runLockstep } from '../../harness/runner/lockstep.js';
+} from '../../checks/idempotence.js';
+import { checkHistory } from '../../checks/index.js';
+import { checkRejection, REJECTION_CHECKS } from '../../checks/rejection.js';
+import { buildView } from '../../checks/view.js';
+import type { TamperHow } from '../../engine/faults/schedule.js';
+import type { HistoryEvent } from '../../engine/history/events.js';
+import { type LockstepSpec, runLockstep } from '../../engine/runner/lockstep.js';
 import {
   ANTI_ENTROPY_VARIANTS,
   KV_VARIANTS,

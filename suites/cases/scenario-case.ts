@@ -1,9 +1,9 @@
 // Builds a lockstep case from its parts: which faults and writes to draw, and
-// which checks (harness/checkers) decide its verdict.
+// which checks (checks) decide its verdict.
 import * as fc from 'fast-check';
-import { CASES, checkHistory } from '../../harness/checkers/index.js';
-import type { CaseInfo, Level, Verdict } from '../../harness/checkers/verdict.js';
-import { buildView, type HistoryView } from '../../harness/checkers/view.js';
+import { CASES, checkHistory } from '../../checks/index.js';
+import type { CaseInfo, Level, Verdict } from '../../checks/verdict.js';
+import { buildView, type HistoryView } from '../../checks/view.js';
 import { type Capabilities, maxWriteBytes, type Variant } from '../../proto/contract.js';
 import { clusterArb } from '../generators/cluster.js';
 import { writesArb } from '../generators/workload.js';
@@ -18,7 +18,7 @@ export interface ScenarioCaseSpec {
   level: Level;
   source: string;
   variants: readonly Variant[];
-  /** Checks of harness/checkers (their CaseInfo constants) whose verdicts make this case's verdict. */
+  /** Checks of checks (their CaseInfo constants) whose verdicts make this case's verdict. */
   checks: readonly CaseInfo[];
   faults?: (variant: Variant) => fc.Arbitrary<FaultInput[]>;
   writes?: (variant: Variant) => fc.Arbitrary<WriteInput[]>;

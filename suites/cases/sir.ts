@@ -1,13 +1,13 @@
 // sir/…: rumor mongering terminates: every node ends susceptible or removed,
 // and no envelope carries a rumor after quiescence, within the bound.
 import * as fc from 'fast-check';
-import { QUIESCENCE, TERMINAL_STATUS } from '../../harness/checkers/quiescence.js';
+import { QUIESCENCE, TERMINAL_STATUS } from '../../checks/quiescence.js';
 import {
   checkLossOfInterestRule,
   checkResidueBand,
   LOSS_OF_INTEREST_RULE,
   RESIDUE_BAND,
-} from '../../harness/checkers/residue-band.js';
+} from '../../checks/residue-band.js';
 import type { LossOfInterest } from '../../proto/contract.js';
 import { writesArb } from '../generators/workload.js';
 import type { CaseDef, ClusterInput, ScenarioInput } from '../model.js';
@@ -20,7 +20,7 @@ export const SIR_CASES: CaseDef<ScenarioInput>[] = [
       'Rumor mongering terminates: within S + L rounds of the last update no envelope carries a rumor, and every node ends susceptible or removed (none infective).',
     level: 'MUST',
     source:
-      'S = ceil(3·log2 n) + 3 spread rounds (Pittel 1987; Karp et al. 2000); L by loss-of-interest rule, Demers et al. 1987 §1.4 (harness/checkers/bounds.ts quiescenceBound)',
+      'S = ceil(3·log2 n) + 3 spread rounds (Pittel 1987; Karp et al. 2000); L by loss-of-interest rule, Demers et al. 1987 §1.4 (checks/bounds.ts quiescenceBound)',
     variants: ['rumor-push', 'rumor-pull', 'hybrid'],
     checks: [QUIESCENCE, TERMINAL_STATUS],
   }),
@@ -29,7 +29,7 @@ export const SIR_CASES: CaseDef<ScenarioInput>[] = [
 /** Sites in a residue-band run: large enough that one site is 0.4% of s, small enough to stay cheap. */
 export const BAND_N = 256;
 
-/** Every declared k and fanout of the generators; theory has a value for each (harness/checkers/residue-band.ts). */
+/** Every declared k and fanout of the generators; theory has a value for each (checks/residue-band.ts). */
 const bandCluster = (rule: LossOfInterest): fc.Arbitrary<ClusterInput> =>
   fc.record({
     n: fc.constant(BAND_N),

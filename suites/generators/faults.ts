@@ -1,7 +1,7 @@
 // Fault schedule arbitraries. Windows are [from, from + length); shrinking
 // goes toward fewer faults, earlier and shorter windows, lower probabilities.
 import * as fc from 'fast-check';
-import type { PartitionShape } from '../../harness/faults/schedule.js';
+import type { PartitionShape } from '../../engine/faults/schedule.js';
 import type { FaultInput } from '../model.js';
 
 /** Faults start within the first rounds so a run stays short. */

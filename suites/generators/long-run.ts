@@ -2,7 +2,7 @@
 // faults (partitions, loss, crashes) come and heal all along it, late ones
 // included, so each write has a window of its own to be judged in.
 import * as fc from 'fast-check';
-import { PARTITION_SHAPES } from '../../harness/faults/schedule.js';
+import { PARTITION_SHAPES } from '../../engine/faults/schedule.js';
 import type { FaultInput, WriteInput } from '../model.js';
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;

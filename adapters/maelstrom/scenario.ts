@@ -1,0 +1,159 @@
+// One Maelstrom scenario on the one realtime pipeline: the node processes are
+// hosted by the Maelstrom adapter (host.ts: protocol translation
+// behind the GossipNode contract), served on loopback; the realtime runner
+// (engine/realtime/runner.ts) drives them with Maelstrom's broadcast
+// workload (a rate of client operations, broadcast / read 50/50), the
+// scenario's fault windows and node faults, settle and final reads; every
+// node-to-node line goes through the harness's network (the Router, with
+// the base latency as an always-on delay). The history is the kit's own
+// (engine/history/events.ts); verdicts come later, from it alone (checks.ts).
+
+import type { FaultSchedule, LinkFault } from '../../engine/faults/schedule.js';
+import type { HistoryEvent, MaelstromSettings } from '../../engine/history/events.js';
+import { HistoryRecorder } from '../../engine/history/recorder.js';
+import { type RealtimeBackend, RealtimeRun } from '../../engine/realtime/runner.js';
+import type { NodeId } from '../../proto/contract.js';
+import { minimalParameters } from '../../proto/contract.js';
+import { serveGossipNode } from '../../proto/server.js';
+import { MaelstromHost } from './host.js';
+import { localLauncher, type NodeLauncher } from './node-process.js';
+
+/** A fault window, in ms from the start of the workload phase. */
+export interface FaultWindow {
+  from: number;
+  until: number;
+  fault: LinkFault;
+}
+
+/**
+ * A fault on one node's process, in ms from the start of the workload:
+ * `pause` freezes it from `from` until `until` (its lines wait); `kill` ends
+ * it abruptly at `from` and starts a fresh one at `until` (no durable state),
+ * which gets `init` and `topology` again before node-to-node lines reach it.
+ */
+export interface NodeFaultWindow {
+  from: number;
+  until: number;
+  node: NodeId;
+  kind: 'pause' | 'kill';
+}
+
+/** What a scenario runs with; its history's header records it (seed and nodes in the header itself). */
+export interface ScenarioSettings extends MaelstromSettings {
+  seed: number;
+  nodes: NodeId[];
+}
+
+export interface ScenarioSpec extends ScenarioSettings {
+  name: string;
+  /** The longest the settle phase waits for every node to hold the same values. */
+  settleMs: number;
+  /** Deadline of every client request (init, topology, broadcast, read). */
+  timeoutMs: number;
+  faults: FaultWindow[];
+  /** Faults on node processes (pause, kill + restart); none by default. */
+  nodeFaults?: NodeFaultWindow[];
+  /** How node processes are started; default `/bin/sh -c command` on this host. */
+  launcher?: NodeLauncher;
+}
+
+export interface ScenarioRun {
+  events: HistoryEvent[];
+  /** Why the cluster never served a client operation (a node that does not start or answer init), or null. */
+  startupFailure: string | null;
+}
+
+/**
+ * The contract's view of a Maelstrom node: anti-entropy (what a node that
+ * survives partitions promises), no period (the node keeps its own timers),
+ * the default payload limit.
+ */
+export const MAELSTROM_PARAMS = minimalParameters('anti-entropy-push-pull', { maxPayloadBytes: 0 });
+
+/** The scenario's windows as the runner's schedule (windows end with the workload at the latest). */
+export function scheduleOf(spec: Pick<ScenarioSpec, 'faults' | 'nodeFaults' | 'durationMs'>): FaultSchedule {
+  const end = (until: number) => Math.min(until, spec.durationMs);
+  const schedule: FaultSchedule = spec.faults.map((w) => ({
+    type: 'link',
+    from: w.from,
+    until: end(w.until),
+    fault: w.fault,
+  }));
+  for (const f of spec.nodeFaults ?? []) {
+    if (f.kind === 'pause') schedule.push({ type: 'pause', from: f.from, until: end(f.until), node: f.node });
+    else
+      schedule.push(
+        { type: 'crash', at: f.from, node: f.node },
+        { type: 'restart', at: end(f.until), node: f.node, durable: false },
+      );
+  }
+  return schedule;
+}
+
+export async function runMaelstromScenario(spec: ScenarioSpec): Promise<ScenarioRun> {
+  const { seed, nodes, name, ...settings } = spec;
+  const maelstrom: MaelstromSettings = {
+    command: settings.command,
+    topologyName: settings.topologyName,
+    topology: settings.topology,
+    latencyMs: settings.latencyMs,
+    durationMs: settings.durationMs,
+    rate: settings.rate,
+    profile: settings.profile,
+  };
+  const host = new MaelstromHost({
+    launcher: spec.launcher ?? localLauncher(spec.command),
+    command: spec.command,
+    requestTimeoutMs: spec.timeoutMs,
+    clientLatencyMs: spec.latencyMs,
+    cluster: { nodeIds: nodes, topology: spec.topology },
+    log: () => {},
+  });
+  const server = await serveGossipNode(host, '127.0.0.1:0');
+  const backend: RealtimeBackend = {
+    address: () => server.address,
+    harnessHost: '127.0.0.1',
+    pause: (n) => host.pause(n),
+    unpause: (n) => host.resume(n),
+    kill: async (n) => {
+      await host.stop([n], 'crash');
+    },
+    restart: async () => server.address,
+    logs: async (n) => host.stderrTail(n),
+  };
+  const recorder = new HistoryRecorder();
+  try {
+    const outcome = await new RealtimeRun(
+      {
+        seed,
+        nodes,
+        peers: Object.fromEntries(nodes.map((n) => [n, (spec.topology[n] ?? []).slice()])),
+        params: MAELSTROM_PARAMS,
+        transport: 'harness',
+        durationMs: spec.durationMs,
+        settleMs: spec.settleMs,
+        schedule: scheduleOf(spec),
+        writeEveryMs: 0,
+        readEveryMs: 100,
+        keys: 0,
+        // A request may wait for the node's handshake (init, topology) and the latency both ways.
+        callTimeoutMs: 3 * spec.timeoutMs + 2 * spec.latencyMs,
+        startupTimeoutMs: 30_000,
+        scenario: name,
+        clientOps: { rate: spec.rate },
+        baseLatencyMs: spec.latencyMs,
+        maelstrom,
+      },
+      backend,
+      recorder.record,
+    ).run();
+    const served = recorder.events.some((e) => e.t === 'ack' || (e.t === 'read' && !e.final));
+    return {
+      events: recorder.events,
+      startupFailure: !outcome.completed && !served ? (outcome.reason ?? 'aborted') : null,
+    };
+  } finally {
+    await host.close();
+    await server.close();
+  }
+}

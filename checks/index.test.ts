@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { checkHistory } from './index.js';
+import { entry, HistoryBuilder } from './testing/builder.js';
+
+const nodes = ['a', 'b', 'c', 'd'];
+
+function good(opts: { variants?: ('anti-entropy-push-pull' | 'direct-mail')[] } = {}) {
+  const h = new HistoryBuilder({
+    nodes,
+    rounds: 12,
+    capabilities: opts.variants ? { variants: opts.variants } : {},
+  });
+  h.round(1).update('a', 'k', 'v1', { counter: 1, origin: 'a' }).tick();
+  // The value travels a -> b -> c -> d, each hop a delivered envelope that declares its key.
+  h.send('a', 'b', 'entries', ['k']);
+  h.send('b', 'c', 'entries', ['k'], { hop: 1 });
+  h.send('c', 'd', 'entries', ['k'], { hop: 2 });
+  h.readAll(nodes, [entry('k', 'v1', 1, 'a')]).round(12);
+  return h;
+}
+
+describe('checkHistory', () => {
+  it('runs every applicable case in a stable order', () => {
+    const vs = checkHistory(good().finish());
+    expect(vs.map((v) => v.id)).toEqual([
+      'run/completed',
+      'convergence/identical-state',
+      'convergence/no-lost-update',
+      'convergence/monotonic-versions',
+      'convergence/within-bound',
+      'bounds/messages-per-update',
+      'bounds/fanout',
+      'contract/envelope-kind',
+      'contract/declared-keys',
+      'contract/addressing',
+      'contract/unique-versions',
+      'contract/payload-size',
+    ]);
+    expect(vs.map((v) => v.verdict)).toEqual([
+      ...['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'INFO'],
+      ...['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS'],
+    ]);
+    for (const v of vs) {
+      expect(v.requirement.length).toBeGreaterThan(10);
+      expect(v.source.length).toBeGreaterThan(5);
+      expect(v.evidence.details.length).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('an aborted run fails run/completed with the error and checks safety only', () => {
+    const h = good();
+    h.error('tick', 'deadline exceeded after 5000 ms');
+    const vs = checkHistory(h.finish('aborted'));
+    const run = vs[0];
+    expect(run.id).toBe('run/completed');
+    expect(run.verdict).toBe('FAIL');
+    expect(run.evidence.observed).toBe('aborted at round 12: deadline exceeded after 5000 ms');
+    expect(run.evidence.details).toEqual(['round 12 tick(): deadline exceeded after 5000 ms']);
+    expect(vs.map((v) => v.id)).toEqual([
+      'run/completed',
+      'convergence/monotonic-versions',
+      'bounds/messages-per-update',
+      'bounds/fanout',
+      'contract/envelope-kind',
+      'contract/declared-keys',
+      'contract/addressing',
+      'contract/unique-versions',
+      'contract/payload-size',
+    ]);
+  });
+
+  it('a history without an end event fails run/completed', () => {
+    const events = good().finish();
+    events.pop();
+    expect(checkHistory(events)[0].verdict).toBe('FAIL');
+  });
+
+  it('an undeclared variant gives one UNSUPPORTED verdict per applicable case', () => {
+    const vs = checkHistory(good({ variants: ['direct-mail'] }).finish());
+    expect(vs.slice(1).map((v) => [v.id, v.verdict])).toEqual([
+      ['convergence/identical-state', 'UNSUPPORTED'],
+      ['convergence/no-lost-update', 'UNSUPPORTED'],
+      ['convergence/monotonic-versions', 'UNSUPPORTED'],
+      ['convergence/within-bound', 'UNSUPPORTED'],
+      ['bounds/messages-per-update', 'UNSUPPORTED'],
+      ['bounds/fanout', 'UNSUPPORTED'],
+      ['contract/envelope-kind', 'UNSUPPORTED'],
+      ['contract/declared-keys', 'UNSUPPORTED'],
+      ['contract/addressing', 'UNSUPPORTED'],
+      ['contract/unique-versions', 'UNSUPPORTED'],
+      ['contract/payload-size', 'UNSUPPORTED'],
+    ]);
+    expect(vs[1].evidence.observed).toContain('anti-entropy-push-pull not declared');
+  });
+});

@@ -1,0 +1,165 @@
+// checkHistory: every applicable checker over one history, in a stable order.
+
+import type { HistoryEvent } from '../engine/history/events.js';
+import {
+  ANTI_ENTROPY_VARIANTS,
+  KV_VARIANTS,
+  missingCapability,
+  SIR_VARIANTS,
+  VARIANTS,
+  type Variant,
+} from '../proto/contract.js';
+import {
+  ADDRESSING,
+  checkAddressing,
+  checkDeclaredKeys,
+  checkEnvelopeKind,
+  DECLARED_KEYS,
+  ENVELOPE_KIND,
+} from './contract.js';
+import {
+  checkExchangeDirection,
+  checkPayloadSize,
+  checkUniqueVersions,
+  EXCHANGE_DIRECTION,
+  EXCHANGE_DIRECTION_VARIANTS,
+  PAYLOAD_SIZE,
+  UNIQUE_VERSIONS,
+} from './contract-exchange.js';
+import {
+  checkIdenticalState,
+  checkMonotonicVersions,
+  checkNoLostUpdate,
+  checkWithinBound,
+  IDENTICAL_STATE,
+  MONOTONIC_VERSIONS,
+  NO_LOST_UPDATE,
+  WITHIN_BOUND,
+} from './convergence.js';
+import {
+  checkDirectMail,
+  checkFanout,
+  checkMessagesPerUpdate,
+  DIRECT_MAIL,
+  FANOUT,
+  MESSAGES_PER_UPDATE,
+} from './messages.js';
+import {
+  checkEstimate,
+  checkMassConservation,
+  checkRoundsToEpsilon,
+  ESTIMATE_WITHIN_EPSILON,
+  MASS_CONSERVATION,
+  ROUNDS_TO_EPSILON,
+} from './pushsum.js';
+import {
+  checkQuiescence,
+  checkResidue,
+  checkTerminalStatus,
+  QUIESCENCE,
+  RESIDUE,
+  TERMINAL_STATUS,
+} from './quiescence.js';
+import { checkRunCompleted } from './run.js';
+import { type CaseInfo, unsupported, type Verdict } from './verdict.js';
+import { buildView, type HistoryView } from './view.js';
+
+export interface CaseEntry {
+  info: CaseInfo;
+  /** Variants the case applies to. */
+  variants: readonly Variant[];
+  /** Undefined when the history does not meet the case's precondition. */
+  check: (v: HistoryView) => Verdict | undefined;
+  /** Safety properties hold on any prefix, so they are checked on aborted runs too. */
+  safety?: boolean;
+  /**
+   * Time-free: the case reads no round or hop, so it judges realtime
+   * histories (milliseconds) too (checks/realtime.ts).
+   */
+  realtime?: boolean;
+}
+
+/** Every case, in report order (after run/completed). */
+export const CASES: readonly CaseEntry[] = [
+  { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState, realtime: true },
+  { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate, realtime: true },
+  {
+    info: MONOTONIC_VERSIONS,
+    variants: KV_VARIANTS,
+    check: checkMonotonicVersions,
+    safety: true,
+    realtime: true,
+  },
+  {
+    info: WITHIN_BOUND,
+    variants: [...ANTI_ENTROPY_VARIANTS, 'hybrid', 'direct-mail'],
+    check: checkWithinBound,
+  },
+  { info: QUIESCENCE, variants: SIR_VARIANTS, check: checkQuiescence },
+  { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: checkTerminalStatus },
+  { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidue },
+  { info: MESSAGES_PER_UPDATE, variants: KV_VARIANTS, check: checkMessagesPerUpdate, safety: true },
+  { info: DIRECT_MAIL, variants: ['direct-mail'], check: checkDirectMail, safety: true },
+  {
+    info: FANOUT,
+    variants: [...ANTI_ENTROPY_VARIANTS, 'rumor-push', 'push-sum', 'hybrid'],
+    check: checkFanout,
+    safety: true,
+  },
+  { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
+  { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
+  { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
+  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true },
+  { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true },
+  { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true },
+  {
+    info: UNIQUE_VERSIONS,
+    variants: KV_VARIANTS,
+    check: checkUniqueVersions,
+    safety: true,
+    realtime: true,
+  },
+  { info: PAYLOAD_SIZE, variants: VARIANTS, check: checkPayloadSize, safety: true, realtime: true },
+  {
+    info: EXCHANGE_DIRECTION,
+    variants: EXCHANGE_DIRECTION_VARIANTS,
+    check: checkExchangeDirection,
+    safety: true,
+  },
+];
+
+/** Why the IUT cannot be held to this run's cases, if it cannot. */
+function missingCapabilityOf(v: HistoryView): string | undefined {
+  if (!v.init) return "no 'init' event: the IUT's capabilities are unknown";
+  const caps = v.init.capabilities;
+  const missing = missingCapability(caps, v.variant!, 'lockstep', v.params!.lossOfInterest);
+  if (missing) return missing;
+  if (v.restarts.some((r) => r.durable) && !caps.durableRestart)
+    return 'durable restart used but not declared';
+  return undefined;
+}
+
+/**
+ * All verdicts for one history: run/completed first, then every case that
+ * applies to the run's variant, in CASES order. Undeclared capabilities give
+ * one UNSUPPORTED verdict per applicable case; an aborted run is checked for
+ * safety properties only.
+ */
+export function checkHistory(events: HistoryEvent[]): Verdict[] {
+  const v = buildView(events);
+  const out: Verdict[] = [checkRunCompleted(v)];
+  if (!v.run) return out;
+  const applicable = CASES.filter((c) => c.variants.includes(v.variant!));
+  const missing = missingCapabilityOf(v);
+  if (missing) return [...out, ...applicable.map((c) => unsupported(c.info, missing))];
+  const completed = v.end?.reason === 'completed';
+  for (const c of applicable) {
+    if (!completed && !c.safety) continue;
+    const verdict = c.check(v);
+    if (verdict) out.push(verdict);
+  }
+  return out;
+}
+
+export type { Verdict } from './verdict.js';
+export { buildView, type HistoryView } from './view.js';

@@ -1,0 +1,168 @@
+// The checks of a realtime (chaos) run, over its history, in their realtime
+// form. `r` is milliseconds, so the round-based cases are reused where they do
+// not depend on what a round is, and the convergence bound is re-stated in
+// time:
+// - run/completed and every shared case marked time-free (CASES, `realtime`):
+//   identical-state, no-lost-update, monotonic-versions (reads, acks,
+//   crashes, restarts), contract/unique-versions and contract/payload-size
+//   (what each version and envelope says): the lockstep checkers, unchanged.
+//   contract/envelope-kind is not among them: libraries on their own timers
+//   send control traffic the per-variant vocabulary has no kind for (SWIM
+//   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),
+//   so it would fail them for the vocabulary's gap, not theirs.
+// - convergence/within-bound: identical state within B(n) gossip periods of
+//   the last disturbance, plus a fixed allowance for the harness's own
+//   latency (read interval, docker start, Init): B·period_ms + grace ms.
+// Cases that read rounds or hops (fanout, messages per update, declared
+// keys, addressing, exchange direction) need lockstep ticks: not judged here.
+// Variants without a convergence guarantee under faults (direct mail, pure
+// rumor mongering: Demers et al. 1987 §1.2-1.4, a rumor may die out or be
+// lost to a partition) run on the process backend too, but there identical
+// state and lost updates are measured (INFO), never gating.
+
+import type { HistoryEvent } from '../engine/history/events.js';
+import {
+  ANTI_ENTROPY_VARIANTS,
+  KV_VARIANTS,
+  missingCapability,
+  VARIANTS,
+  type Variant,
+} from '../proto/contract.js';
+import { convergenceBound } from './bounds.js';
+import { PAYLOAD_SIZE } from './contract-exchange.js';
+import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
+import { CASES, type CaseEntry } from './index.js';
+import { PARTITION_HEAL } from './membership.js';
+import { checkViewsHealRealtime } from './realtime-membership.js';
+import { checkRunCompleted, RUN_COMPLETED } from './run.js';
+import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
+import { buildView, type HistoryView } from './view.js';
+
+/** The variants a chaos run checks: those with a convergence guarantee under faults. */
+export const CHAOS_VARIANTS: readonly Variant[] = [...ANTI_ENTROPY_VARIANTS, 'hybrid'];
+
+/** The variants a realtime run accepts: every key-value variant (the rest measured, not gated). */
+export const REALTIME_VARIANTS: readonly Variant[] = [...KV_VARIANTS, 'membership-swim'];
+
+/** A gate turned measurement: the variant promises no convergence under faults. */
+function measured(v: Verdict, variant: Variant): Verdict {
+  if (CHAOS_VARIANTS.includes(variant) || v.verdict === 'UNSUPPORTED') return v;
+  return {
+    ...v,
+    level: 'INFO',
+    verdict: 'INFO',
+    requirement: `${v.requirement} (measured: ${variant} promises no convergence under faults)`,
+  };
+}
+
+/** Allowance on top of B·period for reads every few hundred ms, container restarts and Init. */
+export const GRACE_MS = 3000;
+
+/** Undefined when the run has no bound: none for its variant, or no declared period (a Maelstrom node keeps its own). */
+export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | undefined {
+  const bound = convergenceBound(v.variant!, v.params!, v.n);
+  const period = v.params!.periodMs;
+  if (!bound || period <= 0) return undefined;
+  const limit = bound.rounds * period + graceMs;
+  const info = {
+    ...WITHIN_BOUND,
+    requirement:
+      'All live nodes MUST hold identical state within B(n) gossip periods (plus the harness grace) of the last disturbance (update, fault stop, kill / restart, pause stop) and keep it to the end.',
+    source: `${bound.source}; B = ${bound.formula} periods of ${period} ms, + ${graceMs} ms grace`,
+  };
+  const dist = v.lastDisturbance;
+  const expected = `converged <= ${limit} ms after the last disturbance (${dist.round} ms: ${dist.what})`;
+  const details = [`last disturbance: ${dist.round} ms, ${dist.what}`, `history ends at ${v.lastRound} ms`];
+  if (v.unhealed.length) {
+    return notJudged(info, {
+      expected,
+      observed: 'faults never healed',
+      details: [...v.unhealed, ...details],
+    });
+  }
+  if (v.convergedSince === undefined) {
+    return verdictOf(info, false, { expected, observed: 'never converged', details }, 1);
+  }
+  const took = Math.max(0, v.convergedSince - dist.round);
+  return verdictOf(
+    info,
+    took <= limit,
+    {
+      expected,
+      observed: `identical from ${v.convergedSince} ms on: ${took} ms after the last disturbance`,
+      details,
+    },
+    v.updates.length,
+  );
+}
+
+/** The shared cases (checks/index.ts CASES) that judge realtime histories of `variant`. */
+const sharedCases = (variant: Variant): readonly CaseEntry[] =>
+  CASES.filter((c) => c.realtime && c.variants.includes(variant));
+
+/** Cases a variant without a convergence guarantee under faults has measured (INFO), not gated. */
+const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
+  IDENTICAL_STATE.id,
+  NO_LOST_UPDATE.id,
+  WITHIN_BOUND.id,
+]);
+
+/** Cases that read envelopes: with the direct transport they never pass the harness. */
+const ENVELOPE_CASES: ReadonlySet<string> = new Set([PAYLOAD_SIZE.id]);
+
+/** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
+export function realtimeCases(variant: Variant): CaseInfo[] {
+  return variant === 'membership-swim'
+    ? [PARTITION_HEAL]
+    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
+}
+
+/** Every case id a realtime run of `variant` may report, run/completed first. */
+export const realtimeCaseIds = (variant: Variant): string[] => [
+  RUN_COMPLETED.id,
+  ...realtimeCases(variant).map((c) => c.id),
+];
+
+/** An implementation that does not declare what the run needs: every case UNSUPPORTED, nothing run. */
+export function unsupportedRun(variant: Variant, missing: string): Verdict[] {
+  return [RUN_COMPLETED, ...realtimeCases(variant)].map((c) => unsupported(c, missing));
+}
+
+/**
+ * run/completed, then the shared time-free cases in CASES order (safety ones
+ * on an aborted run too), then within-bound in its realtime form.
+ */
+export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
+  const v = buildView(events);
+  const out: Verdict[] = [checkRunCompleted(v)];
+  if (!v.run || !v.variant || !VARIANTS.includes(v.variant) || !v.init) return out;
+  const variant = v.variant;
+  const missing = missingCapability(v.init.capabilities, variant, 'realtime', v.params?.lossOfInterest);
+  if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
+  const completed = v.end?.reason === 'completed';
+  if (variant === 'membership-swim')
+    return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+  // The direct transport's envelopes go node to node: the harness sees only iptables counters.
+  const direct = v.sends.length === 0 && events.some((e) => e.t === 'counters');
+  for (const c of sharedCases(variant)) {
+    if (!completed && !c.safety) continue;
+    if (direct && ENVELOPE_CASES.has(c.info.id)) {
+      out.push(
+        notJudged(c.info, {
+          expected: c.info.requirement,
+          observed:
+            'not judged: with the direct transport, envelopes go node to node and never pass the harness',
+          details: [],
+        }),
+      );
+      continue;
+    }
+    const verdict = c.check(v);
+    if (verdict) out.push(MEASURED_UNLESS_CHAOS.has(c.info.id) ? measured(verdict, variant) : verdict);
+  }
+  if (completed) {
+    const b = withinBoundMs(v);
+    if (b) out.push(measured(b, variant));
+  }
+  return out;
+}

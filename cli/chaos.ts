@@ -1,0 +1,409 @@
+// `gossipcheck chaos`: a realtime chaos run against a real docker cluster.
+// One container per node from a generated compose file (kept in the report
+// dir), a seeded random fault schedule in wall-clock ms, heal, wait for
+// convergence, realtime checks, and the usual report. Exit codes as for
+// `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
+// Everything the run makes (containers, network, image, its iptables chain,
+// temp dirs) carries its run id and owner and is removed on success, failure,
+// SIGINT and SIGTERM; what a SIGKILL leaves, `gossipcheck clean` removes, and
+// the next chaos run warns about. See docs/chaos.md.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  CHAOS_VARIANTS,
+  checkRealtimeHistory,
+  REALTIME_VARIANTS,
+  unsupportedRun,
+} from '../checks/realtime.js';
+import type { Verdict } from '../checks/verdict.js';
+import { onCleanup } from '../engine/backends/cleanup.js';
+import { DockerCluster, sweepRunSync } from '../engine/backends/docker/cluster.js';
+import { withDirectLoss } from '../engine/backends/docker/direct-loss.js';
+import { dockerAnswers } from '../engine/backends/docker/exec.js';
+import {
+  type BaseImageUse,
+  buildUserImage,
+  NODE_PORT,
+  useBaseImage,
+} from '../engine/backends/docker/image.js';
+import { EdgeFirewall } from '../engine/backends/docker/iptables.js';
+import { oneProcessBackend } from '../engine/backends/one-process.js';
+import { self } from '../engine/backends/owner.js';
+import type { SpawnedEndpoint } from '../engine/backends/process.js';
+import { warnStale } from '../engine/backends/stale.js';
+import { edgeSelected } from '../engine/faults/shapes.js';
+import { HistoryRecorder, JsonlFileSink } from '../engine/history/recorder.js';
+import { Progress } from '../engine/realtime/progress.js';
+import { type RealtimeBackend, RealtimeRun } from '../engine/realtime/runner.js';
+import { describeEvent, realtimeSchedule, type TransportKind } from '../engine/realtime/schedule.js';
+import {
+  type InitResult,
+  isSirVariant,
+  LOSS_OF_INTEREST,
+  missingCapability,
+  type NodeId,
+  type Parameters,
+  type Variant,
+} from '../proto/contract.js';
+import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../reports/model.js';
+import { commandLine, KIT_VERSION } from '../reports/run-info.js';
+import { writeReportDir } from '../reports/write.js';
+import { chaosMaelstromCommand } from './chaos-maelstrom.js';
+import { KIT_ROOT } from './docker-image.js';
+import { probe, startImpl } from './iut.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
+
+const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
+
+A realtime chaos run: nodes on their own timers, a seeded random fault schedule
+(partitions incl. one-way, pause, kill/restart, packet loss; with the harness
+transport also delay, duplicate, reorder), then heal, wait for convergence,
+check, report.
+
+  --backend B             docker: one container per node (default)
+                          process: every node in the one process --impl starts
+                          (no docker; kill = Stop(crash), restart = Init, pause =
+                          the harness holds the node's traffic)
+  --impl "<command>"      process backend: the endpoint to start; {listen} is
+                          replaced by HOST:PORT (e.g. "gossipcheck serve-reference --listen {listen}")
+  --faults F              default (the seeded schedule) or none (no fault at all)
+  --nodes N               nodes (default 5)
+  --duration SECONDS      workload + fault phase (default 30)
+  --settle SECONDS        longest wait for convergence after the heal (default 30)
+  --image IMG             docker: run nodes from this image (serves GossipNode on $GOSSIPCHECK_LISTEN)
+  --build DIR             docker: docker build DIR (with its Dockerfile) for the run
+                          (default: the reference node in the offline base image,
+                          built with docker import when missing)
+  --transport T           harness (nodes stream to the harness, which routes)
+                          or direct (docker only: nodes call each other; iptables faults) (default harness)
+  --variant V             docker: ${CHAOS_VARIANTS.join(', ')};
+                          process: also ${REALTIME_VARIANTS.filter((v) => !CHAOS_VARIANTS.includes(v)).join(', ')}
+                          (default anti-entropy-push-pull)
+  --fanout K              peers per period (default 2)
+  --period MS             gossip period (default 200)
+  --anti-entropy-every N  hybrid only (default 3)
+  --rumor-k K             rumor variants: the loss-of-interest parameter (default 2)
+  --loss-of-interest R    rumor variants: ${LOSS_OF_INTEREST.join(', ')} (default feedback-counter)
+  --node-env KEY=VALUE    extra environment for every node (repeatable)
+  --seed S                seed of the schedule, workload and node seeds (default 1)
+  --out DIR               report directory (default chaos-report)
+  --keep-image            keep a base image this run had to build
+  --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
+                          (gossipcheck chaos --maelstrom x --help)`;
+
+function fullMesh(nodes: NodeId[]): Record<NodeId, NodeId[]> {
+  return Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
+}
+
+export async function chaosCommand(argv: string[]): Promise<number> {
+  // Maelstrom nodes (stdin/stdout JSON) run in containers under the Maelstrom runner.
+  if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom=')))
+    return chaosMaelstromCommand(argv);
+  const { values } = parseFlags(argv, {
+    backend: { type: 'string' },
+    impl: { type: 'string' },
+    faults: { type: 'string' },
+    nodes: { type: 'string' },
+    duration: { type: 'string' },
+    settle: { type: 'string' },
+    image: { type: 'string' },
+    build: { type: 'string' },
+    transport: { type: 'string' },
+    variant: { type: 'string' },
+    fanout: { type: 'string' },
+    period: { type: 'string' },
+    'anti-entropy-every': { type: 'string' },
+    'rumor-k': { type: 'string' },
+    'loss-of-interest': { type: 'string' },
+    'node-env': { type: 'string', multiple: true },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    'keep-image': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const backend = choiceFlag('backend', values.backend, ['docker', 'process'] as const) ?? 'docker';
+  if (backend === 'process') {
+    if (values.impl === undefined)
+      throw new UsageError('--backend process needs --impl "<command with {listen}>"');
+    for (const f of ['image', 'build', 'keep-image', 'node-env'] as const)
+      if (values[f] !== undefined) throw new UsageError(`--${f} is for --backend docker`);
+    if (values.transport === 'direct')
+      throw new UsageError('--transport direct is for --backend docker (iptables between containers)');
+  } else if (values.impl !== undefined) throw new UsageError('--impl needs --backend process');
+  if (values.image !== undefined && values.build !== undefined) {
+    throw new UsageError('--image and --build exclude each other');
+  }
+  const n = intFlag('nodes', values.nodes, 5, 2, 64);
+  const durationMs = intFlag('duration', values.duration, 30, 1, 86_400) * 1000;
+  const settleMs = intFlag('settle', values.settle, 30, 1, 3600) * 1000;
+  const transport: TransportKind =
+    choiceFlag('transport', values.transport, ['harness', 'direct'] as const) ?? 'harness';
+  const faults = choiceFlag('faults', values.faults, ['default', 'none'] as const) ?? 'default';
+  const variants = backend === 'process' ? REALTIME_VARIANTS : CHAOS_VARIANTS;
+  const variant: Variant = choiceFlag('variant', values.variant, variants) ?? 'anti-entropy-push-pull';
+  const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const periodMs = intFlag('period', values.period, 200, 10, 60_000);
+  const params: Parameters = {
+    variant,
+    fanout: intFlag('fanout', values.fanout, 2, 1, 64),
+    periodMs,
+    lossOfInterest:
+      choiceFlag('loss-of-interest', values['loss-of-interest'], LOSS_OF_INTEREST) ?? 'feedback-counter',
+    rumorK: intFlag('rumor-k', values['rumor-k'], 2, 1, 1000),
+    antiEntropyEvery: intFlag('anti-entropy-every', values['anti-entropy-every'], 3, 1, 1000),
+    maxPayloadBytes: 0,
+    // SWIM on its own timers: a probe every 5 periods (1 s at the default 200 ms, memberlist's
+    // ProbeInterval), memberlist's defaults for k (IndirectChecks 3), suspicion (SuspicionMult 4)
+    // and lambda (RetransmitMult 4); push-pull every 10 probe periods (docs/chaos.md).
+    ...(variant === 'membership-swim'
+      ? {
+          membership: {
+            probePeriod: 5,
+            indirectProbes: 3,
+            suspicionPeriods: 4,
+            retransmitMult: 4,
+            pushPullPeriods: 10,
+          },
+        }
+      : {}),
+  };
+  const env: Record<string, string> = {};
+  for (const kv of values['node-env'] ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--node-env must be KEY=VALUE, got '${kv}'`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const out = resolve(values.out ?? 'chaos-report');
+  const nodes = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  const runId = randomBytes(4).toString('hex');
+  const progress = new Progress();
+  const log = (s: string) => progress.note(s);
+
+  if (backend === 'docker') {
+    if (!(await dockerAnswers())) {
+      throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
+    }
+    if (transport === 'direct') await EdgeFirewall.available();
+    warnStale();
+  }
+  await mkdir(out, { recursive: true });
+  const planned = faults === 'none' ? [] : realtimeSchedule({ seed, nodes, durationMs, transport });
+  const schedule = transport === 'direct' ? withDirectLoss(planned, seed, nodes, durationMs) : planned;
+  await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
+  const where =
+    backend === 'docker' ? `${n} docker containers (${transport} transport)` : `one process (${n} nodes)`;
+
+  // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
+  const unregisterSweep = backend === 'docker' ? onCleanup(() => sweepRunSync(runId)) : () => {};
+  let baseImage: BaseImageUse | null = null;
+  let cluster: DockerCluster | null = null;
+  let firewall: EdgeFirewall | null = null;
+  let iut: SpawnedEndpoint | null = null;
+  const sink = new JsonlFileSink(join(out, 'history.jsonl'));
+  const recorder = new HistoryRecorder();
+  let sinkClosed = false;
+  try {
+    // The run id comes first: a person (or a test) watching the output can act on it at once.
+    log(`run ${runId}: ${n} nodes, ${variant}, ${where}, seed ${seed}, ${durationMs / 1000}s`);
+    for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
+    let rtBackend: RealtimeBackend;
+    if (backend === 'process') {
+      iut = await startImpl(values.impl!, 30_000, 2000);
+      log(`run ${runId}: ${values.impl} listening on ${iut.address}`);
+      // What it declares decides what runs: an undeclared variant is UNSUPPORTED, not an abort.
+      const probed = await probe(iut.endpoint);
+      const declared = probed.capabilities;
+      const rules = declared.lossOfInterest;
+      if (isSirVariant(variant) && values['loss-of-interest'] === undefined && rules.length > 0) {
+        if (!rules.includes(params.lossOfInterest)) {
+          params.lossOfInterest = rules[0];
+          log(`run ${runId}: loss of interest ${rules[0]} (the first the endpoint declares)`);
+        }
+      }
+      const missing = missingCapability(declared, variant, 'realtime', params.lossOfInterest);
+      if (missing) {
+        return await unsupportedReport(out, argv, seed, variant, probed, missing, () => {
+          sinkClosed = true;
+          return sink.close();
+        });
+      }
+      rtBackend = oneProcessBackend(iut);
+    } else {
+      let image: string;
+      if (values.image !== undefined) image = values.image;
+      else if (values.build !== undefined) {
+        image = `gossipcheck-run-${runId}:latest`;
+        log(`run ${runId}: building ${values.build} as ${image}`);
+        await buildUserImage(resolve(values.build), image, runId);
+      } else {
+        baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+        image = baseImage.tag;
+        log(baseImage.built ? `built base image ${image} (docker import)` : `using base image ${image}`);
+      }
+      cluster = await DockerCluster.start({ runId, image, nodes, port: NODE_PORT, transport, env, dir: out });
+      log(`cluster up (${cluster.composeLabel}, compose file ${join(out, 'compose.yml')})`);
+      if (transport === 'direct') {
+        firewall = new EdgeFirewall(runId, nodes, cluster.ips(), self);
+        await firewall.install();
+      }
+      rtBackend = dockerBackend(cluster, firewall, nodes);
+    }
+    const spec = {
+      seed,
+      nodes,
+      peers: fullMesh(nodes),
+      params,
+      transport,
+      durationMs,
+      settleMs,
+      schedule,
+      writeEveryMs: 250,
+      readEveryMs: 250,
+      keys: 8,
+      callTimeoutMs: 2000,
+      startupTimeoutMs: 20_000,
+      scenario: backend === 'docker' ? `chaos/docker-${transport}` : `chaos/process-${faults}`,
+    };
+    const startedAt = new Date().toISOString();
+    const outcome = await new RealtimeRun(
+      spec,
+      rtBackend,
+      (e) => {
+        recorder.record(e);
+        sink.record(e);
+      },
+      progress,
+    ).run();
+    log(
+      outcome.completed
+        ? outcome.converged
+          ? `converged ${outcome.convergedAfterHealMs} ms after the heal`
+          : `did not converge within ${settleMs / 1000}s of the heal`
+        : `run aborted: ${outcome.reason}`,
+    );
+    const verdicts = checkRealtimeHistory(recorder.events);
+    const init = recorder.events.find((e) => e.t === 'init');
+    const report = chaosReport(
+      argv,
+      seed,
+      variant,
+      init?.t === 'init'
+        ? { name: init.implementation, version: init.version, capabilities: init.capabilities }
+        : { name: 'unknown', version: '', capabilities: null },
+      verdicts,
+      { startedAt, scenario: spec.scenario, runs: 1, history: 'history.jsonl' },
+    );
+    const { results } = report;
+    sinkClosed = true;
+    await sink.close();
+    await writeReportDir(out, report);
+    const code = gateExitCode(results);
+    for (const r of results)
+      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    process.stdout.write(
+      `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
+    );
+    return code;
+  } finally {
+    log(`run ${runId}: tearing down`);
+    if (!sinkClosed) await sink.close().catch(() => {});
+    if (iut) await iut.close();
+    if (firewall) await firewall.removeAll();
+    if (cluster) await cluster.teardown();
+    if (backend === 'docker') sweepRunSync(runId);
+    baseImage?.release();
+    unregisterSweep();
+    log(`run ${runId}: torn down`);
+  }
+}
+
+/** Node faults on containers; with the direct transport, link faults by iptables. */
+function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: NodeId[]): RealtimeBackend {
+  return {
+    address: (node) => c.address(node),
+    harnessHost: c.gateway,
+    pause: (node) => c.pause(node),
+    unpause: (node) => c.unpause(node),
+    kill: (node) => c.kill(node),
+    restart: (node) => c.restart(node),
+    logs: (node) => c.logs(node),
+    ...(fw
+      ? {
+          cut: (edges) => fw.cut(edges),
+          heal: (edges) => fw.heal(edges),
+          counters: () => fw.counters(),
+          linkFault: (fault, on) => {
+            // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
+            if (fault.kind !== 'loss')
+              throw new Error(`${fault.kind} is not available on the direct transport`);
+            const rules = nodes.flatMap((from) =>
+              nodes
+                .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
+                .map((to) => ({ from, to, probability: fault.probability })),
+            );
+            return on ? fw.startLoss(rules) : fw.stopLoss(rules);
+          },
+        }
+      : {}),
+  };
+}
+
+/** Nothing to run: the endpoint does not declare what the run needs. Exit 1 (nothing judged). */
+async function unsupportedReport(
+  out: string,
+  argv: string[],
+  seed: number,
+  variant: Variant,
+  declared: InitResult,
+  missing: string,
+  closeHistory: () => Promise<void>,
+): Promise<number> {
+  await closeHistory();
+  const implementation = {
+    name: declared.implementation,
+    version: declared.version,
+    capabilities: declared.capabilities,
+  };
+  const report = chaosReport(argv, seed, variant, implementation, unsupportedRun(variant, missing), {
+    startedAt: new Date().toISOString(),
+    runs: 0,
+  });
+  report.finishedAt = report.startedAt;
+  await writeReportDir(out, report);
+  process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
+  return gateExitCode(report.results);
+}
+
+/** A chaos run's verdicts as the case results of `variant`, in a report. */
+function chaosReport(
+  argv: string[],
+  seed: number,
+  variant: Variant,
+  implementation: RunReport['implementation'],
+  verdicts: Verdict[],
+  run: { startedAt: string; runs: number; scenario?: string; history?: string },
+): RunReport {
+  const { startedAt, ...perCase } = run;
+  const results: CaseResult[] = verdicts.map((v) => ({
+    ...v,
+    suite: v.id.split('/')[0],
+    variant,
+    seed,
+    ...perCase,
+  }));
+  return {
+    kit: { name: 'gossipcheck', version: KIT_VERSION },
+    implementation,
+    seed,
+    command: commandLine('chaos', argv),
+    startedAt,
+    results,
+    totals: countVerdicts(results),
+  };
+}

@@ -1,0 +1,385 @@
+// `gossipcheck run`: the conformance suites (each case a fast-check property)
+// against the built-in reference, in-process, or an external endpoint
+// command (--impl), on `--jobs` worker processes. Writes a report directory.
+// Exit codes (docs/verdicts.md): 0 at least one MUST judged and every judged
+// MUST held; 1 the gate failed (or nothing was judged); 2 usage or harness
+// error; 130 / 143 interrupted.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { type Capabilities, VARIANTS, type Variant } from '../proto/contract.js';
+import {
+  type CaseResult,
+  countVerdicts,
+  gateExitCode,
+  gating,
+  judgedMust,
+  type RunReport,
+  type RunStatus,
+} from '../reports/model.js';
+import { commandLine, KIT_VERSION } from '../reports/run-info.js';
+import { writeReportDir } from '../reports/write.js';
+import { unsupportedReason } from '../suites/property.js';
+import { ALL_CASES, findCase, SUITE_NAMES, selected } from '../suites/registry.js';
+import { Progress, summaryLines } from './run/console.js';
+import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
+import { claimOutDir } from './run/out-dir.js';
+import { type Job, Pool, type PoolEnd } from './run/pool.js';
+import { runMaelstromCommand } from './run-maelstrom.js';
+import { choiceFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
+
+const FLAGS = {
+  impl: { type: 'string' },
+  suite: { type: 'string', multiple: true },
+  case: { type: 'string', multiple: true },
+  variant: { type: 'string', multiple: true },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  nodes: { type: 'string' },
+  'min-nodes': { type: 'string' },
+  rounds: { type: 'string' },
+  timeout: { type: 'string' },
+  'startup-timeout': { type: 'string' },
+  deadline: { type: 'string' },
+  jobs: { type: 'string' },
+  'max-envelopes': { type: 'string' },
+  out: { type: 'string' },
+  strict: { type: 'boolean' },
+  'expect-fail': { type: 'string' },
+  summary: { type: 'string' },
+} as const;
+
+const DEFAULT_JOBS = Math.max(1, Math.min(4, availableParallelism()));
+const DEFAULT_DEADLINE_S = 1800;
+
+const HELP = `usage: gossipcheck run [flags]
+  --impl "<command>"     IUT endpoint command (default: the built-in reference, in-process); it serves
+                         GossipNode on $GOSSIPCHECK_LISTEN (or {listen} / {port} in the command)
+  --suite S              only suite S (repeatable): ${SUITE_NAMES.join(', ')}
+  --case PREFIX          only cases whose id is PREFIX or starts with PREFIX/ (repeatable)
+  --variant V            only variant V (repeatable): ${VARIANTS.join(', ')}
+  --runs N               property runs per case and variant (default 10)
+  --seed S               run seed (default 1); the same seed replays the same histories
+  --nodes N              largest cluster the generators draw, 3..256 (default 10)
+  --min-nodes N          smallest cluster the generators draw (default 3)
+  --rounds R             every lockstep run lasts at least R rounds
+  --jobs N               worker processes, each with its own IUT process (default ${DEFAULT_JOBS})
+  --timeout MS           deadline of every call to the IUT (default 10000)
+  --startup-timeout MS   how long an --impl command may take to listen (default 15000)
+  --deadline S           the whole run's deadline in seconds (default ${DEFAULT_DEADLINE_S}); past it, FAIL
+  --max-envelopes N      envelopes a round may carry before the run FAILs (default: 64·n·(fanout+2)·(hops+1)
+                         + (n-1)·writes in the round)
+  --out DIR              report directory (default gossipcheck-report); replaced by each run
+  --strict               a missed SHOULD (NON-STRICT), an INCONCLUSIVE MUST or a stale --expect-fail
+                         entry fails the gate too
+  --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
+  --summary FILE         also write a markdown summary (for a CI step summary)
+  --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
+exit: 0 at least one MUST judged and all judged MUSTs held; 1 gate failed or nothing judged;
+      2 usage or harness error; 130/143 interrupted`;
+
+interface RunConfig {
+  impl: string | null;
+  suites: string[];
+  cases: string[];
+  variants: Variant[];
+  runs: number;
+  seed: number;
+  minNodes: number;
+  maxNodes: number;
+  minRounds: number;
+  jobs: number;
+  timeoutMs: number;
+  startupTimeoutMs: number;
+  deadlineMs: number;
+  maxEnvelopes: number;
+  out: string;
+  strict: boolean;
+  expectFail: ExpectFail | null;
+  summary: string | null;
+}
+
+const splitList = (values: string[] | undefined) =>
+  (values ?? []).flatMap((v) => v.split(',')).filter(Boolean);
+
+function parseConfig(argv: string[]): RunConfig | null {
+  const { values } = parseFlags(argv, FLAGS);
+  if (printHelp(values, HELP)) return null;
+  const suites = splitList(values.suite);
+  for (const s of suites)
+    if (!(SUITE_NAMES as string[]).includes(s))
+      throw new UsageError(`--suite: unknown suite '${s}' (suites: ${SUITE_NAMES.join(', ')})`);
+  const cases = splitList(values.case);
+  const variants = splitList(values.variant).map((v) => choiceFlag('variant', v, VARIANTS) as Variant);
+  if (!ALL_CASES.some((c) => selected(c.id, suites, cases))) {
+    throw new UsageError(
+      `no case matches --suite ${suites.join(',') || '*'} --case ${cases.join(',') || '*'} (see gossipcheck list)`,
+    );
+  }
+  const maxNodes = intFlag('nodes', values.nodes, 10, 3, 256);
+  return {
+    impl: values.impl ?? null,
+    suites,
+    cases,
+    variants,
+    runs: intFlag('runs', values.runs, 10, 1, 100_000),
+    seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    maxNodes,
+    minNodes: intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes),
+    minRounds: intFlag('rounds', values.rounds, 0, 1, 100_000),
+    jobs: intFlag('jobs', values.jobs, DEFAULT_JOBS, 1, 64),
+    timeoutMs: intFlag('timeout', values.timeout, 10_000, 1, 3_600_000),
+    startupTimeoutMs: intFlag('startup-timeout', values['startup-timeout'], 15_000, 1, 3_600_000),
+    deadlineMs: intFlag('deadline', values.deadline, DEFAULT_DEADLINE_S, 1, 7 * 86_400) * 1000,
+    maxEnvelopes: intFlag('max-envelopes', values['max-envelopes'], 0, 1, 100_000_000),
+    out: values.out ?? 'gossipcheck-report',
+    strict: values.strict ?? false,
+    expectFail: values['expect-fail'] ? readExpectFail(values['expect-fail']) : null,
+    summary: values.summary ?? null,
+  };
+}
+
+/** Report order: suites and cases as registered, then variants as declared in the contract. */
+function sortResults(results: CaseResult[]): CaseResult[] {
+  const order = new Map(ALL_CASES.map((c, i) => [c.id, i]));
+  return results.sort(
+    (a, b) =>
+      (order.get(a.id) ?? -1) - (order.get(b.id) ?? -1) ||
+      VARIANTS.indexOf(a.variant) - VARIANTS.indexOf(b.variant),
+  );
+}
+
+/** A result for a case that has no run of its own: UNSUPPORTED, NOT-RUN, or a run-level FAIL. */
+function bare(
+  job: Job,
+  verdict: CaseResult['verdict'],
+  expected: string,
+  observed: string,
+  seed: number,
+): CaseResult {
+  const def = findCase(job.id);
+  return {
+    id: job.id,
+    requirement: def?.requirement ?? 'The IUT answers Init and declares its capabilities.',
+    level: def?.level ?? 'MUST',
+    verdict,
+    source: def?.source ?? 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
+    evidence: { expected, observed, details: [] },
+    judged: 0,
+    suite: job.id.split('/')[0],
+    variant: job.variant,
+    runs: 0,
+    seed,
+  };
+}
+
+/** Every selected (case, variant): a job to run, or an UNSUPPORTED result. */
+function plan(config: RunConfig, caps: Capabilities): { jobs: Job[]; unsupported: CaseResult[] } {
+  const jobs: Job[] = [];
+  const unsupported: CaseResult[] = [];
+  for (const def of ALL_CASES) {
+    if (!selected(def.id, config.suites, config.cases)) continue;
+    for (const variant of def.variants) {
+      if (config.variants.length && !config.variants.includes(variant)) continue;
+      const why = unsupportedReason(def, variant, caps);
+      if (why) unsupported.push(bare({ id: def.id, variant }, 'UNSUPPORTED', 'declared', why, config.seed));
+      else jobs.push({ id: def.id, variant });
+    }
+  }
+  return { jobs, unsupported };
+}
+
+const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  // Maelstrom nodes (stdin/stdout JSON) are checked in realtime by their own runner.
+  if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom='))) return runMaelstromCommand(argv);
+  const config = parseConfig(argv);
+  if (!config) return 0;
+  const startedAt = new Date();
+  const out = claimOutDir(config.out);
+  if (config.impl) mkdirSync(join(out.staging, 'node-logs'));
+  const progress = new Progress();
+  const results: CaseResult[] = [];
+  let signalCode: number | null = null;
+  let unsupportedResults: CaseResult[] = [];
+  const pool = new Pool(
+    (i) => ({
+      impl: config.impl,
+      cwd: process.cwd(),
+      startupTimeoutMs: config.startupTimeoutMs,
+      callTimeoutMs: config.timeoutMs,
+      seed: config.seed,
+      runs: config.runs,
+      minNodes: config.minNodes,
+      maxNodes: config.maxNodes,
+      minRounds: config.minRounds,
+      maxEnvelopesPerRound: config.maxEnvelopes,
+      writeDir: out.staging,
+      outDir: config.out,
+      logFile: config.impl ? join(out.staging, 'node-logs', `job-${i + 1}.log`) : null,
+      variants: config.variants.length ? config.variants : null,
+    }),
+    config.jobs,
+    {
+      plan(declared) {
+        const p = plan(config, declared.capabilities);
+        unsupportedResults = p.unsupported;
+        progress.setTotal(p.jobs.length);
+        return p.jobs;
+      },
+      started: (job) => progress.started(`${job.id} [${job.variant}]`),
+      result(r) {
+        progress.finished(r);
+        results.push(r);
+      },
+    },
+  );
+  const onSignal = (signal: keyof typeof SIGNALS) => () => {
+    if (signalCode !== null) return;
+    signalCode = SIGNALS[signal];
+    pool.stop({ status: 'aborted', reason: `interrupted by ${signal}` });
+  };
+  const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+  const lastResort = () => pool.killAll();
+  process.on('exit', lastResort);
+  const deadline = setTimeout(
+    () =>
+      pool.stop({ status: 'deadline', reason: `the run's deadline of ${config.deadlineMs / 1000} s passed` }),
+    config.deadlineMs,
+  );
+  let end: PoolEnd;
+  try {
+    end = await pool.run();
+  } finally {
+    clearTimeout(deadline);
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+    process.off('exit', lastResort);
+    progress.clear();
+  }
+
+  if (end.status === 'startup-failed' && !end.init) {
+    out.discard();
+    throw new UsageError(`cannot start --impl: ${end.reason}`);
+  }
+  const status: RunStatus = end.status === 'startup-failed' ? 'completed' : end.status;
+  if (end.status === 'startup-failed') {
+    results.push(
+      bare({ id: 'run/init', variant: VARIANTS[0] }, 'FAIL', 'an InitResponse', end.reason, config.seed),
+    );
+  }
+  // Cases that were running when the run stopped, and those never started.
+  for (const { job, ranMs } of pool.interrupted) {
+    if (end.status === 'deadline')
+      results.push(
+        bare(
+          job,
+          'FAIL',
+          `the whole run within ${config.deadlineMs / 1000} s (--deadline)`,
+          `${end.reason} while this case ran (${(ranMs / 1000).toFixed(1)} s into it)`,
+          config.seed,
+        ),
+      );
+    else
+      results.push(
+        bare(job, 'NOT-RUN', 'run', `not finished: ${'reason' in end ? end.reason : ''}`, config.seed),
+      );
+  }
+  const broken = results.find((r) => r.verdict === 'FAIL' && /became unusable/.test(r.evidence.observed));
+  for (const job of pool.notStarted()) {
+    const why =
+      end.status === 'completed' && broken
+        ? `not run: the IUT became unusable in ${broken.id} [${broken.variant}]`
+        : `not run: ${'reason' in end ? end.reason : 'the run stopped'}`;
+    results.push(bare(job, 'NOT-RUN', 'run', why, config.seed));
+  }
+  results.push(...unsupportedResults);
+  sortResults(results);
+
+  const warnings: string[] = [];
+  if (config.expectFail) warnings.push(...config.expectFail.apply(results));
+  const declared = pool.declared;
+  // An expected failure neither fails the gate nor counts as a MUST that held.
+  const anyFail = results.some((r) => gating(r, config.strict) && !r.expectedFailure);
+  if (declared && !anyFail && !results.some(judgedMust) && status === 'completed')
+    warnings.push(nothingJudged(results, declared.capabilities));
+  for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
+
+  const report: RunReport = {
+    kit: { name: 'gossipcheck', version: KIT_VERSION },
+    implementation: {
+      name: declared?.implementation ?? 'unknown',
+      version: declared?.version ?? '',
+      capabilities: declared?.capabilities ?? null,
+    },
+    seed: config.seed,
+    command: commandLine('run', argv),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    status,
+    ...(status !== 'completed' ? { statusReason: 'reason' in end ? end.reason : '' } : {}),
+    warnings,
+    ...(config.impl ? { nodeLogs: nodeLogs(out.staging) } : {}),
+    results,
+    totals: countVerdicts(results),
+    strict: config.strict,
+  };
+  try {
+    await writeReportDir(out.staging, report, config.summary ? { summary: config.summary } : {});
+    out.commit();
+  } catch (err) {
+    out.discard();
+    throw new Error(
+      `cannot write the report to ${config.out}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const elapsed = Date.now() - startedAt.getTime();
+  process.stdout.write(
+    `${summaryLines(report, join(config.out, 'index.html'), config.jobs, elapsed).join('\n')}\n`,
+  );
+
+  // Interrupted through a worker first (the signal reached the whole group).
+  if (signalCode === null && end.status === 'aborted') signalCode = /SIGTERM/.test(end.reason) ? 143 : 130;
+  if (signalCode !== null) {
+    process.stderr.write(`gossipcheck: interrupted; partial report marked aborted in ${config.out}\n`);
+    return signalCode;
+  }
+  if (status === 'harness-error') {
+    // One line on stderr; the whole trace is in the report's status.
+    process.stderr.write(
+      `gossipcheck: harness error: ${('reason' in end ? end.reason : '').split('\n')[0]}\n`,
+    );
+    return 2;
+  }
+  const staleGates = config.strict && config.expectFail?.stale ? 1 : 0;
+  const code = Math.max(gateExitCode(results, config.strict), staleGates) as 0 | 1;
+  if (code !== 0) process.stderr.write(`gossipcheck: ${gateLine(results, config.strict, warnings)}\n`);
+  return code;
+}
+
+function nodeLogs(dir: string): string[] {
+  const sub = join(dir, 'node-logs');
+  return existsSync(sub)
+    ? readdirSync(sub)
+        .sort()
+        .map((f) => `node-logs/${f}`)
+    : [];
+}
+
+function nothingJudged(results: CaseResult[], caps: Capabilities): string {
+  const runnable = results.filter((r) => r.verdict !== 'UNSUPPORTED');
+  if (runnable.length === 0)
+    return `nothing was judged: the IUT declares nothing this selection can check (variants: ${caps.variants.join(', ') || 'none'}; lockstep: ${caps.lockstep})`;
+  const expected = results.filter((r) => r.expectedFailure).length;
+  return `nothing was judged: no MUST case had a judged run that held${expected ? ` (${expected} expected failure(s) from --expect-fail do not count)` : ''}`;
+}
+
+function gateLine(results: CaseResult[], strict: boolean, warnings: string[]): string {
+  const bad = results.filter((r) => gating(r, strict) && !r.expectedFailure);
+  if (bad.length === 0) return warnings[warnings.length - 1] ?? 'gate failed';
+  const first = bad[0];
+  return `${bad.length} case(s) failed; first: ${first.id} [${first.variant}]: ${first.evidence.observed}`;
+}
