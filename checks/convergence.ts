@@ -30,7 +30,8 @@ export const NO_LOST_UPDATE: CaseInfo = {
   requirement:
     'Every acknowledged update (key, version) MUST be present at every live node at a version >= the acknowledged one, unless every node that held it lost it to a non-durable restart or a crash.',
   level: 'MUST',
-  source: 'DESIGN.md convergence: no acknowledged update is lost (LWW order of compareVersions)',
+  source:
+    'GossipNode contract (proto/gossipcheck/v1/gossip.proto UpdateResponse, Version): an acknowledged write is kept, ordered last-writer-wins by compareVersions',
 };
 
 export const MONOTONIC_VERSIONS: CaseInfo = {
@@ -38,7 +39,8 @@ export const MONOTONIC_VERSIONS: CaseInfo = {
   requirement:
     "A node's version of a key MUST never go backwards between successive reads (a non-durable restart starts a new baseline).",
   level: 'MUST',
-  source: 'DESIGN.md convergence: a version never goes backwards at any node (LWW, compareVersions)',
+  source:
+    'GossipNode contract (proto/gossipcheck/v1/gossip.proto Version): last-writer-wins, so a node replaces a version only by a greater one (compareVersions)',
 };
 
 export const WITHIN_BOUND: CaseInfo = {

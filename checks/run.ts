@@ -6,7 +6,8 @@ export const RUN_COMPLETED: CaseInfo = {
   id: 'run/completed',
   requirement: 'The IUT MUST serve every call of the run so that the run completes (no abort).',
   level: 'MUST',
-  source: 'DESIGN.md robustness: a hung or crashed IUT becomes a FAIL with a reason',
+  source:
+    'GossipNode contract (proto/gossipcheck/v1/gossip.proto service GossipNode): every call is answered within --timeout; docs/verdicts.md: a hung or crashed IUT is a FAIL with its reason',
 };
 
 /** A history time in its unit: a round (lockstep) or milliseconds (realtime, docs/chaos.md). */
