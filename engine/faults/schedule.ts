@@ -1,6 +1,11 @@
-// A fault schedule is data (Jepsen's nemesis as a value): timed events over
-// lockstep rounds, serializable, replayable and shrinkable. Names and
-// parameters follow netem / Toxiproxy / Chaos Mesh.
+// A fault schedule is data (Jepsen's nemesis as a value): timed events,
+// serializable, replayable and shrinkable. Times are in the driver's clock
+// units: rounds in lockstep runs, ms since the workload started in realtime
+// runs (a delay's latency and jitter too). The one vocabulary of faults: the
+// suites' inputs, the chaos and Maelstrom schedules all produce these events,
+// the nemesis (nemesis.ts) interprets them, label.ts names them. Names and
+// parameters follow netem / Toxiproxy / Chaos Mesh and the history's events
+// (crash, not kill; a pause ends with a resume; probabilities, not percents).
 import type { NodeId } from '../../proto/contract.js';
 
 /**
@@ -72,24 +77,7 @@ export type TamperHow =
 /** No protobuf tag has wire type 7 and no JSON starts with 0xff. */
 export const GARBAGE_PREFIX: readonly number[] = [0xff, 0xff, 0xff, 0xff];
 
-/** A link fault in a few words, for evidence and progress lines (the unit of a delay is the run's). */
-export function faultLabel(f: LinkFault): string {
-  switch (f.kind) {
-    case 'partition':
-      return `partition(${f.shape})`;
-    case 'loss':
-    case 'duplicate':
-      return `${f.kind} ${f.probability}`;
-    case 'delay':
-      return `delay ${f.latency}+${f.jitter}`;
-    case 'reorder':
-      return 'reorder';
-    case 'tamper':
-      return `tamper(${f.how.what}) ${f.probability}`;
-  }
-}
-
-/** A link fault active over rounds [from, until). */
+/** A link fault active over [from, until). */
 export interface LinkFaultEvent {
   type: 'link';
   from: number;
@@ -97,7 +85,7 @@ export interface LinkFaultEvent {
   fault: LinkFault;
 }
 
-/** Crash at `at`: volatile state lost; `durable` keeps the store for restart. */
+/** Crash at `at`: the node stops abruptly (Stop 'crash'); it is down until a restart. */
 export interface CrashEvent {
   type: 'crash';
   at: number;
@@ -112,7 +100,7 @@ export interface RestartEvent {
   durable: boolean;
 }
 
-/** Pause over [from, until): the node is not ticked; envelopes to it wait. */
+/** Pause over [from, until): the node is not ticked; envelopes to it wait; it resumes at `until`. */
 export interface PauseEvent {
   type: 'pause';
   from: number;
@@ -121,8 +109,8 @@ export interface PauseEvent {
 }
 
 /**
- * Membership runs: `node` is not started with the others but Init'ed at `at`
- * (generation 0, through its seeds); it is down before.
+ * `node` is not started with the others but Init'ed at `at` (through its
+ * seeds, in its current generation); it is down before.
  */
 export interface JoinEvent {
   type: 'join';
@@ -131,8 +119,8 @@ export interface JoinEvent {
 }
 
 /**
- * Membership runs: a clean Stop at `at`, a graceful leave; what the Stop
- * returns is routed like a Tick's envelopes. The node is down until a restart.
+ * A clean Stop at `at`, a graceful leave; what the Stop returns is routed
+ * like a Tick's envelopes. The node is down until a restart.
  */
 export interface LeaveEvent {
   type: 'leave';
@@ -140,8 +128,10 @@ export interface LeaveEvent {
   node: NodeId;
 }
 
-/** Membership events of a lockstep run (LockstepSpec.membership), apart from the fault schedule. */
-export type MembershipEvent = JoinEvent | LeaveEvent;
-
-export type ScheduleEvent = LinkFaultEvent | CrashEvent | RestartEvent | PauseEvent;
+export type ScheduleEvent = LinkFaultEvent | CrashEvent | RestartEvent | PauseEvent | JoinEvent | LeaveEvent;
 export type FaultSchedule = ScheduleEvent[];
+
+/** When an event starts: a window's `from`, an instant's `at`. */
+export function startOf(e: ScheduleEvent): number {
+  return e.type === 'link' || e.type === 'pause' ? e.from : e.at;
+}

@@ -9,9 +9,10 @@ import { ContractError, nodeIds, type Parameters } from '../../proto/contract.js
 import { type RunningServer, serveGossipNode } from '../../proto/server.js';
 import { RealtimeReferenceHost } from '../../reference/realtime/host.js';
 import { Rng } from '../../shared/prng.js';
+import type { RealtimeBackend } from '../backends/realtime.js';
 import { makePartition } from '../faults/shapes.js';
 import type { HistoryEvent } from '../history/events.js';
-import { type RealtimeBackend, RealtimeRun, type RealtimeSpec } from './runner.js';
+import { RealtimeRun, type RealtimeSpec } from './runner.js';
 
 const running: { host: RealtimeReferenceHost; server: RunningServer }[] = [];
 afterEach(async () => {
@@ -38,8 +39,8 @@ async function inProcessBackend(
     address: (n) => address.get(n)!,
     harnessHost: '127.0.0.1',
     pause: none,
-    unpause: none,
-    kill: none,
+    resume: none,
+    crash: none,
     restart: none,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeYaml } from '../backends/docker/compose.js';
-import { realtimeSchedule, startOf } from './schedule.js';
+import { startOf } from '../faults/schedule.js';
+import { realtimeSchedule } from './schedule.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
