@@ -24,7 +24,7 @@ import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { eventLabel, faultLabel } from '../faults/label.js';
 import { applyToNetwork, Nemesis, type NodeAction, type Step, type Transition } from '../faults/nemesis.js';
 import type { FaultSchedule } from '../faults/schedule.js';
-import type { EdgeCount, HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
+import type { HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
 import { callWithDeadline } from '../runner/call.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';

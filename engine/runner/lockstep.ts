@@ -7,8 +7,9 @@
 //
 // Per round r (events in this order):
 //   round
-//   schedule, ends first: fault stop / pause stop (schedule order), then
-//     starts: fault start / crash / restart / pause start (schedule order)
+//   schedule (engine/faults/nemesis.ts), stops first: fault stop / pause stop
+//     (schedule order), then starts: fault start / pause start / crash /
+//     restart / join / leave (schedule order)
 //   workload: update (one per write, workload order), ack (placement order),
 //     then the envelopes the writes caused: send (hop 0) + router decisions
 //   tick (one event, the live unpaused nodes), then send (hop 0) + decisions
@@ -22,10 +23,8 @@
 import type {
   ClockMode,
   Envelope,
-  GossipEndpoint,
   InitResult,
   NodeId,
-  NodeInit,
   Snapshot,
   UpdateResult,
   Write,
@@ -37,50 +36,27 @@ import type { HistoryEvent } from '../history/events.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
 import { type Answers, calledAnswers, playedAnswers } from './answers.js';
 import { type CallResult, callWithDeadline } from './call.js';
+import { type DeliverAttempt, deliverGroup } from './deliver.js';
+import { performOnEndpoint } from './node-control.js';
+import { playableRounds } from './played.js';
 import { ReadLog } from './reads.js';
 import {
-  envelopeCap,
-  fullMesh,
   type LockstepSpec,
+  nodeInitOf,
   type Placement,
   type RunOutcome,
+  roundCap,
+  runEvent,
   validateSpec,
 } from './spec.js';
-import { badEnvelopes, badInit, badSnapshots, badUpdate } from './wellformed.js';
+import { badEnvelopes, badInit, badSnapshots, badUpdate, nodeList } from './wellformed.js';
 
 export type { LockstepSpec, Placement, RunOutcome, WorkloadOp } from './spec.js';
 
-/**
- * Rounds one Round call may carry: short enough that a call stays far inside
- * its deadline (--timeout), long enough that quiet stretches cost few calls.
- */
-const MAX_PLAYED_ROUNDS = 16;
-
 type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop' | 'Round';
-
-/** One Deliver call of a hop: the envelopes handed over and the answer. */
-interface DeliverAttempt {
-  items: InFlight[];
-  res: CallResult<Envelope[]>;
-}
-
-/** A placement's share of a hop; `before`, `after` and `retry` only for a probe (see deliverGroup). */
-interface DeliverOutcome {
-  nodes: NodeId[];
-  first: DeliverAttempt;
-  before?: CallResult<Snapshot[]>;
-  after?: CallResult<Snapshot[]>;
-  retry?: DeliverAttempt;
-}
 
 /** Thrown inside the runner once an abort is recorded; never escapes runLockstep. */
 class Aborted extends Error {}
-
-/** At most 10 node ids, for messages (the event's `nodes` has them all). */
-function nodeList(nodes: readonly NodeId[]): string {
-  const shown = nodes.slice(0, 10).join(', ');
-  return nodes.length > 10 ? `${shown} and ${nodes.length - 10} more` : shown;
-}
 
 class LockstepRun {
   private readonly router: Router;
@@ -89,7 +65,7 @@ class LockstepRun {
   private readonly placed: NodeId[][];
   /** Who is down or paused, each node's generation, the link faults in force. */
   private readonly nemesis: Nemesis;
-  private readonly reads_: ReadLog;
+  private readonly readLog: ReadLog;
   private unknownSources = new Set<NodeId>();
   /** What clean stops (leaves) of this round sent, routed after the round's faults are set. */
   private stopSent: Envelope[] = [];
@@ -103,7 +79,7 @@ class LockstepRun {
   private readonly called: Answers;
   /** Set once the endpoint said it does not play whole rounds. */
   private noRounds = false;
-  /** Rounds where the schedule, membership or workload does something. */
+  /** Rounds where the schedule (a transition) or the workload does something. */
   private readonly eventful = new Set<number>();
 
   constructor(
@@ -115,7 +91,7 @@ class LockstepRun {
     this.called = calledAnswers(spec.callTimeoutMs);
     // Round 0 is Init's: the schedule starts in round 1 at the earliest.
     this.nemesis = new Nemesis(spec.nodes, spec.schedule, 1);
-    this.reads_ = new ReadLog(record);
+    this.readLog = new ReadLog(record);
     for (const tr of this.nemesis.timeline) this.eventful.add(tr.at);
     for (const op of spec.workload) this.eventful.add(op.round);
     placements.forEach((p, i) => {
@@ -141,20 +117,6 @@ class LockstepRun {
     const groups: T[][] = this.placements.map(() => []);
     for (const item of items) groups[this.placementOf.get(nodeOf(item))!].push(item);
     return groups;
-  }
-
-  /** Each generation (a restart) has its own seed. */
-  private nodeInit(id: NodeId, restoreDurable: boolean): NodeInit {
-    const generation = this.nemesis.generation(id);
-    return {
-      id,
-      peers: (this.spec.peers[id] ?? []).slice(),
-      seeds: (this.spec.seeds?.[id] ?? []).slice(),
-      rngSeed: deriveSeed(this.spec.seed, generation ? `node:${id}#${generation}` : `node:${id}`),
-      initialValue: this.spec.initialValues[id] ?? 0,
-      restoreDurable,
-      generation,
-    };
   }
 
   private sortedNodes(nodes: Iterable<NodeId>): NodeId[] {
@@ -206,7 +168,7 @@ class LockstepRun {
         this.call(
           () =>
             p.endpoint.init(
-              this.placed[i].filter((n) => !late.has(n)).map((n) => this.nodeInit(n, false)),
+              this.placed[i].filter((n) => !late.has(n)).map((n) => nodeInitOf(this.spec, n, false, 0)),
               spec.params,
               clock,
             ),
@@ -244,38 +206,14 @@ class LockstepRun {
   /** A node action on the network and on the node's endpoint. */
   private async perform(a: NodeAction): Promise<void> {
     applyToNetwork(this.router, a);
-    const endpoint = this.placements[this.placementOf.get(a.node)!].endpoint;
-    switch (a.do) {
-      case 'crash': {
-        // The node's next read is recorded whatever it holds: a restarted node
-        // that caught up within its first round must still show up as read.
-        this.reads_.forget(a.node);
-        const res = await this.call(() => endpoint.stop([a.node], 'crash'), 'Stop');
-        if (!res.ok) this.fail('Stop', [a.node], res.message);
-        return;
-      }
-      case 'restart':
-      case 'join': {
-        const init = [this.nodeInit(a.node, a.do === 'restart' && a.durable)];
-        const res = await this.call(() => endpoint.init(init, this.spec.params, 'lockstep'), 'Init');
-        if (!res.ok) this.fail('Init', [a.node], res.message);
-        return;
-      }
-      case 'leave': {
-        const res = await this.call(() => endpoint.stop([a.node], 'clean'), 'Stop');
-        if (!res.ok) this.fail('Stop', [a.node], res.message);
-        const sent = res.value ?? [];
-        const bad = badEnvelopes(sent);
-        if (bad) this.fail('Stop', [a.node], `Stop returned bad envelopes: ${bad}`);
-        // Sent once the round's faults are in place (after beginRound).
-        this.stopSent.push(...sent);
-        this.reads_.forget(a.node);
-        return;
-      }
-      case 'pause':
-      case 'resume':
-        return;
-    }
+    await performOnEndpoint(a, {
+      endpoint: this.placements[this.placementOf.get(a.node)!].endpoint,
+      spec: this.spec,
+      call: (fn, op) => this.call(fn, op),
+      fail: (op, nodes, message) => this.fail(op, nodes, message),
+      forget: (node) => this.readLog.forget(node),
+      sent: (envs) => this.stopSent.push(...envs),
+    });
   }
 
   /** Live: not down; `awake`: nor paused. */
@@ -336,7 +274,9 @@ class LockstepRun {
       const groups = this.group(batch, destinationOf);
       const outcomes = await Promise.all(
         this.placements.map((p, i) =>
-          groups[i].length > 0 ? this.deliverGroup(p, groups[i], hop, answers) : undefined,
+          groups[i].length > 0
+            ? deliverGroup(p, this.sortedNodes(groups[i].map(destinationOf)), groups[i], hop, answers)
+            : undefined,
         ),
       );
       for (const o of outcomes) {
@@ -383,37 +323,6 @@ class LockstepRun {
     for (const e of this.router.carryOver()) this.record(e);
   }
 
-  /**
-   * Delivers one placement's share of a hop. A share holding tampered copies
-   * (a tamper fault) is a probe: the nodes are read before and, when the
-   * batch is refused, after (a refused batch must change nothing), and what
-   * was valid in it is delivered again on its own (and must be accepted).
-   */
-  private async deliverGroup(
-    p: Placement,
-    items: InFlight[],
-    hop: number,
-    answers: Answers,
-  ): Promise<DeliverOutcome> {
-    const nodes = this.sortedNodes(items.map(destinationOf));
-    const deliver = async (batch: InFlight[]): Promise<DeliverAttempt> => ({
-      items: batch,
-      res: await answers.deliver(
-        p.endpoint,
-        batch.map((item) => item.env),
-        hop,
-      ),
-    });
-    if (!items.some((item) => item.tampered)) return { nodes, first: await deliver(items) };
-    const read = () => answers.read(p.endpoint, nodes);
-    const before = await read();
-    const first = await deliver(items);
-    if (first.res.ok || !first.res.rejected) return { nodes, first, before };
-    const after = await read();
-    const valid = items.filter((item) => !item.tampered);
-    return { nodes, first, before, after, retry: valid.length > 0 ? await deliver(valid) : undefined };
-  }
-
   /** Records the reads of a probe (mid-round, only what changed since the node's last recorded read). */
   private recordSnapshots(r: number, nodes: NodeId[], res: CallResult<Snapshot[]>): void {
     if (!res.ok) this.fail('Read', nodes, res.message);
@@ -423,7 +332,7 @@ class LockstepRun {
     for (const node of nodes) {
       const snap = byNode.get(node);
       if (!snap) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
-      this.reads_.recordRead(r, node, snap, false);
+      this.readLog.recordRead(r, node, snap, false);
     }
   }
 
@@ -444,24 +353,10 @@ class LockstepRun {
     });
     for (const node of live) {
       const s = byNode.get(node);
-      if (!s && omitted && this.reads_.has(node)) continue;
+      if (!s && omitted && this.readLog.has(node)) continue;
       if (!s) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
-      this.reads_.recordRead(r, node, s, final);
+      this.readLog.recordRead(r, node, s, final);
     }
-  }
-
-  /** The cap on envelopes in round r (--max-envelopes, or envelopeCap for its writes). */
-  private capOf(r: number): number {
-    const { spec } = this;
-    return (
-      spec.maxEnvelopesPerRound ||
-      envelopeCap(
-        spec.nodes.length,
-        spec.params.fanout,
-        spec.hopLimit,
-        spec.workload.filter((w) => w.round === r).length,
-      )
-    );
   }
 
   /** Round r up to its writes: the round event, the schedule, the network's faults, leaves' and writes' sends. */
@@ -469,7 +364,7 @@ class LockstepRun {
     this.r = r;
     this.unknownSources = new Set();
     this.sentThisRound = 0;
-    this.roundCap = this.capOf(r);
+    this.roundCap = roundCap(this.spec, r);
     this.record({ t: 'round', r });
     await this.applySchedule(r);
     const faults = this.nemesis.linkFaults();
@@ -484,43 +379,30 @@ class LockstepRun {
   }
 
   /**
-   * How many rounds from r (started) the endpoint may play in one call: 0
-   * unless there is one endpoint that plays rounds, no link fault, pause or
-   * tampered copy in r; then r and the quiet rounds after it (no schedule,
-   * membership or write event, no fault; not the last round), while nothing
-   * the endpoint cannot see is held in the network.
-   */
-  private playable(r: number, faults: readonly LinkFault[]): number {
-    const endpoint = this.placements[0].endpoint;
-    if (this.placements.length !== 1 || !endpoint.round || this.noRounds) return 0;
-    if (faults.length > 0 || this.nemesis.pausedNodes().length > 0) return 0;
-    const due = this.router.peekDue();
-    if (due.some((item) => item.tampered)) return 0;
-    let k = 1;
-    if (this.router.inFlight() === due.length) {
-      while (k < MAX_PLAYED_ROUNDS && r + k < this.spec.rounds && this.quiet(r + k)) k++;
-    }
-    return k;
-  }
-
-  /** No transition, no write in r: with none in force in the rounds before, no fault in r either. */
-  private quiet(r: number): boolean {
-    return !this.eventful.has(r);
-  }
-
-  /**
    * Plays the rounds from r (started) in one call where `playable` allows,
    * and replays the answer through tick/hops/reads, so the history is the
    * one the calls would give. Returns the rounds played; 0: round r is still
    * to be driven call by call.
    */
   private async playRounds(r: number, faults: readonly LinkFault[]): Promise<number> {
-    const k = this.playable(r, faults);
+    const endpoint0 = this.placements[0].endpoint;
+    const k =
+      this.placements.length !== 1 || !endpoint0.round || this.noRounds
+        ? 0
+        : playableRounds({
+            r,
+            rounds: this.spec.rounds,
+            faults: faults.length,
+            paused: this.nemesis.pausedNodes().length,
+            due: this.router.peekDue(),
+            inFlight: this.router.inFlight(),
+            eventful: this.eventful,
+          });
     if (k === 0) return 0;
     const endpoint = this.placements[0].endpoint;
     const live = this.live(false);
     const caps = [this.roundCap - this.sentThisRound];
-    for (let u = r + 1; u < r + k; u++) caps.push(this.capOf(u));
+    for (let u = r + 1; u < r + k; u++) caps.push(roundCap(this.spec, u));
     const onlyChanged = r !== this.spec.rounds;
     const call = {
       nodes: live,
@@ -566,21 +448,7 @@ class LockstepRun {
 
   async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
     const { spec } = this;
-    this.record({
-      t: 'run',
-      seed: spec.seed,
-      mode: 'lockstep',
-      nodes: spec.nodes.slice(),
-      params: spec.params,
-      rounds: spec.rounds,
-      hopLimit: spec.hopLimit,
-      values:
-        Object.keys(spec.initialValues).length > 0 ? spec.nodes.map((n) => spec.initialValues[n] ?? 0) : [],
-      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
-      ...(fullMesh(spec)
-        ? {}
-        : { peers: Object.fromEntries(spec.nodes.map((n) => [n, (spec.peers[n] ?? []).slice()])) }),
-    });
+    this.record(runEvent(spec));
     try {
       await this.init();
       if (spec.rounds === 0) await this.reads(0, true, this.called);

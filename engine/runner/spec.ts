@@ -1,8 +1,10 @@
 // What a lockstep run is given: the spec (nodes, peers, parameters, rounds,
 // workload, fault schedule) and where its nodes are placed, and the checks
 // that they make sense (programmer errors, thrown before the run starts).
-import type { GossipEndpoint, NodeId, Parameters } from '../../proto/contract.js';
+import type { GossipEndpoint, NodeId, NodeInit, Parameters } from '../../proto/contract.js';
+import { deriveSeed } from '../../shared/prng.js';
 import type { FaultSchedule } from '../faults/schedule.js';
+import type { EventOf } from '../history/events.js';
 
 export interface WorkloadOp {
   round: number;
@@ -96,4 +98,54 @@ export function validateSpec(spec: LockstepSpec, placements: Placement[]): void 
   for (const ev of spec.schedule) {
     if (ev.type !== 'link' && !known.has(ev.node)) throw new Error(`schedule names unknown node ${ev.node}`);
   }
+}
+
+/** The history's header of a lockstep run of `spec`. */
+export function runEvent(spec: LockstepSpec): EventOf<'run'> {
+  return {
+    t: 'run',
+    seed: spec.seed,
+    mode: 'lockstep',
+    nodes: spec.nodes.slice(),
+    params: spec.params,
+    rounds: spec.rounds,
+    hopLimit: spec.hopLimit,
+    values:
+      Object.keys(spec.initialValues).length > 0 ? spec.nodes.map((n) => spec.initialValues[n] ?? 0) : [],
+    ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
+    ...(fullMesh(spec)
+      ? {}
+      : { peers: Object.fromEntries(spec.nodes.map((n) => [n, (spec.peers[n] ?? []).slice()])) }),
+  };
+}
+
+/** A node's Init in `generation`: each generation (a restart) has its own seed. */
+export function nodeInitOf(
+  spec: LockstepSpec,
+  id: NodeId,
+  restoreDurable: boolean,
+  generation: number,
+): NodeInit {
+  return {
+    id,
+    peers: (spec.peers[id] ?? []).slice(),
+    seeds: (spec.seeds?.[id] ?? []).slice(),
+    rngSeed: deriveSeed(spec.seed, generation ? `node:${id}#${generation}` : `node:${id}`),
+    initialValue: spec.initialValues[id] ?? 0,
+    restoreDurable,
+    generation,
+  };
+}
+
+/** The cap on envelopes in round r (--max-envelopes, or envelopeCap for its writes). */
+export function roundCap(spec: LockstepSpec, r: number): number {
+  return (
+    spec.maxEnvelopesPerRound ||
+    envelopeCap(
+      spec.nodes.length,
+      spec.params.fanout,
+      spec.hopLimit,
+      spec.workload.filter((w) => w.round === r).length,
+    )
+  );
 }

@@ -2,6 +2,8 @@
 // in-process IUT may return anything, and a malformed answer must end the
 // run with a clear error, not crash the harness. Each returns what is wrong,
 // or undefined.
+import type { NodeId } from '../../proto/contract.js';
+
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number';
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
@@ -51,4 +53,10 @@ export function badInit(x: unknown): string | undefined {
   const c = x.capabilities;
   if (!isObj(c) || !Array.isArray(c.variants) || !Array.isArray(c.lossOfInterest)) return 'no capabilities';
   return undefined;
+}
+
+/** At most 10 node ids, for messages (the event's `nodes` has them all). */
+export function nodeList(nodes: readonly NodeId[]): string {
+  const shown = nodes.slice(0, 10).join(', ');
+  return nodes.length > 10 ? `${shown} and ${nodes.length - 10} more` : shown;
 }
