@@ -9,65 +9,21 @@
 // stopped) -> settle (reads until every node holds the same state, or
 // `settleMs` passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
-import type {
-  Envelope,
-  GossipEndpoint,
-  InitResult,
-  NodeId,
-  NodeInit,
-  Parameters,
-  Snapshot,
-} from '../../proto/contract.js';
+import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { NodeFault, type RealtimeBackend } from '../backends/realtime.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { eventLabel, faultLabel } from '../faults/label.js';
 import { applyToNetwork, Nemesis, type NodeAction, type Step, type Transition } from '../faults/nemesis.js';
-import type { FaultSchedule } from '../faults/schedule.js';
-import type { HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
+import type { HistoryEvent } from '../history/events.js';
 import { callWithDeadline } from '../runner/call.js';
+import { directLinkFault } from './direct.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
-import type { TransportKind } from './schedule.js';
+import { NodeStates, type ReadMode } from './reads.js';
+import { nodeInitOf, type RealtimeOutcome, type RealtimeSpec, runEvent } from './spec.js';
 
-export interface RealtimeSpec {
-  seed: number;
-  nodes: NodeId[];
-  peers: Record<NodeId, NodeId[]>;
-  params: Parameters;
-  transport: TransportKind;
-  durationMs: number;
-  settleMs: number;
-  schedule: FaultSchedule;
-  writeEveryMs: number;
-  readEveryMs: number;
-  keys: number;
-  callTimeoutMs: number;
-  startupTimeoutMs: number;
-  scenario?: string;
-  /**
-   * The workload, when not the periodic one above: Maelstrom's broadcast
-   * workload (docs/maelstrom.md). `rate` client operations per second, each
-   * at a random node with no operation outstanding (not killed), 50/50 a
-   * write of a fresh key or a read; every read of the workload is recorded,
-   * as the client operation it is. The settle phase reads every node every
-   * `readEveryMs`, as in periodic runs.
-   */
-  clientOps?: { rate: number };
-  /** A delay every envelope takes, ms (Maelstrom's --latency; WallClockNetwork baseLatencyMs). */
-  baseLatencyMs?: number;
-  /** The header's record of a Maelstrom run's settings. */
-  maelstrom?: MaelstromSettings;
-}
-
-export interface RealtimeOutcome {
-  completed: boolean;
-  reason?: string;
-  converged: boolean;
-  /** ms from the heal until every node held the same state (undefined: never). */
-  convergedAfterHealMs?: number;
-  elapsedMs: number;
-}
+export type { RealtimeOutcome, RealtimeSpec } from './spec.js';
 
 class Abort extends Error {}
 
@@ -85,11 +41,7 @@ export class RealtimeRun {
    * read, not written to.
    */
   private readonly starting = new Set<NodeId>();
-  private readonly lastState = new Map<NodeId, string>();
-  /** Per node, what "the same state" means for convergence, as comparable text: the store, or (membership) the view. */
-  private readonly sameStateKey = new Map<NodeId, string>();
-  /** Per node, its last membership view (membership runs). */
-  private readonly lastView = new Map<NodeId, ReadMember[]>();
+  private readonly states = new NodeStates();
   private phase = 'start';
   private writing = false;
   private reading = false;
@@ -136,18 +88,6 @@ export class RealtimeRun {
     } else this.sink(e);
   };
 
-  private nodeInit(id: NodeId, restoreDurable: boolean): NodeInit {
-    return {
-      id,
-      peers: (this.spec.peers[id] ?? []).slice(),
-      seeds: [],
-      rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
-      initialValue: 0,
-      restoreDurable,
-      generation: this.nemesis.generation(id),
-    };
-  }
-
   private fail(op: string, nodes: NodeId[], message: string): never {
     this.record({ t: 'error', r: this.now(), op, nodes, message });
     this.abortReason ??= `${op} (${nodes.join(', ')}): ${message}`;
@@ -164,14 +104,10 @@ export class RealtimeRun {
   private refused(op: string, node: NodeId, message: string): void {
     // Once the run is over, later refusals (calls already in flight) are noise.
     if (this.abortReason) return;
-    // A node the harness killed (or is restarting) may refuse a call that was
-    // in flight then: the harness's doing, an error like a timeout.
-    if (this.unavailable(node)) {
-      this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
-      return;
-    }
     this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
-    this.abortReason = `${op} (${node}): ${message}`;
+    // A node the harness took down (or is restarting) may refuse a call that
+    // was in flight then: the harness's doing, an error like a timeout.
+    if (!this.unavailable(node)) this.abortReason = `${op} (${node}): ${message}`;
   }
 
   private setPhase(phase: string): void {
@@ -203,7 +139,7 @@ export class RealtimeRun {
     }
     try {
       return await e.init(
-        [this.nodeInit(node, restoreDurable)],
+        [nodeInitOf(this.spec, node, restoreDurable, this.nemesis.generation(node))],
         this.spec.params,
         'realtime',
         this.harnessAddress,
@@ -278,8 +214,7 @@ export class RealtimeRun {
    * Reads `nodes` and records each read: when its state changed, always (a
    * client operation), or as the final read of the run.
    */
-  private async readNodes(nodes: NodeId[], o: { record: 'changed' | 'always' | 'final' }): Promise<void> {
-    const final = o.record === 'final';
+  private async readNodes(nodes: NodeId[], o: { record: ReadMode }): Promise<void> {
     const results = await Promise.all(
       nodes.map((n) => callWithDeadline(() => this.endpoint(n).read([n]), this.spec.callTimeoutMs, 'Read')),
     );
@@ -294,45 +229,14 @@ export class RealtimeRun {
         return;
       }
       const s: Snapshot | undefined = res.value[0];
-      if (!s) return;
-      const entries: ReadEntry[] = s.entries
-        .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const members: ReadMember[] | undefined = s.memberView?.length
-        ? s.memberView.map((m): ReadMember => [m.id, m.status, m.incarnation])
-        : undefined;
-      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null]);
-      this.sameStateKey.set(
-        node,
-        members ? JSON.stringify(members) : JSON.stringify(entries.map((e) => e.slice(0, 4))),
-      );
-      if (members) this.lastView.set(node, members);
-      else this.lastView.delete(node);
-      if (o.record === 'changed' && this.lastState.get(node) === state) return;
-      this.lastState.set(node, state);
-      this.record({
-        t: 'read',
-        r,
-        node,
-        entries,
-        estimate: s.estimate,
-        sum: s.sum,
-        weight: s.weight,
-        final,
-        ...(members ? { members } : {}),
-      });
+      const read = s && this.states.observe(node, s, r, o.record);
+      if (read) this.record(read);
     });
   }
 
-  /** [nodes holding the most common entries, live nodes]. */
+  /** [nodes holding the most common state, nodes that are up]. */
   convergedShare(): [number, number] {
-    const live = this.spec.nodes.filter((n) => !this.nemesis.isDown(n));
-    const counts = new Map<string, number>();
-    for (const n of live) {
-      const k = this.sameStateKey.get(n) ?? '';
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    return [Math.max(0, ...counts.values()), live.length];
+    return this.states.share(this.spec.nodes.filter((n) => !this.nemesis.isDown(n)));
   }
 
   private allConverged(): boolean {
@@ -346,9 +250,7 @@ export class RealtimeRun {
       this.nemesis.pausedNodes().length === 0 &&
       this.starting.size === 0;
     if (!same || this.spec.params.variant !== 'membership-swim') return same;
-    // One view is not enough: it must hold every member that is up alive.
-    const members = this.lastView.get(up[0]) ?? [];
-    return up.every((m) => members.some(([id, status]) => id === m && status === 'alive'));
+    return this.states.allAlive(up);
   }
 
   activeFaultLabels(): string[] {
@@ -370,24 +272,11 @@ export class RealtimeRun {
     const record = () => this.record({ ...step.event, r: this.now() });
     const direct = this.spec.transport === 'direct';
     if (step.link) {
-      const { action, fault, edges } = step.link;
       this.network?.setFaults(this.nemesis.linkFaults());
-      if (action === 'start') {
-        record();
-        if (direct && edges.length) await this.backend.cut?.(edges);
-        if (direct && fault.kind !== 'partition') await this.backend.linkFault?.(fault, true);
-        return;
-      }
-      if (direct && edges.length) {
-        // The DROP rules' counters go with them: record what they dropped first.
-        await this.recordCounters();
-        await this.backend.heal?.(edges);
-      }
-      if (direct && fault.kind !== 'partition' && this.backend.linkFault) {
-        await this.recordCounters();
-        await this.backend.linkFault(fault, false);
-      }
-      return record();
+      if (step.link.action === 'start') record();
+      if (direct) await directLinkFault(this.backend, step.link, () => this.recordCounters());
+      if (step.link.action === 'stop') record();
+      return;
     }
     const a = step.node;
     if (!a) return record();
@@ -422,9 +311,7 @@ export class RealtimeRun {
         record();
         await this.initNode(node, a.do === 'restart' && a.durable);
         this.starting.delete(node);
-        this.lastState.delete(node);
-        this.sameStateKey.delete(node);
-        this.lastView.delete(node);
+        this.states.forget(node);
         return;
       }
       case 'leave': {
@@ -491,18 +378,7 @@ export class RealtimeRun {
 
   async run(): Promise<RealtimeOutcome> {
     const { spec } = this;
-    this.record({
-      t: 'run',
-      seed: spec.seed,
-      mode: 'realtime',
-      nodes: spec.nodes.slice(),
-      params: spec.params,
-      rounds: spec.durationMs,
-      hopLimit: 0,
-      values: [],
-      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
-      ...(spec.maelstrom ? { maelstrom: spec.maelstrom } : {}),
-    });
+    this.record(runEvent(spec));
     const ticker = setInterval(() => {
       this.progress?.status({
         phase: this.phase,
