@@ -64,12 +64,14 @@ const fault: Check = (x, path) => {
   const round = int(0, LIMITS.rounds);
   const node = int(0, LIMITS.nodes);
   const window = { from: round, until: round };
+  const probability: Check = (p, at) =>
+    typeof p === 'number' && p >= 0 && p <= 1 ? null : `${at} must be a number in [0, 1]`;
   const shapes: Record<string, Record<string, Check>> = {
     partition: { ...window, shape: oneOf(PARTITION_SHAPES), pick: int(-(2 ** 31), 2 ** 32) },
     isolate: { ...window, node },
-    loss: { ...window, percent: int(0, 100) },
+    loss: { ...window, probability },
     delay: { ...window, latency: round, jitter: round },
-    duplicate: { ...window, percent: int(0, 100) },
+    duplicate: { ...window, probability },
     reorder: window,
     crash: { node, at: round, restartAt: round, durable: bool },
     pause: { ...window, node },

@@ -16,13 +16,19 @@ export interface WriteInput {
   value: string;
 }
 
+/**
+ * A fault of a case input: the fault schedule's vocabulary (engine/faults/schedule.ts)
+ * with nodes by index and a partition's groups by a seed (`pick`), so that
+ * shrinking keeps it valid; suites/scenario.ts turns it into schedule events.
+ * `crash` is a crash and its restart at `restartAt`.
+ */
 export type FaultInput =
   | { type: 'partition'; shape: PartitionShape; from: number; until: number; pick: number }
   /** One given node cut off from all others, both ways. */
   | { type: 'isolate'; node: number; from: number; until: number }
-  | { type: 'loss'; percent: number; from: number; until: number }
+  | { type: 'loss'; probability: number; from: number; until: number }
   | { type: 'delay'; latency: number; jitter: number; from: number; until: number }
-  | { type: 'duplicate'; percent: number; from: number; until: number }
+  | { type: 'duplicate'; probability: number; from: number; until: number }
   | { type: 'reorder'; from: number; until: number }
   | { type: 'crash'; node: number; at: number; restartAt: number; durable: boolean }
   | { type: 'pause'; node: number; from: number; until: number };

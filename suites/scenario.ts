@@ -95,10 +95,10 @@ function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
         break;
       }
       case 'loss':
-        link(f, { kind: 'loss', probability: f.percent / 100 });
+        link(f, { kind: 'loss', probability: f.probability });
         break;
       case 'duplicate':
-        link(f, { kind: 'duplicate', probability: f.percent / 100 });
+        link(f, { kind: 'duplicate', probability: f.probability });
         break;
       case 'delay':
         link(f, { kind: 'delay', latency: f.latency, jitter: f.jitter });

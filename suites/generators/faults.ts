@@ -1,5 +1,6 @@
 // Fault schedule arbitraries. Windows are [from, from + length); shrinking
-// goes toward fewer faults, earlier and shorter windows, lower probabilities.
+// goes toward fewer faults, earlier and shorter windows, lower probabilities
+// (drawn as whole percents, so a shrunk probability stays a short number).
 import * as fc from 'fast-check';
 import type { PartitionShape } from '../../engine/faults/schedule.js';
 import type { FaultInput } from '../model.js';
@@ -23,7 +24,12 @@ export function partitionArb(shape: PartitionShape): fc.Arbitrary<FaultInput> {
 export function lossArb(maxPercent: number): fc.Arbitrary<FaultInput> {
   return fc
     .record({ w: window, percent: fc.integer({ min: 1, max: maxPercent }) })
-    .map(({ w, percent }) => ({ type: 'loss', percent, from: w.from, until: w.from + w.length }));
+    .map(({ w, percent }) => ({
+      type: 'loss',
+      probability: percent / 100,
+      from: w.from,
+      until: w.from + w.length,
+    }));
 }
 
 export const delayArb: fc.Arbitrary<FaultInput> = fc
@@ -38,7 +44,12 @@ export const delayArb: fc.Arbitrary<FaultInput> = fc
 
 export const duplicateArb: fc.Arbitrary<FaultInput> = fc
   .record({ w: window, percent: fc.integer({ min: 1, max: 50 }) })
-  .map(({ w, percent }) => ({ type: 'duplicate', percent, from: w.from, until: w.from + w.length }));
+  .map(({ w, percent }) => ({
+    type: 'duplicate',
+    probability: percent / 100,
+    from: w.from,
+    until: w.from + w.length,
+  }));
 
 export const reorderArb: fc.Arbitrary<FaultInput> = window.map((w) => ({
   type: 'reorder',
