@@ -135,3 +135,55 @@ export type FaultSchedule = ScheduleEvent[];
 export function startOf(e: ScheduleEvent): number {
   return e.type === 'link' || e.type === 'pause' ? e.from : e.at;
 }
+
+const isProbability = (p: unknown): boolean => typeof p === 'number' && p >= 0 && p <= 1;
+const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+const isNodeList = (x: unknown): boolean => Array.isArray(x) && x.every((n) => typeof n === 'string');
+
+/** Why `how` is not a TamperHow (naming the field at `path`), or null. */
+function tamperProblem(how: unknown, path: string): string | null {
+  if (typeof how !== 'object' || how === null) return `${path} must be an object`;
+  const h = how as Record<string, unknown>;
+  switch (h.what) {
+    case 'garbage':
+      return Array.isArray(h.bytes) && h.bytes.every((b) => isCount(b) && b <= 255)
+        ? null
+        : `${path}.bytes must be a list of bytes`;
+    case 'unknown-node':
+      return typeof h.ghost === 'string' ? null : `${path}.ghost must be a node id`;
+    case 'oversize':
+      return isCount(h.size) ? null : `${path}.size must be a whole number >= 0`;
+    default:
+      return `${path}.what must be one of garbage, unknown-node, oversize`;
+  }
+}
+
+/**
+ * Why `x` (read from a file) is not a link fault other than a partition,
+ * naming the field at `path`, or null: each kind's fields, checked once.
+ */
+export function linkFaultProblem(x: unknown, path: string): string | null {
+  if (typeof x !== 'object' || x === null) return `${path} must be an object`;
+  const f = x as Record<string, unknown>;
+  if (f.edges !== undefined) {
+    const e = f.edges as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null) return `${path}.edges must be an object`;
+    if ((e.from !== undefined && !isNodeList(e.from)) || (e.to !== undefined && !isNodeList(e.to)))
+      return `${path}.edges.from and .to must be lists of node ids`;
+  }
+  const probability = isProbability(f.probability) ? null : `${path}.probability must be a number in [0, 1]`;
+  switch (f.kind) {
+    case 'loss':
+    case 'duplicate':
+      return probability;
+    case 'delay':
+      if (!isCount(f.latency)) return `${path}.latency must be a whole number >= 0`;
+      return isCount(f.jitter) ? null : `${path}.jitter must be a whole number >= 0`;
+    case 'reorder':
+      return null;
+    case 'tamper':
+      return tamperProblem(f.how, `${path}.how`) ?? probability;
+    default:
+      return `${path}.kind must be one of loss, delay, duplicate, reorder, tamper`;
+  }
+}

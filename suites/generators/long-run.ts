@@ -43,8 +43,8 @@ const faultArb = (span: number, maxLength: number): fc.Arbitrary<FaultInput> => 
     ),
     fc.record({ w: window, percent: fc.integer({ min: 1, max: 30 }) }).map(
       ({ w, percent }): FaultInput => ({
-        type: 'loss',
-        probability: percent / 100,
+        type: 'link',
+        fault: { kind: 'loss', probability: percent / 100 },
         from: w.from,
         until: w.from + w.length,
       }),
