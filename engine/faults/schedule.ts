@@ -187,3 +187,54 @@ export function linkFaultProblem(x: unknown, path: string): string | null {
       return `${path}.kind must be one of loss, delay, duplicate, reorder, tamper`;
   }
 }
+
+function selector(s: EdgeSelector | undefined): EdgeSelector | undefined {
+  if (!s) return undefined;
+  const out: EdgeSelector = {};
+  if (s.from) out.from = s.from.slice();
+  if (s.to) out.to = s.to.slice();
+  return out;
+}
+
+function tamperHow(h: TamperHow): TamperHow {
+  switch (h.what) {
+    case 'garbage':
+      return { what: h.what, bytes: h.bytes.slice() };
+    case 'unknown-node':
+      return { what: h.what, ghost: h.ghost };
+    case 'oversize':
+      return { what: h.what, size: h.size };
+  }
+}
+
+/**
+ * A link fault with its fields in canonical order (absent `edges` stays
+ * absent): the form the history records (engine/history/recorder.ts), so
+ * equal runs give equal bytes whatever order a producer built it in.
+ */
+export function canonicalFault(f: LinkFault): LinkFault {
+  switch (f.kind) {
+    case 'partition':
+      return { kind: f.kind, shape: f.shape, groups: f.groups.map((g) => g.slice()) };
+    case 'loss':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'delay':
+      return f.edges
+        ? { kind: f.kind, latency: f.latency, jitter: f.jitter, edges: selector(f.edges) }
+        : { kind: f.kind, latency: f.latency, jitter: f.jitter };
+    case 'duplicate':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'reorder':
+      return f.edges ? { kind: f.kind, edges: selector(f.edges) } : { kind: f.kind };
+    case 'tamper': {
+      const how = tamperHow(f.how);
+      return f.edges
+        ? { kind: f.kind, how, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, how, probability: f.probability };
+    }
+  }
+}
