@@ -405,6 +405,8 @@ export class RealtimeRun {
           this.backend.harnessHost === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
         );
         this.harnessAddress = `${this.backend.harnessHost}:${port}`;
+        // Nodes that join later are down until their join: what is sent to them is dropped.
+        for (const n of this.nemesis.down()) this.network.crash(n);
       }
       this.setPhase('init');
       // Nodes that join later are down (and not Init'ed) until their join.
