@@ -151,7 +151,7 @@ describe('convergence', () => {
     h.round(25);
     const v = find(checkHistory(h.finish()), 'convergence/within-bound');
     expect(v.verdict).toBe('PASS');
-    expect(v.evidence.details[0]).toBe('last disturbance: round 8, partition(isolate) stopped');
+    expect(v.evidence.details[0]).toBe('last disturbance: round 8, partition isolate stopped');
     expect(v.evidence.observed).toContain('from round 14 on: 6 rounds');
   });
 

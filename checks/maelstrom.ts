@@ -4,7 +4,7 @@
 // talks to a node. A Maelstrom write is a fresh key (scenario.ts), so a key
 // stands for one broadcast value.
 
-import { faultLabel } from '../engine/faults/schedule.js';
+import { faultLabel, groupsLabel } from '../engine/faults/label.js';
 import type { EventOf, HistoryEvent } from '../engine/history/events.js';
 import type { NodeId } from '../proto/contract.js';
 import type { Budget } from './maelstrom-profiles.js';
@@ -217,7 +217,7 @@ export function checkConvergence(
 function describeFault(f: Ev<'fault'>): string {
   const fault = f.fault;
   if (fault.kind === 'partition')
-    return `${faultLabel(fault)} ${fault.groups.map((g) => `[${g.join(' ')}]`).join(' / ')} at ${f.r} ms (${f.edges.length} directed edges cut)`;
+    return `${faultLabel(fault)} ${groupsLabel(fault.groups)} at ${f.r} ms (${f.edges.length} directed edges cut)`;
   return `${faultLabel(fault)} at ${f.r} ms`;
 }
 

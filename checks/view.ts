@@ -2,7 +2,7 @@
 // live nodes, each node's read timeline, acks, sends, the last disturbance,
 // and the round since which all live nodes hold identical state.
 
-import { faultLabel } from '../engine/faults/schedule.js';
+import { faultLabel } from '../engine/faults/label.js';
 import type { EventOf, HistoryEvent, ReadEntry } from '../engine/history/events.js';
 import {
   compareVersions,

@@ -18,7 +18,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultMounts, dockerLauncher } from '../adapters/maelstrom/docker-launcher.js';
 import {
-  type NodeFaultWindow,
+  type NodeFaultEvent,
   runMaelstromScenario,
   type ScenarioSpec,
 } from '../adapters/maelstrom/scenario.js';
@@ -98,9 +98,10 @@ export function chaosFaults(
   const paused = nodes[rng.int(nodes.length)];
   const others = nodes.filter((n) => n !== paused);
   const killed = others[rng.int(others.length)];
-  const nodeFaults: NodeFaultWindow[] = [
-    { from: at(0.5), until: at(0.6), node: paused, kind: 'pause' },
-    { from: at(0.6), until: at(0.7), node: killed, kind: 'kill' },
+  const nodeFaults: NodeFaultEvent[] = [
+    { type: 'pause', from: at(0.5), until: at(0.6), node: paused },
+    { type: 'crash', at: at(0.6), node: killed },
+    { type: 'restart', at: at(0.7), node: killed, durable: false },
   ];
   return {
     faults: [{ from: at(0.15), until: at(0.45), fault: makePartition('halves', nodes, rng) }],
@@ -117,7 +118,7 @@ export function lossFaults(
   const at = (x: number) => Math.round(durationMs * x);
   return {
     faults: [{ from: at(0.15), until: at(0.6), fault: { kind: 'loss', probability: 0.3 } }],
-    nodeFaults: [{ from: at(0.3), until: at(0.4), node: nodes[rng.int(nodes.length)], kind: 'pause' }],
+    nodeFaults: [{ type: 'pause', from: at(0.3), until: at(0.4), node: nodes[rng.int(nodes.length)] }],
   };
 }
 

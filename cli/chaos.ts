@@ -29,15 +29,15 @@ import {
   useBaseImage,
 } from '../engine/backends/docker/image.js';
 import { EdgeFirewall } from '../engine/backends/docker/iptables.js';
-import { oneProcessBackend } from '../engine/backends/one-process.js';
 import { self } from '../engine/backends/owner.js';
 import type { SpawnedEndpoint } from '../engine/backends/process.js';
+import { dockerBackend, oneProcessBackend, type RealtimeBackend } from '../engine/backends/realtime.js';
 import { warnStale } from '../engine/backends/stale.js';
-import { edgeSelected } from '../engine/faults/shapes.js';
+import { describeEvent } from '../engine/faults/label.js';
 import { HistoryRecorder, JsonlFileSink } from '../engine/history/recorder.js';
 import { Progress } from '../engine/realtime/progress.js';
-import { type RealtimeBackend, RealtimeRun } from '../engine/realtime/runner.js';
-import { describeEvent, realtimeSchedule, type TransportKind } from '../engine/realtime/schedule.js';
+import { RealtimeRun } from '../engine/realtime/runner.js';
+import { realtimeSchedule, type TransportKind } from '../engine/realtime/schedule.js';
 import {
   type InitResult,
   isSirVariant,
@@ -211,7 +211,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   try {
     // The run id comes first: a person (or a test) watching the output can act on it at once.
     log(`run ${runId}: ${n} nodes, ${variant}, ${where}, seed ${seed}, ${durationMs / 1000}s`);
-    for (const e of schedule) log(`  schedule ${describeEvent(e)}`);
+    for (const e of schedule) log(`  schedule ${describeEvent(e, 'ms')}`);
     let rtBackend: RealtimeBackend;
     if (backend === 'process') {
       iut = await startImpl(values.impl!, 30_000, 2000);
@@ -321,37 +321,6 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     unregisterSweep();
     log(`run ${runId}: torn down`);
   }
-}
-
-/** Node faults on containers; with the direct transport, link faults by iptables. */
-function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: NodeId[]): RealtimeBackend {
-  return {
-    address: (node) => c.address(node),
-    harnessHost: c.gateway,
-    pause: (node) => c.pause(node),
-    unpause: (node) => c.unpause(node),
-    kill: (node) => c.kill(node),
-    restart: (node) => c.restart(node),
-    logs: (node) => c.logs(node),
-    ...(fw
-      ? {
-          cut: (edges) => fw.cut(edges),
-          heal: (edges) => fw.heal(edges),
-          counters: () => fw.counters(),
-          linkFault: (fault, on) => {
-            // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
-            if (fault.kind !== 'loss')
-              throw new Error(`${fault.kind} is not available on the direct transport`);
-            const rules = nodes.flatMap((from) =>
-              nodes
-                .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
-                .map((to) => ({ from, to, probability: fault.probability })),
-            );
-            return on ? fw.startLoss(rules) : fw.stopLoss(rules);
-          },
-        }
-      : {}),
-  };
 }
 
 /** Nothing to run: the endpoint does not declare what the run needs. Exit 1 (nothing judged). */

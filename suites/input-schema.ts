@@ -1,7 +1,7 @@
 // Validates a case input read back from a file (a counterexample given to
 // `gossipcheck replay`): every field of the shape the case's arbitrary makes,
 // within the CLI's own limits. A problem names the field.
-import { PARTITION_SHAPES } from '../engine/faults/schedule.js';
+import { linkFaultProblem, PARTITION_SHAPES } from '../engine/faults/schedule.js';
 import { LOSS_OF_INTEREST } from '../proto/contract.js';
 
 /** The CLI's own limits (gossipcheck run --nodes, --rounds). */
@@ -67,10 +67,7 @@ const fault: Check = (x, path) => {
   const shapes: Record<string, Record<string, Check>> = {
     partition: { ...window, shape: oneOf(PARTITION_SHAPES), pick: int(-(2 ** 31), 2 ** 32) },
     isolate: { ...window, node },
-    loss: { ...window, percent: int(0, 100) },
-    delay: { ...window, latency: round, jitter: round },
-    duplicate: { ...window, percent: int(0, 100) },
-    reorder: window,
+    link: { ...window, fault: (f, at) => linkFaultProblem(f, at) },
     crash: { node, at: round, restartAt: round, durable: bool },
     pause: { ...window, node },
   };

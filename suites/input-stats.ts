@@ -43,7 +43,10 @@ export function describeInput(input: unknown): Record<string, string | number> {
     if (typeof writes[0].round === 'number') out.firstWrite = Math.min(...writes.map((w) => Number(w.round)));
   }
   if (Array.isArray(input.faults)) {
-    const kinds = [...new Set(input.faults.filter(isObj).map((f) => String(f.type)))].sort();
+    // A link fault counts as its kind (loss, delay...), as the schedule names it.
+    const kindOf = (f: Record<string, unknown>) =>
+      String(f.type === 'link' && isObj(f.fault) ? f.fault.kind : f.type);
+    const kinds = [...new Set(input.faults.filter(isObj).map(kindOf))].sort();
     out.faults = kinds.length ? kinds.join('+') : 'none';
     if (Array.isArray(input.writes) && n !== undefined)
       out.lastActivity = lastActivity(input as unknown as Parameters<typeof lastActivity>[0]);

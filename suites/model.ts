@@ -4,7 +4,7 @@
 // saved, shrunk and replayed.
 import type * as fc from 'fast-check';
 import type { Level, Verdict, VerdictKind } from '../checks/verdict.js';
-import type { PartitionShape } from '../engine/faults/schedule.js';
+import type { LinkFault, PartitionShape } from '../engine/faults/schedule.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import type { Capabilities, GossipEndpoint, LossOfInterest, Variant } from '../proto/contract.js';
 
@@ -16,16 +16,24 @@ export interface WriteInput {
   value: string;
 }
 
+/**
+ * A fault of a case input: the fault schedule's vocabulary (engine/faults/schedule.ts)
+ * with nodes by index and a partition's groups by a seed (`pick`), so that
+ * shrinking keeps it valid; suites/scenario.ts turns it into schedule events.
+ * `crash` is a crash and its restart at `restartAt`; `link` holds the
+ * schedule's own link fault.
+ */
 export type FaultInput =
   | { type: 'partition'; shape: PartitionShape; from: number; until: number; pick: number }
   /** One given node cut off from all others, both ways. */
   | { type: 'isolate'; node: number; from: number; until: number }
-  | { type: 'loss'; percent: number; from: number; until: number }
-  | { type: 'delay'; latency: number; jitter: number; from: number; until: number }
-  | { type: 'duplicate'; percent: number; from: number; until: number }
-  | { type: 'reorder'; from: number; until: number }
+  /** Any link fault but a partition, as the schedule holds it (no edge selector: nodes go by index here). */
+  | { type: 'link'; fault: InputLinkFault; from: number; until: number }
   | { type: 'crash'; node: number; at: number; restartAt: number; durable: boolean }
   | { type: 'pause'; node: number; from: number; until: number };
+
+/** The link faults a case input names directly. */
+export type InputLinkFault = Exclude<LinkFault, { kind: 'partition' }>;
 
 export type TopologyKind = 'full' | 'ring' | 'grid' | 'regular' | 'small-world' | 'star';
 

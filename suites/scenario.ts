@@ -94,17 +94,9 @@ function schedule(input: ScenarioInput, nodes: NodeId[]): FaultSchedule {
         link(f, { kind: 'partition', shape: 'isolate', groups: [[node], nodes.filter((x) => x !== node)] });
         break;
       }
-      case 'loss':
-        link(f, { kind: 'loss', probability: f.percent / 100 });
-        break;
-      case 'duplicate':
-        link(f, { kind: 'duplicate', probability: f.percent / 100 });
-        break;
-      case 'delay':
-        link(f, { kind: 'delay', latency: f.latency, jitter: f.jitter });
-        break;
-      case 'reorder':
-        link(f, { kind: 'reorder' });
+      case 'link':
+        // A copy: the input stays as it was read, whatever the run does with its schedule.
+        link(f, { ...f.fault });
         break;
       case 'crash': {
         const node = nodes[f.node % nodes.length];
@@ -134,7 +126,8 @@ export function lastActivity(input: ScenarioInput): number {
   for (const w of input.writes) last = Math.max(last, w.round);
   for (const f of input.faults) {
     if (f.type === 'crash') last = Math.max(last, f.restartAt);
-    else if (f.type === 'delay') last = Math.max(last, f.until + f.latency + f.jitter);
+    else if (f.type === 'link' && f.fault.kind === 'delay')
+      last = Math.max(last, f.until + f.fault.latency + f.fault.jitter);
     else last = Math.max(last, f.until);
   }
   return last;

@@ -125,7 +125,7 @@ describe('gossipcheck run --maelstrom', () => {
     ]);
     expect(code).toBe(0);
     const halves = verdictOf(report, 'maelstrom/convergence/after-partition/halves');
-    expect(halves?.evidence.observed).toMatch(/partition\(halves\) .*directed edges cut/);
+    expect(halves?.evidence.observed).toMatch(/partition halves \[.*\] \[.*\] at .*directed edges cut/);
     const mixed = verdictOf(report, 'maelstrom/convergence/after-delay-reorder-duplicate');
     expect(mixed?.evidence.observed).toMatch(/delay.*reorder.*duplicate/);
   });

@@ -8,35 +8,34 @@
 // the base latency as an always-on delay). The history is the kit's own
 // (engine/history/events.ts); verdicts come later, from it alone (checks.ts).
 
-import type { FaultSchedule, LinkFault } from '../../engine/faults/schedule.js';
+import type { RealtimeBackend } from '../../engine/backends/realtime.js';
+import type {
+  CrashEvent,
+  FaultSchedule,
+  LinkFaultEvent,
+  PauseEvent,
+  RestartEvent,
+} from '../../engine/faults/schedule.js';
 import type { HistoryEvent, MaelstromSettings } from '../../engine/history/events.js';
 import { HistoryRecorder } from '../../engine/history/recorder.js';
-import { type RealtimeBackend, RealtimeRun } from '../../engine/realtime/runner.js';
+import { RealtimeRun } from '../../engine/realtime/runner.js';
 import type { NodeId } from '../../proto/contract.js';
 import { minimalParameters } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
 import { MaelstromHost } from './host.js';
 import { localLauncher, type NodeLauncher } from './node-process.js';
 
-/** A fault window, in ms from the start of the workload phase. */
-export interface FaultWindow {
-  from: number;
-  until: number;
-  fault: LinkFault;
-}
+/** A link fault window of the schedule (engine/faults/schedule.ts), in ms from the start of the workload. */
+export type FaultWindow = Omit<LinkFaultEvent, 'type'>;
 
 /**
- * A fault on one node's process, in ms from the start of the workload:
- * `pause` freezes it from `from` until `until` (its lines wait); `kill` ends
- * it abruptly at `from` and starts a fresh one at `until` (no durable state),
- * which gets `init` and `topology` again before node-to-node lines reach it.
+ * A fault on one node's process, in ms from the start of the workload: a
+ * pause freezes it over its window (its lines wait); a crash ends it
+ * abruptly and a restart starts a fresh one (no durable state: `durable` is
+ * not honoured), which gets `init` and `topology` again before node-to-node
+ * lines reach it.
  */
-export interface NodeFaultWindow {
-  from: number;
-  until: number;
-  node: NodeId;
-  kind: 'pause' | 'kill';
-}
+export type NodeFaultEvent = PauseEvent | CrashEvent | RestartEvent;
 
 /** What a scenario runs with; its history's header records it (seed and nodes in the header itself). */
 export interface ScenarioSettings extends MaelstromSettings {
@@ -51,8 +50,8 @@ export interface ScenarioSpec extends ScenarioSettings {
   /** Deadline of every client request (init, topology, broadcast, read). */
   timeoutMs: number;
   faults: FaultWindow[];
-  /** Faults on node processes (pause, kill + restart); none by default. */
-  nodeFaults?: NodeFaultWindow[];
+  /** Faults on node processes (pause, crash + restart); none by default. */
+  nodeFaults?: NodeFaultEvent[];
   /** How node processes are started; default `/bin/sh -c command` on this host. */
   launcher?: NodeLauncher;
 }
@@ -80,12 +79,9 @@ export function scheduleOf(spec: Pick<ScenarioSpec, 'faults' | 'nodeFaults' | 'd
     fault: w.fault,
   }));
   for (const f of spec.nodeFaults ?? []) {
-    if (f.kind === 'pause') schedule.push({ type: 'pause', from: f.from, until: end(f.until), node: f.node });
-    else
-      schedule.push(
-        { type: 'crash', at: f.from, node: f.node },
-        { type: 'restart', at: end(f.until), node: f.node, durable: false },
-      );
+    if (f.type === 'pause') schedule.push({ ...f, until: end(f.until) });
+    else if (f.type === 'restart') schedule.push({ ...f, at: end(f.at), durable: false });
+    else schedule.push(f);
   }
   return schedule;
 }
@@ -114,8 +110,8 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     address: () => server.address,
     harnessHost: '127.0.0.1',
     pause: (n) => host.pause(n),
-    unpause: (n) => host.resume(n),
-    kill: async (n) => {
+    resume: (n) => host.resume(n),
+    crash: async (n) => {
       await host.stop([n], 'crash');
     },
     restart: async () => server.address,

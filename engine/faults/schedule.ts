@@ -1,6 +1,11 @@
-// A fault schedule is data (Jepsen's nemesis as a value): timed events over
-// lockstep rounds, serializable, replayable and shrinkable. Names and
-// parameters follow netem / Toxiproxy / Chaos Mesh.
+// A fault schedule is data (Jepsen's nemesis as a value): timed events,
+// serializable, replayable and shrinkable. Times are in the driver's clock
+// units: rounds in lockstep runs, ms since the workload started in realtime
+// runs (a delay's latency and jitter too). The one vocabulary of faults: the
+// suites' inputs, the chaos and Maelstrom schedules all produce these events,
+// the nemesis (nemesis.ts) interprets them, label.ts names them. Names and
+// parameters follow netem / Toxiproxy / Chaos Mesh and the history's events
+// (crash, not kill; a pause ends with a resume; probabilities, not percents).
 import type { NodeId } from '../../proto/contract.js';
 
 /**
@@ -72,24 +77,7 @@ export type TamperHow =
 /** No protobuf tag has wire type 7 and no JSON starts with 0xff. */
 export const GARBAGE_PREFIX: readonly number[] = [0xff, 0xff, 0xff, 0xff];
 
-/** A link fault in a few words, for evidence and progress lines (the unit of a delay is the run's). */
-export function faultLabel(f: LinkFault): string {
-  switch (f.kind) {
-    case 'partition':
-      return `partition(${f.shape})`;
-    case 'loss':
-    case 'duplicate':
-      return `${f.kind} ${f.probability}`;
-    case 'delay':
-      return `delay ${f.latency}+${f.jitter}`;
-    case 'reorder':
-      return 'reorder';
-    case 'tamper':
-      return `tamper(${f.how.what}) ${f.probability}`;
-  }
-}
-
-/** A link fault active over rounds [from, until). */
+/** A link fault active over [from, until). */
 export interface LinkFaultEvent {
   type: 'link';
   from: number;
@@ -97,7 +85,7 @@ export interface LinkFaultEvent {
   fault: LinkFault;
 }
 
-/** Crash at `at`: volatile state lost; `durable` keeps the store for restart. */
+/** Crash at `at`: the node stops abruptly (Stop 'crash'); it is down until a restart. */
 export interface CrashEvent {
   type: 'crash';
   at: number;
@@ -112,7 +100,7 @@ export interface RestartEvent {
   durable: boolean;
 }
 
-/** Pause over [from, until): the node is not ticked; envelopes to it wait. */
+/** Pause over [from, until): the node is not ticked; envelopes to it wait; it resumes at `until`. */
 export interface PauseEvent {
   type: 'pause';
   from: number;
@@ -121,8 +109,8 @@ export interface PauseEvent {
 }
 
 /**
- * Membership runs: `node` is not started with the others but Init'ed at `at`
- * (generation 0, through its seeds); it is down before.
+ * `node` is not started with the others but Init'ed at `at` (through its
+ * seeds, in its current generation); it is down before.
  */
 export interface JoinEvent {
   type: 'join';
@@ -131,8 +119,8 @@ export interface JoinEvent {
 }
 
 /**
- * Membership runs: a clean Stop at `at`, a graceful leave; what the Stop
- * returns is routed like a Tick's envelopes. The node is down until a restart.
+ * A clean Stop at `at`, a graceful leave; what the Stop returns is routed
+ * like a Tick's envelopes. The node is down until a restart.
  */
 export interface LeaveEvent {
   type: 'leave';
@@ -140,8 +128,113 @@ export interface LeaveEvent {
   node: NodeId;
 }
 
-/** Membership events of a lockstep run (LockstepSpec.membership), apart from the fault schedule. */
-export type MembershipEvent = JoinEvent | LeaveEvent;
-
-export type ScheduleEvent = LinkFaultEvent | CrashEvent | RestartEvent | PauseEvent;
+export type ScheduleEvent = LinkFaultEvent | CrashEvent | RestartEvent | PauseEvent | JoinEvent | LeaveEvent;
 export type FaultSchedule = ScheduleEvent[];
+
+/** When an event starts: a window's `from`, an instant's `at`. */
+export function startOf(e: ScheduleEvent): number {
+  return e.type === 'link' || e.type === 'pause' ? e.from : e.at;
+}
+
+const isProbability = (p: unknown): boolean => typeof p === 'number' && p >= 0 && p <= 1;
+const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0;
+const isNodeList = (x: unknown): boolean => Array.isArray(x) && x.every((n) => typeof n === 'string');
+
+/** Why `how` is not a TamperHow (naming the field at `path`), or null. */
+function tamperProblem(how: unknown, path: string): string | null {
+  if (typeof how !== 'object' || how === null) return `${path} must be an object`;
+  const h = how as Record<string, unknown>;
+  switch (h.what) {
+    case 'garbage':
+      return Array.isArray(h.bytes) && h.bytes.every((b) => isCount(b) && b <= 255)
+        ? null
+        : `${path}.bytes must be a list of bytes`;
+    case 'unknown-node':
+      return typeof h.ghost === 'string' ? null : `${path}.ghost must be a node id`;
+    case 'oversize':
+      return isCount(h.size) ? null : `${path}.size must be a whole number >= 0`;
+    default:
+      return `${path}.what must be one of garbage, unknown-node, oversize`;
+  }
+}
+
+/**
+ * Why `x` (read from a file) is not a link fault other than a partition,
+ * naming the field at `path`, or null: each kind's fields, checked once.
+ */
+export function linkFaultProblem(x: unknown, path: string): string | null {
+  if (typeof x !== 'object' || x === null) return `${path} must be an object`;
+  const f = x as Record<string, unknown>;
+  if (f.edges !== undefined) {
+    const e = f.edges as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null) return `${path}.edges must be an object`;
+    if ((e.from !== undefined && !isNodeList(e.from)) || (e.to !== undefined && !isNodeList(e.to)))
+      return `${path}.edges.from and .to must be lists of node ids`;
+  }
+  const probability = isProbability(f.probability) ? null : `${path}.probability must be a number in [0, 1]`;
+  switch (f.kind) {
+    case 'loss':
+    case 'duplicate':
+      return probability;
+    case 'delay':
+      if (!isCount(f.latency)) return `${path}.latency must be a whole number >= 0`;
+      return isCount(f.jitter) ? null : `${path}.jitter must be a whole number >= 0`;
+    case 'reorder':
+      return null;
+    case 'tamper':
+      return tamperProblem(f.how, `${path}.how`) ?? probability;
+    default:
+      return `${path}.kind must be one of loss, delay, duplicate, reorder, tamper`;
+  }
+}
+
+function selector(s: EdgeSelector | undefined): EdgeSelector | undefined {
+  if (!s) return undefined;
+  const out: EdgeSelector = {};
+  if (s.from) out.from = s.from.slice();
+  if (s.to) out.to = s.to.slice();
+  return out;
+}
+
+function tamperHow(h: TamperHow): TamperHow {
+  switch (h.what) {
+    case 'garbage':
+      return { what: h.what, bytes: h.bytes.slice() };
+    case 'unknown-node':
+      return { what: h.what, ghost: h.ghost };
+    case 'oversize':
+      return { what: h.what, size: h.size };
+  }
+}
+
+/**
+ * A link fault with its fields in canonical order (absent `edges` stays
+ * absent): the form the history records (engine/history/recorder.ts), so
+ * equal runs give equal bytes whatever order a producer built it in.
+ */
+export function canonicalFault(f: LinkFault): LinkFault {
+  switch (f.kind) {
+    case 'partition':
+      return { kind: f.kind, shape: f.shape, groups: f.groups.map((g) => g.slice()) };
+    case 'loss':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'delay':
+      return f.edges
+        ? { kind: f.kind, latency: f.latency, jitter: f.jitter, edges: selector(f.edges) }
+        : { kind: f.kind, latency: f.latency, jitter: f.jitter };
+    case 'duplicate':
+      return f.edges
+        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, probability: f.probability };
+    case 'reorder':
+      return f.edges ? { kind: f.kind, edges: selector(f.edges) } : { kind: f.kind };
+    case 'tamper': {
+      const how = tamperHow(f.how);
+      return f.edges
+        ? { kind: f.kind, how, probability: f.probability, edges: selector(f.edges) }
+        : { kind: f.kind, how, probability: f.probability };
+    }
+  }
+}

@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Capabilities, Parameters, Version } from '../../proto/contract.js';
-import type { EdgeSelector, LinkFault, TamperHow } from '../faults/schedule.js';
+import { canonicalFault } from '../faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from './events.js';
 
 const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
@@ -72,53 +72,6 @@ function capabilities(c: Capabilities): Capabilities {
 
 function version(v: Version): Version {
   return { counter: v.counter, origin: v.origin };
-}
-
-function selector(s: EdgeSelector | undefined): EdgeSelector | undefined {
-  if (!s) return undefined;
-  const out: EdgeSelector = {};
-  if (s.from) out.from = s.from.slice();
-  if (s.to) out.to = s.to.slice();
-  return out;
-}
-
-function tamperHow(h: TamperHow): TamperHow {
-  switch (h.what) {
-    case 'garbage':
-      return { what: h.what, bytes: h.bytes.slice() };
-    case 'unknown-node':
-      return { what: h.what, ghost: h.ghost };
-    case 'oversize':
-      return { what: h.what, size: h.size };
-  }
-}
-
-/** A link fault with its fields in canonical order (absent `edges` stays absent). */
-export function canonicalFault(f: LinkFault): LinkFault {
-  switch (f.kind) {
-    case 'partition':
-      return { kind: f.kind, shape: f.shape, groups: f.groups.map((g) => g.slice()) };
-    case 'loss':
-      return f.edges
-        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
-        : { kind: f.kind, probability: f.probability };
-    case 'delay':
-      return f.edges
-        ? { kind: f.kind, latency: f.latency, jitter: f.jitter, edges: selector(f.edges) }
-        : { kind: f.kind, latency: f.latency, jitter: f.jitter };
-    case 'duplicate':
-      return f.edges
-        ? { kind: f.kind, probability: f.probability, edges: selector(f.edges) }
-        : { kind: f.kind, probability: f.probability };
-    case 'reorder':
-      return f.edges ? { kind: f.kind, edges: selector(f.edges) } : { kind: f.kind };
-    case 'tamper': {
-      const how = tamperHow(f.how);
-      return f.edges
-        ? { kind: f.kind, how, probability: f.probability, edges: selector(f.edges) }
-        : { kind: f.kind, how, probability: f.probability };
-    }
-  }
 }
 
 function entry(e: ReadEntry): ReadEntry {

@@ -9,9 +9,10 @@ import { ContractError, nodeIds, type Parameters } from '../../proto/contract.js
 import { type RunningServer, serveGossipNode } from '../../proto/server.js';
 import { RealtimeReferenceHost } from '../../reference/realtime/host.js';
 import { Rng } from '../../shared/prng.js';
+import type { RealtimeBackend } from '../backends/realtime.js';
 import { makePartition } from '../faults/shapes.js';
 import type { HistoryEvent } from '../history/events.js';
-import { type RealtimeBackend, RealtimeRun, type RealtimeSpec } from './runner.js';
+import { RealtimeRun, type RealtimeSpec } from './runner.js';
 
 const running: { host: RealtimeReferenceHost; server: RunningServer }[] = [];
 afterEach(async () => {
@@ -38,8 +39,8 @@ async function inProcessBackend(
     address: (n) => address.get(n)!,
     harnessHost: '127.0.0.1',
     pause: none,
-    unpause: none,
-    kill: none,
+    resume: none,
+    crash: none,
     restart: none,
   };
 }
@@ -101,6 +102,43 @@ describe('realtime runner against the in-process realtime reference', () => {
       expect(verdicts.get(id)?.verdict, `${id}: ${verdicts.get(id)?.evidence.observed}`).toBe('PASS');
       expect(verdicts.get(id)?.judged, id).toBeGreaterThan(0);
     }
+  });
+
+  test('join and leave: a late node is Init at its join, a leaving node is stopped cleanly and no longer read', async () => {
+    const nodes = nodeIds(4);
+    const spec: RealtimeSpec = {
+      seed: 3,
+      nodes,
+      peers: Object.fromEntries(nodes.map((n) => [n, nodes.filter((p) => p !== n)])),
+      params,
+      transport: 'harness',
+      durationMs: 1000,
+      settleMs: 60_000,
+      schedule: [
+        { type: 'join', at: 200, node: 'n3' },
+        { type: 'leave', at: 500, node: 'n2' },
+      ],
+      writeEveryMs: 100,
+      readEveryMs: 100,
+      keys: 4,
+      callTimeoutMs: 10_000,
+      startupTimeoutMs: 30_000,
+    };
+    const events: HistoryEvent[] = [];
+    const outcome = await new RealtimeRun(spec, await inProcessBackend(nodes), (e) => events.push(e)).run();
+    expect(outcome.completed, outcome.reason).toBe(true);
+    expect(outcome.converged).toBe(true);
+    const at = (t: 'join' | 'leave') => events.findIndex((e) => e.t === t);
+    expect(events[at('join')]).toMatchObject({ t: 'join', node: 'n3' });
+    expect(events[at('leave')]).toMatchObject({ t: 'leave', node: 'n2' });
+    const readsOf = (node: string) =>
+      events.flatMap((e, i) => (e.t === 'read' && e.node === node ? [i] : []));
+    // n3 is read only once it joined, n2 only until it left; the final reads are of the nodes that are up.
+    expect(readsOf('n3').length).toBeGreaterThan(0);
+    expect(Math.min(...readsOf('n3'))).toBeGreaterThan(at('join'));
+    expect(Math.max(...readsOf('n2'))).toBeLessThan(at('leave'));
+    const finals = events.filter((e) => e.t === 'read' && e.final).map((e) => e.t === 'read' && e.node);
+    expect(finals.sort()).toEqual(['n0', 'n1', 'n3']);
   });
 
   test('a node that refuses a valid Read ends the run with the refusal as its reason', async () => {

@@ -9,102 +9,23 @@
 // stopped) -> settle (reads until every node holds the same state, or
 // `settleMs` passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
-import type {
-  Envelope,
-  GossipEndpoint,
-  InitResult,
-  NodeId,
-  NodeInit,
-  Parameters,
-  Snapshot,
-} from '../../proto/contract.js';
+import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
+import { NodeFault, type RealtimeBackend } from '../backends/realtime.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
-import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
-import { cutEdges } from '../faults/shapes.js';
-import type { EdgeCount, HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
+import { eventLabel, faultLabel } from '../faults/label.js';
+import { applyToNetwork, Nemesis, type NodeAction, type Step, type Transition } from '../faults/nemesis.js';
+import type { HistoryEvent } from '../history/events.js';
 import { callWithDeadline } from '../runner/call.js';
+import { directLinkFault } from './direct.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
-import type { TransportKind } from './schedule.js';
+import { NodeStates, type ReadMode } from './reads.js';
+import { nodeInitOf, type RealtimeOutcome, type RealtimeSpec, runEvent } from './spec.js';
 
-export interface RealtimeSpec {
-  seed: number;
-  nodes: NodeId[];
-  peers: Record<NodeId, NodeId[]>;
-  params: Parameters;
-  transport: TransportKind;
-  durationMs: number;
-  settleMs: number;
-  schedule: FaultSchedule;
-  writeEveryMs: number;
-  readEveryMs: number;
-  keys: number;
-  callTimeoutMs: number;
-  startupTimeoutMs: number;
-  scenario?: string;
-  /**
-   * The workload, when not the periodic one above: Maelstrom's broadcast
-   * workload (docs/maelstrom.md). `rate` client operations per second, each
-   * at a random node with no operation outstanding (not killed), 50/50 a
-   * write of a fresh key or a read; every read of the workload is recorded,
-   * as the client operation it is. The settle phase reads every node every
-   * `readEveryMs`, as in periodic runs.
-   */
-  clientOps?: { rate: number };
-  /** A delay every envelope takes, ms (Maelstrom's --latency; WallClockNetwork baseLatencyMs). */
-  baseLatencyMs?: number;
-  /** The header's record of a Maelstrom run's settings. */
-  maelstrom?: MaelstromSettings;
-}
-
-/** What the runner needs from where the nodes run (the docker backend). */
-export interface RealtimeBackend {
-  /** HOST:PORT of a node's GossipNode endpoint. */
-  address(node: NodeId): string;
-  /** Where nodes reach the harness (harness transport). */
-  harnessHost: string;
-  pause(node: NodeId): Promise<void>;
-  unpause(node: NodeId): Promise<void>;
-  kill(node: NodeId): Promise<void>;
-  /** Starts a killed node again; resolves to its (possibly new) address. */
-  restart(node: NodeId): Promise<string>;
-  /** Direct transport: cut / heal directed edges (iptables). */
-  cut?(edges: [NodeId, NodeId][]): Promise<void>;
-  heal?(edges: [NodeId, NodeId][]): Promise<void>;
-  /** Direct transport: a link fault other than a partition starts (on) or stops (iptables loss). */
-  linkFault?(fault: LinkFault, on: boolean): Promise<void>;
-  counters?(): Promise<{ passed: EdgeCount[]; dropped: EdgeCount[] }>;
-  /** The node's last output lines, for error messages. */
-  logs?(node: NodeId): Promise<string>;
-}
-
-export interface RealtimeOutcome {
-  completed: boolean;
-  reason?: string;
-  converged: boolean;
-  /** ms from the heal until every node held the same state (undefined: never). */
-  convergedAfterHealMs?: number;
-  elapsedMs: number;
-}
+export type { RealtimeOutcome, RealtimeSpec } from './spec.js';
 
 class Abort extends Error {}
-
-/**
- * A backend's error that is the node's doing, not the harness's (the process
- * backend's Stop refused or its process gone): the run aborts with it as the
- * reason (run/completed FAIL), where any other backend error is a harness error.
- */
-export class NodeFault extends Error {
-  constructor(
-    readonly op: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Action = { at: number; order: number; label: string; run: () => Promise<void> };
 
 export class RealtimeRun {
   private readonly t0 = performance.now();
@@ -112,18 +33,15 @@ export class RealtimeRun {
   private readonly endpoints = new Map<NodeId, GrpcEndpoint>();
   private network: WallClockNetwork | null = null;
   private harnessAddress = '';
-  private readonly active: LinkFault[] = [];
-  private readonly paused = new Set<NodeId>();
-  private readonly crashed = new Set<NodeId>();
-  /** Restarts per node: the NodeInit generation (a restarted node must not reuse its versions). */
-  private readonly generations = new Map<NodeId, number>();
-  /** Killed or restarting: not read, not written to. */
-  private readonly down = new Set<NodeId>();
-  private readonly lastState = new Map<NodeId, string>();
-  /** Per node, what "the same state" means for convergence, as comparable text: the store, or (membership) the view. */
-  private readonly sameStateKey = new Map<NodeId, string>();
-  /** Per node, its last membership view (membership runs). */
-  private readonly lastView = new Map<NodeId, ReadMember[]>();
+  /** Who is down or paused, each node's generation, the link faults in force. */
+  private readonly nemesis: Nemesis;
+  /**
+   * Nodes the nemesis has taken back whose backend is not done yet (a restart
+   * or join until Init answers, a resume until the backend resumed): not
+   * read, not written to.
+   */
+  private readonly starting = new Set<NodeId>();
+  private readonly states = new NodeStates();
   private phase = 'start';
   private writing = false;
   private reading = false;
@@ -142,6 +60,17 @@ export class RealtimeRun {
     private readonly progress?: Progress,
   ) {
     this.rng = new Rng(deriveSeed(spec.seed, 'workload'));
+    this.nemesis = new Nemesis(spec.nodes, spec.schedule, 0);
+  }
+
+  /** Down (crashed, left, not joined) or starting: not read, not written to. */
+  private unavailable(node: NodeId): boolean {
+    return this.nemesis.isDown(node) || this.starting.has(node);
+  }
+
+  /** Up, started and not paused: the nodes the workload and the reads use. */
+  private reachable(): NodeId[] {
+    return this.spec.nodes.filter((n) => !this.unavailable(n) && !this.nemesis.isPaused(n));
   }
 
   now(): number {
@@ -159,18 +88,6 @@ export class RealtimeRun {
     } else this.sink(e);
   };
 
-  private nodeInit(id: NodeId): NodeInit {
-    return {
-      id,
-      peers: (this.spec.peers[id] ?? []).slice(),
-      seeds: [],
-      rngSeed: deriveSeed(this.spec.seed, `node:${id}`),
-      initialValue: 0,
-      restoreDurable: false,
-      generation: this.generations.get(id) ?? 0,
-    };
-  }
-
   private fail(op: string, nodes: NodeId[], message: string): never {
     this.record({ t: 'error', r: this.now(), op, nodes, message });
     this.abortReason ??= `${op} (${nodes.join(', ')}): ${message}`;
@@ -187,14 +104,10 @@ export class RealtimeRun {
   private refused(op: string, node: NodeId, message: string): void {
     // Once the run is over, later refusals (calls already in flight) are noise.
     if (this.abortReason) return;
-    // A node the harness killed (or is restarting) may refuse a call that was
-    // in flight then: the harness's doing, an error like a timeout.
-    if (this.down.has(node)) {
-      this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
-      return;
-    }
     this.record({ t: 'error', r: this.now(), op, nodes: [node], message });
-    this.abortReason = `${op} (${node}): ${message}`;
+    // A node the harness took down (or is restarting) may refuse a call that
+    // was in flight then: the harness's doing, an error like a timeout.
+    if (!this.unavailable(node)) this.abortReason = `${op} (${node}): ${message}`;
   }
 
   private setPhase(phase: string): void {
@@ -212,7 +125,7 @@ export class RealtimeRun {
     return e;
   }
 
-  private async initNode(node: NodeId): Promise<InitResult> {
+  private async initNode(node: NodeId, restoreDurable = false): Promise<InitResult> {
     const e = this.endpoint(node);
     try {
       await e.waitForReady(this.spec.startupTimeoutMs);
@@ -225,7 +138,12 @@ export class RealtimeRun {
       );
     }
     try {
-      return await e.init([this.nodeInit(node)], this.spec.params, 'realtime', this.harnessAddress);
+      return await e.init(
+        [nodeInitOf(this.spec, node, restoreDurable, this.nemesis.generation(node))],
+        this.spec.params,
+        'realtime',
+        this.harnessAddress,
+      );
     } catch (err) {
       this.fail('Init', [node], (err as Error).message);
     }
@@ -236,7 +154,7 @@ export class RealtimeRun {
   private async write(): Promise<void> {
     // A membership run's workload is the faults alone: a SWIM node keeps no store.
     if (this.writing || this.spec.params.variant === 'membership-swim') return;
-    const candidates = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
+    const candidates = this.reachable();
     if (candidates.length === 0) return;
     this.writing = true;
     const node = candidates[this.rng.int(candidates.length)];
@@ -272,7 +190,7 @@ export class RealtimeRun {
     const due = Math.floor(((this.now() - start) * rate) / 1000);
     while (this.clientOpsIssued < due) {
       this.clientOpsIssued++;
-      const idle = this.spec.nodes.filter((n) => !this.down.has(n) && !this.busy.has(n));
+      const idle = this.spec.nodes.filter((n) => !this.unavailable(n) && !this.busy.has(n));
       if (idle.length === 0) continue;
       const node = idle[this.rng.int(idle.length)];
       this.busy.add(node);
@@ -287,7 +205,7 @@ export class RealtimeRun {
   private async readAll(final = false): Promise<void> {
     if (this.reading && !final) return;
     this.reading = true;
-    const nodes = this.spec.nodes.filter((n) => !this.down.has(n) && !this.paused.has(n));
+    const nodes = this.reachable();
     await this.readNodes(nodes, { record: final ? 'final' : 'changed' });
     this.reading = false;
   }
@@ -296,8 +214,7 @@ export class RealtimeRun {
    * Reads `nodes` and records each read: when its state changed, always (a
    * client operation), or as the final read of the run.
    */
-  private async readNodes(nodes: NodeId[], o: { record: 'changed' | 'always' | 'final' }): Promise<void> {
-    const final = o.record === 'final';
+  private async readNodes(nodes: NodeId[], o: { record: ReadMode }): Promise<void> {
     const results = await Promise.all(
       nodes.map((n) => callWithDeadline(() => this.endpoint(n).read([n]), this.spec.callTimeoutMs, 'Read')),
     );
@@ -312,187 +229,119 @@ export class RealtimeRun {
         return;
       }
       const s: Snapshot | undefined = res.value[0];
-      if (!s) return;
-      const entries: ReadEntry[] = s.entries
-        .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const members: ReadMember[] | undefined = s.memberView?.length
-        ? s.memberView.map((m): ReadMember => [m.id, m.status, m.incarnation])
-        : undefined;
-      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null]);
-      this.sameStateKey.set(
-        node,
-        members ? JSON.stringify(members) : JSON.stringify(entries.map((e) => e.slice(0, 4))),
-      );
-      if (members) this.lastView.set(node, members);
-      else this.lastView.delete(node);
-      if (o.record === 'changed' && this.lastState.get(node) === state) return;
-      this.lastState.set(node, state);
-      this.record({
-        t: 'read',
-        r,
-        node,
-        entries,
-        estimate: s.estimate,
-        sum: s.sum,
-        weight: s.weight,
-        final,
-        ...(members ? { members } : {}),
-      });
+      const read = s && this.states.observe(node, s, r, o.record);
+      if (read) this.record(read);
     });
   }
 
-  /** [nodes holding the most common entries, live nodes]. */
+  /** [nodes holding the most common state, nodes that are up]. */
   convergedShare(): [number, number] {
-    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
-    const counts = new Map<string, number>();
-    for (const n of live) {
-      const k = this.sameStateKey.get(n) ?? '';
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    return [Math.max(0, ...counts.values()), live.length];
+    return this.states.share(this.spec.nodes.filter((n) => !this.nemesis.isDown(n)));
   }
 
   private allConverged(): boolean {
     const [k, n] = this.convergedShare();
-    const same = n === this.spec.nodes.length && k === n && this.paused.size === 0 && this.down.size === 0;
+    // After the heal no node is crashed or paused; those that left (or never joined) are not waited for.
+    const up = this.spec.nodes.filter((m) => !this.nemesis.isDown(m));
+    const same =
+      n === up.length &&
+      k === n &&
+      this.nemesis.crashedNodes().length === 0 &&
+      this.nemesis.pausedNodes().length === 0 &&
+      this.starting.size === 0;
     if (!same || this.spec.params.variant !== 'membership-swim') return same;
-    // One view is not enough: it must hold every member alive (all are up after the heal).
-    const members = this.lastView.get(this.spec.nodes[0]) ?? [];
-    return this.spec.nodes.every((m) => members.some(([id, status]) => id === m && status === 'alive'));
+    return this.states.allAlive(up);
   }
 
   activeFaultLabels(): string[] {
     return [
-      ...this.active.map(faultLabel),
-      ...[...this.paused].map((n) => `pause ${n}`),
-      ...[...this.crashed].map((n) => `killed ${n}`),
+      ...this.nemesis.linkFaults().map(faultLabel),
+      ...this.nemesis.pausedNodes().map((n) => `pause ${n}`),
+      ...this.nemesis.crashedNodes().map((n) => `crash ${n}`),
     ];
   }
 
-  // ---- the fault schedule ----
+  // ---- the fault schedule: the nemesis's steps on the network and the backend ----
 
-  private actions(): Action[] {
-    const out: Action[] = [];
-    const { nodes } = this.spec;
+  private onNetwork(a: NodeAction): void {
+    if (this.network) applyToNetwork(this.network, a);
+  }
+
+  /** Performs one step: the network, the backend and the history, in the order each needs. */
+  private async perform(step: Step): Promise<void> {
+    const record = () => this.record({ ...step.event, r: this.now() });
     const direct = this.spec.transport === 'direct';
-    this.spec.schedule.forEach((ev) => {
-      switch (ev.type) {
-        case 'link': {
-          const edges = cutEdges(ev.fault, nodes);
-          const label = faultLabel(ev.fault);
-          out.push({
-            at: ev.from,
-            order: 1,
-            label: `start ${label}`,
-            run: async () => {
-              this.active.push(ev.fault);
-              this.network?.setFaults(this.active);
-              this.record({ t: 'fault', r: this.now(), action: 'start', fault: ev.fault, edges });
-              if (direct && edges.length) await this.backend.cut?.(edges);
-              if (direct && ev.fault.kind !== 'partition') await this.backend.linkFault?.(ev.fault, true);
-            },
-          });
-          out.push({
-            at: ev.until,
-            order: 0,
-            label: `stop ${label}`,
-            run: async () => this.stopLink(ev.fault, edges),
-          });
-          break;
+    if (step.link) {
+      this.network?.setFaults(this.nemesis.linkFaults());
+      if (step.link.action === 'start') record();
+      if (direct) await directLinkFault(this.backend, step.link, () => this.recordCounters());
+      if (step.link.action === 'stop') record();
+      return;
+    }
+    const a = step.node;
+    if (!a) return record();
+    const node = a.node;
+    switch (a.do) {
+      case 'pause':
+      case 'crash':
+        this.onNetwork(a);
+        record();
+        return a.do === 'pause' ? this.backend.pause(node) : this.backend.crash(node);
+      case 'resume':
+        this.starting.add(node);
+        // A node crashed while paused has no process to resume: its restart starts a fresh one.
+        if (!this.nemesis.isDown(node)) await this.backend.resume(node);
+        this.starting.delete(node);
+        this.onNetwork(a);
+        return record();
+      case 'restart':
+      case 'join': {
+        this.starting.add(node);
+        if (a.do === 'restart') {
+          const address = await this.backend.restart(node);
+          const old = this.endpoints.get(node);
+          if (old && old.address !== address) {
+            await old.close();
+            this.endpoints.delete(node);
+          }
         }
-        case 'pause':
-          out.push({
-            at: ev.from,
-            order: 1,
-            label: `pause ${ev.node}`,
-            run: async () => {
-              this.paused.add(ev.node);
-              this.network?.pause(ev.node, ev.until);
-              this.record({ t: 'pause', r: this.now(), node: ev.node, action: 'start' });
-              await this.backend.pause(ev.node);
-            },
-          });
-          out.push({ at: ev.until, order: 0, label: `unpause ${ev.node}`, run: () => this.unpause(ev.node) });
-          break;
-        case 'crash':
-          out.push({
-            at: ev.at,
-            order: 1,
-            label: `kill ${ev.node}`,
-            run: async () => {
-              if (this.crashed.has(ev.node)) return;
-              this.crashed.add(ev.node);
-              this.down.add(ev.node);
-              this.network?.crash(ev.node);
-              this.record({ t: 'crash', r: this.now(), node: ev.node });
-              await this.backend.kill(ev.node);
-            },
-          });
-          break;
-        case 'restart':
-          out.push({ at: ev.at, order: 0, label: `restart ${ev.node}`, run: () => this.restart(ev.node) });
-          break;
+        // The network takes the node back before Init: what its peers send while it
+        // starts (a handshake, a subscription) must reach it, not be dropped as 'crashed'.
+        this.onNetwork(a);
+        record();
+        await this.initNode(node, a.do === 'restart' && a.durable);
+        this.starting.delete(node);
+        this.states.forget(node);
+        return;
       }
-    });
-    return out.sort((a, b) => a.at - b.at || a.order - b.order);
-  }
-
-  private async stopLink(fault: LinkFault, edges: [NodeId, NodeId][]): Promise<void> {
-    const i = this.active.indexOf(fault);
-    if (i < 0) return;
-    this.active.splice(i, 1);
-    this.network?.setFaults(this.active);
-    if (this.spec.transport === 'direct' && edges.length) {
-      // The DROP rules' counters go with them: record what they dropped first.
-      await this.recordCounters();
-      await this.backend.heal?.(edges);
+      case 'leave': {
+        record();
+        const res = await callWithDeadline(
+          () => this.endpoint(node).stop([node], 'clean'),
+          this.spec.callTimeoutMs,
+          'Stop',
+        );
+        this.onNetwork(a);
+        if (!res.ok) this.fail('Stop', [node], res.message);
+        // What a graceful leave sends (its goodbyes) is routed like any envelope.
+        if (this.network && res.value.length) this.network.accept(res.value as Envelope[]);
+        return;
+      }
     }
-    if (this.spec.transport === 'direct' && fault.kind !== 'partition' && this.backend.linkFault) {
-      await this.recordCounters();
-      await this.backend.linkFault(fault, false);
-    }
-    this.record({ t: 'fault', r: this.now(), action: 'stop', fault, edges });
   }
 
-  private async unpause(node: NodeId): Promise<void> {
-    if (!this.paused.has(node)) return;
-    await this.backend.unpause(node);
-    this.paused.delete(node);
-    this.network?.resume(node);
-    this.record({ t: 'pause', r: this.now(), node, action: 'stop' });
-  }
-
-  private async restart(node: NodeId): Promise<void> {
-    if (!this.crashed.has(node)) return;
-    this.generations.set(node, (this.generations.get(node) ?? 0) + 1);
-    const address = await this.backend.restart(node);
-    const old = this.endpoints.get(node);
-    if (old && old.address !== address) {
-      await old.close();
-      this.endpoints.delete(node);
-    }
-    // The network takes the node back before Init: what its peers send while it
-    // starts (a handshake, a subscription) must reach it, not be dropped as 'crashed'.
-    this.crashed.delete(node);
-    this.network?.restart(node);
-    this.record({ t: 'restart', r: this.now(), node, durable: false });
-    await this.initNode(node);
-    this.down.delete(node);
-    this.lastState.delete(node);
-    this.sameStateKey.delete(node);
-    this.lastView.delete(node);
-  }
-
-  private schedule(actions: Action[]): void {
-    for (const a of actions) {
+  /** A timer per transition, `start` ms after the run's start; steps run one at a time. */
+  private schedule(transitions: readonly Transition[], start: number): void {
+    for (const tr of transitions) {
       const t = setTimeout(
         () => {
           this.chain = this.chain.then(async () => {
             if (this.abortReason) return;
-            this.progress?.note(`  ${(this.now() / 1000).toFixed(1)}s ${a.label}`);
+            const step = this.nemesis.apply(tr, this.now());
+            if (!step) return;
+            this.progress?.note(`  ${(this.now() / 1000).toFixed(1)}s ${eventLabel(tr.event, tr.edge)}`);
             try {
-              await a.run();
+              await this.perform(step);
             } catch (err) {
               if (err instanceof Abort) return;
               if (err instanceof NodeFault) {
@@ -506,17 +355,15 @@ export class RealtimeRun {
             }
           });
         },
-        Math.max(0, a.at - this.now()),
+        Math.max(0, start + tr.at - this.now()),
       );
       this.timers.push(t);
     }
   }
 
-  /** Stops whatever is still active (late schedule, or an early end). */
+  /** Stops whatever is still in force (late schedule, or an early end). */
   private async healAll(): Promise<void> {
-    for (const f of this.active.slice()) await this.stopLink(f, cutEdges(f, this.spec.nodes));
-    for (const n of [...this.paused]) await this.unpause(n);
-    for (const n of [...this.crashed]) await this.restart(n);
+    for (const step of this.nemesis.heal(this.now())) await this.perform(step);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -531,18 +378,7 @@ export class RealtimeRun {
 
   async run(): Promise<RealtimeOutcome> {
     const { spec } = this;
-    this.record({
-      t: 'run',
-      seed: spec.seed,
-      mode: 'realtime',
-      nodes: spec.nodes.slice(),
-      params: spec.params,
-      rounds: spec.durationMs,
-      hopLimit: 0,
-      values: [],
-      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
-      ...(spec.maelstrom ? { maelstrom: spec.maelstrom } : {}),
-    });
+    this.record(runEvent(spec));
     const ticker = setInterval(() => {
       this.progress?.status({
         phase: this.phase,
@@ -561,7 +397,7 @@ export class RealtimeRun {
           seed: spec.seed,
           now: () => this.now(),
           record: this.record,
-          endpointOf: (n) => (this.crashed.has(n) ? undefined : (this.endpoint(n) as GossipEndpoint)),
+          endpointOf: (n) => (this.nemesis.isDown(n) ? undefined : (this.endpoint(n) as GossipEndpoint)),
           callTimeoutMs: spec.callTimeoutMs,
           baseLatencyMs: spec.baseLatencyMs,
         });
@@ -569,9 +405,14 @@ export class RealtimeRun {
           this.backend.harnessHost === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
         );
         this.harnessAddress = `${this.backend.harnessHost}:${port}`;
+        // Nodes that join later are down until their join: what is sent to them is dropped.
+        for (const n of this.nemesis.down()) this.network.crash(n);
       }
       this.setPhase('init');
-      const inits = await Promise.all(spec.nodes.map((n) => this.initNode(n)));
+      // Nodes that join later are down (and not Init'ed) until their join.
+      const inits = await Promise.all(
+        spec.nodes.filter((n) => !this.nemesis.isDown(n)).map((n) => this.initNode(n)),
+      );
       const first = inits[0];
       this.record({
         t: 'init',
@@ -583,7 +424,7 @@ export class RealtimeRun {
       const start = this.now();
       this.setPhase('workload');
       // Schedule times are relative to the workload's start.
-      this.schedule(this.actions().map((a) => ({ ...a, at: a.at + start })));
+      this.schedule(this.nemesis.timeline, start);
       const ops = spec.clientOps;
       const writer = ops
         ? setInterval(() => this.issueClientOps(start, ops.rate), Math.max(1, Math.min(20, 1000 / ops.rate)))

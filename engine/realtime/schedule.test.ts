@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { composeYaml } from '../backends/docker/compose.js';
-import { realtimeSchedule, startOf } from './schedule.js';
+import { startOf } from '../faults/schedule.js';
+import { realtimeSchedule } from './schedule.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
 describe('realtime fault schedule', () => {
-  it('always holds a partition, a pause and a kill/restart, all within the duration', () => {
+  it('always holds a partition, a pause and a crash + restart, all within the duration', () => {
     for (const transport of ['harness', 'direct'] as const) {
       for (let seed = 0; seed < 50; seed++) {
         const s = realtimeSchedule({ seed, nodes, durationMs: 8000, transport });

@@ -3,11 +3,11 @@
 // the run started instead of rounds (delay latency and jitter in ms too).
 //
 // Every schedule of a run of at least 3 nodes holds at least one partition
-// (a random shape, one-way included), one pause and one kill + restart, on
+// (a random shape, one-way included), one pause and one crash + restart, on
 // distinct nodes; longer runs get one more random fault per 5 s. The harness
 // transport adds the router's loss / delay / duplicate / reorder to the pool;
 // the direct transport has only what the host can do without netem
-// (partitions by iptables, pause, kill / restart). Everything ends by
+// (partitions by iptables, pause, crash / restart). Everything ends by
 // `durationMs`: then the cluster is healed.
 import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
@@ -16,6 +16,7 @@ import {
   type LinkFault,
   PARTITION_SHAPES,
   type ScheduleEvent,
+  startOf,
 } from '../faults/schedule.js';
 import { makePartition } from '../faults/shapes.js';
 
@@ -28,7 +29,7 @@ export interface RealtimeScheduleSpec {
   transport: TransportKind;
 }
 
-type Kind = 'partition' | 'pause' | 'kill' | 'loss' | 'delay' | 'duplicate' | 'reorder';
+type Kind = 'partition' | 'pause' | 'crash' | 'loss' | 'delay' | 'duplicate' | 'reorder';
 
 export function realtimeSchedule(spec: RealtimeScheduleSpec): FaultSchedule {
   const rng = new Rng(deriveSeed(spec.seed, 'chaos-schedule'));
@@ -40,16 +41,16 @@ export function realtimeSchedule(spec: RealtimeScheduleSpec): FaultSchedule {
     const start = Math.round(d * 0.05 + rng.next() * (d * 0.9 - len));
     return [start, Math.min(d, start + len)];
   };
-  // Pause and kill victims are distinct nodes, so a node is never both.
+  // Pause and crash victims are distinct nodes, so a node is never both.
   const victims = nodes.slice();
   rng.shuffle(victims);
   let nextVictim = 0;
   const victim = (): NodeId => victims[nextVictim++ % victims.length];
   const pool: Kind[] =
     spec.transport === 'harness'
-      ? ['partition', 'pause', 'kill', 'loss', 'delay', 'duplicate', 'reorder']
-      : ['partition', 'pause', 'kill'];
-  const kinds: Kind[] = nodes.length >= 3 ? ['partition', 'pause', 'kill'] : ['partition'];
+      ? ['partition', 'pause', 'crash', 'loss', 'delay', 'duplicate', 'reorder']
+      : ['partition', 'pause', 'crash'];
+  const kinds: Kind[] = nodes.length >= 3 ? ['partition', 'pause', 'crash'] : ['partition'];
   const extra = Math.floor(d / 5000);
   for (let i = 0; i < extra; i++) kinds.push(pool[rng.int(pool.length)]);
   for (const kind of kinds) {
@@ -64,7 +65,7 @@ export function realtimeSchedule(spec: RealtimeScheduleSpec): FaultSchedule {
       case 'pause':
         events.push({ type: 'pause', from, until, node: victim() });
         break;
-      case 'kill': {
+      case 'crash': {
         const node = victim();
         events.push({ type: 'crash', at: from, node });
         events.push({ type: 'restart', at: until, node, durable: false });
@@ -85,32 +86,4 @@ export function realtimeSchedule(spec: RealtimeScheduleSpec): FaultSchedule {
     }
   }
   return events.sort((a, b) => startOf(a) - startOf(b));
-}
-
-export function startOf(e: ScheduleEvent): number {
-  return e.type === 'link' || e.type === 'pause' ? e.from : e.at;
-}
-
-/** One line per event, for logs and docs. */
-export function describeEvent(e: ScheduleEvent): string {
-  switch (e.type) {
-    case 'link': {
-      const f = e.fault;
-      const what =
-        f.kind === 'partition'
-          ? `partition ${f.shape} ${f.groups.map((g) => `[${g.join(' ')}]`).join(' ')}`
-          : f.kind === 'loss' || f.kind === 'duplicate'
-            ? `${f.kind} p=${f.probability}`
-            : f.kind === 'delay'
-              ? `delay ${f.latency}ms +${f.jitter}ms`
-              : 'reorder';
-      return `${e.from}-${e.until} ms: ${what}`;
-    }
-    case 'pause':
-      return `${e.from}-${e.until} ms: pause ${e.node}`;
-    case 'crash':
-      return `${e.at} ms: kill ${e.node}`;
-    case 'restart':
-      return `${e.at} ms: restart ${e.node}`;
-  }
 }

@@ -7,8 +7,9 @@
 //
 // Per round r (events in this order):
 //   round
-//   schedule, ends first: fault stop / pause stop (schedule order), then
-//     starts: fault start / crash / restart / pause start (schedule order)
+//   schedule (engine/faults/nemesis.ts), stops first: fault stop / pause stop
+//     (schedule order), then starts: fault start / pause start / crash /
+//     restart / join / leave (schedule order)
 //   workload: update (one per write, workload order), ack (placement order),
 //     then the envelopes the writes caused: send (hop 0) + router decisions
 //   tick (one event, the live unpaused nodes), then send (hop 0) + decisions
@@ -22,244 +23,49 @@
 import type {
   ClockMode,
   Envelope,
-  GossipEndpoint,
   InitResult,
   NodeId,
-  NodeInit,
-  Parameters,
   Snapshot,
   UpdateResult,
   Write,
 } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
-import type { FaultSchedule, LinkFault, MembershipEvent } from '../faults/schedule.js';
-import { cutEdges } from '../faults/shapes.js';
-import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
+import { applyToNetwork, Nemesis, type NodeAction } from '../faults/nemesis.js';
+import type { LinkFault } from '../faults/schedule.js';
+import type { HistoryEvent } from '../history/events.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
 import { type Answers, calledAnswers, playedAnswers } from './answers.js';
 import { type CallResult, callWithDeadline } from './call.js';
+import { type DeliverAttempt, deliverGroup } from './deliver.js';
+import { performOnEndpoint } from './node-control.js';
+import { playableRounds } from './played.js';
+import { ReadLog } from './reads.js';
+import {
+  type LockstepSpec,
+  nodeInitOf,
+  type Placement,
+  type RunOutcome,
+  roundCap,
+  runEvent,
+  validateSpec,
+} from './spec.js';
+import { badEnvelopes, badInit, badSnapshots, badUpdate, nodeList } from './wellformed.js';
 
-export interface WorkloadOp {
-  round: number;
-  node: NodeId;
-  key: string;
-  value: string;
-}
-
-export interface LockstepSpec {
-  seed: number;
-  nodes: NodeId[];
-  peers: Record<NodeId, NodeId[]>;
-  /** Membership runs: each node's NodeInit.seeds (absent: none). */
-  seeds?: Record<NodeId, NodeId[]>;
-  params: Parameters;
-  rounds: number;
-  hopLimit: number;
-  workload: WorkloadOp[];
-  schedule: FaultSchedule;
-  /** Membership runs: joins and graceful leaves, applied after the schedule's starts. */
-  membership?: MembershipEvent[];
-  initialValues: Record<NodeId, number>;
-  callTimeoutMs: number;
-  /** A label for the run (e.g. "partition/halves"), copied to the 'run' event. */
-  scenario?: string;
-  /** Envelopes a round may carry before the run aborts; 0 or absent: `envelopeCap`. */
-  maxEnvelopesPerRound?: number;
-}
-
-/**
- * The default cap on envelopes per round: a safety limit that keeps a
- * flooding IUT from exhausting the harness's memory, not a conformance bound.
- * Honest traffic is far below it: each node starts at most fanout (+1 for
- * hybrid's anti-entropy) exchanges a round, each exchange cascades at most
- * hopLimit + 1 messages, and a digest split by max_payload_bytes gives a
- * factor the 64 covers; direct mail adds n-1 per write.
- */
-export function envelopeCap(n: number, fanout: number, hopLimit: number, writes: number): number {
-  return 64 * n * (fanout + 2) * (hopLimit + 1) + (n - 1) * writes;
-}
-
-export interface Placement {
-  endpoint: GossipEndpoint;
-  nodes: NodeId[];
-}
-
-export interface RunOutcome {
-  completed: boolean;
-  reason?: string;
-  /** Rounds fully run. */
-  rounds: number;
-}
-
-/**
- * Rounds one Round call may carry: short enough that a call stays far inside
- * its deadline (--timeout), long enough that quiet stretches cost few calls.
- */
-const MAX_PLAYED_ROUNDS = 16;
+export type { LockstepSpec, Placement, RunOutcome, WorkloadOp } from './spec.js';
 
 type Op = 'Init' | 'Tick' | 'Deliver' | 'Update' | 'Read' | 'Stop' | 'Round';
 
-/** Whether every node's peers are exactly all the other nodes (the 'run' event then lists no peers). */
-export function fullMesh(spec: Pick<LockstepSpec, 'nodes' | 'peers'>): boolean {
-  return spec.nodes.every((id) => {
-    const peers = new Set(spec.peers[id] ?? []);
-    return (
-      peers.size === spec.nodes.length - 1 &&
-      !peers.has(id) &&
-      spec.nodes.every((p) => p === id || peers.has(p))
-    );
-  });
-}
-
-/** One Deliver call of a hop: the envelopes handed over and the answer. */
-interface DeliverAttempt {
-  items: InFlight[];
-  res: CallResult<Envelope[]>;
-}
-
-/** A placement's share of a hop; `before`, `after` and `retry` only for a probe (see deliverGroup). */
-interface DeliverOutcome {
-  nodes: NodeId[];
-  first: DeliverAttempt;
-  before?: CallResult<Snapshot[]>;
-  after?: CallResult<Snapshot[]>;
-  retry?: DeliverAttempt;
-}
-
 /** Thrown inside the runner once an abort is recorded; never escapes runLockstep. */
 class Aborted extends Error {}
-
-const isStr = (x: unknown): x is string => typeof x === 'string';
-const isNum = (x: unknown): x is number => typeof x === 'number';
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
-
-function badEnvelopes(x: unknown): string | undefined {
-  if (!Array.isArray(x)) return 'envelopes are not a list';
-  for (const e of x) {
-    if (!isObj(e)) return 'an envelope is not an object';
-    if (!isStr(e.from) || !isStr(e.to)) return 'an envelope has no from/to node';
-    if (!(e.payload instanceof Uint8Array)) return `envelope ${e.from} -> ${e.to} has no byte payload`;
-    if (!isStr(e.kind)) return `envelope ${e.from} -> ${e.to} has no kind`;
-    if (!Array.isArray(e.keys) || !e.keys.every(isStr)) return `envelope ${e.from} -> ${e.to} has bad keys`;
-  }
-  return undefined;
-}
-
-function badVersion(v: unknown): boolean {
-  return !isObj(v) || !isNum(v.counter) || !isStr(v.origin);
-}
-
-function badUpdate(x: unknown): string | undefined {
-  if (!isObj(x) || !Array.isArray(x.acks)) return 'no list of acks';
-  for (const a of x.acks) {
-    if (!isObj(a) || !isStr(a.node) || !isStr(a.key) || badVersion(a.version)) return 'a malformed ack';
-  }
-  return badEnvelopes(x.envelopes);
-}
-
-function badSnapshots(x: unknown): string | undefined {
-  if (!Array.isArray(x)) return 'snapshots are not a list';
-  for (const s of x) {
-    if (!isObj(s) || !isStr(s.node)) return 'a snapshot has no node';
-    if (!Array.isArray(s.entries)) return `snapshot of ${s.node} has no entries`;
-    for (const e of s.entries) {
-      if (!isObj(e) || !isStr(e.key) || !isStr(e.value) || badVersion(e.version)) {
-        return `snapshot of ${s.node} has a malformed entry`;
-      }
-    }
-    if (!isNum(s.estimate) || !isNum(s.sum) || !isNum(s.weight))
-      return `snapshot of ${s.node} has bad numbers`;
-  }
-  return undefined;
-}
-
-function badInit(x: unknown): string | undefined {
-  if (!isObj(x) || !isStr(x.implementation) || !isStr(x.version)) return 'no implementation/version';
-  const c = x.capabilities;
-  if (!isObj(c) || !Array.isArray(c.variants) || !Array.isArray(c.lossOfInterest)) return 'no capabilities';
-  return undefined;
-}
-
-/** At most 10 node ids, for messages (the event's `nodes` has them all). */
-function nodeList(nodes: readonly NodeId[]): string {
-  const shown = nodes.slice(0, 10).join(', ');
-  return nodes.length > 10 ? `${shown} and ${nodes.length - 10} more` : shown;
-}
-
-const roundStart = (x: number): number => Math.max(1, x);
-
-/** What a read showed of a node, to record the next read only when it differs. */
-interface ReadState {
-  entries: ReadEntry[];
-  /** Membership view, when the snapshot has one. */
-  members?: ReadMember[];
-  estimate: number;
-  sum: number;
-  weight: number;
-}
-
-/** Equal as JSON text: non-finite numbers all serialise as null, and 0 as -0. */
-function sameNumber(a: number, b: number): boolean {
-  return a === b || (!Number.isFinite(a) && !Number.isFinite(b));
-}
-
-/**
- * True when `a` and `b` would serialise to the same JSON (the history's
- * equality), compared field by field instead of building the text per node.
- */
-function sameState(a: ReadState | undefined, b: ReadState): boolean {
-  if (a === undefined || a.entries.length !== b.entries.length) return false;
-  if (a.members !== b.members && JSON.stringify(a.members) !== JSON.stringify(b.members)) return false;
-  if (!sameNumber(a.estimate, b.estimate) || !sameNumber(a.sum, b.sum) || !sameNumber(a.weight, b.weight))
-    return false;
-  for (let i = 0; i < a.entries.length; i++) {
-    const x = a.entries[i];
-    const y = b.entries[i];
-    if (x[0] !== y[0] || x[1] !== y[1] || !sameNumber(x[2], y[2]) || x[3] !== y[3]) return false;
-    // Status is not validated (an in-process IUT may return anything): compare as JSON unless identical.
-    if (x[4] !== y[4] && JSON.stringify(x[4]) !== JSON.stringify(y[4])) return false;
-  }
-  return true;
-}
-
-function validate(spec: LockstepSpec, placements: Placement[]): void {
-  const known = new Set(spec.nodes);
-  if (known.size !== spec.nodes.length) throw new Error('spec.nodes has duplicates');
-  if (!Number.isInteger(spec.rounds) || spec.rounds < 0)
-    throw new Error('spec.rounds must be an integer >= 0');
-  if (!Number.isInteger(spec.hopLimit) || spec.hopLimit < 1)
-    throw new Error('spec.hopLimit must be an integer >= 1');
-  if (!(spec.callTimeoutMs > 0)) throw new Error('spec.callTimeoutMs must be > 0');
-  const placed = new Set<NodeId>();
-  const endpoints = new Set<GossipEndpoint>();
-  for (const p of placements) {
-    if (endpoints.has(p.endpoint)) throw new Error('an endpoint appears in two placements');
-    endpoints.add(p.endpoint);
-    for (const n of p.nodes) {
-      if (!known.has(n)) throw new Error(`placement names unknown node ${n}`);
-      if (placed.has(n)) throw new Error(`node ${n} is placed twice`);
-      placed.add(n);
-    }
-  }
-  for (const n of spec.nodes) if (!placed.has(n)) throw new Error(`node ${n} has no placement`);
-  for (const op of spec.workload)
-    if (!known.has(op.node)) throw new Error(`workload names unknown node ${op.node}`);
-  for (const ev of spec.schedule) {
-    if (ev.type !== 'link' && !known.has(ev.node)) throw new Error(`schedule names unknown node ${ev.node}`);
-  }
-  for (const ev of spec.membership ?? []) {
-    if (!known.has(ev.node)) throw new Error(`membership event names unknown node ${ev.node}`);
-  }
-}
 
 class LockstepRun {
   private readonly router: Router;
   private readonly placementOf = new Map<NodeId, number>();
   /** Nodes of each placement, in node order. */
   private readonly placed: NodeId[][];
-  private readonly crashed = new Set<NodeId>();
-  private readonly paused = new Set<NodeId>();
-  private readonly lastRead = new Map<NodeId, ReadState>();
+  /** Who is down or paused, each node's generation, the link faults in force. */
+  private readonly nemesis: Nemesis;
+  private readonly readLog: ReadLog;
   private unknownSources = new Set<NodeId>();
   /** What clean stops (leaves) of this round sent, routed after the round's faults are set. */
   private stopSent: Envelope[] = [];
@@ -273,7 +79,7 @@ class LockstepRun {
   private readonly called: Answers;
   /** Set once the endpoint said it does not play whole rounds. */
   private noRounds = false;
-  /** Rounds where the schedule, membership or workload does something. */
+  /** Rounds where the schedule (a transition) or the workload does something. */
   private readonly eventful = new Set<number>();
 
   constructor(
@@ -283,11 +89,10 @@ class LockstepRun {
   ) {
     this.router = new Router(spec.nodes, new Rng(deriveSeed(spec.seed, 'router')));
     this.called = calledAnswers(spec.callTimeoutMs);
-    for (const ev of spec.schedule) {
-      if (ev.type === 'link' || ev.type === 'pause') this.eventful.add(roundStart(ev.from)).add(ev.until);
-      else this.eventful.add(roundStart(ev.at));
-    }
-    for (const ev of spec.membership ?? []) this.eventful.add(roundStart(ev.at));
+    // Round 0 is Init's: the schedule starts in round 1 at the earliest.
+    this.nemesis = new Nemesis(spec.nodes, spec.schedule, 1);
+    this.readLog = new ReadLog(record);
+    for (const tr of this.nemesis.timeline) this.eventful.add(tr.at);
     for (const op of spec.workload) this.eventful.add(op.round);
     placements.forEach((p, i) => {
       for (const n of p.nodes) this.placementOf.set(n, i);
@@ -312,23 +117,6 @@ class LockstepRun {
     const groups: T[][] = this.placements.map(() => []);
     for (const item of items) groups[this.placementOf.get(nodeOf(item))!].push(item);
     return groups;
-  }
-
-  /** Restarts per node so far: each restart is a new generation with its own seed. */
-  private readonly generations = new Map<NodeId, number>();
-
-  private nodeInit(id: NodeId, restoreDurable: boolean, restart = false): NodeInit {
-    const generation = (this.generations.get(id) ?? 0) + (restart ? 1 : 0);
-    this.generations.set(id, generation);
-    return {
-      id,
-      peers: (this.spec.peers[id] ?? []).slice(),
-      seeds: (this.spec.seeds?.[id] ?? []).slice(),
-      rngSeed: deriveSeed(this.spec.seed, generation ? `node:${id}#${generation}` : `node:${id}`),
-      initialValue: this.spec.initialValues[id] ?? 0,
-      restoreDurable,
-      generation,
-    };
   }
 
   private sortedNodes(nodes: Iterable<NodeId>): NodeId[] {
@@ -373,20 +161,14 @@ class LockstepRun {
     const { spec } = this;
     const clock: ClockMode = 'lockstep';
     // Nodes that join later are down until their join.
-    const late = new Set<NodeId>();
-    for (const ev of spec.membership ?? []) if (ev.type === 'join') late.add(ev.node);
-    for (const n of spec.nodes) {
-      if (late.has(n)) {
-        this.crashed.add(n);
-        this.router.crash(n);
-      }
-    }
+    const late = new Set(this.nemesis.down());
+    for (const n of late) this.router.crash(n);
     const results = await Promise.all(
       this.placements.map((p, i) =>
         this.call(
           () =>
             p.endpoint.init(
-              this.placed[i].filter((n) => !late.has(n)).map((n) => this.nodeInit(n, false)),
+              this.placed[i].filter((n) => !late.has(n)).map((n) => nodeInitOf(this.spec, n, false, 0)),
               spec.params,
               clock,
             ),
@@ -411,113 +193,37 @@ class LockstepRun {
     }
   }
 
-  private activeFaults(r: number): LinkFault[] {
-    const faults: LinkFault[] = [];
-    for (const ev of this.spec.schedule) {
-      if (ev.type === 'link' && roundStart(ev.from) <= r && r < ev.until) faults.push(ev.fault);
+  /** The schedule's transitions due in round r, through the nemesis: recorded, then performed. */
+  private async applySchedule(r: number): Promise<void> {
+    for (const tr of this.nemesis.due(r)) {
+      const step = this.nemesis.apply(tr, r);
+      if (!step) continue;
+      this.record(step.event);
+      if (step.node) await this.perform(step.node);
     }
-    return faults;
   }
 
-  private async applySchedule(r: number): Promise<void> {
-    const { spec } = this;
-    for (const ev of spec.schedule) {
-      if (ev.type === 'link' && ev.until === r && roundStart(ev.from) < ev.until) {
-        this.record({
-          t: 'fault',
-          r,
-          action: 'stop',
-          fault: ev.fault,
-          edges: cutEdges(ev.fault, spec.nodes),
-        });
-      } else if (ev.type === 'pause' && ev.until === r && roundStart(ev.from) < ev.until) {
-        this.paused.delete(ev.node);
-        this.router.resume(ev.node);
-        this.record({ t: 'pause', r, node: ev.node, action: 'stop' });
-      }
-    }
-    for (const ev of spec.schedule) {
-      switch (ev.type) {
-        case 'link':
-          if (roundStart(ev.from) === r && r < ev.until) {
-            this.record({
-              t: 'fault',
-              r,
-              action: 'start',
-              fault: ev.fault,
-              edges: cutEdges(ev.fault, spec.nodes),
-            });
-          }
-          break;
-        case 'pause':
-          if (roundStart(ev.from) === r && r < ev.until) {
-            this.paused.add(ev.node);
-            this.router.pause(ev.node, ev.until);
-            this.record({ t: 'pause', r, node: ev.node, action: 'start' });
-          }
-          break;
-        case 'crash':
-          if (roundStart(ev.at) === r && !this.crashed.has(ev.node)) {
-            this.crashed.add(ev.node);
-            // The node's next read is recorded whatever it holds: a restarted node
-            // that caught up within its first round must still show up as read.
-            this.lastRead.delete(ev.node);
-            this.router.crash(ev.node);
-            this.record({ t: 'crash', r, node: ev.node });
-            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
-            const res = await this.call(() => endpoint.stop([ev.node], 'crash'), 'Stop');
-            if (!res.ok) this.fail('Stop', [ev.node], res.message);
-          }
-          break;
-        case 'restart':
-          if (roundStart(ev.at) === r) {
-            this.record({ t: 'restart', r, node: ev.node, durable: ev.durable });
-            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
-            const init = [this.nodeInit(ev.node, ev.durable, true)];
-            const res = await this.call(() => endpoint.init(init, spec.params, 'lockstep'), 'Init');
-            if (!res.ok) this.fail('Init', [ev.node], res.message);
-            this.crashed.delete(ev.node);
-            this.router.restart(ev.node);
-          }
-          break;
-      }
-    }
-    for (const ev of spec.membership ?? []) {
-      switch (ev.type) {
-        case 'join':
-          if (roundStart(ev.at) === r && this.crashed.has(ev.node)) {
-            this.record({ t: 'join', r, node: ev.node });
-            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
-            const init = [this.nodeInit(ev.node, false)];
-            const res = await this.call(() => endpoint.init(init, spec.params, 'lockstep'), 'Init');
-            if (!res.ok) this.fail('Init', [ev.node], res.message);
-            this.crashed.delete(ev.node);
-            this.router.restart(ev.node);
-          }
-          break;
-        case 'leave':
-          if (roundStart(ev.at) === r && !this.crashed.has(ev.node)) {
-            this.record({ t: 'leave', r, node: ev.node });
-            const endpoint = this.placements[this.placementOf.get(ev.node)!].endpoint;
-            const res = await this.call(() => endpoint.stop([ev.node], 'clean'), 'Stop');
-            if (!res.ok) this.fail('Stop', [ev.node], res.message);
-            const sent = res.value ?? [];
-            const bad = badEnvelopes(sent);
-            if (bad) this.fail('Stop', [ev.node], `Stop returned bad envelopes: ${bad}`);
-            // Sent once the round's faults are in place (after beginRound).
-            this.stopSent.push(...sent);
-            this.crashed.add(ev.node);
-            this.lastRead.delete(ev.node);
-            this.router.crash(ev.node);
-          }
-          break;
-      }
-    }
+  /** A node action on the network and on the node's endpoint. */
+  private async perform(a: NodeAction): Promise<void> {
+    applyToNetwork(this.router, a);
+    await performOnEndpoint(a, {
+      endpoint: this.placements[this.placementOf.get(a.node)!].endpoint,
+      spec: this.spec,
+      call: (fn, op) => this.call(fn, op),
+      fail: (op, nodes, message) => this.fail(op, nodes, message),
+      forget: (node) => this.readLog.forget(node),
+      sent: (envs) => this.stopSent.push(...envs),
+    });
+  }
+
+  /** Live: not down; `awake`: nor paused. */
+  private live(awake: boolean): NodeId[] {
+    return this.spec.nodes.filter((n) => !this.nemesis.isDown(n) && !(awake && this.nemesis.isPaused(n)));
   }
 
   private async updates(r: number): Promise<void> {
     const writes: Write[] = this.spec.workload
-      .filter((op) => op.round === r && !this.crashed.has(op.node) && !this.paused.has(op.node))
+      .filter((op) => op.round === r && !this.nemesis.isDown(op.node) && !this.nemesis.isPaused(op.node))
       .map((op) => ({ node: op.node, key: op.key, value: op.value }));
     if (writes.length === 0) return;
     for (const w of writes) this.record({ t: 'update', r, node: w.node, key: w.key, value: w.value });
@@ -543,7 +249,7 @@ class LockstepRun {
   }
 
   private async tick(r: number, answers: Answers): Promise<void> {
-    const live = this.spec.nodes.filter((n) => !this.crashed.has(n) && !this.paused.has(n));
+    const live = this.live(true);
     this.record({ t: 'tick', r, nodes: live });
     const groups = this.group(live, (n) => n);
     const results = await Promise.all(
@@ -568,7 +274,9 @@ class LockstepRun {
       const groups = this.group(batch, destinationOf);
       const outcomes = await Promise.all(
         this.placements.map((p, i) =>
-          groups[i].length > 0 ? this.deliverGroup(p, groups[i], hop, answers) : undefined,
+          groups[i].length > 0
+            ? deliverGroup(p, this.sortedNodes(groups[i].map(destinationOf)), groups[i], hop, answers)
+            : undefined,
         ),
       );
       for (const o of outcomes) {
@@ -615,37 +323,6 @@ class LockstepRun {
     for (const e of this.router.carryOver()) this.record(e);
   }
 
-  /**
-   * Delivers one placement's share of a hop. A share holding tampered copies
-   * (a tamper fault) is a probe: the nodes are read before and, when the
-   * batch is refused, after (a refused batch must change nothing), and what
-   * was valid in it is delivered again on its own (and must be accepted).
-   */
-  private async deliverGroup(
-    p: Placement,
-    items: InFlight[],
-    hop: number,
-    answers: Answers,
-  ): Promise<DeliverOutcome> {
-    const nodes = this.sortedNodes(items.map(destinationOf));
-    const deliver = async (batch: InFlight[]): Promise<DeliverAttempt> => ({
-      items: batch,
-      res: await answers.deliver(
-        p.endpoint,
-        batch.map((item) => item.env),
-        hop,
-      ),
-    });
-    if (!items.some((item) => item.tampered)) return { nodes, first: await deliver(items) };
-    const read = () => answers.read(p.endpoint, nodes);
-    const before = await read();
-    const first = await deliver(items);
-    if (first.res.ok || !first.res.rejected) return { nodes, first, before };
-    const after = await read();
-    const valid = items.filter((item) => !item.tampered);
-    return { nodes, first, before, after, retry: valid.length > 0 ? await deliver(valid) : undefined };
-  }
-
   /** Records the reads of a probe (mid-round, only what changed since the node's last recorded read). */
   private recordSnapshots(r: number, nodes: NodeId[], res: CallResult<Snapshot[]>): void {
     if (!res.ok) this.fail('Read', nodes, res.message);
@@ -655,13 +332,13 @@ class LockstepRun {
     for (const node of nodes) {
       const snap = byNode.get(node);
       if (!snap) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
-      this.recordRead(r, node, snap, false);
+      this.readLog.recordRead(r, node, snap, false);
     }
   }
 
   /** `omitted`: a played round's snapshots leave out the nodes unchanged since their last read. */
   private async reads(r: number, final: boolean, answers: Answers, omitted = false): Promise<void> {
-    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
+    const live = this.live(false);
     const groups = this.group(live, (n) => n);
     const results = await Promise.all(
       this.placements.map((p, i) => (groups[i].length > 0 ? answers.read(p.endpoint, groups[i]) : undefined)),
@@ -676,56 +353,10 @@ class LockstepRun {
     });
     for (const node of live) {
       const s = byNode.get(node);
-      if (!s && omitted && this.lastRead.has(node)) continue;
+      if (!s && omitted && this.readLog.has(node)) continue;
       if (!s) this.fail('Read', [node], `Read returned no snapshot for node ${node}`);
-      this.recordRead(r, node, s, final);
+      this.readLog.recordRead(r, node, s, final);
     }
-  }
-
-  /** Records `node`'s snapshot when it differs from the node's last recorded read (always when `final`). */
-  private recordRead(r: number, node: NodeId, s: Snapshot, final: boolean): void {
-    const entries: ReadEntry[] = s.entries
-      .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const state: ReadState = { entries, estimate: s.estimate, sum: s.sum, weight: s.weight };
-    const view = Array.isArray(s.memberView) && s.memberView.length > 0 ? s.memberView : undefined;
-    if (view) {
-      state.members = view
-        .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    }
-    if (!final && sameState(this.lastRead.get(node), state)) return;
-    // A copy: the recorded event's entries go to `record`, which may keep or change them.
-    this.lastRead.set(node, {
-      ...state,
-      entries: entries.map((e): ReadEntry => [e[0], e[1], e[2], e[3], e[4]]),
-    });
-    const members = state.members;
-    this.record({
-      t: 'read',
-      r,
-      node,
-      entries,
-      estimate: s.estimate,
-      sum: s.sum,
-      weight: s.weight,
-      final,
-      ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
-    });
-  }
-
-  /** The cap on envelopes in round r (--max-envelopes, or envelopeCap for its writes). */
-  private capOf(r: number): number {
-    const { spec } = this;
-    return (
-      spec.maxEnvelopesPerRound ||
-      envelopeCap(
-        spec.nodes.length,
-        spec.params.fanout,
-        spec.hopLimit,
-        spec.workload.filter((w) => w.round === r).length,
-      )
-    );
   }
 
   /** Round r up to its writes: the round event, the schedule, the network's faults, leaves' and writes' sends. */
@@ -733,10 +364,10 @@ class LockstepRun {
     this.r = r;
     this.unknownSources = new Set();
     this.sentThisRound = 0;
-    this.roundCap = this.capOf(r);
+    this.roundCap = roundCap(this.spec, r);
     this.record({ t: 'round', r });
     await this.applySchedule(r);
-    const faults = this.activeFaults(r);
+    const faults = this.nemesis.linkFaults();
     this.router.beginRound(r, faults);
     if (this.stopSent.length > 0) {
       const sent = this.stopSent;
@@ -748,42 +379,30 @@ class LockstepRun {
   }
 
   /**
-   * How many rounds from r (started) the endpoint may play in one call: 0
-   * unless there is one endpoint that plays rounds, no link fault, pause or
-   * tampered copy in r; then r and the quiet rounds after it (no schedule,
-   * membership or write event, no fault; not the last round), while nothing
-   * the endpoint cannot see is held in the network.
-   */
-  private playable(r: number, faults: readonly LinkFault[]): number {
-    const endpoint = this.placements[0].endpoint;
-    if (this.placements.length !== 1 || !endpoint.round || this.noRounds) return 0;
-    if (faults.length > 0 || this.paused.size > 0) return 0;
-    const due = this.router.peekDue();
-    if (due.some((item) => item.tampered)) return 0;
-    let k = 1;
-    if (this.router.inFlight() === due.length) {
-      while (k < MAX_PLAYED_ROUNDS && r + k < this.spec.rounds && this.quiet(r + k)) k++;
-    }
-    return k;
-  }
-
-  private quiet(r: number): boolean {
-    return !this.eventful.has(r) && this.activeFaults(r).length === 0;
-  }
-
-  /**
    * Plays the rounds from r (started) in one call where `playable` allows,
    * and replays the answer through tick/hops/reads, so the history is the
    * one the calls would give. Returns the rounds played; 0: round r is still
    * to be driven call by call.
    */
   private async playRounds(r: number, faults: readonly LinkFault[]): Promise<number> {
-    const k = this.playable(r, faults);
+    const endpoint0 = this.placements[0].endpoint;
+    const k =
+      this.placements.length !== 1 || !endpoint0.round || this.noRounds
+        ? 0
+        : playableRounds({
+            r,
+            rounds: this.spec.rounds,
+            faults: faults.length,
+            paused: this.nemesis.pausedNodes().length,
+            due: this.router.peekDue(),
+            inFlight: this.router.inFlight(),
+            eventful: this.eventful,
+          });
     if (k === 0) return 0;
     const endpoint = this.placements[0].endpoint;
-    const live = this.spec.nodes.filter((n) => !this.crashed.has(n));
+    const live = this.live(false);
     const caps = [this.roundCap - this.sentThisRound];
-    for (let u = r + 1; u < r + k; u++) caps.push(this.capOf(u));
+    for (let u = r + 1; u < r + k; u++) caps.push(roundCap(this.spec, u));
     const onlyChanged = r !== this.spec.rounds;
     const call = {
       nodes: live,
@@ -829,21 +448,7 @@ class LockstepRun {
 
   async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
     const { spec } = this;
-    this.record({
-      t: 'run',
-      seed: spec.seed,
-      mode: 'lockstep',
-      nodes: spec.nodes.slice(),
-      params: spec.params,
-      rounds: spec.rounds,
-      hopLimit: spec.hopLimit,
-      values:
-        Object.keys(spec.initialValues).length > 0 ? spec.nodes.map((n) => spec.initialValues[n] ?? 0) : [],
-      ...(spec.scenario !== undefined ? { scenario: spec.scenario } : {}),
-      ...(fullMesh(spec)
-        ? {}
-        : { peers: Object.fromEntries(spec.nodes.map((n) => [n, (spec.peers[n] ?? []).slice()])) }),
-    });
+    this.record(runEvent(spec));
     try {
       await this.init();
       if (spec.rounds === 0) await this.reads(0, true, this.called);
@@ -886,6 +491,6 @@ export async function runLockstep(
   record: (e: HistoryEvent) => void,
   signal?: AbortSignal,
 ): Promise<RunOutcome> {
-  validate(spec, placements);
+  validateSpec(spec, placements);
   return new LockstepRun(spec, placements, record).run(signal);
 }

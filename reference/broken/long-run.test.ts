@@ -28,7 +28,7 @@ const INPUT: ScenarioInput = {
   })),
   faults: [
     { type: 'partition', shape: 'halves', from: 100, until: 120, pick: 3 },
-    { type: 'loss', percent: 30, from: 180, until: 200 },
+    { type: 'link', fault: { kind: 'loss', probability: 0.3 }, from: 180, until: 200 },
     { type: 'crash', node: 5, at: 250, restartAt: 260, durable: false },
   ],
   values: [0],

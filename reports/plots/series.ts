@@ -1,5 +1,6 @@
 // What the plots show, computed from one run of a history (reports never
 // recompute verdicts; these are pictures of the recorded events).
+import { faultLabel } from '../../engine/faults/label.js';
 import type { HistoryEvent, ReadEntry } from '../../engine/history/events.js';
 
 export type RunEvent = Extract<HistoryEvent, { t: 'run' }>;
@@ -186,23 +187,6 @@ export interface FaultWindow {
   node?: string;
   /** Link faults other than partitions: the edges they apply to, described. */
   scope?: string;
-}
-
-function faultLabel(f: Extract<HistoryEvent, { t: 'fault' }>['fault']): string {
-  switch (f.kind) {
-    case 'partition':
-      return `partition ${f.shape}`;
-    case 'loss':
-      return `loss p=${f.probability}`;
-    case 'delay':
-      return `delay ${f.latency}+${f.jitter}`;
-    case 'duplicate':
-      return `duplicate p=${f.probability}`;
-    case 'reorder':
-      return 'reorder';
-    default:
-      return String((f as { kind?: unknown }).kind ?? 'fault');
-  }
 }
 
 function scopeOf(f: Extract<HistoryEvent, { t: 'fault' }>['fault']): string | undefined {

@@ -34,7 +34,7 @@ import {
   spreadBound,
 } from '../../checks/membership.js';
 import type { CaseInfo, Verdict } from '../../checks/verdict.js';
-import type { FaultSchedule, MembershipEvent } from '../../engine/faults/schedule.js';
+import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent } from '../../engine/history/events.js';
 import { type LockstepSpec, runLockstep } from '../../engine/runner/lockstep.js';
 import { type MembershipParams, minimalParameters, type NodeId } from '../../proto/contract.js';
@@ -132,7 +132,8 @@ export function membershipSpec(
     peers[x] = initial.filter((y) => y !== x);
     seeds[x] = x === 'n0' ? ['n1'] : ['n0'];
   }
-  const membership: MembershipEvent[] = [];
+  // Joins and leaves go after the faults: at the same round they apply after the faults' starts.
+  const membership: FaultSchedule = [];
   // Each joiner seeds through the previous one, itself new (the first through n0).
   nodes.slice(n - joiners).forEach((x, i) => {
     peers[x] = [];
@@ -207,8 +208,7 @@ export function membershipSpec(
     rounds: Math.max(minRounds, last + bound + 5),
     hopLimit: 4,
     workload: [],
-    schedule,
-    membership,
+    schedule: [...schedule, ...membership],
     initialValues: {},
     callTimeoutMs,
   };

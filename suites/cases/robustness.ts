@@ -161,7 +161,10 @@ export const IDEMPOTENCE_CASES: CaseDef<ScenarioInput>[] = [
     // Full mesh: direct mail reaches only a node's peers, so a sparse graph says nothing about order.
     topologies: () => false,
     extra: [{ info: DUPLICATE_IDEMPOTENT, check: checkDuplicateIdempotent }],
-    faults: () => fc.constant<FaultInput[]>([{ type: 'duplicate', percent: 100, ...WHOLE_WRITE_WINDOW }]),
+    faults: () =>
+      fc.constant<FaultInput[]>([
+        { type: 'link', fault: { kind: 'duplicate', probability: 1 }, ...WHOLE_WRITE_WINDOW },
+      ]),
   }),
   scenarioCase({
     id: 'robustness/reorder-idempotent',
@@ -172,6 +175,7 @@ export const IDEMPOTENCE_CASES: CaseDef<ScenarioInput>[] = [
     checks: [],
     topologies: () => false,
     extra: [{ info: REORDER_IDEMPOTENT, check: checkReorderIdempotent }],
-    faults: () => fc.constant<FaultInput[]>([{ type: 'reorder', ...WHOLE_WRITE_WINDOW }]),
+    faults: () =>
+      fc.constant<FaultInput[]>([{ type: 'link', fault: { kind: 'reorder' }, ...WHOLE_WRITE_WINDOW }]),
   }),
 ];

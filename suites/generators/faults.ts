@@ -1,8 +1,9 @@
 // Fault schedule arbitraries. Windows are [from, from + length); shrinking
-// goes toward fewer faults, earlier and shorter windows, lower probabilities.
+// goes toward fewer faults, earlier and shorter windows, lower probabilities
+// (drawn as whole percents, so a shrunk probability stays a short number).
 import * as fc from 'fast-check';
 import type { PartitionShape } from '../../engine/faults/schedule.js';
-import type { FaultInput } from '../model.js';
+import type { FaultInput, InputLinkFault } from '../model.js';
 
 /** Faults start within the first rounds so a run stays short. */
 const LAST_START = 6;
@@ -12,6 +13,11 @@ const window = fc.record({
   from: fc.integer({ min: 1, max: LAST_START }),
   length: fc.integer({ min: 1, max: MAX_LENGTH }),
 });
+
+/** A link fault over the window [from, from + length). */
+export function linkInput(w: { from: number; length: number }, fault: InputLinkFault): FaultInput {
+  return { type: 'link', fault, from: w.from, until: w.from + w.length };
+}
 
 export function partitionArb(shape: PartitionShape): fc.Arbitrary<FaultInput> {
   return fc
@@ -23,28 +29,18 @@ export function partitionArb(shape: PartitionShape): fc.Arbitrary<FaultInput> {
 export function lossArb(maxPercent: number): fc.Arbitrary<FaultInput> {
   return fc
     .record({ w: window, percent: fc.integer({ min: 1, max: maxPercent }) })
-    .map(({ w, percent }) => ({ type: 'loss', percent, from: w.from, until: w.from + w.length }));
+    .map(({ w, percent }) => linkInput(w, { kind: 'loss', probability: percent / 100 }));
 }
 
 export const delayArb: fc.Arbitrary<FaultInput> = fc
   .record({ w: window, latency: fc.integer({ min: 1, max: 3 }), jitter: fc.integer({ min: 0, max: 2 }) })
-  .map(({ w, latency, jitter }) => ({
-    type: 'delay',
-    latency,
-    jitter,
-    from: w.from,
-    until: w.from + w.length,
-  }));
+  .map(({ w, latency, jitter }) => linkInput(w, { kind: 'delay', latency, jitter }));
 
 export const duplicateArb: fc.Arbitrary<FaultInput> = fc
   .record({ w: window, percent: fc.integer({ min: 1, max: 50 }) })
-  .map(({ w, percent }) => ({ type: 'duplicate', percent, from: w.from, until: w.from + w.length }));
+  .map(({ w, percent }) => linkInput(w, { kind: 'duplicate', probability: percent / 100 }));
 
-export const reorderArb: fc.Arbitrary<FaultInput> = window.map((w) => ({
-  type: 'reorder',
-  from: w.from,
-  until: w.from + w.length,
-}));
+export const reorderArb: fc.Arbitrary<FaultInput> = window.map((w) => linkInput(w, { kind: 'reorder' }));
 
 export type CrashInput = Extract<FaultInput, { type: 'crash' }>;
 

@@ -41,11 +41,14 @@ const faultArb = (span: number, maxLength: number): fc.Arbitrary<FaultInput> => 
         pick,
       }),
     ),
-    fc
-      .record({ w: window, percent: fc.integer({ min: 1, max: 30 }) })
-      .map(
-        ({ w, percent }): FaultInput => ({ type: 'loss', percent, from: w.from, until: w.from + w.length }),
-      ),
+    fc.record({ w: window, percent: fc.integer({ min: 1, max: 30 }) }).map(
+      ({ w, percent }): FaultInput => ({
+        type: 'link',
+        fault: { kind: 'loss', probability: percent / 100 },
+        from: w.from,
+        until: w.from + w.length,
+      }),
+    ),
     fc.record({ w: window, node: fc.nat({ max: 63 }) }).map(
       ({ w, node }): FaultInput => ({
         type: 'crash',

@@ -7,7 +7,7 @@
 import type { NodeId } from '../../../proto/contract.js';
 import { deriveSeed, Rng } from '../../../shared/prng.js';
 import type { FaultSchedule } from '../../faults/schedule.js';
-import { startOf } from '../../realtime/schedule.js';
+import { startOf } from '../../faults/schedule.js';
 
 export function withDirectLoss(
   schedule: FaultSchedule,
