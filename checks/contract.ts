@@ -29,7 +29,7 @@ export const DECLARED_KEYS: CaseInfo = {
 export const ADDRESSING: CaseInfo = {
   id: 'contract/addressing',
   requirement:
-    "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
+    "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, stopped cleanly, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
   level: 'MUST',
   source: `${CONTRACT}; NodeInit.peers`,
 };
@@ -136,8 +136,8 @@ export function checkDeclaredKeys(v: HistoryView): Verdict {
 }
 
 /**
- * Who may send at each point of a round: hop 0 the nodes written to (Update)
- * and the ticked nodes (Tick); hop h the nodes handed an envelope at hop h.
+ * Who may send at each point of a round: hop 0 the nodes written to (Update),
+ * the ticked nodes (Tick) and the nodes stopped cleanly (Stop); hop h the nodes handed an envelope at hop h.
  * With a peer graph in the run event, whom: a peer of the sender, or a node
  * whose envelope the sender was handed earlier in the run.
  */
@@ -160,7 +160,8 @@ export function checkAddressing(v: HistoryView): Verdict {
   };
   const bad: string[] = [];
   for (const e of v.events) {
-    if (e.t === 'update') act(e.r, 0, e.node);
+    // A clean Stop sends too (a membership node's leave), routed like a Tick's.
+    if (e.t === 'update' || e.t === 'leave') act(e.r, 0, e.node);
     else if (e.t === 'tick') for (const n of e.nodes) act(e.r, 0, n);
     else if (e.t === 'duplicate') origin.set(e.id, e.of);
     else if (e.t === 'deliver') {

@@ -35,6 +35,7 @@ import { deriveSeed, Rng } from '../../shared/prng.js';
 import type { FaultSchedule, LinkFault, MembershipEvent } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
+import { snapshotOrderProblem } from '../history/snapshot-order.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
 import { type Answers, calledAnswers, playedAnswers } from './answers.js';
 import { type CallResult, callWithDeadline } from './call.js';
@@ -684,6 +685,7 @@ class LockstepRun {
 
   /** Records `node`'s snapshot when it differs from the node's last recorded read (always when `final`). */
   private recordRead(r: number, node: NodeId, s: Snapshot, final: boolean): void {
+    const unsorted = snapshotOrderProblem(s);
     const entries: ReadEntry[] = s.entries
       .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -694,7 +696,7 @@ class LockstepRun {
         .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     }
-    if (!final && sameState(this.lastRead.get(node), state)) return;
+    if (!final && !unsorted && sameState(this.lastRead.get(node), state)) return;
     // A copy: the recorded event's entries go to `record`, which may keep or change them.
     this.lastRead.set(node, {
       ...state,
@@ -711,6 +713,7 @@ class LockstepRun {
       weight: s.weight,
       final,
       ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
+      ...(unsorted ? { unsorted } : {}),
     });
   }
 

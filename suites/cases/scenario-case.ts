@@ -148,7 +148,7 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
     async check(input, variant, ctx) {
       const events = await runScenario(input, variant, ctx, spec.id);
       const wanted = new Set(['run/completed', ...spec.checks.map((c) => c.id)]);
-      const checks = checkHistory(events).filter((c) => wanted.has(c.id));
+      const checks = checkHistory(events, wanted);
       if (spec.extra?.length && !checks.some((c) => c.id === 'run/completed' && c.verdict === 'FAIL')) {
         const view = buildView(events);
         for (const e of spec.extra) checks.push(e.check(view));
