@@ -73,7 +73,6 @@ describe('realtime checks', () => {
       'convergence/monotonic-versions',
       'contract/unique-versions',
       'contract/payload-size',
-      'contract/read-sorted',
       'convergence/within-bound',
     ]);
     expect(realtimeCases('anti-entropy-push-pull').map((c) => c.id)).toEqual(ids.slice(1));
@@ -113,7 +112,6 @@ describe('realtime checks', () => {
       'convergence/monotonic-versions',
       'contract/unique-versions',
       'contract/payload-size',
-      'contract/read-sorted',
     ]);
   });
 
@@ -125,9 +123,6 @@ describe('realtime checks', () => {
     expect(judged).toEqual(ridingAlong(buildView(events)).map((c) => c.info.id));
     // Direct transport: payload-size does not ride along (nothing to measure); the report says why.
     const direct = history([{ t: 'counters', r: 500, passed: [], dropped: [] }]);
-    expect(ridingAlong(buildView(direct)).map((c) => c.info.id)).toEqual([
-      'contract/unique-versions',
-      'contract/read-sorted',
-    ]);
+    expect(ridingAlong(buildView(direct)).map((c) => c.info.id)).toEqual(['contract/unique-versions']);
   });
 });

@@ -5,9 +5,9 @@
 // - run/completed and every shared case marked time-free (CASES, `realtime`):
 //   identical-state, no-lost-update, monotonic-versions (reads, acks,
 //   crashes, restarts), and the contract cases that ride along on every
-//   history and are time-free (contract/unique-versions, contract/payload-size,
-//   contract/read-sorted: what each version, envelope and snapshot says;
-//   checks/index.ts ridingAlong): the lockstep checkers, unchanged.
+//   history and are time-free (contract/unique-versions, contract/payload-size:
+//   what each version and envelope says; checks/index.ts ridingAlong): the
+//   lockstep checkers, unchanged.
 //   contract/envelope-kind is not among them: libraries on their own timers
 //   send control traffic the per-variant vocabulary has no kind for (SWIM
 //   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),

@@ -54,6 +54,29 @@ describe('a case whose history breaks the contract FAILs whatever the selection'
     }
   });
 
+  test('a Read out of key order, --case convergence/no-faults: red, contract/read-sorted named', async () => {
+    const out = join(dirs.make(), 'r');
+    const args = ['run', '--impl', hostile('unsorted-read'), '--case', 'convergence/no-faults'];
+    const res = await runCli([...args, ...AE, '--out', out]);
+    expect(res.code, res.stderr).toBe(1);
+    const result = readReport<RunReport>(out).results[0];
+    expect(result.verdict).toBe('FAIL');
+    expect(result.evidence.observed).toMatch(/^contract\/read-sorted: \d+ of \d+ snapshots out of order/);
+    // The history keeps entries sorted for every other check, and notes what the node sent.
+    const events = readFileSync(join(out, result.counterexample!.history), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as HistoryEvent);
+    const marked = events.filter((e) => e.t === 'read' && e.unsorted);
+    expect(marked.length).toBeGreaterThan(0);
+    for (const e of marked)
+      if (e.t === 'read') {
+        const keys = e.entries.map((x) => x[0]);
+        expect(keys).toEqual([...keys].sort());
+        expect(e.unsorted).toMatch(/^entries: ".*" listed before ".*"$/);
+      }
+  });
+
   test.each([
     ['--case', 'convergence/no-faults'],
     ['--suite', 'bounds'],

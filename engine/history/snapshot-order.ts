@@ -1,8 +1,8 @@
 // Whether a snapshot lists its entries (and its member view) in the order the
 // contract says: sorted by key (member id), in code-unit order, the order
-// Version's origin comparison uses too (gossip.proto, Snapshot). The runners
-// record entries sorted whatever the node sent, so every check sees one order;
-// what the node got wrong is kept beside them (the read event's `unsorted`).
+// Version's origin comparison uses too (gossip.proto, Snapshot). The lockstep
+// runner records entries sorted whatever the node sent, so every check sees
+// one order; what the node got wrong is kept beside them (`unsorted`).
 
 /** The first place `ids` is not strictly ascending in code-unit order, or undefined. */
 export function orderProblem(ids: readonly string[]): string | undefined {

@@ -23,7 +23,6 @@ import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { type FaultSchedule, faultLabel, type LinkFault } from '../faults/schedule.js';
 import { cutEdges } from '../faults/shapes.js';
 import type { EdgeCount, HistoryEvent, MaelstromSettings, ReadEntry, ReadMember } from '../history/events.js';
-import { snapshotOrderProblem } from '../history/snapshot-order.js';
 import { callWithDeadline } from '../runner/call.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
@@ -314,14 +313,13 @@ export class RealtimeRun {
       }
       const s: Snapshot | undefined = res.value[0];
       if (!s) return;
-      const unsorted = snapshotOrderProblem(s);
       const entries: ReadEntry[] = s.entries
         .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       const members: ReadMember[] | undefined = s.memberView?.length
         ? s.memberView.map((m): ReadMember => [m.id, m.status, m.incarnation])
         : undefined;
-      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null, unsorted ?? null]);
+      const state = JSON.stringify([entries, s.estimate, s.sum, s.weight, members ?? null]);
       this.sameStateKey.set(
         node,
         members ? JSON.stringify(members) : JSON.stringify(entries.map((e) => e.slice(0, 4))),
@@ -340,7 +338,6 @@ export class RealtimeRun {
         weight: s.weight,
         final,
         ...(members ? { members } : {}),
-        ...(unsorted ? { unsorted } : {}),
       });
     });
   }
