@@ -1,7 +1,7 @@
 // contract/read-sorted and contract/durable-restart over hand-made histories.
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../engine/history/events.js';
-import { orderProblem } from '../engine/history/snapshot-order.js';
+import { orderProblem, snapshotOrderProblem } from '../engine/history/snapshot-order.js';
 import { checkDurableRestart, checkReadSorted } from './contract-state.js';
 import { entry, HistoryBuilder } from './testing/builder.js';
 import { buildView } from './view.js';
@@ -147,5 +147,19 @@ describe('contract/durable-restart', () => {
     const v = checkDurableRestart(buildView(h.round(10).finish()));
     expect(v.verdict).toBe('INCONCLUSIVE');
     expect(v.evidence.observed).toContain('no restart with restore_durable');
+  });
+});
+
+describe('snapshotOrderProblem (what the lockstep runner notes on a read)', () => {
+  it('checks entries, then members, then the member view', () => {
+    const e = (key: string) => ({ key });
+    expect(snapshotOrderProblem({ entries: [e('a'), e('b')], members: ['n0', 'n1'] })).toBeUndefined();
+    expect(snapshotOrderProblem({ entries: [e('b'), e('a')] })).toBe('entries: "b" listed before "a"');
+    expect(snapshotOrderProblem({ entries: [], members: ['n1', 'n0'] })).toBe(
+      'members: "n1" listed before "n0"',
+    );
+    expect(snapshotOrderProblem({ entries: [], memberView: [{ id: 'n0' }, { id: 'n0' }] })).toBe(
+      'member view: "n0" listed twice',
+    );
   });
 });

@@ -15,9 +15,9 @@ const MAX_SHOWN = 10;
 export const READ_SORTED: CaseInfo = {
   id: 'contract/read-sorted',
   requirement:
-    'Every snapshot Read returns MUST list its entries sorted by key, each key once (and a membership view sorted by member id), in code-unit order.',
+    'Every snapshot Read returns MUST list its entries sorted by key, each key once (and a membership node its members and its view sorted by member id), in code-unit order.',
   level: 'MUST',
-  source: `${CONTRACT}: Snapshot.entries ("Entries sorted by key"), Snapshot.member_view`,
+  source: `${CONTRACT}: Snapshot.entries ("Entries sorted by key"), Snapshot.members, Snapshot.member_view`,
 };
 
 export const DURABLE_RESTART: CaseInfo = {

@@ -151,8 +151,9 @@ export function checkAddressing(v: HistoryView): Verdict {
   const heard = new Set<string>();
   const sendById = new Map<number, EventOf<'send'>>();
   const origin = new Map<number, number>();
-  const acting = new Map<string, Set<NodeId>>();
-  const key = (r: number, hop: number) => `${r}:${hop}`;
+  const acting = new Map<number, Set<NodeId>>();
+  // Numeric (round, hop) keys: this runs on every history (it rides along).
+  const key = (r: number, hop: number) => r * 4096 + hop;
   const act = (r: number, hop: number, node: NodeId) => {
     const set = acting.get(key(r, hop)) ?? new Set<NodeId>();
     set.add(node);
@@ -172,14 +173,14 @@ export function checkAddressing(v: HistoryView): Verdict {
       }
     } else if (e.t === 'send') {
       sendById.set(e.id, e);
-      const where = `round ${e.r} hop ${e.hop} ${e.from} -> ${e.to}`;
-      if (!nodes.has(e.to)) bad.push(`${where}: to an unknown node ${JSON.stringify(e.to)}`);
-      else if (e.to === e.from) bad.push(`${where}: to itself`);
+      const where = () => `round ${e.r} hop ${e.hop} ${e.from} -> ${e.to}`;
+      if (!nodes.has(e.to)) bad.push(`${where()}: to an unknown node ${JSON.stringify(e.to)}`);
+      else if (e.to === e.from) bad.push(`${where()}: to itself`);
       else if (peers && !peers.get(e.from)?.has(e.to) && !heard.has(`${e.from}\u0000${e.to}`))
-        bad.push(`${where}: ${e.to} is not a peer of ${e.from} and never sent it an envelope`);
+        bad.push(`${where()}: ${e.to} is not a peer of ${e.from} and never sent it an envelope`);
       if (!acting.get(key(e.r, e.hop))?.has(e.from))
         bad.push(
-          `${where}: ${nodes.has(e.from) ? `${e.from} was not acting then` : `from an unknown node ${JSON.stringify(e.from)}`}`,
+          `${where()}: ${nodes.has(e.from) ? `${e.from} was not acting then` : `from an unknown node ${JSON.stringify(e.from)}`}`,
         );
     }
   }

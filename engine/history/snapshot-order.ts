@@ -18,10 +18,13 @@ export function orderProblem(ids: readonly string[]): string | undefined {
 /** What is out of order in a snapshot as the node sent it, or undefined when it is sorted. */
 export function snapshotOrderProblem(s: {
   entries: readonly { key: string }[];
+  members?: readonly string[];
   memberView?: readonly { id: string }[];
 }): string | undefined {
   const entries = orderProblem(s.entries.map((e) => e.key));
   if (entries) return `entries: ${entries}`;
+  const members = Array.isArray(s.members) ? orderProblem(s.members.map(String)) : undefined;
+  if (members) return `members: ${members}`;
   const view = s.memberView ? orderProblem(s.memberView.map((m) => String(m.id))) : undefined;
   return view ? `member view: ${view}` : undefined;
 }
