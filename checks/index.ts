@@ -179,7 +179,11 @@ function missingCapabilityOf(v: HistoryView): string | undefined {
  * safety properties only.
  */
 export function checkHistory(events: HistoryEvent[], only?: ReadonlySet<string>): Verdict[] {
-  const v = buildView(events);
+  return checkView(buildView(events), only);
+}
+
+/** checkHistory over a view already built. */
+export function checkView(v: HistoryView, only?: ReadonlySet<string>): Verdict[] {
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run) return out;
   const applicable = CASES.filter((c) => c.variants.includes(v.variant!) && (!only || only.has(c.info.id)));
@@ -214,8 +218,11 @@ export function ridingAlong(v: HistoryView): CaseEntry[] {
  * The contract clauses a history breaks: the FAIL verdicts of the cases that
  * ride along on it, but for those in `judged` (the case judged them itself).
  */
-export function contractBreaches(events: HistoryEvent[], judged: ReadonlySet<string> = new Set()): Verdict[] {
-  const v = buildView(events);
+export function contractBreaches(
+  history: HistoryEvent[] | HistoryView,
+  judged: ReadonlySet<string> = new Set(),
+): Verdict[] {
+  const v = Array.isArray(history) ? buildView(history) : history;
   const out: Verdict[] = [];
   for (const c of ridingAlong(v)) {
     if (judged.has(c.info.id)) continue;

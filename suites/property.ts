@@ -86,7 +86,7 @@ const UNUSABLE =
  */
 function withContract(outcome: Outcome): Outcome {
   if (outcome.events.length === 0) return outcome;
-  const breaches = contractBreaches(outcome.events, new Set(outcome.checks.map((c) => c.id)));
+  const breaches = contractBreaches(outcome.view ?? outcome.events, new Set(outcome.checks.map((c) => c.id)));
   if (breaches.length === 0) return outcome;
   return { ...outcome, verdict: 'FAIL', checks: [...breaches, ...outcome.checks] };
 }
