@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{proto,shared,reference,engine,checks,suites,reports,examples,adapters,cli,scripts}/**/*.test.ts'],
+    include: [
+      '{proto,shared,reference,engine,checks,suites,reports,examples,adapters,cli,scripts}/**/*.test.ts',
+    ],
     globalSetup: ['engine/testing/global-setup.ts'],
     // Generous: nothing may depend on wall-clock speed (the machine may be oversubscribed).
     testTimeout: 300_000,

@@ -77,6 +77,11 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
   );
 }
 
+/** A realtime run on the direct transport: envelopes go node to node, the harness sees only firewall counters. */
+export function directTransport(v: HistoryView): boolean {
+  return v.sends.length === 0 && v.events.some((e) => e.t === 'counters');
+}
+
 export function checkPayloadSize(v: HistoryView): Verdict {
   // 0 is the contract's "the default" (chaos runs send it).
   const max = v.params!.maxPayloadBytes || DEFAULT_MAX_PAYLOAD_BYTES;

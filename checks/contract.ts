@@ -29,7 +29,7 @@ export const DECLARED_KEYS: CaseInfo = {
 export const ADDRESSING: CaseInfo = {
   id: 'contract/addressing',
   requirement:
-    "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
+    "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, stopped cleanly, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
   level: 'MUST',
   source: `${CONTRACT}; NodeInit.peers`,
 };
@@ -136,8 +136,8 @@ export function checkDeclaredKeys(v: HistoryView): Verdict {
 }
 
 /**
- * Who may send at each point of a round: hop 0 the nodes written to (Update)
- * and the ticked nodes (Tick); hop h the nodes handed an envelope at hop h.
+ * Who may send at each point of a round: hop 0 the nodes written to (Update),
+ * the ticked nodes (Tick) and the nodes stopped cleanly (Stop); hop h the nodes handed an envelope at hop h.
  * With a peer graph in the run event, whom: a peer of the sender, or a node
  * whose envelope the sender was handed earlier in the run.
  */
@@ -151,8 +151,9 @@ export function checkAddressing(v: HistoryView): Verdict {
   const heard = new Set<string>();
   const sendById = new Map<number, EventOf<'send'>>();
   const origin = new Map<number, number>();
-  const acting = new Map<string, Set<NodeId>>();
-  const key = (r: number, hop: number) => `${r}:${hop}`;
+  const acting = new Map<number, Set<NodeId>>();
+  // Numeric (round, hop) keys: this runs on every history (it rides along).
+  const key = (r: number, hop: number) => r * 4096 + hop;
   const act = (r: number, hop: number, node: NodeId) => {
     const set = acting.get(key(r, hop)) ?? new Set<NodeId>();
     set.add(node);
@@ -160,7 +161,8 @@ export function checkAddressing(v: HistoryView): Verdict {
   };
   const bad: string[] = [];
   for (const e of v.events) {
-    if (e.t === 'update') act(e.r, 0, e.node);
+    // A clean Stop sends too (a membership node's leave), routed like a Tick's.
+    if (e.t === 'update' || e.t === 'leave') act(e.r, 0, e.node);
     else if (e.t === 'tick') for (const n of e.nodes) act(e.r, 0, n);
     else if (e.t === 'duplicate') origin.set(e.id, e.of);
     else if (e.t === 'deliver') {
@@ -171,14 +173,14 @@ export function checkAddressing(v: HistoryView): Verdict {
       }
     } else if (e.t === 'send') {
       sendById.set(e.id, e);
-      const where = `round ${e.r} hop ${e.hop} ${e.from} -> ${e.to}`;
-      if (!nodes.has(e.to)) bad.push(`${where}: to an unknown node ${JSON.stringify(e.to)}`);
-      else if (e.to === e.from) bad.push(`${where}: to itself`);
+      const where = () => `round ${e.r} hop ${e.hop} ${e.from} -> ${e.to}`;
+      if (!nodes.has(e.to)) bad.push(`${where()}: to an unknown node ${JSON.stringify(e.to)}`);
+      else if (e.to === e.from) bad.push(`${where()}: to itself`);
       else if (peers && !peers.get(e.from)?.has(e.to) && !heard.has(`${e.from}\u0000${e.to}`))
-        bad.push(`${where}: ${e.to} is not a peer of ${e.from} and never sent it an envelope`);
+        bad.push(`${where()}: ${e.to} is not a peer of ${e.from} and never sent it an envelope`);
       if (!acting.get(key(e.r, e.hop))?.has(e.from))
         bad.push(
-          `${where}: ${nodes.has(e.from) ? `${e.from} was not acting then` : `from an unknown node ${JSON.stringify(e.from)}`}`,
+          `${where()}: ${nodes.has(e.from) ? `${e.from} was not acting then` : `from an unknown node ${JSON.stringify(e.from)}`}`,
         );
     }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkHistory } from './index.js';
+import { CASES, checkHistory, contractBreaches, ridingAlong } from './index.js';
 import { entry, HistoryBuilder } from './testing/builder.js';
+import { buildView } from './view.js';
 
 const nodes = ['a', 'b', 'c', 'd'];
 
@@ -35,10 +36,14 @@ describe('checkHistory', () => {
       'contract/addressing',
       'contract/unique-versions',
       'contract/payload-size',
+      'contract/read-sorted',
+      'contract/durable-restart',
     ]);
     expect(vs.map((v) => v.verdict)).toEqual([
       ...['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'INFO'],
       ...['PASS', 'PASS', 'PASS', 'PASS', 'PASS', 'PASS'],
+      // No snapshot of two entries to order, no durable restart: nothing to judge.
+      ...['INCONCLUSIVE', 'INCONCLUSIVE'],
     ]);
     for (const v of vs) {
       expect(v.requirement.length).toBeGreaterThan(10);
@@ -66,6 +71,8 @@ describe('checkHistory', () => {
       'contract/addressing',
       'contract/unique-versions',
       'contract/payload-size',
+      'contract/read-sorted',
+      'contract/durable-restart',
     ]);
   });
 
@@ -89,7 +96,63 @@ describe('checkHistory', () => {
       ['contract/addressing', 'UNSUPPORTED'],
       ['contract/unique-versions', 'UNSUPPORTED'],
       ['contract/payload-size', 'UNSUPPORTED'],
+      ['contract/read-sorted', 'UNSUPPORTED'],
+      ['contract/durable-restart', 'UNSUPPORTED'],
     ]);
     expect(vs[1].evidence.observed).toContain('anti-entropy-push-pull not declared');
+  });
+});
+
+describe('the contract rides along', () => {
+  it('every contract/* case but exchange-direction rides along; no other case does', () => {
+    expect(CASES.filter((c) => c.ridesAlong).map((c) => c.info.id)).toEqual([
+      'contract/envelope-kind',
+      'contract/declared-keys',
+      'contract/addressing',
+      'contract/unique-versions',
+      'contract/payload-size',
+      'contract/read-sorted',
+      'contract/durable-restart',
+    ]);
+  });
+
+  it('a well-behaved history breaks no clause', () => {
+    expect(contractBreaches(good().finish())).toEqual([]);
+  });
+
+  it('an envelope to an unknown id breaks contract/addressing, named with the envelope', () => {
+    const h = good();
+    h.round(2).tick();
+    h.send('a', 'ghost', 'digest');
+    const breaches = contractBreaches(h.round(12).finish());
+    expect(breaches.map((b) => [b.id, b.verdict])).toEqual([['contract/addressing', 'FAIL']]);
+    expect(breaches[0].evidence.details).toEqual(['round 2 hop 0 a -> ghost: to an unknown node "ghost"']);
+  });
+
+  it('envelopes with no metadata break envelope-kind and declared-keys', () => {
+    const h = new HistoryBuilder({ nodes, rounds: 12 });
+    h.round(1).update('a', 'k', 'v1', { counter: 1, origin: 'a' }).tick();
+    h.send('a', 'b', '', []);
+    h.read('b', [entry('k', 'v1', 1, 'a')]).round(12);
+    expect(contractBreaches(h.finish()).map((b) => b.id)).toEqual([
+      'contract/envelope-kind',
+      'contract/declared-keys',
+    ]);
+  });
+
+  it('a clause the case judged itself is left to it', () => {
+    const h = good();
+    h.round(2).tick();
+    h.send('a', 'ghost', 'digest');
+    expect(contractBreaches(h.round(12).finish(), new Set(['contract/addressing']))).toEqual([]);
+  });
+
+  it('nothing rides along when the IUT did not declare what the run needs (UNSUPPORTED, not failed)', () => {
+    const h = good({ variants: ['direct-mail'] });
+    h.round(2).tick();
+    h.send('a', 'ghost', 'digest');
+    const events = h.round(12).finish();
+    expect(ridingAlong(buildView(events))).toEqual([]);
+    expect(contractBreaches(events)).toEqual([]);
   });
 });

@@ -21,11 +21,13 @@ import {
   checkExchangeDirection,
   checkPayloadSize,
   checkUniqueVersions,
+  directTransport,
   EXCHANGE_DIRECTION,
   EXCHANGE_DIRECTION_VARIANTS,
   PAYLOAD_SIZE,
   UNIQUE_VERSIONS,
 } from './contract-exchange.js';
+import { checkDurableRestart, checkReadSorted, DURABLE_RESTART, READ_SORTED } from './contract-state.js';
 import {
   checkIdenticalState,
   checkMonotonicVersions,
@@ -77,6 +79,14 @@ export interface CaseEntry {
    * histories (milliseconds) too (checks/realtime.ts).
    */
   realtime?: boolean;
+  /**
+   * A contract clause the other verdicts stand on (they count by `kind` and
+   * `keys`, address by node id): judged on every history the kit records,
+   * whatever case it was recorded for, like run/completed (`contractBreaches`).
+   */
+  ridesAlong?: boolean;
+  /** Why this history gives the case nothing it may judge, if it does not (it then does not ride along). */
+  inapplicable?: (v: HistoryView) => string | undefined;
 }
 
 /** Every case, in report order (after run/completed). */
@@ -109,17 +119,39 @@ export const CASES: readonly CaseEntry[] = [
   { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
   { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
   { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
-  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true },
-  { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true },
-  { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true },
+  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true, ridesAlong: true },
+  { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true, ridesAlong: true },
+  { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true, ridesAlong: true },
   {
     info: UNIQUE_VERSIONS,
     variants: KV_VARIANTS,
     check: checkUniqueVersions,
     safety: true,
     realtime: true,
+    ridesAlong: true,
   },
-  { info: PAYLOAD_SIZE, variants: VARIANTS, check: checkPayloadSize, safety: true, realtime: true },
+  {
+    info: PAYLOAD_SIZE,
+    variants: VARIANTS,
+    check: checkPayloadSize,
+    safety: true,
+    realtime: true,
+    ridesAlong: true,
+    inapplicable: (v) =>
+      directTransport(v)
+        ? 'with the direct transport, envelopes go node to node and never pass the harness'
+        : undefined,
+  },
+  // Lockstep only: a node's Read order does not depend on its clock mode, and a
+  // Maelstrom node's snapshots are built (sorted) by its adapter, not by it.
+  { info: READ_SORTED, variants: VARIANTS, check: checkReadSorted, safety: true, ridesAlong: true },
+  {
+    info: DURABLE_RESTART,
+    variants: KV_VARIANTS,
+    check: checkDurableRestart,
+    safety: true,
+    ridesAlong: true,
+  },
   {
     info: EXCHANGE_DIRECTION,
     variants: EXCHANGE_DIRECTION_VARIANTS,
@@ -132,7 +164,8 @@ export const CASES: readonly CaseEntry[] = [
 function missingCapabilityOf(v: HistoryView): string | undefined {
   if (!v.init) return "no 'init' event: the IUT's capabilities are unknown";
   const caps = v.init.capabilities;
-  const missing = missingCapability(caps, v.variant!, 'lockstep', v.params!.lossOfInterest);
+  const mode = v.run?.mode === 'realtime' ? 'realtime' : 'lockstep';
+  const missing = missingCapability(caps, v.variant!, mode, v.params!.lossOfInterest);
   if (missing) return missing;
   if (v.restarts.some((r) => r.durable) && !caps.durableRestart)
     return 'durable restart used but not declared';
@@ -140,16 +173,20 @@ function missingCapabilityOf(v: HistoryView): string | undefined {
 }
 
 /**
- * All verdicts for one history: run/completed first, then every case that
+ * All verdicts for one history (or only those of `only`): run/completed first, then every case that
  * applies to the run's variant, in CASES order. Undeclared capabilities give
  * one UNSUPPORTED verdict per applicable case; an aborted run is checked for
  * safety properties only.
  */
-export function checkHistory(events: HistoryEvent[]): Verdict[] {
-  const v = buildView(events);
+export function checkHistory(events: HistoryEvent[], only?: ReadonlySet<string>): Verdict[] {
+  return checkView(buildView(events), only);
+}
+
+/** checkHistory over a view already built. */
+export function checkView(v: HistoryView, only?: ReadonlySet<string>): Verdict[] {
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run) return out;
-  const applicable = CASES.filter((c) => c.variants.includes(v.variant!));
+  const applicable = CASES.filter((c) => c.variants.includes(v.variant!) && (!only || only.has(c.info.id)));
   const missing = missingCapabilityOf(v);
   if (missing) return [...out, ...applicable.map((c) => unsupported(c.info, missing))];
   const completed = v.end?.reason === 'completed';
@@ -157,6 +194,40 @@ export function checkHistory(events: HistoryEvent[]): Verdict[] {
     if (!completed && !c.safety) continue;
     const verdict = c.check(v);
     if (verdict) out.push(verdict);
+  }
+  return out;
+}
+
+/**
+ * The cases that ride along on this history: every `ridesAlong` case for its
+ * variant that can judge it (in realtime, the time-free ones), in CASES
+ * order. One rule for every mode: checkRealtimeHistory judges these too.
+ * None when the IUT did not declare what the run needs (its cases are
+ * UNSUPPORTED, not failed).
+ */
+export function ridingAlong(v: HistoryView): CaseEntry[] {
+  if (!v.run || !v.variant || !VARIANTS.includes(v.variant) || missingCapabilityOf(v)) return [];
+  const realtime = v.run.mode === 'realtime';
+  return CASES.filter(
+    (c) =>
+      c.ridesAlong && c.variants.includes(v.variant!) && (!realtime || c.realtime) && !c.inapplicable?.(v),
+  );
+}
+
+/**
+ * The contract clauses a history breaks: the FAIL verdicts of the cases that
+ * ride along on it, but for those in `judged` (the case judged them itself).
+ */
+export function contractBreaches(
+  history: HistoryEvent[] | HistoryView,
+  judged: ReadonlySet<string> = new Set(),
+): Verdict[] {
+  const v = Array.isArray(history) ? buildView(history) : history;
+  const out: Verdict[] = [];
+  for (const c of ridingAlong(v)) {
+    if (judged.has(c.info.id)) continue;
+    const verdict = c.check(v);
+    if (verdict?.verdict === 'FAIL') out.push(verdict);
   }
   return out;
 }

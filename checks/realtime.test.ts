@@ -5,8 +5,10 @@
 import { describe, expect, test } from 'vitest';
 import type { HistoryEvent, ReadEntry } from '../engine/history/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, minimalParameters } from '../proto/contract.js';
+import { ridingAlong } from './index.js';
 import { checkRealtimeHistory, realtimeCases } from './realtime.js';
 import { ALL_CAPABILITIES, entry } from './testing/builder.js';
+import { buildView } from './view.js';
 
 const nodes = ['n1', 'n2'];
 
@@ -111,5 +113,16 @@ describe('realtime checks', () => {
       'contract/unique-versions',
       'contract/payload-size',
     ]);
+  });
+
+  test('the contract cases a realtime run judges are the ones that ride along on it: one list for both modes', () => {
+    const events = history([send(200, 100)]);
+    const judged = checkRealtimeHistory(events)
+      .map((v) => v.id)
+      .filter((id) => id.startsWith('contract/'));
+    expect(judged).toEqual(ridingAlong(buildView(events)).map((c) => c.info.id));
+    // Direct transport: payload-size does not ride along (nothing to measure); the report says why.
+    const direct = history([{ t: 'counters', r: 500, passed: [], dropped: [] }]);
+    expect(ridingAlong(buildView(direct)).map((c) => c.info.id)).toEqual(['contract/unique-versions']);
   });
 });

@@ -4,8 +4,10 @@
 // time:
 // - run/completed and every shared case marked time-free (CASES, `realtime`):
 //   identical-state, no-lost-update, monotonic-versions (reads, acks,
-//   crashes, restarts), contract/unique-versions and contract/payload-size
-//   (what each version and envelope says): the lockstep checkers, unchanged.
+//   crashes, restarts), and the contract cases that ride along on every
+//   history and are time-free (contract/unique-versions, contract/payload-size:
+//   what each version and envelope says; checks/index.ts ridingAlong): the
+//   lockstep checkers, unchanged.
 //   contract/envelope-kind is not among them: libraries on their own timers
 //   send control traffic the per-variant vocabulary has no kind for (SWIM
 //   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),
@@ -29,7 +31,6 @@ import {
   type Variant,
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
-import { PAYLOAD_SIZE } from './contract-exchange.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { CASES, type CaseEntry } from './index.js';
 import { PARTITION_HEAL } from './membership.js';
@@ -107,9 +108,6 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
   WITHIN_BOUND.id,
 ]);
 
-/** Cases that read envelopes: with the direct transport they never pass the harness. */
-const ENVELOPE_CASES: ReadonlySet<string> = new Set([PAYLOAD_SIZE.id]);
-
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CaseInfo[] {
   return variant === 'membership-swim'
@@ -142,16 +140,16 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
     return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
-  // The direct transport's envelopes go node to node: the harness sees only iptables counters.
-  const direct = v.sends.length === 0 && events.some((e) => e.t === 'counters');
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
-    if (direct && ENVELOPE_CASES.has(c.info.id)) {
+    // The same rule as riding along (checks/index.ts ridingAlong): e.g. no
+    // payload to measure when the direct transport sends node to node.
+    const inapplicable = c.inapplicable?.(v);
+    if (inapplicable) {
       out.push(
         notJudged(c.info, {
           expected: c.info.requirement,
-          observed:
-            'not judged: with the direct transport, envelopes go node to node and never pass the harness',
+          observed: `not judged: ${inapplicable}`,
           details: [],
         }),
       );

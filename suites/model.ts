@@ -4,6 +4,7 @@
 // saved, shrunk and replayed.
 import type * as fc from 'fast-check';
 import type { Level, Verdict, VerdictKind } from '../checks/verdict.js';
+import type { HistoryView } from '../checks/view.js';
 import type { LinkFault, PartitionShape } from '../engine/faults/schedule.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import type { Capabilities, GossipEndpoint, LossOfInterest, Variant } from '../proto/contract.js';
@@ -73,6 +74,8 @@ export interface Outcome {
   checks: Verdict[];
   /** The lockstep history, when the case ran one. */
   events: HistoryEvent[];
+  /** The view of `events` the case's checks read, if it built one: the contract's checks reuse it. */
+  view?: HistoryView;
 }
 
 export interface CaseContext {

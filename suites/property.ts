@@ -1,10 +1,12 @@
 // Runs one case for one variant as a fast-check property: `runs` inputs from
 // the case's seed; on a FAIL, fast-check shrinks the input (within a budget)
 // and the shrunk counterexample is saved (input JSON + history) with its
-// replay command. The case verdict follows the evidence rule (suites/tally.ts).
+// replay command. The case verdict follows the evidence rule (suites/tally.ts);
+// the contract's rides-along cases judge every run's history too (withContract).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
+import { contractBreaches } from '../checks/index.js';
 import { capDetails, capLine, type Focus, type Verdict } from '../checks/verdict.js';
 import { boundedJsonl } from '../engine/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
@@ -77,6 +79,19 @@ const UNUSABLE =
   /did not answer within|unavailable|exited|ECONNREFUSED|No connection established|over the cap of/i;
 
 /**
+ * The contract rides along with every run of every case: a clause its
+ * history breaks (checks/index.ts contractBreaches) fails the run whatever
+ * the case and its level, named first in the evidence, and is shrunk and
+ * saved like any other failure.
+ */
+function withContract(outcome: Outcome): Outcome {
+  if (outcome.events.length === 0) return outcome;
+  const breaches = contractBreaches(outcome.view ?? outcome.events, new Set(outcome.checks.map((c) => c.id)));
+  if (breaches.length === 0) return outcome;
+  return { ...outcome, verdict: 'FAIL', checks: [...breaches, ...outcome.checks] };
+}
+
+/**
  * An IUT that throws instead of answering fails the case, with the error as
  * evidence. Once it stopped answering, later checks fail at once, so shrinking
  * and the remaining cases do not each wait out a deadline.
@@ -90,7 +105,7 @@ export async function safeCheck<I>(
   if (ctx.broken) return failure(`not run: the IUT became unusable earlier (${ctx.broken})`);
   let outcome: Outcome;
   try {
-    outcome = await def.check(input, variant, ctx);
+    outcome = withContract(await def.check(input, variant, ctx));
   } catch (err) {
     outcome = failure(err instanceof Error ? err.message : String(err));
   }

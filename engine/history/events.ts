@@ -116,6 +116,11 @@ export type HistoryEvent =
       final: boolean;
       /** membership-swim: the node's view, sorted by member (absent when the snapshot has none). */
       members?: ReadMember[];
+      /**
+       * Present only when the node listed its entries or view out of order
+       * (recorded sorted all the same): what was out of order (contract/read-sorted).
+       */
+      unsorted?: string;
     }
   /** The IUT refused or failed a call; `op` is the GossipNode method. */
   | { t: 'error'; r: number; op: string; nodes: NodeId[]; message: string }

@@ -175,6 +175,7 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         final: e.final,
       };
       if (e.members !== undefined) read.members = e.members.map(([m, s, i]) => [m, s, i]);
+      if (e.unsorted !== undefined) read.unsorted = e.unsorted;
       return read;
     }
     case 'error':

@@ -3,6 +3,7 @@
 // as the history's JSON would compare it.
 import type { NodeId, Snapshot } from '../../proto/contract.js';
 import type { HistoryEvent, ReadEntry, ReadMember } from '../history/events.js';
+import { snapshotOrderProblem } from '../history/snapshot-order.js';
 
 /** What a read showed of a node, to record the next read only when it differs. */
 interface ReadState {
@@ -55,6 +56,7 @@ export class ReadLog {
 
   /** Records `node`'s snapshot when it differs from the node's last recorded read (always when `final`). */
   recordRead(r: number, node: NodeId, s: Snapshot, final: boolean): void {
+    const unsorted = snapshotOrderProblem(s);
     const entries: ReadEntry[] = s.entries
       .map((e): ReadEntry => [e.key, e.value, e.version.counter, e.version.origin, e.status ?? null])
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -65,7 +67,7 @@ export class ReadLog {
         .map((m): ReadMember => [String(m.id), m.status, Number(m.incarnation)])
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     }
-    if (!final && sameState(this.lastRead.get(node), state)) return;
+    if (!final && !unsorted && sameState(this.lastRead.get(node), state)) return;
     // A copy: the recorded event's entries go to `record`, which may keep or change them.
     this.lastRead.set(node, {
       ...state,
@@ -82,6 +84,7 @@ export class ReadLog {
       weight: s.weight,
       final,
       ...(members ? { members: members.map((m): ReadMember => [m[0], m[1], m[2]]) } : {}),
+      ...(unsorted ? { unsorted } : {}),
     });
   }
 }

@@ -10,6 +10,7 @@
 //   slow             every Tick takes 300 ms
 //   pull-pushes      asked for anti-entropy-pull, runs anti-entropy-push
 //   forgets-generation  ignores NodeInit.generation: a restarted node reissues versions
+//   unsorted-read    Read lists each node's entries in reverse key order
 //   declares-nothing Init declares no variant at all
 //   no-clock         Init declares neither lockstep nor realtime
 // Usage: node broken-endpoint.js MODE [--fixture NAME] [--marker ANY]
@@ -43,6 +44,7 @@ const MODES = [
   'no-clock',
   'pull-pushes',
   'forgets-generation',
+  'unsorted-read',
 ] as const;
 type Mode = (typeof MODES)[number];
 
@@ -99,8 +101,10 @@ class Hostile implements GossipEndpoint {
     return { ...res, envelopes: this.strip(res.envelopes) };
   }
 
-  read(nodes: NodeId[]): Promise<Snapshot[]> {
-    return this.inner.read(nodes);
+  async read(nodes: NodeId[]): Promise<Snapshot[]> {
+    const snaps = await this.inner.read(nodes);
+    if (this.mode !== 'unsorted-read') return snaps;
+    return snaps.map((s) => ({ ...s, entries: [...s.entries].reverse() }));
   }
 
   stop(nodes: NodeId[], mode: StopMode): ReturnType<GossipEndpoint['stop']> {

@@ -151,6 +151,25 @@ describe('forgets-durable', () => {
   });
 });
 
+describe('restores-half', () => {
+  it('declares durable restart but comes back from a crash with every other key of its store', async () => {
+    const kept: Record<string, string[]> = {};
+    for (const [label, make] of hosts('restores-half')) {
+      const host = make();
+      const p = params({ variant: 'anti-entropy-push-pull' });
+      const inits = fullMesh(nodeIds(3), 1);
+      const res = await host.init(inits, p, 'lockstep');
+      expect(res.capabilities.durableRestart).toBe(true);
+      await host.update(['a', 'b', 'c', 'd'].map((key) => ({ node: 'n0', key, value: key })));
+      await host.stop(['n0'], 'crash');
+      await host.init([{ ...inits[0], restoreDurable: true, generation: 1 }], p, 'lockstep');
+      kept[label] = (await host.read(['n0']))[0].entries.map((e) => e.key);
+    }
+    expect(kept.reference).toEqual(['a', 'b', 'c', 'd']);
+    expect(kept['restores-half']).toEqual(['b', 'd']);
+  });
+});
+
 describe('pushsum-drops-weight', () => {
   it('loses weight every round', async () => {
     const weight: Record<string, number> = {};

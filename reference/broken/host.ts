@@ -15,6 +15,8 @@ export const BROKEN_VERSION = '0.1.0';
 export interface Bug extends NodeHooks {
   /** A restart with restoreDurable starts from an empty disk anyway (durability still declared). */
   forgetsDisk?: boolean;
+  /** A restart with restoreDurable loses every other key of its disk (in key order, the first included). */
+  restoresHalf?: boolean;
 }
 
 /**
@@ -35,6 +37,10 @@ export class BrokenHost extends ReferenceHost {
     durable: Map<string, StoredEntry>,
   ): ReferenceNode {
     if (this.bug.forgetsDisk) durable.clear();
+    if (this.bug.restoresHalf && init.restoreDurable) {
+      const keys = [...durable.keys()].sort();
+      for (let i = 0; i < keys.length; i += 2) durable.delete(keys[i]);
+    }
     return new ReferenceNode(init, params, durable, this.bug);
   }
 }

@@ -79,6 +79,15 @@ const DEFS: readonly FixtureDef[] = [
     inject: { forgetsDisk: true },
   },
   {
+    name: 'restores-half',
+    // Push-pull: the variant that repairs a restarted node fastest, so only
+    // its first Read after the restart shows what it recovered.
+    variant: 'anti-entropy-push-pull',
+    bug: 'declares durableRestart but a restart with restoreDurable recovers only every other key of its store',
+    caughtBy: 'contract/durable-restart',
+    inject: { restoresHalf: true },
+  },
+  {
     name: 'pushsum-drops-weight',
     variant: 'push-sum',
     bug: 'every push-sum share sent loses 10% of its weight (mass is not conserved)',

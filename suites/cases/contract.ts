@@ -1,5 +1,8 @@
 // contract/…: the rules of the GossipNode contract the other checks rely on:
-// envelope metadata (kind, keys) and addressing, judged under faults.
+// envelope metadata (kind, keys), addressing, versions, payload size, what
+// Read reports, judged under faults. Most of them also ride along on every
+// history of every case (checks/index.ts ridingAlong); these cases are where
+// each is judged on purpose, selectable with --suite contract.
 import * as fc from 'fast-check';
 import { ADDRESSING, DECLARED_KEYS, ENVELOPE_KIND } from '../../checks/contract.js';
 import {
@@ -8,6 +11,7 @@ import {
   PAYLOAD_SIZE,
   UNIQUE_VERSIONS,
 } from '../../checks/contract-exchange.js';
+import { DURABLE_RESTART, READ_SORTED } from '../../checks/contract-state.js';
 import { KV_VARIANTS, VARIANTS } from '../../proto/contract.js';
 import {
   crashArb,
@@ -86,6 +90,40 @@ export const CONTRACT_CASES: CaseDef<ScenarioInput>[] = [
     variants: VARIANTS,
     checks: [PAYLOAD_SIZE],
     faults: anyFaults,
+  }),
+  scenarioCase({
+    id: 'contract/read-sorted',
+    requirement: READ_SORTED.requirement,
+    level: 'MUST',
+    source: READ_SORTED.source,
+    // Variants whose snapshots list several entries (or members) to order.
+    variants: [...KV_VARIANTS, 'membership-swim'],
+    checks: [READ_SORTED],
+    faults: anyFaults,
+  }),
+  scenarioCase({
+    id: 'contract/durable-restart',
+    requirement: DURABLE_RESTART.requirement,
+    level: 'MUST',
+    source: DURABLE_RESTART.source,
+    variants: KV_VARIANTS,
+    checks: [DURABLE_RESTART],
+    unsupported: (caps) => (caps.durableRestart ? null : 'durable_restart not declared'),
+    // The victim writes just before it crashes and stays cut off from everyone
+    // through its restart round: its first Read after the restart shows only
+    // what it restored from its disk, before anti-entropy could repair it.
+    plan: () =>
+      fc.record({ crash: crashArb(true), others: writesArb(8, 4) }).map(({ crash, others }) => ({
+        faults: [
+          crash,
+          { type: 'isolate' as const, node: crash.node, from: crash.at - 1, until: crash.restartAt + 1 },
+        ],
+        writes: [
+          ...others,
+          { round: crash.at - 1, node: crash.node, key: 'y', value: 'kept' },
+          { round: crash.at - 1, node: crash.node, key: 'z', value: 'last-words' },
+        ],
+      })),
   }),
   scenarioCase({
     id: 'contract/exchange-direction',

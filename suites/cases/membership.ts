@@ -239,7 +239,7 @@ function membershipCase(s: Spec): CaseDef<MembershipInput> {
       };
       const events: HistoryEvent[] = [];
       await runLockstep(spec, [{ endpoint: ctx.endpoint, nodes: spec.nodes }], (e) => events.push(e));
-      const checks = checkHistory(events).filter((c) => c.id === 'run/completed');
+      const checks = checkHistory(events, new Set(['run/completed']));
       if (!checks.some((c) => c.verdict === 'FAIL')) checks.push(...s.check(membershipView(events), input));
       return { verdict: gradeRun(s.info.level, checks), checks, events };
     },

@@ -134,7 +134,7 @@ function rejectionCase(what: TamperHow['what']): CaseDef<ProbeInput> {
       const spec = probeSpec(input, variant, TAMPERS[what](input), ctx);
       const events: HistoryEvent[] = [];
       await runLockstep(spec, [{ endpoint: ctx.endpoint, nodes: spec.nodes }], (e) => events.push(e));
-      const checks = checkHistory(events).filter((c) => c.id === 'run/completed');
+      const checks = checkHistory(events, new Set(['run/completed']));
       if (!checks.some((c) => c.verdict === 'FAIL')) checks.push(checkRejection(what, buildView(events)));
       return { verdict: gradeRun('MUST', checks), checks, events };
     },

@@ -1,7 +1,7 @@
 // Builds a lockstep case from its parts: which faults and writes to draw, and
 // which checks (checks) decide its verdict.
 import * as fc from 'fast-check';
-import { CASES, checkHistory } from '../../checks/index.js';
+import { CASES, checkView } from '../../checks/index.js';
 import type { CaseInfo, Level, Verdict } from '../../checks/verdict.js';
 import { buildView, type HistoryView } from '../../checks/view.js';
 import { type Capabilities, maxWriteBytes, type Variant } from '../../proto/contract.js';
@@ -148,12 +148,12 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
     async check(input, variant, ctx) {
       const events = await runScenario(input, variant, ctx, spec.id);
       const wanted = new Set(['run/completed', ...spec.checks.map((c) => c.id)]);
-      const checks = checkHistory(events).filter((c) => wanted.has(c.id));
+      const view = buildView(events);
+      const checks = checkView(view, wanted);
       if (spec.extra?.length && !checks.some((c) => c.id === 'run/completed' && c.verdict === 'FAIL')) {
-        const view = buildView(events);
         for (const e of spec.extra) checks.push(e.check(view));
       }
-      return { verdict: gradeRun(spec.level, checks), checks, events };
+      return { verdict: gradeRun(spec.level, checks), checks, events, view };
     },
   };
 }
