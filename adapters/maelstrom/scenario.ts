@@ -8,35 +8,19 @@
 // the base latency as an always-on delay). The history is the kit's own
 // (engine/history/events.ts); verdicts come later, from it alone (checks.ts).
 
-import type { FaultSchedule, LinkFault } from '../../engine/faults/schedule.js';
+import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent, MaelstromSettings } from '../../engine/history/events.js';
 import { HistoryRecorder } from '../../engine/history/recorder.js';
 import { type RealtimeBackend, RealtimeRun } from '../../engine/realtime/runner.js';
 import type { NodeId } from '../../proto/contract.js';
-import { minimalParameters } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
+import { type FaultWindow, MAELSTROM_PARAMS, type NodeFaultWindow } from '../../suites/maelstrom.js';
 import { MaelstromHost } from './host.js';
 import { localLauncher, type NodeLauncher } from './node-process.js';
 
-/** A fault window, in ms from the start of the workload phase. */
-export interface FaultWindow {
-  from: number;
-  until: number;
-  fault: LinkFault;
-}
-
-/**
- * A fault on one node's process, in ms from the start of the workload:
- * `pause` freezes it from `from` until `until` (its lines wait); `kill` ends
- * it abruptly at `from` and starts a fresh one at `until` (no durable state),
- * which gets `init` and `topology` again before node-to-node lines reach it.
- */
-export interface NodeFaultWindow {
-  from: number;
-  until: number;
-  node: NodeId;
-  kind: 'pause' | 'kill';
-}
+// The windows' shape and the contract's view of a Maelstrom node are the suites' data (suites/maelstrom.ts).
+export type { FaultWindow, NodeFaultWindow } from '../../suites/maelstrom.js';
+export { MAELSTROM_PARAMS } from '../../suites/maelstrom.js';
 
 /** What a scenario runs with; its history's header records it (seed and nodes in the header itself). */
 export interface ScenarioSettings extends MaelstromSettings {
@@ -62,13 +46,6 @@ export interface ScenarioRun {
   /** Why the cluster never served a client operation (a node that does not start or answer init), or null. */
   startupFailure: string | null;
 }
-
-/**
- * The contract's view of a Maelstrom node: anti-entropy (what a node that
- * survives partitions promises), no period (the node keeps its own timers),
- * the default payload limit.
- */
-export const MAELSTROM_PARAMS = minimalParameters('anti-entropy-push-pull', { maxPayloadBytes: 0 });
 
 /** The scenario's windows as the runner's schedule (windows end with the workload at the latest). */
 export function scheduleOf(spec: Pick<ScenarioSpec, 'faults' | 'nodeFaults' | 'durationMs'>): FaultSchedule {
