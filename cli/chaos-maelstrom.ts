@@ -17,11 +17,7 @@ import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultMounts, dockerLauncher } from '../adapters/maelstrom/docker-launcher.js';
-import {
-  type NodeFaultWindow,
-  runMaelstromScenario,
-  type ScenarioSpec,
-} from '../adapters/maelstrom/scenario.js';
+import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, topologyFor } from '../adapters/maelstrom/topology.js';
 import { PROFILE_NAMES, PROFILES } from '../checks/maelstrom-profiles.js';
 import { onCleanup } from '../engine/backends/cleanup.js';
@@ -29,14 +25,15 @@ import { sweepRunSync } from '../engine/backends/docker/cluster.js';
 import { docker, dockerAnswers } from '../engine/backends/docker/exec.js';
 import { type BaseImageUse, imageExists, useBaseImage } from '../engine/backends/docker/image.js';
 import { labelArgs } from '../engine/backends/owner.js';
-import { makePartition } from '../engine/faults/shapes.js';
-import { type NodeId, nodeIds } from '../proto/contract.js';
+import { nodeIds } from '../proto/contract.js';
 import { gateExitCode } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
+import { CHAOS_SCENARIOS, type MaelstromScenario, NO_FAULTS } from '../suites/maelstrom.js';
+import { MaelstromResults } from '../suites/maelstrom-results.js';
 import { KIT_ROOT } from './docker-image.js';
-import { MaelstromResults } from './maelstrom-results.js';
+import { printSummary } from './summary.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<command>" [flags]
@@ -88,61 +85,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The chaos scenario's faults, in ms of the workload. */
-export function chaosFaults(
-  nodes: NodeId[],
-  durationMs: number,
-  rng: Rng,
-): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
-  const at = (x: number) => Math.round(durationMs * x);
-  const paused = nodes[rng.int(nodes.length)];
-  const others = nodes.filter((n) => n !== paused);
-  const killed = others[rng.int(others.length)];
-  const nodeFaults: NodeFaultWindow[] = [
-    { from: at(0.5), until: at(0.6), node: paused, kind: 'pause' },
-    { from: at(0.6), until: at(0.7), node: killed, kind: 'kill' },
-  ];
-  return {
-    faults: [{ from: at(0.15), until: at(0.45), fault: makePartition('halves', nodes, rng) }],
-    nodeFaults,
-  };
-}
-
-/** Message loss on every edge (the harness router drops lines) while one node is paused. */
-export function lossFaults(
-  nodes: NodeId[],
-  durationMs: number,
-  rng: Rng,
-): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
-  const at = (x: number) => Math.round(durationMs * x);
-  return {
-    faults: [{ from: at(0.15), until: at(0.6), fault: { kind: 'loss', probability: 0.3 } }],
-    nodeFaults: [{ from: at(0.3), until: at(0.4), node: nodes[rng.int(nodes.length)], kind: 'pause' }],
-  };
-}
-
-interface ChaosScenario {
-  name: string;
-  what: string;
-  budgets: boolean;
-  faults: typeof chaosFaults;
-}
-
-/** The fault scenarios of `chaos --maelstrom`, run in this order (`--scenario` picks some). */
-export const CHAOS_SCENARIOS: ChaosScenario[] = [
-  {
-    name: 'chaos',
-    what: 'After a partition into halves, a paused node and a killed node started again (empty) heal',
-    budgets: false,
-    faults: chaosFaults,
-  },
-  {
-    name: 'loss',
-    what: 'After a period of 30% message loss on every edge, with one node paused during it, ends',
-    budgets: false,
-    faults: lossFaults,
-  },
-];
 const SCENARIO_NAMES = CHAOS_SCENARIOS.map((sc) => sc.name);
 
 export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
@@ -203,13 +145,12 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
     const launcher = dockerLauncher({ runId, network, image, command, mounts, workdir, shell });
 
     const setting = `${nodes.length} docker containers, ${topologyName} topology, ${latencyMs} ms latency`;
-    const scenarios: ChaosScenario[] = [
-      ...(profile
-        ? [{ name: 'no-faults', what: 'Without faults', budgets: true, faults: () => ({ faults: [] }) }]
-        : []),
+    const scenarios: MaelstromScenario[] = [
+      ...(profile ? [NO_FAULTS] : []),
       ...CHAOS_SCENARIOS.filter((sc) => picked.includes(sc.name)),
     ];
     const collected = new MaelstromResults(out, seed);
+    const startedAt = new Date().toISOString();
     for (const def of scenarios) {
       const label = `${def.name}; ${setting}`;
       const rng = new Rng(deriveSeed(seed, `maelstrom/${def.name}/faults`));
@@ -231,16 +172,24 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       };
       log(`maelstrom ${def.name} (run ${runId}, ${setting}, image ${image}, ${durationMs} ms)`);
       const run = await runMaelstromScenario(spec);
-      await collected.judge(def, run, label, p?.budget ?? null);
+      collected.judge(def, run, label, p?.budget ?? null);
       if (run.startupFailure !== null) break;
     }
     collected.protocolFirst(setting);
-    const report = collected.report(command, commandLine('chaos', argv));
+    const report = collected.report(command, {
+      command: commandLine('chaos', argv),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      status: 'completed',
+    });
     const results = collected.results;
     await writeReportDir(out, report);
     const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    printSummary(report, {
+      reportPath: join(out, 'index.html'),
+      elapsedMs: Date.now() - Date.parse(startedAt),
+      everyCase: true,
+    });
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: maelstrom: ${command} on ${nodes.length} docker containers, seed ${seed}; report in ${out}\n`,
     );

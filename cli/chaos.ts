@@ -47,12 +47,14 @@ import {
   type Parameters,
   type Variant,
 } from '../proto/contract.js';
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../reports/model.js';
-import { commandLine, KIT_VERSION } from '../reports/run-info.js';
+import { gateExitCode, type RunReport } from '../reports/model.js';
+import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
+import { caseResult, runReport } from '../suites/result.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
 import { probe, startImpl } from './iut.js';
+import { printSummary } from './summary.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
@@ -304,8 +306,11 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     await sink.close();
     await writeReportDir(out, report);
     const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    printSummary(report, {
+      reportPath: join(out, 'index.html'),
+      elapsedMs: outcome.elapsedMs,
+      everyCase: true,
+    });
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
     );
@@ -374,7 +379,6 @@ async function unsupportedReport(
     startedAt: new Date().toISOString(),
     runs: 0,
   });
-  report.finishedAt = report.startedAt;
   await writeReportDir(out, report);
   process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
   return gateExitCode(report.results);
@@ -390,20 +394,12 @@ function chaosReport(
   run: { startedAt: string; runs: number; scenario?: string; history?: string },
 ): RunReport {
   const { startedAt, ...perCase } = run;
-  const results: CaseResult[] = verdicts.map((v) => ({
-    ...v,
-    suite: v.id.split('/')[0],
-    variant,
-    seed,
-    ...perCase,
-  }));
-  return {
-    kit: { name: 'gossipcheck', version: KIT_VERSION },
+  return runReport({
     implementation,
     seed,
     command: commandLine('chaos', argv),
     startedAt,
-    results,
-    totals: countVerdicts(results),
-  };
+    finishedAt: new Date().toISOString(),
+    results: verdicts.map((v) => caseResult(v, { variant, seed, ...perCase })),
+  });
 }

@@ -84,7 +84,7 @@ export function noMatch(
     matchesPrefix(e.id, prefixes) && (suites.length === 0 || suites.includes(e.id.split('/')[0]));
   if (CATALOGUE.some((e) => e.modes.includes(mode) && hit(e))) return null;
   const elsewhere = MODES.filter((m) => m !== mode && CATALOGUE.some((e) => e.modes.includes(m) && hit(e)));
-  const what = `--suite ${suites.join(',') || '*'} --case ${prefixes.join(',') || '*'}`;
+  const what = `${suites.length ? `--suite ${suites.join(',')} ` : ''}--case ${prefixes.join(',') || '*'}`;
   return elsewhere.length
     ? `no ${mode} case matches ${what}; it matches ${elsewhere.join(' and ')} cases only (see gossipcheck list)`
     : `no case matches ${what} (see gossipcheck list)`;
