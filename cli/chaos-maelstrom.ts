@@ -34,7 +34,7 @@ import { CHAOS_SCENARIOS, type MaelstromScenario, NO_FAULTS } from '../suites/ma
 import { MaelstromResults } from '../suites/maelstrom-results.js';
 import { KIT_ROOT } from './docker-image.js';
 import { printSummary } from './summary.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<command>" [flags]
 
@@ -63,7 +63,8 @@ followed by settle and final reads:
   --profile P              ${PROFILE_NAMES.join(', ')}: also a no-faults scenario, budgets judged on it
   --seed S                 seed (default 1): client choices, partition groups, nodes paused / killed
   --out DIR                report directory (default chaos-report)
-  --keep-image             keep a base image this run had to build`;
+  --keep-image             keep a base image this run had to build
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
 
 const FLAGS = {
   maelstrom: { type: 'string' },
@@ -102,12 +103,31 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const nodes = nodeIds(intFlag('nodes', values.nodes, p?.nodes ?? 5, 2, 100));
   const topologyName = choiceFlag('topology', values.topology, TOPOLOGIES) ?? 'grid';
   const topology = topologyFor(topologyName, nodes);
-  const latencyMs = intFlag('latency', values.latency, p?.latencyMs ?? 0, 0, 60_000);
-  const durationMs =
-    intFlag('duration', values.duration, p ? Math.round(p.durationMs / 1000) : 10, 1, 86_400) * 1000;
-  const settleMs = intFlag('settle', values.settle, 10, 0, 3600) * 1000;
+  const latencyMs = durationFlag('latency', values.latency, {
+    bare: 'ms',
+    fallbackMs: p?.latencyMs ?? 0,
+    minMs: 0,
+    maxMs: 60_000,
+  });
+  const durationMs = durationFlag('duration', values.duration, {
+    bare: 's',
+    fallbackMs: p?.durationMs ?? 10_000,
+    minMs: 1000,
+    maxMs: 86_400_000,
+  });
+  const settleMs = durationFlag('settle', values.settle, {
+    bare: 's',
+    fallbackMs: 10_000,
+    minMs: 0,
+    maxMs: 3_600_000,
+  });
   const rate = intFlag('rate', values.rate, p?.rate ?? 10, 1, 10_000);
-  const timeoutMs = intFlag('timeout', values.timeout, 10_000, 1, 3_600_000);
+  const timeoutMs = durationFlag('timeout', values.timeout, {
+    bare: 'ms',
+    fallbackMs: 10_000,
+    minMs: 1,
+    maxMs: 3_600_000,
+  });
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const out = resolve(values.out ?? 'chaos-report');
   const mounts = (values.mount ?? []).map((m) => resolve(m));

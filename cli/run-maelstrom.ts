@@ -19,7 +19,7 @@ import { RUN_SCENARIOS } from '../suites/maelstrom.js';
 import { MaelstromResults, planMaelstrom } from '../suites/maelstrom-results.js';
 import { matchesPrefix } from '../suites/registry.js';
 import { gateLine, printSummary } from './summary.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const FLAGS = {
   maelstrom: { type: 'string' },
@@ -46,15 +46,24 @@ export const MAELSTROM_HELP = `usage: gossipcheck run --maelstrom "<command>" [f
   --nodes N                nodes n0..n{N-1} (default 5; profile 25)
   --topology T             the topology message: ${TOPOLOGIES.join(', ')} (default grid, Maelstrom's)
   --latency MS             delay of every message, client traffic included (default 0; profile 100)
-  --duration MS            workload length of each scenario (default 5000; profile 20000)
+  --duration S             workload length of each scenario (default 5s; profile 20s); a bare number
+                           is seconds and must be below 100 (it was ms: write 5000ms or 5s)
   --rate N                 client operations per second, broadcast / read 50/50 (default 10; profile 100)
-  --settle MS              after the workload, wait at most this long for every acknowledged value to
-                           reach every node before the final reads (default 5000)
+  --settle S               after the workload, wait at most this long for every acknowledged value to
+                           reach every node before the final reads (default 5s; bare: as --duration)
   --timeout MS             deadline of every client request: init, topology, broadcast, read (default 5000)
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
   --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
   --seed S                 run seed (default 1): client choices, partition groups, loss draws
   --out DIR                report directory (default gossipcheck-report)
   --strict                 a missed SHOULD fails the gate too (no SHOULD case here yet)`;
+
+/**
+ * --duration and --settle were milliseconds here and are seconds now, as in
+ * `chaos`: a bare number of 100 or more was surely meant in ms and is refused
+ * (docs/maelstrom.md); with a unit (5000ms, 5s) any value is taken.
+ */
+const BARE_SECONDS_BELOW = 100;
 
 interface Config {
   command: string;
@@ -84,11 +93,33 @@ function parseConfig(argv: string[]): Config | null {
     profile,
     nodes: nodeIds(intFlag('nodes', values.nodes, p?.nodes ?? 5, 1, 100)),
     topologyName: choiceFlag('topology', values.topology, TOPOLOGIES) ?? 'grid',
-    latencyMs: intFlag('latency', values.latency, p?.latencyMs ?? 0, 0, 60_000),
-    durationMs: intFlag('duration', values.duration, p?.durationMs ?? 5000, 100, 3_600_000),
+    latencyMs: durationFlag('latency', values.latency, {
+      bare: 'ms',
+      fallbackMs: p?.latencyMs ?? 0,
+      minMs: 0,
+      maxMs: 60_000,
+    }),
+    durationMs: durationFlag('duration', values.duration, {
+      bare: 's',
+      fallbackMs: p?.durationMs ?? 5000,
+      minMs: 100,
+      maxMs: 3_600_000,
+      bareBelow: BARE_SECONDS_BELOW,
+    }),
     rate: intFlag('rate', values.rate, p?.rate ?? 10, 1, 10_000),
-    settleMs: intFlag('settle', values.settle, 5000, 0, 3_600_000),
-    timeoutMs: intFlag('timeout', values.timeout, 5000, 1, 3_600_000),
+    settleMs: durationFlag('settle', values.settle, {
+      bare: 's',
+      fallbackMs: 5000,
+      minMs: 0,
+      maxMs: 3_600_000,
+      bareBelow: BARE_SECONDS_BELOW,
+    }),
+    timeoutMs: durationFlag('timeout', values.timeout, {
+      bare: 'ms',
+      fallbackMs: 5000,
+      minMs: 1,
+      maxMs: 3_600_000,
+    }),
     seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     cases: (values.case ?? []).flatMap((c) => c.split(',')).filter(Boolean),
     out: values.out ?? 'gossipcheck-report',

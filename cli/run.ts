@@ -22,7 +22,7 @@ import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
 import { gateLine, printSummary } from './summary.js';
-import { choiceFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const FLAGS = {
   impl: { type: 'string' },
@@ -71,6 +71,7 @@ const HELP = `usage: gossipcheck run [flags]
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
   --summary FILE         also write a markdown summary (for a CI step summary)
   --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
 exit: 0 at least one MUST judged and all judged MUSTs held; 1 gate failed or nothing judged;
       2 usage or harness error; 130/143 interrupted`;
 
@@ -121,9 +122,24 @@ function parseConfig(argv: string[]): RunConfig | null {
     minNodes: intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes),
     minRounds: intFlag('rounds', values.rounds, 0, 1, 100_000),
     jobs: intFlag('jobs', values.jobs, DEFAULT_JOBS, 1, 64),
-    timeoutMs: intFlag('timeout', values.timeout, 10_000, 1, 3_600_000),
-    startupTimeoutMs: intFlag('startup-timeout', values['startup-timeout'], 15_000, 1, 3_600_000),
-    deadlineMs: intFlag('deadline', values.deadline, DEFAULT_DEADLINE_S, 1, 7 * 86_400) * 1000,
+    timeoutMs: durationFlag('timeout', values.timeout, {
+      bare: 'ms',
+      fallbackMs: 10_000,
+      minMs: 1,
+      maxMs: 3_600_000,
+    }),
+    startupTimeoutMs: durationFlag('startup-timeout', values['startup-timeout'], {
+      bare: 'ms',
+      fallbackMs: 15_000,
+      minMs: 1,
+      maxMs: 3_600_000,
+    }),
+    deadlineMs: durationFlag('deadline', values.deadline, {
+      bare: 's',
+      fallbackMs: DEFAULT_DEADLINE_S * 1000,
+      minMs: 1000,
+      maxMs: 7 * 86_400_000,
+    }),
     maxEnvelopes: intFlag('max-envelopes', values['max-envelopes'], 0, 1, 100_000_000),
     out: values.out ?? 'gossipcheck-report',
     strict: values.strict ?? false,
