@@ -14,7 +14,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultMounts, dockerLauncher } from '../adapters/maelstrom/docker-launcher.js';
 import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
@@ -136,7 +135,6 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
 
   if (!(await dockerAnswers()))
     throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
-  await mkdir(join(out, 'histories'), { recursive: true });
 
   const runId = randomBytes(4).toString('hex');
   const network = `gossipcheck-${runId}`;

@@ -2,9 +2,9 @@
 // case, variant and input; in lockstep the same history bytes) and prints
 // its verdict. Exit 0 when it passes now, 1 when it still fails, 2 when the
 // file is not a valid counterexample or the IUT cannot start.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { toJsonl } from '../engine/history/recorder.js';
+import { writeHistoryFile } from '../engine/history/recorder.js';
 import { VARIANTS } from '../proto/contract.js';
 import { builtInReference } from '../reference/built-in.js';
 import type { CaseDef } from '../suites/model.js';
@@ -95,7 +95,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       minRounds: cx.minRounds ?? 0,
     };
     const outcome = await safeCheck(def, cx.input, cx.variant, ctx);
-    if (history) writeFileSync(history, toJsonl(outcome.events));
+    if (history) writeHistoryFile(history, outcome.events);
     process.stdout.write(
       `${outcome.verdict} ${cx.case} [${cx.variant}] (${init.implementation} ${init.version})\n`,
     );

@@ -5,7 +5,6 @@
 // runner, every line through the kit's Router (adapters/maelstrom/scenario.ts).
 // The lockstep suites need Tick and are UNSUPPORTED. See docs/maelstrom.md.
 
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../adapters/maelstrom/topology.js';
@@ -139,7 +138,6 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
   const topology = topologyFor(config.topologyName, config.nodes);
   const budget = config.profile ? PROFILES[config.profile].budget : null;
   const setting = `${config.nodes.length} nodes, ${config.topologyName} topology, ${config.latencyMs} ms latency`;
-  await mkdir(join(config.out, 'histories'), { recursive: true });
 
   const collected = new MaelstromResults(config.out, config.seed, (id) => matchesPrefix(id, config.cases));
   const startedAt = new Date().toISOString();
