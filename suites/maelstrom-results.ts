@@ -116,8 +116,13 @@ export class MaelstromResults {
   /** maelstrom/protocol, judged over every scenario that ran, heads the report. */
   protocolFirst(setting: string): void {
     if (this.histories.length === 0 || !this.selected('maelstrom/protocol')) return;
-    this.add(checkProtocol(this.histories), `all scenarios; ${setting}`, undefined, this.histories.length);
-    this.results.unshift(this.results.pop()!);
+    const run = {
+      variant: MAELSTROM_PARAMS.variant,
+      seed: this.seed,
+      runs: this.histories.length,
+      scenario: `all scenarios; ${setting}`,
+    };
+    this.results.unshift(caseResult(checkProtocol(this.histories), run));
   }
 
   report(command: string, facts: Omit<RunFacts, 'implementation' | 'seed' | 'results'>): RunReport {
