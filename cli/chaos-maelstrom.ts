@@ -14,14 +14,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultMounts, dockerLauncher } from '../adapters/maelstrom/docker-launcher.js';
-import {
-  type NodeFaultEvent,
-  runMaelstromScenario,
-  type ScenarioSpec,
-} from '../adapters/maelstrom/scenario.js';
+import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, topologyFor } from '../adapters/maelstrom/topology.js';
 import { PROFILE_NAMES, PROFILES } from '../checks/maelstrom-profiles.js';
 import { onCleanup } from '../engine/backends/cleanup.js';
@@ -29,24 +24,25 @@ import { sweepRunSync } from '../engine/backends/docker/cluster.js';
 import { docker, dockerAnswers } from '../engine/backends/docker/exec.js';
 import { type BaseImageUse, imageExists, useBaseImage } from '../engine/backends/docker/image.js';
 import { labelArgs } from '../engine/backends/owner.js';
-import { makePartition } from '../engine/faults/shapes.js';
-import { type NodeId, nodeIds } from '../proto/contract.js';
+import { nodeIds } from '../proto/contract.js';
 import { gateExitCode } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
+import { CHAOS_SCENARIOS, type MaelstromScenario, NO_FAULTS } from '../suites/maelstrom.js';
+import { MaelstromResults } from '../suites/maelstrom-results.js';
 import { KIT_ROOT } from './docker-image.js';
-import { MaelstromResults } from './maelstrom-results.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
+import { printSummary } from './summary.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 export const CHAOS_MAELSTROM_HELP = `usage: gossipcheck chaos --maelstrom "<command>" [flags]
 
 The Maelstrom check of \`run --maelstrom\`, one docker container per node
 (docker run -i IMAGE sh -c "<command>"); the harness routes every line, so its
-partitions and loss apply, and pauses / kills containers. Scenarios, each
+partitions and loss apply, and pauses / crashes (docker kill) containers. Scenarios, each
 followed by settle and final reads:
   chaos  a partition into halves (15-45 % of the workload), one node paused
-         (50-60 %), one node killed at 60 % and started again, empty, at 70 %
+         (50-60 %), one node crashed (docker kill) at 60 % and started again, empty, at 70 %
   loss   30 % message loss on every edge (15-60 %), one node paused (30-40 %)
 
   --maelstrom "<command>"  the node, run under sh -c inside the container
@@ -64,9 +60,10 @@ followed by settle and final reads:
   --timeout MS             deadline of every client request (default 10000)
   --scenario S             chaos or loss (repeatable; default: both, in this order)
   --profile P              ${PROFILE_NAMES.join(', ')}: also a no-faults scenario, budgets judged on it
-  --seed S                 seed (default 1): client choices, partition groups, nodes paused / killed
+  --seed S                 seed (default 1): client choices, partition groups, nodes paused / crashed
   --out DIR                report directory (default chaos-report)
-  --keep-image             keep a base image this run had to build`;
+  --keep-image             keep a base image this run had to build
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
 
 const FLAGS = {
   maelstrom: { type: 'string' },
@@ -88,62 +85,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The chaos scenario's faults, in ms of the workload. */
-export function chaosFaults(
-  nodes: NodeId[],
-  durationMs: number,
-  rng: Rng,
-): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
-  const at = (x: number) => Math.round(durationMs * x);
-  const paused = nodes[rng.int(nodes.length)];
-  const others = nodes.filter((n) => n !== paused);
-  const killed = others[rng.int(others.length)];
-  const nodeFaults: NodeFaultEvent[] = [
-    { type: 'pause', from: at(0.5), until: at(0.6), node: paused },
-    { type: 'crash', at: at(0.6), node: killed },
-    { type: 'restart', at: at(0.7), node: killed, durable: false },
-  ];
-  return {
-    faults: [{ from: at(0.15), until: at(0.45), fault: makePartition('halves', nodes, rng) }],
-    nodeFaults,
-  };
-}
-
-/** Message loss on every edge (the harness router drops lines) while one node is paused. */
-export function lossFaults(
-  nodes: NodeId[],
-  durationMs: number,
-  rng: Rng,
-): Pick<ScenarioSpec, 'faults' | 'nodeFaults'> {
-  const at = (x: number) => Math.round(durationMs * x);
-  return {
-    faults: [{ from: at(0.15), until: at(0.6), fault: { kind: 'loss', probability: 0.3 } }],
-    nodeFaults: [{ type: 'pause', from: at(0.3), until: at(0.4), node: nodes[rng.int(nodes.length)] }],
-  };
-}
-
-interface ChaosScenario {
-  name: string;
-  what: string;
-  budgets: boolean;
-  faults: typeof chaosFaults;
-}
-
-/** The fault scenarios of `chaos --maelstrom`, run in this order (`--scenario` picks some). */
-export const CHAOS_SCENARIOS: ChaosScenario[] = [
-  {
-    name: 'chaos',
-    what: 'After a partition into halves, a paused node and a killed node started again (empty) heal',
-    budgets: false,
-    faults: chaosFaults,
-  },
-  {
-    name: 'loss',
-    what: 'After a period of 30% message loss on every edge, with one node paused during it, ends',
-    budgets: false,
-    faults: lossFaults,
-  },
-];
 const SCENARIO_NAMES = CHAOS_SCENARIOS.map((sc) => sc.name);
 
 export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
@@ -161,12 +102,31 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const nodes = nodeIds(intFlag('nodes', values.nodes, p?.nodes ?? 5, 2, 100));
   const topologyName = choiceFlag('topology', values.topology, TOPOLOGIES) ?? 'grid';
   const topology = topologyFor(topologyName, nodes);
-  const latencyMs = intFlag('latency', values.latency, p?.latencyMs ?? 0, 0, 60_000);
-  const durationMs =
-    intFlag('duration', values.duration, p ? Math.round(p.durationMs / 1000) : 10, 1, 86_400) * 1000;
-  const settleMs = intFlag('settle', values.settle, 10, 0, 3600) * 1000;
+  const latencyMs = durationFlag('latency', values.latency, {
+    bare: 'ms',
+    fallbackMs: p?.latencyMs ?? 0,
+    minMs: 0,
+    maxMs: 60_000,
+  });
+  const durationMs = durationFlag('duration', values.duration, {
+    bare: 's',
+    fallbackMs: p?.durationMs ?? 10_000,
+    minMs: 1000,
+    maxMs: 86_400_000,
+  });
+  const settleMs = durationFlag('settle', values.settle, {
+    bare: 's',
+    fallbackMs: 10_000,
+    minMs: 0,
+    maxMs: 3_600_000,
+  });
   const rate = intFlag('rate', values.rate, p?.rate ?? 10, 1, 10_000);
-  const timeoutMs = intFlag('timeout', values.timeout, 10_000, 1, 3_600_000);
+  const timeoutMs = durationFlag('timeout', values.timeout, {
+    bare: 'ms',
+    fallbackMs: 10_000,
+    minMs: 1,
+    maxMs: 3_600_000,
+  });
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const out = resolve(values.out ?? 'chaos-report');
   const mounts = (values.mount ?? []).map((m) => resolve(m));
@@ -175,7 +135,6 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
 
   if (!(await dockerAnswers()))
     throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
-  await mkdir(join(out, 'histories'), { recursive: true });
 
   const runId = randomBytes(4).toString('hex');
   const network = `gossipcheck-${runId}`;
@@ -204,13 +163,12 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
     const launcher = dockerLauncher({ runId, network, image, command, mounts, workdir, shell });
 
     const setting = `${nodes.length} docker containers, ${topologyName} topology, ${latencyMs} ms latency`;
-    const scenarios: ChaosScenario[] = [
-      ...(profile
-        ? [{ name: 'no-faults', what: 'Without faults', budgets: true, faults: () => ({ faults: [] }) }]
-        : []),
+    const scenarios: MaelstromScenario[] = [
+      ...(profile ? [NO_FAULTS] : []),
       ...CHAOS_SCENARIOS.filter((sc) => picked.includes(sc.name)),
     ];
     const collected = new MaelstromResults(out, seed);
+    const startedAt = new Date().toISOString();
     for (const def of scenarios) {
       const label = `${def.name}; ${setting}`;
       const rng = new Rng(deriveSeed(seed, `maelstrom/${def.name}/faults`));
@@ -232,16 +190,24 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       };
       log(`maelstrom ${def.name} (run ${runId}, ${setting}, image ${image}, ${durationMs} ms)`);
       const run = await runMaelstromScenario(spec);
-      await collected.judge(def, run, label, p?.budget ?? null);
+      collected.judge(def, run, label, p?.budget ?? null);
       if (run.startupFailure !== null) break;
     }
     collected.protocolFirst(setting);
-    const report = collected.report(command, commandLine('chaos', argv));
+    const report = collected.report(command, {
+      command: commandLine('chaos', argv),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      status: 'completed',
+    });
     const results = collected.results;
     await writeReportDir(out, report);
     const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    printSummary(report, {
+      reportPath: join(out, 'index.html'),
+      elapsedMs: Date.now() - Date.parse(startedAt),
+      everyCase: true,
+    });
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: maelstrom: ${command} on ${nodes.length} docker containers, seed ${seed}; report in ${out}\n`,
     );

@@ -47,13 +47,15 @@ import {
   type Parameters,
   type Variant,
 } from '../proto/contract.js';
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../reports/model.js';
-import { commandLine, KIT_VERSION } from '../reports/run-info.js';
+import { gateExitCode, type RunReport } from '../reports/model.js';
+import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
+import { caseResult, runReport } from '../suites/result.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
 import { probe, startImpl } from './iut.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
+import { printSummary } from './summary.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
 
@@ -91,7 +93,8 @@ check, report.
   --out DIR               report directory (default chaos-report)
   --keep-image            keep a base image this run had to build
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
-                          (gossipcheck chaos --maelstrom x --help)`;
+                          (gossipcheck chaos --maelstrom x --help)
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
 
 function fullMesh(nodes: NodeId[]): Record<NodeId, NodeId[]> {
   return Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
@@ -140,15 +143,30 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     throw new UsageError('--image and --build exclude each other');
   }
   const n = intFlag('nodes', values.nodes, 5, 2, 64);
-  const durationMs = intFlag('duration', values.duration, 30, 1, 86_400) * 1000;
-  const settleMs = intFlag('settle', values.settle, 30, 1, 3600) * 1000;
+  const durationMs = durationFlag('duration', values.duration, {
+    bare: 's',
+    fallbackMs: 30_000,
+    minMs: 1000,
+    maxMs: 86_400_000,
+  });
+  const settleMs = durationFlag('settle', values.settle, {
+    bare: 's',
+    fallbackMs: 30_000,
+    minMs: 1000,
+    maxMs: 3_600_000,
+  });
   const transport: TransportKind =
     choiceFlag('transport', values.transport, ['harness', 'direct'] as const) ?? 'harness';
   const faults = choiceFlag('faults', values.faults, ['default', 'none'] as const) ?? 'default';
   const variants = backend === 'process' ? REALTIME_VARIANTS : CHAOS_VARIANTS;
   const variant: Variant = choiceFlag('variant', values.variant, variants) ?? 'anti-entropy-push-pull';
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
-  const periodMs = intFlag('period', values.period, 200, 10, 60_000);
+  const periodMs = durationFlag('period', values.period, {
+    bare: 'ms',
+    fallbackMs: 200,
+    minMs: 10,
+    maxMs: 60_000,
+  });
   const params: Parameters = {
     variant,
     fanout: intFlag('fanout', values.fanout, 2, 1, 64),
@@ -304,8 +322,11 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     await sink.close();
     await writeReportDir(out, report);
     const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    printSummary(report, {
+      reportPath: join(out, 'index.html'),
+      elapsedMs: outcome.elapsedMs,
+      everyCase: true,
+    });
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
     );
@@ -343,7 +364,6 @@ async function unsupportedReport(
     startedAt: new Date().toISOString(),
     runs: 0,
   });
-  report.finishedAt = report.startedAt;
   await writeReportDir(out, report);
   process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
   return gateExitCode(report.results);
@@ -359,20 +379,12 @@ function chaosReport(
   run: { startedAt: string; runs: number; scenario?: string; history?: string },
 ): RunReport {
   const { startedAt, ...perCase } = run;
-  const results: CaseResult[] = verdicts.map((v) => ({
-    ...v,
-    suite: v.id.split('/')[0],
-    variant,
-    seed,
-    ...perCase,
-  }));
-  return {
-    kit: { name: 'gossipcheck', version: KIT_VERSION },
+  return runReport({
     implementation,
     seed,
     command: commandLine('chaos', argv),
     startedAt,
-    results,
-    totals: countVerdicts(results),
-  };
+    finishedAt: new Date().toISOString(),
+    results: verdicts.map((v) => caseResult(v, { variant, seed, ...perCase })),
+  });
 }

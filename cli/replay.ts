@@ -2,9 +2,9 @@
 // case, variant and input; in lockstep the same history bytes) and prints
 // its verdict. Exit 0 when it passes now, 1 when it still fails, 2 when the
 // file is not a valid counterexample or the IUT cannot start.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { toJsonl } from '../engine/history/recorder.js';
+import { writeHistoryFile } from '../engine/history/recorder.js';
 import { VARIANTS } from '../proto/contract.js';
 import { builtInReference } from '../reference/built-in.js';
 import type { CaseDef } from '../suites/model.js';
@@ -12,7 +12,7 @@ import type { CounterexampleFile } from '../suites/property.js';
 import { safeCheck } from '../suites/property.js';
 import { findCase } from '../suites/registry.js';
 import { probe, startImpl } from './iut.js';
-import { intFlag, parseFlags, printHelp, UsageError } from './usage.js';
+import { durationFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck replay FILE [flags]
 
@@ -73,7 +73,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (printHelp(values, HELP)) return 0;
   if (positionals.length !== 1) throw new UsageError('replay takes one FILE (gossipcheck replay --help)');
   const { cx, def } = load(positionals[0]);
-  const timeoutMs = intFlag('timeout', values.timeout, cx.callTimeoutMs || 10_000, 1, 3_600_000);
+  const timeoutMs = durationFlag('timeout', values.timeout, {
+    bare: 'ms',
+    fallbackMs: cx.callTimeoutMs || 10_000,
+    minMs: 1,
+    maxMs: 3_600_000,
+  });
   // A saved --impl ran from the directory the run started in; a new one from here.
   const impl = values.impl ?? cx.impl;
   const cwd = values.impl === undefined && cx.cwd && isAbsolute(cx.cwd) ? cx.cwd : process.cwd();
@@ -90,7 +95,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       minRounds: cx.minRounds ?? 0,
     };
     const outcome = await safeCheck(def, cx.input, cx.variant, ctx);
-    if (history) writeFileSync(history, toJsonl(outcome.events));
+    if (history) writeHistoryFile(history, outcome.events);
     process.stdout.write(
       `${outcome.verdict} ${cx.case} [${cx.variant}] (${init.implementation} ${init.version})\n`,
     );

@@ -188,6 +188,23 @@ describe('list', () => {
       expect(r.requirement.length).toBeGreaterThan(20);
     }
   });
+
+  test('lists lockstep, realtime and Maelstrom cases with their modes (text and --json)', async () => {
+    const json = await runCli(['list', '--json']);
+    const rows = JSON.parse(json.stdout) as { id: string; modes: string[] }[];
+    const modes = (id: string) => rows.find((r) => r.id === id)?.modes;
+    expect(modes('convergence/no-faults')).toEqual(['lockstep']);
+    expect(modes('convergence/within-bound')).toEqual(['realtime']);
+    expect(modes('run/completed')).toEqual(['realtime', 'maelstrom']);
+    expect(modes('maelstrom/convergence/after-loss')).toEqual(['maelstrom']);
+    expect(modes('maelstrom/budget/msgs-per-op')).toEqual(['maelstrom']);
+    const text = await runCli(['list']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^maelstrom\/convergence\/after-loss +MUST .*\n +modes: maelstrom; variants: /m,
+    );
+    expect(text.stdout).toMatch(/^convergence\/within-bound +MUST .*\n +modes: realtime; variants: /m);
+  });
 });
 
 describe('gossipcheck run --maelstrom', () => {
@@ -204,8 +221,8 @@ describe('gossipcheck run --maelstrom', () => {
         '--case',
         'maelstrom/convergence/no-faults',
         '--duration',
-        '1000',
-      ].concat(['--settle', '2000', '--out', out]),
+        '1000ms',
+      ].concat(['--settle', '2s', '--out', out]),
     );
     expect(res.code, res.stderr).toBe(0);
     const r = report(out);

@@ -7,26 +7,22 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { CaseInfo, Verdict } from '../checks/verdict.js';
 import { type Capabilities, VARIANTS, type Variant } from '../proto/contract.js';
-import {
-  type CaseResult,
-  countVerdicts,
-  gateExitCode,
-  gating,
-  judgedMust,
-  type RunReport,
-  type RunStatus,
-} from '../reports/model.js';
-import { commandLine, KIT_VERSION } from '../reports/run-info.js';
+import { type CaseResult, gateExitCode, gating, judgedMust, type RunStatus } from '../reports/model.js';
+import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
+import { findEntry, noMatch } from '../suites/catalogue.js';
 import { unsupportedReason } from '../suites/property.js';
-import { ALL_CASES, findCase, SUITE_NAMES, selected } from '../suites/registry.js';
-import { Progress, summaryLines } from './run/console.js';
+import { ALL_CASES, SUITE_NAMES, selected } from '../suites/registry.js';
+import { caseResult, runReport } from '../suites/result.js';
+import { Progress } from './run/console.js';
 import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
 import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
-import { choiceFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
+import { gateLine, printSummary } from './summary.js';
+import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const FLAGS = {
   impl: { type: 'string' },
@@ -75,6 +71,7 @@ const HELP = `usage: gossipcheck run [flags]
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
   --summary FILE         also write a markdown summary (for a CI step summary)
   --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
+durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
 exit: 0 at least one MUST judged and all judged MUSTs held; 1 gate failed or nothing judged;
       2 usage or harness error; 130/143 interrupted`;
 
@@ -111,11 +108,8 @@ function parseConfig(argv: string[]): RunConfig | null {
       throw new UsageError(`--suite: unknown suite '${s}' (suites: ${SUITE_NAMES.join(', ')})`);
   const cases = splitList(values.case);
   const variants = splitList(values.variant).map((v) => choiceFlag('variant', v, VARIANTS) as Variant);
-  if (!ALL_CASES.some((c) => selected(c.id, suites, cases))) {
-    throw new UsageError(
-      `no case matches --suite ${suites.join(',') || '*'} --case ${cases.join(',') || '*'} (see gossipcheck list)`,
-    );
-  }
+  const none = noMatch('lockstep', cases, suites);
+  if (none) throw new UsageError(none);
   const maxNodes = intFlag('nodes', values.nodes, 10, 3, 256);
   return {
     impl: values.impl ?? null,
@@ -128,9 +122,24 @@ function parseConfig(argv: string[]): RunConfig | null {
     minNodes: intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes),
     minRounds: intFlag('rounds', values.rounds, 0, 1, 100_000),
     jobs: intFlag('jobs', values.jobs, DEFAULT_JOBS, 1, 64),
-    timeoutMs: intFlag('timeout', values.timeout, 10_000, 1, 3_600_000),
-    startupTimeoutMs: intFlag('startup-timeout', values['startup-timeout'], 15_000, 1, 3_600_000),
-    deadlineMs: intFlag('deadline', values.deadline, DEFAULT_DEADLINE_S, 1, 7 * 86_400) * 1000,
+    timeoutMs: durationFlag('timeout', values.timeout, {
+      bare: 'ms',
+      fallbackMs: 10_000,
+      minMs: 1,
+      maxMs: 3_600_000,
+    }),
+    startupTimeoutMs: durationFlag('startup-timeout', values['startup-timeout'], {
+      bare: 'ms',
+      fallbackMs: 15_000,
+      minMs: 1,
+      maxMs: 3_600_000,
+    }),
+    deadlineMs: durationFlag('deadline', values.deadline, {
+      bare: 's',
+      fallbackMs: DEFAULT_DEADLINE_S * 1000,
+      minMs: 1000,
+      maxMs: 7 * 86_400_000,
+    }),
     maxEnvelopes: intFlag('max-envelopes', values['max-envelopes'], 0, 1, 100_000_000),
     out: values.out ?? 'gossipcheck-report',
     strict: values.strict ?? false,
@@ -157,21 +166,27 @@ function bare(
   observed: string,
   seed: number,
 ): CaseResult {
-  const def = findCase(job.id);
-  return {
-    id: job.id,
-    requirement: def?.requirement ?? 'The IUT answers Init and declares its capabilities.',
-    level: def?.level ?? 'MUST',
+  const info = findEntry(job.id) ?? RUN_INIT;
+  const { id, requirement, level, source } = info;
+  const v: Verdict = {
+    id,
+    requirement,
+    level,
+    source,
     verdict,
-    source: def?.source ?? 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
     evidence: { expected, observed, details: [] },
     judged: 0,
-    suite: job.id.split('/')[0],
-    variant: job.variant,
-    runs: 0,
-    seed,
   };
+  return caseResult(v, { variant: job.variant, seed, runs: 0 });
 }
+
+/** The run-level case of an IUT that never answers Init. */
+const RUN_INIT: CaseInfo = {
+  id: 'run/init',
+  requirement: 'The IUT answers Init and declares its capabilities.',
+  level: 'MUST',
+  source: 'GossipNode contract (proto/gossipcheck/v1/gossip.proto)',
+};
 
 /** Every selected (case, variant): a job to run, or an UNSUPPORTED result. */
 function plan(config: RunConfig, caps: Capabilities): { jobs: Job[]; unsupported: CaseResult[] } {
@@ -308,8 +323,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     warnings.push(nothingJudged(results, declared.capabilities));
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
 
-  const report: RunReport = {
-    kit: { name: 'gossipcheck', version: KIT_VERSION },
+  const report = runReport({
     implementation: {
       name: declared?.implementation ?? 'unknown',
       version: declared?.version ?? '',
@@ -324,9 +338,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     warnings,
     ...(config.impl ? { nodeLogs: nodeLogs(out.staging) } : {}),
     results,
-    totals: countVerdicts(results),
     strict: config.strict,
-  };
+  });
   try {
     await writeReportDir(out.staging, report, config.summary ? { summary: config.summary } : {});
     out.commit();
@@ -336,10 +349,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       `cannot write the report to ${config.out}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  const elapsed = Date.now() - startedAt.getTime();
-  process.stdout.write(
-    `${summaryLines(report, join(config.out, 'index.html'), config.jobs, elapsed).join('\n')}\n`,
-  );
+  printSummary(report, {
+    reportPath: join(config.out, 'index.html'),
+    elapsedMs: Date.now() - startedAt.getTime(),
+    jobs: config.jobs,
+  });
 
   // Interrupted through a worker first (the signal reached the whole group).
   if (signalCode === null && end.status === 'aborted') signalCode = /SIGTERM/.test(end.reason) ? 143 : 130;
@@ -375,11 +389,4 @@ function nothingJudged(results: CaseResult[], caps: Capabilities): string {
     return `nothing was judged: the IUT declares nothing this selection can check (variants: ${caps.variants.join(', ') || 'none'}; lockstep: ${caps.lockstep})`;
   const expected = results.filter((r) => r.expectedFailure).length;
   return `nothing was judged: no MUST case had a judged run that held${expected ? ` (${expected} expected failure(s) from --expect-fail do not count)` : ''}`;
-}
-
-function gateLine(results: CaseResult[], strict: boolean, warnings: string[]): string {
-  const bad = results.filter((r) => gating(r, strict) && !r.expectedFailure);
-  if (bad.length === 0) return warnings[warnings.length - 1] ?? 'gate failed';
-  const first = bad[0];
-  return `${bad.length} case(s) failed; first: ${first.id} [${first.variant}]: ${first.evidence.observed}`;
 }

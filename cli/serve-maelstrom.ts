@@ -7,7 +7,7 @@
 import { MaelstromHost } from '../adapters/maelstrom/host.js';
 import { localLauncher } from '../adapters/maelstrom/node-process.js';
 import { serveEndpointUntilSignal } from '../proto/server.js';
-import { intFlag, listenFlag, parseFlags, printHelp, UsageError } from './usage.js';
+import { durationFlag, listenFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck serve-maelstrom --node "<command>" [--listen HOST:PORT] [--timeout MS]
 
@@ -39,7 +39,12 @@ export async function serveMaelstrom(argv: string[]): Promise<number> {
   const host = new MaelstromHost({
     launcher: localLauncher(values.node),
     command: values.node,
-    requestTimeoutMs: intFlag('timeout', values.timeout, 1500, 10, 600_000),
+    requestTimeoutMs: durationFlag('timeout', values.timeout, {
+      bare: 'ms',
+      fallbackMs: 1500,
+      minMs: 10,
+      maxMs: 600_000,
+    }),
   });
   await serveEndpointUntilSignal(host, listen);
   return 0;

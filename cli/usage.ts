@@ -81,3 +81,49 @@ export function listenFlag(raw: string): string {
   if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen must be HOST:PORT, got '${raw}'`);
   return raw;
 }
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+type DurationUnit = keyof typeof UNIT_MS;
+
+export interface DurationSpec {
+  /** What a bare number means: each flag keeps the unit it always had. */
+  bare: 'ms' | 's';
+  fallbackMs: number;
+  minMs: number;
+  maxMs: number;
+  /**
+   * A bare number at or above this is refused: the flag's bare unit changed
+   * (run --maelstrom --duration / --settle were ms, are now s), and a value
+   * this big was almost surely meant in the old unit.
+   */
+  bareBelow?: number;
+}
+
+const showMs = (ms: number, unit: 'ms' | 's') => (unit === 's' ? `${ms / 1000} s` : `${ms} ms`);
+
+/**
+ * Every duration flag, in every command: a number with an optional unit
+ * (`1500ms`, `1.5s`, `2m`, `1h`); a bare number is in the flag's own unit.
+ * Returns milliseconds (whole).
+ */
+export function durationFlag(name: string, raw: string | undefined, spec: DurationSpec): number {
+  if (raw === undefined) return spec.fallbackMs;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) throw new UsageError(`--${name} must be a duration such as 1500ms, 1.5s or 2m, got '${raw}'`);
+  const unit: DurationUnit = (m[2] as DurationUnit | undefined) ?? spec.bare;
+  const n = Number(m[1]);
+  if (m[2] === undefined && spec.bareBelow !== undefined && n >= spec.bareBelow)
+    throw new UsageError(
+      `--${name} ${raw}: a bare number is ${spec.bare === 's' ? 'seconds' : 'milliseconds'} here (it was milliseconds before); write ${raw}ms or ${n / 1000}s`,
+    );
+  // 1.1 * 1000 is 1100.0000000000002 in floating point: round what is a whole ms up to rounding error.
+  const exact = n * UNIT_MS[unit];
+  const ms = Math.round(exact);
+  if (Math.abs(exact - ms) > 1e-6)
+    throw new UsageError(`--${name} must be a whole number of milliseconds, got '${raw}'`);
+  if (ms < spec.minMs || ms > spec.maxMs)
+    throw new UsageError(
+      `--${name} must be between ${showMs(spec.minMs, spec.bare)} and ${showMs(spec.maxMs, spec.bare)}, got ${showMs(ms, spec.bare)}`,
+    );
+  return ms;
+}

@@ -1,52 +1,14 @@
 // What a run leaves behind, as data. Reports render this; they never
 // recompute verdicts.
 
-import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../checks/verdict.js';
-import type { Capabilities } from '../proto/contract.js';
+import { VERDICT_ORDER } from '../checks/verdict.js';
 import type { CaseResult } from '../suites/result.js';
 
-// A case's result is the suites' product (suites/result.ts); reports take it as it is.
-export type { CaseResult, CheckTally, Counterexample } from '../suites/result.js';
-
-/**
- * completed: every selected case ran. aborted: Ctrl-C / SIGTERM stopped it.
- * deadline: --deadline passed. harness-error: the kit itself broke (exit 2).
- */
-export type RunStatus = 'completed' | 'aborted' | 'deadline' | 'harness-error';
-
-export interface RunReport {
-  kit: { name: 'gossipcheck'; version: string };
-  implementation: { name: string; version: string; capabilities: Capabilities | null };
-  seed: number;
-  /** The exact command line that re-runs the whole thing. */
-  command: string;
-  /** When the run started and ended (ISO 8601). */
-  startedAt: string;
-  finishedAt?: string;
-  /** Absent = completed (reports written before statuses existed). */
-  status?: RunStatus;
-  /** What broke, for status harness-error / aborted / deadline. */
-  statusReason?: string;
-  /** Things the user should know that are not verdicts (e.g. --expect-fail entries that match nothing). */
-  warnings?: string[];
-  /** Report-dir relative paths of the IUT processes' stdout + stderr. */
-  nodeLogs?: string[];
-  results: CaseResult[];
-  totals: Record<VerdictKind, number>;
-  /**
-   * The run gated with --strict: a NON-STRICT or INCONCLUSIVE MUST verdict
-   * failed the gate, so junit.xml reports it as a failure too. Absent = false.
-   */
-  strict?: boolean;
-}
+// A case's result and the run's report are the suites' product (suites/result.ts); reports take them as they are.
+export type { CaseResult, CheckTally, Counterexample, RunReport, RunStatus } from '../suites/result.js';
+export { countVerdicts } from '../suites/result.js';
 
 export { VERDICT_ORDER };
-
-export function countVerdicts(results: readonly Verdict[]): Record<VerdictKind, number> {
-  const totals = Object.fromEntries(VERDICT_ORDER.map((k) => [k, 0])) as Record<VerdictKind, number>;
-  for (const r of results) totals[r.verdict]++;
-  return totals;
-}
 
 /** Whether a result fails the gate (before --expect-fail is applied). */
 export function gating(r: CaseResult, strict = false): boolean {

@@ -1,6 +1,6 @@
 // What every report names about its own run: the kit's version and the exact
 // command line that re-runs it.
-export const KIT_VERSION = '0.1.0';
+export { KIT_VERSION } from '../shared/kit.js';
 
 /** POSIX-shell quoting, so the printed command can be pasted back as it is. */
 export function shellQuote(arg: string): string {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { contractBreaches } from '../checks/index.js';
 import { capDetails, capLine, type Focus, type Verdict } from '../checks/verdict.js';
-import { boundedJsonl } from '../engine/history/recorder.js';
+import { writeHistoryFile } from '../engine/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import { deriveSeed } from '../shared/prng.js';
 import { addExplored, describeInput } from './input-stats.js';
@@ -143,8 +143,7 @@ function evidenceOf(outcome: Outcome): Verdict['evidence'] {
 
 function writeHistory(outDir: string, rel: string, outcome: Outcome): string | undefined {
   if (outcome.events.length === 0) return undefined;
-  mkdirSync(join(outDir, rel, '..'), { recursive: true });
-  writeFileSync(join(outDir, rel), boundedJsonl(outcome.events));
+  writeHistoryFile(join(outDir, rel), outcome.events);
   return rel;
 }
 

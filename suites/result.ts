@@ -1,8 +1,9 @@
-// What a case leaves behind: its verdict over all its runs, the checks it
-// tallied, its counterexample. Produced here (suites/property.ts,
-// suites/tally.ts, the realtime and Maelstrom runs), rendered by reports/.
-import type { Verdict, VerdictKind } from '../checks/verdict.js';
-import type { Variant } from '../proto/contract.js';
+// What a case and a run leave behind: a case's verdict over all its runs,
+// the checks it tallied, its counterexample; a run's report of them. Built
+// here, by every command (caseResult, runReport), rendered by reports/.
+import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../checks/verdict.js';
+import type { Capabilities, Variant } from '../proto/contract.js';
+import { KIT_VERSION } from '../shared/kit.js';
 
 /** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */
 export interface Counterexample {
@@ -51,4 +52,77 @@ export interface CaseResult extends Verdict {
   counterexample?: Counterexample;
   /** Listed in --expect-fail: shown as a known failure; does not fail the gate. */
   expectedFailure?: boolean;
+}
+
+/**
+ * completed: every selected case ran. aborted: Ctrl-C / SIGTERM stopped it.
+ * deadline: --deadline passed. harness-error: the kit itself broke (exit 2).
+ */
+export type RunStatus = 'completed' | 'aborted' | 'deadline' | 'harness-error';
+
+export interface RunReport {
+  kit: { name: 'gossipcheck'; version: string };
+  implementation: { name: string; version: string; capabilities: Capabilities | null };
+  seed: number;
+  /** The exact command line that re-runs the whole thing. */
+  command: string;
+  /** When the run started and ended (ISO 8601). */
+  startedAt: string;
+  finishedAt?: string;
+  /** Absent = completed (reports written before statuses existed). */
+  status?: RunStatus;
+  /** What broke, for status harness-error / aborted / deadline. */
+  statusReason?: string;
+  /** Things the user should know that are not verdicts (e.g. --expect-fail entries that match nothing). */
+  warnings?: string[];
+  /** Report-dir relative paths of the IUT processes' stdout + stderr. */
+  nodeLogs?: string[];
+  results: CaseResult[];
+  totals: Record<VerdictKind, number>;
+  /**
+   * The run gated with --strict: a NON-STRICT or INCONCLUSIVE MUST verdict
+   * failed the gate, so junit.xml reports it as a failure too. Absent = false.
+   */
+  strict?: boolean;
+}
+
+export function countVerdicts(results: readonly Verdict[]): Record<VerdictKind, number> {
+  const totals = Object.fromEntries(VERDICT_ORDER.map((k) => [k, 0])) as Record<VerdictKind, number>;
+  for (const r of results) totals[r.verdict]++;
+  return totals;
+}
+
+/** Where a verdict was reached: what every CaseResult says beyond the verdict itself. */
+export interface CaseRun {
+  variant: Variant;
+  seed: number;
+  /** Runs made (0 for a case that never ran: UNSUPPORTED, NOT-RUN). */
+  runs: number;
+  scenario?: string;
+  /** Report-dir relative path of the history the verdict was reached on. */
+  history?: string;
+}
+
+/** A verdict as a case result; its suite is the first segment of its id. */
+export function caseResult(v: Verdict, run: CaseRun): CaseResult {
+  const { scenario, history, ...rest } = run;
+  return {
+    ...v,
+    suite: v.id.split('/')[0],
+    ...rest,
+    ...(scenario !== undefined ? { scenario } : {}),
+    ...(history !== undefined ? { history } : {}),
+  };
+}
+
+/** What a command knows of its run; runReport adds the kit and the totals. */
+export type RunFacts = Omit<RunReport, 'kit' | 'totals'>;
+
+/** The one RunReport of every command: the kit, the run's facts, its results and their totals. */
+export function runReport(facts: RunFacts): RunReport {
+  return {
+    kit: { name: 'gossipcheck', version: KIT_VERSION },
+    ...facts,
+    totals: countVerdicts(facts.results),
+  };
 }

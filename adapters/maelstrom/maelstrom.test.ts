@@ -45,7 +45,18 @@ async function check(
 
 const verdictOf = (report: RunReport, id: string) => report.results.find((r) => r.id === id);
 
-const SMALL = ['--nodes', '4', '--duration', '1200', '--rate', '20', '--settle', '2500', '--timeout', '2000'];
+const SMALL = [
+  '--nodes',
+  '4',
+  '--duration',
+  '1200ms',
+  '--rate',
+  '20',
+  '--settle',
+  '2500ms',
+  '--timeout',
+  '2000',
+];
 
 describe('topology, as Maelstrom computes it', () => {
   it('grid, line, tree, total', () => {
@@ -133,7 +144,7 @@ describe('gossipcheck run --maelstrom', () => {
   it('fails a node that never retries, under partition', async () => {
     const { cmd, marker } = command('noretry');
     const { code, report } = await check(
-      ['--maelstrom', cmd, ...SMALL, '--settle', '1000', '--case', 'maelstrom/convergence/after-partition'],
+      ['--maelstrom', cmd, ...SMALL, '--settle', '1s', '--case', 'maelstrom/convergence/after-partition'],
       marker,
     );
     expect(code).toBe(1);
@@ -162,7 +173,7 @@ describe('gossipcheck run --maelstrom', () => {
         '--rate',
         '10',
         '--duration',
-        '1500',
+        '1500ms',
         '--case',
         'maelstrom/budget/msgs-per-op',
       ],
@@ -242,7 +253,7 @@ describe('gossipcheck run --maelstrom', () => {
         '--profile',
         'glomers-3d',
         '--duration',
-        '3000',
+        '3s',
         '--case',
         'maelstrom/budget',
         '--case',
@@ -273,7 +284,7 @@ describe('gossipcheck run --maelstrom', () => {
   it.skipIf(!existsSync(built))('kills every node on SIGTERM', async () => {
     const { cmd, marker } = command('retry');
     const out = dirs.make();
-    const script = `const m = await import(${JSON.stringify(built)}); process.exitCode = await m.runMaelstromCommand(${JSON.stringify(['--maelstrom', cmd, '--nodes', '3', '--duration', '30000', '--out', out])});`;
+    const script = `const m = await import(${JSON.stringify(built)}); process.exitCode = await m.runMaelstromCommand(${JSON.stringify(['--maelstrom', cmd, '--nodes', '3', '--duration', '30s', '--out', out])});`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     // Wait until the nodes are up, then stop the harness.

@@ -9,33 +9,19 @@
 // (engine/history/events.ts); verdicts come later, from it alone (checks.ts).
 
 import type { RealtimeBackend } from '../../engine/backends/realtime.js';
-import type {
-  CrashEvent,
-  FaultSchedule,
-  LinkFaultEvent,
-  PauseEvent,
-  RestartEvent,
-} from '../../engine/faults/schedule.js';
+import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent, MaelstromSettings } from '../../engine/history/events.js';
 import { HistoryRecorder } from '../../engine/history/recorder.js';
 import { RealtimeRun } from '../../engine/realtime/runner.js';
 import type { NodeId } from '../../proto/contract.js';
-import { minimalParameters } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
+import { type FaultWindow, MAELSTROM_PARAMS, type NodeFaultEvent } from '../../suites/maelstrom.js';
 import { MaelstromHost } from './host.js';
 import { localLauncher, type NodeLauncher } from './node-process.js';
 
-/** A link fault window of the schedule (engine/faults/schedule.ts), in ms from the start of the workload. */
-export type FaultWindow = Omit<LinkFaultEvent, 'type'>;
-
-/**
- * A fault on one node's process, in ms from the start of the workload: a
- * pause freezes it over its window (its lines wait); a crash ends it
- * abruptly and a restart starts a fresh one (no durable state: `durable` is
- * not honoured), which gets `init` and `topology` again before node-to-node
- * lines reach it.
- */
-export type NodeFaultEvent = PauseEvent | CrashEvent | RestartEvent;
+// The windows' shape and the contract's view of a Maelstrom node are the suites' data (suites/maelstrom.ts).
+export type { FaultWindow, NodeFaultEvent } from '../../suites/maelstrom.js';
+export { MAELSTROM_PARAMS } from '../../suites/maelstrom.js';
 
 /** What a scenario runs with; its history's header records it (seed and nodes in the header itself). */
 export interface ScenarioSettings extends MaelstromSettings {
@@ -61,13 +47,6 @@ export interface ScenarioRun {
   /** Why the cluster never served a client operation (a node that does not start or answer init), or null. */
   startupFailure: string | null;
 }
-
-/**
- * The contract's view of a Maelstrom node: anti-entropy (what a node that
- * survives partitions promises), no period (the node keeps its own timers),
- * the default payload limit.
- */
-export const MAELSTROM_PARAMS = minimalParameters('anti-entropy-push-pull', { maxPayloadBytes: 0 });
 
 /** The scenario's windows as the runner's schedule (windows end with the workload at the latest). */
 export function scheduleOf(spec: Pick<ScenarioSpec, 'faults' | 'nodeFaults' | 'durationMs'>): FaultSchedule {

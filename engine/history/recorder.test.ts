@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './events.js';
-import { HistoryRecorder, JsonlFileSink, parseHistory, serializeEvent, toJsonl } from './recorder.js';
+import {
+  boundedJsonl,
+  HistoryRecorder,
+  JsonlFileSink,
+  parseHistory,
+  serializeEvent,
+  toJsonl,
+} from './recorder.js';
 
 const events: HistoryEvent[] = [
   {
@@ -86,6 +93,29 @@ describe('recorder', () => {
       const a = await readFile(join(dir, 'a.jsonl'), 'utf8');
       expect(a).toBe(toJsonl(events));
       expect(await readFile(join(dir, 'b.jsonl'), 'utf8')).toBe(a);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('caps a streamed file by the same rule as one written at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gossipcheck-rec-'));
+    try {
+      const max = Buffer.byteLength(toJsonl(events.slice(0, 2)));
+      const sink = new JsonlFileSink(join(dir, 'capped.jsonl'), max);
+      for (const e of events) sink.record(e);
+      await sink.close();
+      const text = await readFile(join(dir, 'capped.jsonl'), 'utf8');
+      expect(text).toBe(boundedJsonl(events, max));
+      const back = parseHistory(text);
+      expect(back.slice(0, 2)).toEqual(parseHistory(toJsonl(events.slice(0, 2))));
+      expect(back[2]).toEqual({
+        t: 'truncated',
+        kept: 2,
+        total: events.length,
+        bytes: Buffer.byteLength(toJsonl(events)),
+      });
+      expect(back).toHaveLength(3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

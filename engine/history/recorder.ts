@@ -3,8 +3,8 @@
 // with its fields in one fixed order (the order declared in events.ts),
 // including nested objects (parameters, capabilities, versions, link faults),
 // whatever order the producer built it in.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Capabilities, Parameters, Version } from '../../proto/contract.js';
 import { canonicalFault } from '../faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from './events.js';
@@ -212,22 +212,51 @@ export function toJsonl(events: readonly HistoryEvent[]): string {
 export const MAX_HISTORY_BYTES = 16 * 1024 * 1024;
 
 /**
- * The history as JSONL, cut after `maxBytes` with a last 'truncated' event
- * stating how many events and bytes the whole history had.
+ * The one rule of every history file the kit writes: whole lines while the
+ * file stays within `maxBytes`, then (if any line was left out) one last
+ * 'truncated' event stating how many events and bytes the whole history had.
+ * Fed event by event, so a file streamed during a long run obeys it too.
  */
-export function boundedJsonl(events: readonly HistoryEvent[], maxBytes = MAX_HISTORY_BYTES): string {
-  const lines: string[] = [];
-  let size = 0;
-  let kept = -1;
-  for (let i = 0; i < events.length; i++) {
-    const line = `${serializeEvent(events[i])}\n`;
-    size += Buffer.byteLength(line);
-    if (kept < 0 && size > maxBytes) kept = i;
-    if (kept < 0) lines.push(line);
+class HistoryCap {
+  private size = 0;
+  private count = 0;
+  private kept = -1;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** The line to write for `e`, or null once the cap is passed. */
+  line(e: HistoryEvent): string | null {
+    const line = `${serializeEvent(e)}\n`;
+    this.size += Buffer.byteLength(line);
+    if (this.kept < 0 && this.size > this.maxBytes) this.kept = this.count;
+    this.count++;
+    return this.kept < 0 ? line : null;
   }
-  if (kept < 0) return lines.join('');
-  const marker: HistoryEvent = { t: 'truncated', kept, total: events.length, bytes: size };
-  return `${lines.join('')}${serializeEvent(marker)}\n`;
+
+  /** The closing line: the 'truncated' event when something was left out, else nothing. */
+  end(): string {
+    if (this.kept < 0) return '';
+    const marker: HistoryEvent = { t: 'truncated', kept: this.kept, total: this.count, bytes: this.size };
+    return `${serializeEvent(marker)}\n`;
+  }
+}
+
+/** The history as JSONL under the one rule (HistoryCap). */
+export function boundedJsonl(events: readonly HistoryEvent[], maxBytes = MAX_HISTORY_BYTES): string {
+  const cap = new HistoryCap(maxBytes);
+  const lines: string[] = [];
+  for (const e of events) {
+    const line = cap.line(e);
+    if (line !== null) lines.push(line);
+  }
+  return `${lines.join('')}${cap.end()}`;
+}
+
+/** Writes a history file (its folder made if needed) under the one rule; returns `path`. */
+export function writeHistoryFile(path: string, events: readonly HistoryEvent[]): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, boundedJsonl(events), 'utf8');
+  return path;
 }
 
 /**
@@ -268,20 +297,23 @@ export class HistoryRecorder {
     return toJsonl(this.events);
   }
 
-  async writeFile(path: string): Promise<void> {
-    await writeFile(path, this.toJsonl(), 'utf8');
+  writeFile(path: string): void {
+    writeHistoryFile(path, this.events);
   }
 }
 
 /**
- * Streams events to a JSONL file as they are recorded (for long runs);
- * `close` flushes and resolves once the file is complete.
+ * Streams events to a JSONL file as they are recorded (for long runs), under
+ * the same rule as writeHistoryFile; `close` flushes and resolves once the
+ * file is complete.
  */
 export class JsonlFileSink {
   private readonly stream: WriteStream;
   private failure: Error | undefined;
+  private readonly cap: HistoryCap;
 
-  constructor(path: string) {
+  constructor(path: string, maxBytes = MAX_HISTORY_BYTES) {
+    this.cap = new HistoryCap(maxBytes);
     this.stream = createWriteStream(path, { encoding: 'utf8' });
     this.stream.on('error', (err) => {
       this.failure = err;
@@ -289,7 +321,8 @@ export class JsonlFileSink {
   }
 
   readonly record = (e: HistoryEvent): void => {
-    this.stream.write(`${serializeEvent(e)}\n`);
+    const line = this.cap.line(e);
+    if (line !== null) this.stream.write(line);
   };
 
   close(): Promise<void> {
@@ -298,7 +331,7 @@ export class JsonlFileSink {
         reject(this.failure);
         return;
       }
-      this.stream.end((err?: Error | null) => {
+      this.stream.end(this.cap.end(), (err?: Error | null) => {
         const failure = err ?? this.failure;
         if (failure) reject(failure);
         else resolve();
