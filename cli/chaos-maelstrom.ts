@@ -23,6 +23,7 @@ import {
   type ScenarioSpec,
 } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, topologyFor } from '../adapters/maelstrom/topology.js';
+import { gate, reasonOf } from '../checks/gate.js';
 import { PROFILE_NAMES, PROFILES } from '../checks/maelstrom-profiles.js';
 import { onCleanup } from '../engine/backends/cleanup.js';
 import { sweepRunSync } from '../engine/backends/docker/cluster.js';
@@ -31,11 +32,11 @@ import { type BaseImageUse, imageExists, useBaseImage } from '../engine/backends
 import { labelArgs } from '../engine/backends/owner.js';
 import { makePartition } from '../engine/faults/shapes.js';
 import { type NodeId, nodeIds } from '../proto/contract.js';
-import { gateExitCode } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import { KIT_ROOT } from './docker-image.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { MaelstromResults } from './maelstrom-results.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -66,7 +67,8 @@ followed by settle and final reads:
   --profile P              ${PROFILE_NAMES.join(', ')}: also a no-faults scenario, budgets judged on it
   --seed S                 seed (default 1): client choices, partition groups, nodes paused / killed
   --out DIR                report directory (default chaos-report)
-  --keep-image             keep a base image this run had to build`;
+  --keep-image             keep a base image this run had to build
+${gateHelp(27)}`;
 
 const FLAGS = {
   maelstrom: { type: 'string' },
@@ -85,6 +87,7 @@ const FLAGS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   'keep-image': { type: 'boolean' },
+  ...GATE_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -169,6 +172,7 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const out = resolve(values.out ?? 'chaos-report');
   const mounts = (values.mount ?? []).map((m) => resolve(m));
+  const gateOpts = gateOptions(values);
   const picked = (values.scenario ?? []).map((sc) => choiceFlag('scenario', sc, SCENARIO_NAMES)!);
   if (picked.length === 0) picked.push(...SCENARIO_NAMES);
 
@@ -235,12 +239,13 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       if (run.startupFailure !== null) break;
     }
     collected.protocolFirst(setting);
-    const report = collected.report(command, commandLine('chaos', argv));
-    const results = collected.results;
+    const report = { ...collected.report(command, commandLine('chaos', argv)), ...gateOpts };
+    const results = report.results;
     await writeReportDir(out, report);
-    const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    const judged = gate(results, gateOpts);
+    const code = judged.code;
+    for (const r of results) process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${reasonOf(r)}\n`);
+    printGate(judged);
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: maelstrom: ${command} on ${nodes.length} docker containers, seed ${seed}; report in ${out}\n`,
     );

@@ -2,7 +2,8 @@
 // One container per node from a generated compose file (kept in the report
 // dir), a seeded random fault schedule in wall-clock ms, heal, wait for
 // convergence, realtime checks, and the usual report. Exit codes as for
-// `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
+// `run` (checks/gate.ts): 0 every MUST judged holds, 1 the gate failed (a
+// FAIL, an INCONCLUSIVE MUST, nothing judged), 2 usage or harness error.
 // Everything the run makes (containers, network, image, its iptables chain,
 // temp dirs) carries its run id and owner and is removed on success, failure,
 // SIGINT and SIGTERM; what a SIGKILL leaves, `gossipcheck clean` removes, and
@@ -11,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { countVerdicts, type GateOptions, gate, reasonOf } from '../checks/gate.js';
 import {
   CHAOS_VARIANTS,
   checkRealtimeHistory,
@@ -47,11 +49,12 @@ import {
   type Parameters,
   type Variant,
 } from '../proto/contract.js';
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport } from '../reports/model.js';
+import type { CaseResult, RunReport } from '../reports/model.js';
 import { commandLine, KIT_VERSION } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -90,6 +93,7 @@ check, report.
   --seed S                seed of the schedule, workload and node seeds (default 1)
   --out DIR               report directory (default chaos-report)
   --keep-image            keep a base image this run had to build
+${gateHelp(26)}
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
                           (gossipcheck chaos --maelstrom x --help)`;
 
@@ -121,8 +125,10 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string' },
     'keep-image': { type: 'boolean' },
+    ...GATE_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
+  const gateOpts = gateOptions(values);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -228,7 +234,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       }
       const missing = missingCapability(declared, variant, 'realtime', params.lossOfInterest);
       if (missing) {
-        return await unsupportedReport(out, argv, seed, variant, probed, missing, () => {
+        return await unsupportedReport(out, argv, seed, variant, probed, missing, gateOpts, () => {
           sinkClosed = true;
           return sink.close();
         });
@@ -299,13 +305,15 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       verdicts,
       { startedAt, scenario: spec.scenario, runs: 1, history: 'history.jsonl' },
     );
+    Object.assign(report, gateOpts);
     const { results } = report;
     sinkClosed = true;
     await sink.close();
     await writeReportDir(out, report);
-    const code = gateExitCode(results);
-    for (const r of results)
-      process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${r.evidence.observed}\n`);
+    const judged = gate(results, gateOpts);
+    const code = judged.code;
+    for (const r of results) process.stdout.write(`${r.verdict.padEnd(11)} ${r.id}: ${reasonOf(r)}\n`);
+    printGate(judged);
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
     );
@@ -362,6 +370,7 @@ async function unsupportedReport(
   variant: Variant,
   declared: InitResult,
   missing: string,
+  gateOpts: GateOptions,
   closeHistory: () => Promise<void>,
 ): Promise<number> {
   await closeHistory();
@@ -375,9 +384,10 @@ async function unsupportedReport(
     runs: 0,
   });
   report.finishedAt = report.startedAt;
+  Object.assign(report, gateOpts);
   await writeReportDir(out, report);
   process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
-  return gateExitCode(report.results);
+  return gate(report.results, gateOpts).code;
 }
 
 /** A chaos run's verdicts as the case results of `variant`, in a report. */

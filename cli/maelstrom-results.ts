@@ -5,12 +5,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAELSTROM_PARAMS, type ScenarioRun } from '../adapters/maelstrom/scenario.js';
+import { countVerdicts } from '../checks/gate.js';
 import { checkBudgets, checkConvergence, checkProtocol, convergenceCase } from '../checks/maelstrom.js';
 import type { Budget } from '../checks/maelstrom-profiles.js';
 import { checkRealtimeHistory } from '../checks/realtime.js';
 import type { Verdict } from '../checks/verdict.js';
 import type { HistoryEvent } from '../engine/history/events.js';
-import { type CaseResult, countVerdicts, type RunReport } from '../reports/model.js';
+import type { CaseResult, RunReport } from '../reports/model.js';
 import { KIT_VERSION } from '../reports/run-info.js';
 
 export class MaelstromResults {

@@ -15,17 +15,19 @@ import {
 } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../adapters/maelstrom/topology.js';
 import { WITHIN_BOUND } from '../checks/convergence.js';
+import { type GateOptions, gate, reasonOf } from '../checks/gate.js';
 import { convergenceCase } from '../checks/maelstrom.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../checks/maelstrom-profiles.js';
 import { realtimeCaseIds } from '../checks/realtime.js';
-import { type CaseInfo, unsupported } from '../checks/verdict.js';
+import { type CaseInfo, unsupported, VERDICT_ORDER } from '../checks/verdict.js';
 import { makePartition } from '../engine/faults/shapes.js';
 import { type NodeId, nodeIds } from '../proto/contract.js';
-import { gateExitCode, type RunReport } from '../reports/model.js';
+import type { RunReport } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import { ALL_CASES, matchesPrefix as selectedId } from '../suites/registry.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { MaelstromResults } from './maelstrom-results.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -42,7 +44,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   case: { type: 'string', multiple: true },
   out: { type: 'string' },
-  strict: { type: 'boolean' },
+  ...GATE_FLAGS,
   help: { type: 'boolean' },
 } as const;
 
@@ -62,7 +64,8 @@ export const MAELSTROM_HELP = `usage: gossipcheck run --maelstrom "<command>" [f
   --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
   --seed S                 run seed (default 1): client choices, partition groups, loss draws
   --out DIR                report directory (default gossipcheck-report)
-  --strict                 a missed SHOULD fails the gate too (no SHOULD case here yet)`;
+${gateHelp(27)}
+exit: 0 at least one MUST judged and held, and nothing fails the gate; 1 gate failed; 2 usage or harness error`;
 
 interface Config {
   command: string;
@@ -77,7 +80,7 @@ interface Config {
   seed: number;
   cases: string[];
   out: string;
-  strict: boolean;
+  gate: GateOptions;
 }
 
 function parseConfig(argv: string[]): Config | null {
@@ -100,7 +103,7 @@ function parseConfig(argv: string[]): Config | null {
     seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     cases: (values.case ?? []).flatMap((c) => c.split(',')).filter(Boolean),
     out: values.out ?? 'gossipcheck-report',
-    strict: values.strict ?? false,
+    gate: gateOptions(values),
   };
 }
 
@@ -240,26 +243,24 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     );
   }
 
-  const report = collected.report(config.command, commandLine('run', argv));
-  const results = collected.results;
+  const report: RunReport = { ...collected.report(config.command, commandLine('run', argv)), ...config.gate };
   await writeReportDir(config.out, report);
   printSummary(report, config.out);
-  return gateExitCode(results, config.strict);
+  const judged = gate(report.results, config.gate);
+  printGate(judged);
+  return judged.code;
 }
 
 function printSummary(report: RunReport, out: string): void {
   const t = report.totals;
   const lines = [
     `gossipcheck ${report.kit.version}: ${report.implementation.name}, seed ${report.seed}`,
-    `PASS ${t.PASS}  FAIL ${t.FAIL}  NON-STRICT ${t['NON-STRICT']}  INFO ${t.INFO}  UNSUPPORTED ${t.UNSUPPORTED}`,
+    VERDICT_ORDER.filter((v) => t[v] > 0 || v === 'PASS' || v === 'FAIL')
+      .map((v) => `${v} ${t[v]}`)
+      .join('  '),
   ];
   for (const r of report.results.filter((x) => x.id.startsWith('maelstrom/')))
-    lines.push(`${r.verdict} ${r.id}: ${r.evidence.observed}`);
+    lines.push(`${r.verdict} ${r.id}: ${reasonOf(r)}`);
   lines.push(`report: ${join(out, 'index.html')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  const failed = report.results.filter((x) => x.verdict === 'FAIL');
-  if (failed.length > 0)
-    process.stderr.write(
-      `gossipcheck: ${failed.length} case(s) failed; first: ${failed[0].id}: ${failed[0].evidence.observed}\n`,
-    );
 }

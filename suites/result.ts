@@ -1,7 +1,8 @@
 // What a case leaves behind: its verdict over all its runs, the checks it
-// tallied, its counterexample. Produced here (suites/property.ts,
-// suites/tally.ts, the realtime and Maelstrom runs), rendered by reports/.
-import type { Verdict, VerdictKind } from '../checks/verdict.js';
+// tallied, its counterexample. Produced here (suites/property.ts, graded by
+// checks/grade.ts; the realtime and Maelstrom runs), rendered by reports/.
+import type { CheckTally } from '../checks/grade.js';
+import type { Verdict } from '../checks/verdict.js';
 import type { Variant } from '../proto/contract.js';
 
 /** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */
@@ -17,16 +18,7 @@ export interface Counterexample {
   history: string;
 }
 
-/** One check of a case, over all the case's runs. */
-export interface CheckTally {
-  id: string;
-  /** The worst verdict it gave in any run. */
-  verdict: VerdictKind;
-  /** Runs in which it judged something. */
-  runs: number;
-  /** Things judged, summed over runs (nodes, keys, envelopes: see the check). */
-  judged: number;
-}
+export type { CheckTally };
 
 export interface CaseResult extends Verdict {
   /** The suite: the first segment of `id` ("convergence", "bounds", ...). */

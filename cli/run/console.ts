@@ -2,9 +2,9 @@
 // nothing per case otherwise; then a summary on stdout and, when the gate
 // fails, one line on stderr. No ANSI codes unless stderr is a terminal.
 
+import { gateOptionsOf, gating, reasonOf } from '../../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
 import type { CaseResult, RunReport } from '../../reports/model.js';
-import { gating } from '../../reports/model.js';
 
 export class Progress {
   private done = 0;
@@ -61,10 +61,11 @@ export function summaryLines(
   }
   lines.push(`${'total'.padEnd(width)}  ${shown.map((v) => cell(v, t[v])).join('  ')}`);
   for (const r of report.results) {
-    const gate = gating(r, report.strict);
+    const gate = gating(r, gateOptionsOf(report));
     if (!gate && r.verdict !== 'INCONCLUSIVE') continue;
     const known = r.expectedFailure ? ' (expected)' : '';
-    lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${r.evidence.observed}`);
+    // An INCONCLUSIVE case says why it judged nothing: the first unjudged check's reason.
+    lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${reasonOf(r)}`);
     const cx = r.counterexample;
     if (cx) lines.push(`  replay: ${cx.replay}  (fast-check seed ${cx.seed}, path "${cx.path}")`);
   }
