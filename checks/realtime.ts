@@ -32,6 +32,7 @@ import {
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
+import { atLevel } from './grade.js';
 import { CASES, type CaseEntry } from './index.js';
 import { PARTITION_HEAL } from './membership.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
@@ -45,13 +46,17 @@ export const CHAOS_VARIANTS: readonly Variant[] = [...ANTI_ENTROPY_VARIANTS, 'hy
 /** The variants a realtime run accepts: every key-value variant (the rest measured, not gated). */
 export const REALTIME_VARIANTS: readonly Variant[] = [...KV_VARIANTS, 'membership-swim'];
 
-/** A gate turned measurement: the variant promises no convergence under faults. */
+/**
+ * A gate turned measurement: the variant promises no convergence under
+ * faults, so the requirement is INFO for it and its verdict is read at that
+ * level (grading: checks/grade.ts).
+ */
 function measured(v: Verdict, variant: Variant): Verdict {
   if (CHAOS_VARIANTS.includes(variant) || v.verdict === 'UNSUPPORTED') return v;
   return {
     ...v,
     level: 'INFO',
-    verdict: 'INFO',
+    verdict: atLevel(v.verdict, 'INFO'),
     requirement: `${v.requirement} (measured: ${variant} promises no convergence under faults)`,
   };
 }

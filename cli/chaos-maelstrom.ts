@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { defaultMounts, dockerLauncher } from '../adapters/maelstrom/docker-launcher.js';
 import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, topologyFor } from '../adapters/maelstrom/topology.js';
+import { gate } from '../checks/gate.js';
 import { PROFILE_NAMES, PROFILES } from '../checks/maelstrom-profiles.js';
 import { onCleanup } from '../engine/backends/cleanup.js';
 import { sweepRunSync } from '../engine/backends/docker/cluster.js';
@@ -25,13 +26,13 @@ import { docker, dockerAnswers } from '../engine/backends/docker/exec.js';
 import { type BaseImageUse, imageExists, useBaseImage } from '../engine/backends/docker/image.js';
 import { labelArgs } from '../engine/backends/owner.js';
 import { nodeIds } from '../proto/contract.js';
-import { gateExitCode } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import { CHAOS_SCENARIOS, type MaelstromScenario, NO_FAULTS } from '../suites/maelstrom.js';
 import { MaelstromResults } from '../suites/maelstrom-results.js';
 import { KIT_ROOT } from './docker-image.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -63,6 +64,7 @@ followed by settle and final reads:
   --seed S                 seed (default 1): client choices, partition groups, nodes paused / crashed
   --out DIR                report directory (default chaos-report)
   --keep-image             keep a base image this run had to build
+${gateHelp(27)}
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
 
 const FLAGS = {
@@ -82,6 +84,7 @@ const FLAGS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   'keep-image': { type: 'boolean' },
+  ...GATE_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,6 +133,7 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const out = resolve(values.out ?? 'chaos-report');
   const mounts = (values.mount ?? []).map((m) => resolve(m));
+  const gateOpts = gateOptions(values);
   const picked = (values.scenario ?? []).map((sc) => choiceFlag('scenario', sc, SCENARIO_NAMES)!);
   if (picked.length === 0) picked.push(...SCENARIO_NAMES);
 
@@ -199,15 +203,17 @@ export async function chaosMaelstromCommand(argv: string[]): Promise<number> {
       startedAt,
       finishedAt: new Date().toISOString(),
       status: 'completed',
+      ...gateOpts,
     });
-    const results = collected.results;
     await writeReportDir(out, report);
-    const code = gateExitCode(results);
+    const judged = gate(report.results, gateOpts);
+    const code = judged.code;
     printSummary(report, {
       reportPath: join(out, 'index.html'),
       elapsedMs: Date.now() - Date.parse(startedAt),
       everyCase: true,
     });
+    printGate(judged);
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: maelstrom: ${command} on ${nodes.length} docker containers, seed ${seed}; report in ${out}\n`,
     );

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CLI, readHistory, readReport, runCli, tempDirs } from '../engine/testing/cli.js';
-import type { RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());

@@ -2,7 +2,8 @@
 // One container per node from a generated compose file (kept in the report
 // dir), a seeded random fault schedule in wall-clock ms, heal, wait for
 // convergence, realtime checks, and the usual report. Exit codes as for
-// `run`: 0 every MUST holds, 1 a MUST failed, 2 usage or harness error.
+// `run` (checks/gate.ts): 0 every MUST judged holds, 1 the gate failed (a
+// FAIL, an INCONCLUSIVE MUST, nothing judged), 2 usage or harness error.
 // Everything the run makes (containers, network, image, its iptables chain,
 // temp dirs) carries its run id and owner and is removed on success, failure,
 // SIGINT and SIGTERM; what a SIGKILL leaves, `gossipcheck clean` removes, and
@@ -11,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type GateOptions, gate } from '../checks/gate.js';
 import {
   CHAOS_VARIANTS,
   checkRealtimeHistory,
@@ -47,12 +49,12 @@ import {
   type Parameters,
   type Variant,
 } from '../proto/contract.js';
-import { gateExitCode, type RunReport } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
-import { caseResult, runReport } from '../suites/result.js';
+import { caseResult, type RunReport, runReport } from '../suites/result.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
@@ -92,6 +94,7 @@ check, report.
   --seed S                seed of the schedule, workload and node seeds (default 1)
   --out DIR               report directory (default chaos-report)
   --keep-image            keep a base image this run had to build
+${gateHelp(26)}
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
                           (gossipcheck chaos --maelstrom x --help)
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
@@ -124,8 +127,10 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string' },
     'keep-image': { type: 'boolean' },
+    ...GATE_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
+  const gateOpts = gateOptions(values);
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -246,7 +251,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       }
       const missing = missingCapability(declared, variant, 'realtime', params.lossOfInterest);
       if (missing) {
-        return await unsupportedReport(out, argv, seed, variant, probed, missing, () => {
+        return await unsupportedReport(out, argv, seed, variant, probed, missing, gateOpts, () => {
           sinkClosed = true;
           return sink.close();
         });
@@ -316,17 +321,20 @@ export async function chaosCommand(argv: string[]): Promise<number> {
         : { name: 'unknown', version: '', capabilities: null },
       verdicts,
       { startedAt, scenario: spec.scenario, runs: 1, history: 'history.jsonl' },
+      gateOpts,
     );
     const { results } = report;
     sinkClosed = true;
     await sink.close();
     await writeReportDir(out, report);
-    const code = gateExitCode(results);
+    const judged = gate(results, gateOpts);
+    const code = judged.code;
     printSummary(report, {
       reportPath: join(out, 'index.html'),
       elapsedMs: outcome.elapsedMs,
       everyCase: true,
     });
+    printGate(judged);
     process.stdout.write(
       `chaos ${code === 0 ? 'PASS' : 'FAIL'}: ${report.implementation.name} on ${where}, seed ${seed}, ${(outcome.elapsedMs / 1000).toFixed(1)}s; report in ${out}\n`,
     );
@@ -352,6 +360,7 @@ async function unsupportedReport(
   variant: Variant,
   declared: InitResult,
   missing: string,
+  gateOpts: GateOptions,
   closeHistory: () => Promise<void>,
 ): Promise<number> {
   await closeHistory();
@@ -360,13 +369,21 @@ async function unsupportedReport(
     version: declared.version,
     capabilities: declared.capabilities,
   };
-  const report = chaosReport(argv, seed, variant, implementation, unsupportedRun(variant, missing), {
-    startedAt: new Date().toISOString(),
-    runs: 0,
-  });
+  const report = chaosReport(
+    argv,
+    seed,
+    variant,
+    implementation,
+    unsupportedRun(variant, missing),
+    {
+      startedAt: new Date().toISOString(),
+      runs: 0,
+    },
+    gateOpts,
+  );
   await writeReportDir(out, report);
   process.stdout.write(`chaos: nothing judged: ${declared.implementation} ${missing}; report in ${out}\n`);
-  return gateExitCode(report.results);
+  return gate(report.results, gateOpts).code;
 }
 
 /** A chaos run's verdicts as the case results of `variant`, in a report. */
@@ -377,6 +394,7 @@ function chaosReport(
   implementation: RunReport['implementation'],
   verdicts: Verdict[],
   run: { startedAt: string; runs: number; scenario?: string; history?: string },
+  gateOpts: GateOptions,
 ): RunReport {
   const { startedAt, ...perCase } = run;
   return runReport({
@@ -386,5 +404,6 @@ function chaosReport(
     startedAt,
     finishedAt: new Date().toISOString(),
     results: verdicts.map((v) => caseResult(v, { variant, seed, ...perCase })),
+    ...gateOpts,
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { checkHistory } from '../checks/index.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import { BROKEN_ENDPOINT, readReport, runCli, tempDirs } from '../engine/testing/cli.js';
-import type { RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());

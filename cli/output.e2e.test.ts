@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli, tempDirs } from '../engine/testing/cli.js';
-import type { RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());

@@ -1,9 +1,12 @@
 // `gossipcheck replay FILE`: re-runs one saved counterexample exactly (same
 // case, variant and input; in lockstep the same history bytes) and prints
-// its verdict. Exit 0 when it passes now, 1 when it still fails, 2 when the
-// file is not a valid counterexample or the IUT cannot start.
+// its verdict. Exit 0 when it passes now, 1 when its verdict fails the gate
+// (checks/gate.ts: FAIL; a MUST that judged nothing, unless
+// --allow-inconclusive; NON-STRICT with --strict), 2 when the file is not a
+// valid counterexample or the IUT cannot start.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { gating } from '../checks/gate.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { VARIANTS } from '../proto/contract.js';
 import { builtInReference } from '../reference/built-in.js';
@@ -11,6 +14,7 @@ import type { CaseDef } from '../suites/model.js';
 import type { CounterexampleFile } from '../suites/property.js';
 import { safeCheck } from '../suites/property.js';
 import { findCase } from '../suites/registry.js';
+import { GATE_FLAGS, gateHelp, gateOptions } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
 import { durationFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
@@ -22,8 +26,10 @@ case, variant and input; in lockstep the same history bytes.
   --impl "<command>"   check this IUT instead of the one saved in FILE
   --history OUT        write the replayed run's history (JSONL) to OUT
   --timeout MS         deadline of every call to the IUT (default: as saved)
+${gateHelp(23)}
   -h, --help           this help
-exit: 0 passes now, 1 still fails, 2 bad FILE or the IUT cannot start`;
+exit: 0 passes now, 1 its verdict fails the gate (FAIL, an INCONCLUSIVE MUST), 2 bad FILE or the
+      IUT cannot start`;
 
 /** Counterexample files are small; a bigger one is not ours. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -67,7 +73,7 @@ function load(file: string): { cx: CounterexampleFile; def: CaseDef<unknown> } {
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { impl: { type: 'string' }, history: { type: 'string' }, timeout: { type: 'string' } },
+    { impl: { type: 'string' }, history: { type: 'string' }, timeout: { type: 'string' }, ...GATE_FLAGS },
     true,
   );
   if (printHelp(values, HELP)) return 0;
@@ -105,7 +111,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       );
       for (const d of c.evidence.details.slice(0, 5)) process.stdout.write(`    ${d}\n`);
     }
-    return outcome.verdict === 'FAIL' ? 1 : 0;
+    return gating({ verdict: outcome.verdict, level: def.level }, gateOptions(values)) ? 1 : 0;
   } finally {
     await (spawned ? spawned.close() : endpoint.close());
   }

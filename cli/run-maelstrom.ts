@@ -8,16 +8,17 @@
 import { join } from 'node:path';
 import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../adapters/maelstrom/topology.js';
+import { type GateOptions, gate } from '../checks/gate.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../checks/maelstrom-profiles.js';
 import { type NodeId, nodeIds } from '../proto/contract.js';
-import { gateExitCode } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import { RUN_SCENARIOS } from '../suites/maelstrom.js';
 import { MaelstromResults, planMaelstrom } from '../suites/maelstrom-results.js';
 import { matchesPrefix } from '../suites/registry.js';
-import { gateLine, printSummary } from './summary.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
+import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
 const FLAGS = {
@@ -33,7 +34,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   case: { type: 'string', multiple: true },
   out: { type: 'string' },
-  strict: { type: 'boolean' },
+  ...GATE_FLAGS,
   help: { type: 'boolean' },
 } as const;
 
@@ -55,7 +56,8 @@ durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit sh
   --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
   --seed S                 run seed (default 1): client choices, partition groups, loss draws
   --out DIR                report directory (default gossipcheck-report)
-  --strict                 a missed SHOULD fails the gate too (no SHOULD case here yet)`;
+${gateHelp(27)}
+exit: 0 at least one MUST judged and held, and nothing fails the gate; 1 gate failed; 2 usage or harness error`;
 
 /**
  * --duration and --settle were milliseconds here and are seconds now, as in
@@ -77,7 +79,7 @@ interface Config {
   seed: number;
   cases: string[];
   out: string;
-  strict: boolean;
+  gate: GateOptions;
 }
 
 function parseConfig(argv: string[]): Config | null {
@@ -122,7 +124,7 @@ function parseConfig(argv: string[]): Config | null {
     seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     cases: (values.case ?? []).flatMap((c) => c.split(',')).filter(Boolean),
     out: values.out ?? 'gossipcheck-report',
-    strict: values.strict ?? false,
+    gate: gateOptions(values),
   };
 }
 
@@ -178,16 +180,15 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     status: 'completed',
-    strict: config.strict,
+    ...config.gate,
   });
-  const results = collected.results;
   await writeReportDir(config.out, report);
   printSummary(report, {
     reportPath: join(config.out, 'index.html'),
     elapsedMs: Date.now() - Date.parse(startedAt),
     everyCase: true,
   });
-  const code = gateExitCode(results, config.strict);
-  if (code !== 0) process.stderr.write(`gossipcheck: ${gateLine(results, config.strict, [])}\n`);
-  return code;
+  const judged = gate(report.results, config.gate);
+  printGate(judged);
+  return judged.code;
 }

@@ -1,27 +1,29 @@
 // `gossipcheck run`: the conformance suites (each case a fast-check property)
 // against the built-in reference, in-process, or an external endpoint
 // command (--impl), on `--jobs` worker processes. Writes a report directory.
-// Exit codes (docs/verdicts.md): 0 at least one MUST judged and every judged
-// MUST held; 1 the gate failed (or nothing was judged); 2 usage or harness
-// error; 130 / 143 interrupted.
+// Exit codes (docs/verdicts.md, decided by checks/gate.ts): 0 at least one
+// MUST judged and held, and nothing fails the gate; 1 the gate failed (a FAIL,
+// an INCONCLUSIVE MUST, nothing judged, ...); 2 usage or harness error;
+// 130 / 143 interrupted.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { type GateOptions, gate, nothingJudgedReason } from '../checks/gate.js';
 import type { CaseInfo, Verdict } from '../checks/verdict.js';
 import { type Capabilities, VARIANTS, type Variant } from '../proto/contract.js';
-import { type CaseResult, gateExitCode, gating, judgedMust, type RunStatus } from '../reports/model.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { findEntry, noMatch } from '../suites/catalogue.js';
 import { unsupportedReason } from '../suites/property.js';
 import { ALL_CASES, SUITE_NAMES, selected } from '../suites/registry.js';
-import { caseResult, runReport } from '../suites/result.js';
+import { type CaseResult, caseResult, type RunStatus, runReport } from '../suites/result.js';
+import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { Progress } from './run/console.js';
 import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
 import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
-import { gateLine, printSummary } from './summary.js';
+import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const FLAGS = {
@@ -40,7 +42,7 @@ const FLAGS = {
   jobs: { type: 'string' },
   'max-envelopes': { type: 'string' },
   out: { type: 'string' },
-  strict: { type: 'boolean' },
+  ...GATE_FLAGS,
   'expect-fail': { type: 'string' },
   summary: { type: 'string' },
 } as const;
@@ -66,14 +68,13 @@ const HELP = `usage: gossipcheck run [flags]
   --max-envelopes N      envelopes a round may carry before the run FAILs (default: 64·n·(fanout+2)·(hops+1)
                          + (n-1)·writes in the round)
   --out DIR              report directory (default gossipcheck-report); replaced by each run
-  --strict               a missed SHOULD (NON-STRICT), an INCONCLUSIVE MUST or a stale --expect-fail
-                         entry fails the gate too
+${gateHelp(25, true)}
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
   --summary FILE         also write a markdown summary (for a CI step summary)
   --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
-exit: 0 at least one MUST judged and all judged MUSTs held; 1 gate failed or nothing judged;
-      2 usage or harness error; 130/143 interrupted`;
+exit: 0 at least one MUST judged and held, and nothing fails the gate; 1 gate failed (a FAIL, an
+      INCONCLUSIVE MUST, nothing judged); 2 usage or harness error; 130/143 interrupted`;
 
 interface RunConfig {
   impl: string | null;
@@ -91,7 +92,7 @@ interface RunConfig {
   deadlineMs: number;
   maxEnvelopes: number;
   out: string;
-  strict: boolean;
+  gate: GateOptions;
   expectFail: ExpectFail | null;
   summary: string | null;
 }
@@ -142,7 +143,7 @@ function parseConfig(argv: string[]): RunConfig | null {
     }),
     maxEnvelopes: intFlag('max-envelopes', values['max-envelopes'], 0, 1, 100_000_000),
     out: values.out ?? 'gossipcheck-report',
-    strict: values.strict ?? false,
+    gate: gateOptions(values),
     expectFail: values['expect-fail'] ? readExpectFail(values['expect-fail']) : null,
     summary: values.summary ?? null,
   };
@@ -318,9 +319,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (config.expectFail) warnings.push(...config.expectFail.apply(results));
   const declared = pool.declared;
   // An expected failure neither fails the gate nor counts as a MUST that held.
-  const anyFail = results.some((r) => gating(r, config.strict) && !r.expectedFailure);
-  if (declared && !anyFail && !results.some(judgedMust) && status === 'completed')
-    warnings.push(nothingJudged(results, declared.capabilities));
+  const judged = gate(results, { ...config.gate, staleExpectFail: config.expectFail?.stale });
+  if (declared && judged.failing.length === 0 && judged.nothingJudged && status === 'completed')
+    warnings.push(nothingJudgedReason(results, declared.capabilities));
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
 
   const report = runReport({
@@ -338,7 +339,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     warnings,
     ...(config.impl ? { nodeLogs: nodeLogs(out.staging) } : {}),
     results,
-    strict: config.strict,
+    ...config.gate,
   });
   try {
     await writeReportDir(out.staging, report, config.summary ? { summary: config.summary } : {});
@@ -368,10 +369,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const staleGates = config.strict && config.expectFail?.stale ? 1 : 0;
-  const code = Math.max(gateExitCode(results, config.strict), staleGates) as 0 | 1;
-  if (code !== 0) process.stderr.write(`gossipcheck: ${gateLine(results, config.strict, warnings)}\n`);
-  return code;
+  printGate(judged, warnings[warnings.length - 1]);
+  return judged.code;
 }
 
 function nodeLogs(dir: string): string[] {
@@ -381,12 +380,4 @@ function nodeLogs(dir: string): string[] {
         .sort()
         .map((f) => `node-logs/${f}`)
     : [];
-}
-
-function nothingJudged(results: CaseResult[], caps: Capabilities): string {
-  const runnable = results.filter((r) => r.verdict !== 'UNSUPPORTED');
-  if (runnable.length === 0)
-    return `nothing was judged: the IUT declares nothing this selection can check (variants: ${caps.variants.join(', ') || 'none'}; lockstep: ${caps.lockstep})`;
-  const expected = results.filter((r) => r.expectedFailure).length;
-  return `nothing was judged: no MUST case had a judged run that held${expected ? ` (${expected} expected failure(s) from --expect-fail do not count)` : ''}`;
 }

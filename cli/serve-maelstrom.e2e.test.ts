@@ -8,7 +8,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CLI, readHistory, readReport, runCli, tempDirs } from '../engine/testing/cli.js';
-import type { RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const NODE = resolve('adapters/maelstrom/fixtures/broadcast-node.mjs');
 const dirs = tempDirs();

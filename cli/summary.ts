@@ -1,9 +1,10 @@
 // What every command prints at the end of a run, from its report alone: a
 // headline, a suite x verdict table, the cases worth a line, the warnings
-// and the report path on stdout; the one-line reason a gate failed, for
-// stderr. No ANSI codes.
+// and the report path on stdout (the gate's own lines are checks/gate.ts
+// gateLines, printed by cli/gate-flags.ts). No ANSI codes.
+import { gateOptionsOf, gating, reasonOf } from '../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../checks/verdict.js';
-import { type CaseResult, gating, type RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -42,27 +43,16 @@ export function summaryLines(report: RunReport, o: SummaryOptions): string[] {
   }
   lines.push(`${'total'.padEnd(width)}  ${shown.map((v) => cell(v, t[v])).join('  ')}`);
   for (const r of report.results) {
-    if (!o.everyCase && !gating(r, report.strict) && r.verdict !== 'INCONCLUSIVE') continue;
+    if (!o.everyCase && !gating(r, gateOptionsOf(report)) && r.verdict !== 'INCONCLUSIVE') continue;
     const known = r.expectedFailure ? ' (expected)' : '';
-    lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${r.evidence.observed}`);
+    // An INCONCLUSIVE case says why it judged nothing: the first unjudged check's reason.
+    lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${reasonOf(r)}`);
     const cx = r.counterexample;
     if (cx) lines.push(`  replay: ${cx.replay}  (fast-check seed ${cx.seed}, path "${cx.path}")`);
   }
   for (const w of report.warnings ?? []) lines.push(`warning: ${w}`);
   lines.push(`report: ${o.reportPath}`);
   return lines;
-}
-
-/** Why the gate failed, in one line (stderr): the failing cases and the first, or the last warning. */
-export function gateLine(
-  results: readonly CaseResult[],
-  strict: boolean,
-  warnings: readonly string[],
-): string {
-  const bad = results.filter((r) => gating(r, strict) && !r.expectedFailure);
-  if (bad.length === 0) return warnings[warnings.length - 1] ?? 'gate failed';
-  const first = bad[0];
-  return `${bad.length} case(s) failed; first: ${first.id} [${first.variant}]: ${first.evidence.observed}`;
 }
 
 /** Prints the summary on stdout. */

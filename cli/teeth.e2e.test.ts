@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli, tempDirs } from '../engine/testing/cli.js';
 import { BROKEN_FIXTURES } from '../reference/broken/index.js';
-import type { RunReport } from '../reports/model.js';
+import type { RunReport } from '../suites/result.js';
 
 const SERVE_BROKEN = resolve('dist/reference/broken/serve.js');
 const dirs = tempDirs();

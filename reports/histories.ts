@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { HistoryEvent } from '../engine/history/events.js';
 import { parseHistory } from '../engine/history/recorder.js';
-import type { RunReport } from './model.js';
+import type { RunReport } from '../suites/result.js';
 
 export type LoadedHistory = { ok: true; events: HistoryEvent[] } | { ok: false; error: string };
 

@@ -1,8 +1,9 @@
 // index.html for a report: see html/page.ts (layout), html/plots.ts (figures),
 // svg/*.ts (drawing) and html/assets.ts (the page's CSS, script and CSP).
+
+import type { RunReport } from '../suites/result.js';
 import type { LoadedHistory } from './histories.js';
 import { type RenderRun, renderPage } from './html/page.js';
-import type { RunReport } from './model.js';
 
 export { escapeHtml } from './escape.js';
 export type { RenderRun } from './html/page.js';

@@ -94,6 +94,19 @@ describe('junit.xml', () => {
     expect(xml).toMatch(/failures="2" errors="0" skipped="2"/);
   });
 
+  it('makes an INCONCLUSIVE MUST a failure, as the gate does, unless the run was --allow-inconclusive', () => {
+    const unjudged = result('bounds/no-redundant-values', 'anti-entropy-push', 'INCONCLUSIVE', { judged: 0 });
+    const withIt = [...results, unjudged];
+    const xml = renderJunit(report('impl', '1', withIt));
+    expect(xml).toMatch(/<failure message="MUST not judged: [^"]*" type="INCONCLUSIVE"/);
+    expect(xml).toMatch(/failures="2" errors="0" skipped="2"/);
+    expect(xml).toContain('<property name="allow-inconclusive" value="false"/>');
+    const allowed = renderJunit(report('impl', '1', withIt, { allowInconclusive: true }));
+    expect(allowed).not.toContain('type="INCONCLUSIVE"');
+    expect(allowed).toMatch(/failures="1" errors="0" skipped="3"/);
+    expect(allowed).toContain('<property name="allow-inconclusive" value="true"/>');
+  });
+
   it('names testsuites by implementation when several runs are merged', () => {
     const xml = renderJunit([report('a', '1', results.slice(0, 1)), report('b', '2', results.slice(0, 1))]);
     checkWellFormed(xml);

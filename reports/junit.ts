@@ -9,11 +9,14 @@
 // - NON-STRICT (a SHOULD missed): passed, with a <system-out> note saying so,
 //   because the default gate passes it; a --strict run (report.strict) makes
 //   it a <failure type="NON-STRICT">, as its gate does.
+// - INCONCLUSIVE MUST: <failure type="INCONCLUSIVE">, as the gate has it
+//   (checks/gate.ts); <skipped> in a run with --allow-inconclusive.
 // - INFO (a measurement): passed, the measurement in <system-out>.
 // - UNSUPPORTED (capability not declared): <skipped message="...">.
 // Every string is XML-escaped, and characters XML cannot carry are replaced.
+import { type GateOptions, gateOptionsOf, gating } from '../checks/gate.js';
+import type { CaseResult, RunReport } from '../suites/result.js';
 import { escapeXml as x } from './escape.js';
-import { type CaseResult, gating, type RunReport } from './model.js';
 
 const MAX_MESSAGE = 1000;
 
@@ -45,8 +48,8 @@ function evidenceText(r: CaseResult): string {
 
 type Outcome = 'passed' | 'failure' | 'skipped';
 
-function outcome(r: CaseResult, strict: boolean): Outcome {
-  if (gating(r, strict)) return r.expectedFailure ? 'skipped' : 'failure';
+function outcome(r: CaseResult, gate: GateOptions): Outcome {
+  if (gating(r, gate)) return r.expectedFailure ? 'skipped' : 'failure';
   // Judged nothing, or never ran: not a pass, whatever a CI reporter makes of it.
   if (r.verdict === 'UNSUPPORTED' || r.verdict === 'NOT-RUN' || r.verdict === 'INCONCLUSIVE')
     return 'skipped';
@@ -55,12 +58,12 @@ function outcome(r: CaseResult, strict: boolean): Outcome {
 
 const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
-function testcase(r: CaseResult, classname: string, strict: boolean): string {
+function testcase(r: CaseResult, classname: string, gate: GateOptions): string {
   const name = `${r.id} [${r.variant}]`;
   const open = `    <testcase name="${x(name)}" classname="${x(classname)}" time="${secs(r.durationMs)}"`;
   const text = evidenceText(r);
   const observed = r.evidence?.observed ?? '';
-  switch (outcome(r, strict)) {
+  switch (outcome(r, gate)) {
     case 'failure': {
       const what = r.verdict === 'FAIL' ? 'broken' : r.verdict === 'INCONCLUSIVE' ? 'not judged' : 'missed';
       return `${open}>\n      <failure message="${x(oneLine(`${r.level} ${what}: ${observed}`))}" type="${x(r.verdict)}">${x(text)}</failure>\n    </testcase>`;
@@ -100,7 +103,7 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
   let skipped = 0;
   let totalMs = 0;
   for (const report of reports) {
-    const strict = report.strict === true;
+    const gate = gateOptionsOf(report);
     const impl = `${report.implementation?.name ?? 'unknown'} ${report.implementation?.version ?? ''}`.trim();
     const bySuite = new Map<string, CaseResult[]>();
     for (const r of report.results) {
@@ -110,7 +113,7 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
       bySuite.set(s, list);
     }
     for (const [suite, results] of bySuite) {
-      const outcomes = results.map((r) => outcome(r, strict));
+      const outcomes = results.map((r) => outcome(r, gate));
       const f = outcomes.filter((o) => o === 'failure').length;
       const s = outcomes.filter((o) => o === 'skipped').length;
       tests += results.length;
@@ -127,12 +130,13 @@ export function renderJunit(input: RunReport | readonly RunReport[]): string {
         ['seed', String(report.seed)],
         ['kit.version', report.kit?.version ?? ''],
         ['command', report.command ?? ''],
-        ['strict', String(strict)],
+        ['strict', String(gate.strict)],
+        ['allow-inconclusive', String(gate.allowInconclusive)],
       ]
         .map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`)
         .join('\n');
       suites.push(
-        `  <testsuite name="${x(name)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="${secs(suiteMs)}"${ts ? ` timestamp="${x(ts)}"` : ''}>\n    <properties>\n${props}\n    </properties>\n${results.map((r) => testcase(r, classname, strict)).join('\n')}\n  </testsuite>`,
+        `  <testsuite name="${x(name)}" tests="${results.length}" failures="${f}" errors="0" skipped="${s}" time="${secs(suiteMs)}"${ts ? ` timestamp="${x(ts)}"` : ''}>\n    <properties>\n${props}\n    </properties>\n${results.map((r) => testcase(r, classname, gate)).join('\n')}\n  </testsuite>`,
       );
     }
   }

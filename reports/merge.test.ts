@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../cli/report.js';
 import { UsageError } from '../cli/usage.js';
+import type { RunReport } from '../suites/result.js';
 import { renderMergedHtml } from './html.js';
 import { mergeReportDirs, ReportInputError } from './merge.js';
-import type { RunReport } from './model.js';
 import { historyText, report, result } from './testing/fixtures.js';
 import { writeReportDir } from './write.js';
 

@@ -10,11 +10,12 @@
 //   junit.xml, index.html (one column per run), and the summary if asked.
 import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { countVerdicts } from '../checks/gate.js';
 import { VERDICT_ORDER } from '../checks/verdict.js';
+import type { CaseResult, RunReport, RunStatus } from '../suites/result.js';
 import { type LoadedHistory, loadHistories, safeRelativePath } from './histories.js';
 import { renderMergedHtml } from './html.js';
 import { renderJunit } from './junit.js';
-import { type CaseResult, countVerdicts, type RunReport, type RunStatus } from './model.js';
 import { renderSummary } from './summary.js';
 import { writeReportDir, writeSummary } from './write.js';
 

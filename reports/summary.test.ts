@@ -29,6 +29,20 @@ describe('markdown summary', () => {
     expect(md).not.toContain('convergence/no-faults');
   });
 
+  it('lists an INCONCLUSIVE MUST and fails the gate on it, unless the run was --allow-inconclusive', () => {
+    const results = [
+      result('convergence/no-faults', 'anti-entropy-push', 'PASS'),
+      result('bounds/no-redundant-values', 'anti-entropy-push', 'INCONCLUSIVE', { judged: 0 }),
+    ];
+    const md = renderSummary(report('ref', '0.1', results));
+    expect(md).toMatch(/— gate failed\n/);
+    expect(md).toContain('| INCONCLUSIVE | `bounds/no-redundant-values` | anti-entropy-push |');
+    const allowed = renderSummary(report('ref', '0.1', results, { allowInconclusive: true }));
+    expect(allowed).toMatch(/— gate passed\n/);
+    expect(allowed).toContain(' · --allow-inconclusive');
+    expect(allowed).not.toContain('| INCONCLUSIVE | `bounds');
+  });
+
   it('escapes IUT strings (HTML and table pipes) and caps the list', () => {
     const many = Array.from({ length: MAX_LISTED + 5 }, (_, i) =>
       result(`c/${i}`, 'anti-entropy-push', 'FAIL', {

@@ -1,9 +1,11 @@
 // A markdown summary for a CI step summary (GitHub's $GITHUB_STEP_SUMMARY,
-// GitLab/Gitea job summaries): totals per run, then every FAIL (and NON-STRICT)
-// with its evidence and replay command. IUT strings are escaped for markdown
+// GitLab/Gitea job summaries): totals per run, then every FAIL, NON-STRICT and
+// gating INCONCLUSIVE with its evidence and replay command. IUT strings are escaped for markdown
 // and inline HTML (step summaries render both), table cells lose their pipes
 // and newlines, and the list is capped so the summary stays small.
-import { type CaseResult, countVerdicts, gateExitCode, type RunReport, VERDICT_ORDER } from './model.js';
+import { countVerdicts, type GateOptions, gateExitCode, gateOptionsOf, gating } from '../checks/gate.js';
+import { VERDICT_ORDER } from '../checks/verdict.js';
+import type { CaseResult, RunReport } from '../suites/result.js';
 
 /** Most failing cases listed per run. */
 export const MAX_LISTED = 50;
@@ -33,9 +35,9 @@ export function mdCode(s: unknown): string {
   return `${fence}${pad}${t}${pad}${fence}`;
 }
 
-/** FAIL and NON-STRICT are listed (NON-STRICT gates only with --strict, the heading says which). */
-function listed(r: CaseResult): boolean {
-  return r.verdict === 'FAIL' || r.verdict === 'NON-STRICT';
+/** FAIL, NON-STRICT (gating only with --strict, the heading says which) and what else gates. */
+function listed(r: CaseResult, gate: GateOptions): boolean {
+  return r.verdict === 'FAIL' || r.verdict === 'NON-STRICT' || gating(r, gate);
 }
 
 /** A code span inside a table cell: pipes escaped too (GFM splits cells before code spans). */
@@ -44,14 +46,15 @@ function cellCode(s: unknown): string {
 }
 
 function runSummary(report: RunReport, heading: string): string[] {
-  const strict = report.strict === true;
+  const options = gateOptionsOf(report);
   const totals = countVerdicts(report.results);
-  const gate = gateExitCode(report.results, strict) === 0 ? 'passed' : 'failed';
+  const gate = gateExitCode(report.results, options) === 0 ? 'passed' : 'failed';
+  const flags = `${options.strict ? ' · --strict' : ''}${options.allowInconclusive ? ' · --allow-inconclusive' : ''}`;
   const impl = `${report.implementation?.name ?? 'unknown'} ${report.implementation?.version ?? ''}`.trim();
   const out = [
     `${heading} gossipcheck: ${mdCell(impl)} — gate ${gate}`,
     '',
-    `kit ${mdCell(report.kit?.version)} · seed ${mdCell(report.seed)} · ${mdCell(report.startedAt)}${strict ? ' · --strict' : ''}`,
+    `kit ${mdCell(report.kit?.version)} · seed ${mdCell(report.seed)} · ${mdCell(report.startedAt)}${flags}`,
     '',
     `| ${VERDICT_ORDER.join(' | ')} |`,
     `| ${VERDICT_ORDER.map(() => '---:').join(' | ')} |`,
@@ -60,7 +63,7 @@ function runSummary(report: RunReport, heading: string): string[] {
     `Re-run: ${mdCode(report.command)}`,
     '',
   ];
-  const bad = report.results.filter(listed);
+  const bad = report.results.filter((r) => listed(r, options));
   if (bad.length === 0) return out;
   out.push('| verdict | case | variant | expected | observed | replay |', '|---|---|---|---|---|---|');
   for (const r of bad.slice(0, MAX_LISTED)) {

@@ -4,11 +4,11 @@
 // `dir` to draw its figures (a missing or unreadable one is noted, not fatal).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { RunReport } from '../suites/result.js';
 import { loadHistories } from './histories.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
-import type { RunReport } from './model.js';
 import { renderSummary } from './summary.js';
 
 export interface WriteOptions {

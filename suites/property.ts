@@ -1,11 +1,12 @@
 // Runs one case for one variant as a fast-check property: `runs` inputs from
 // the case's seed; on a FAIL, fast-check shrinks the input (within a budget)
 // and the shrunk counterexample is saved (input JSON + history) with its
-// replay command. The case verdict follows the evidence rule (suites/tally.ts);
+// replay command. The case verdict follows the evidence rule (checks/grade.ts);
 // the contract's rides-along cases judge every run's history too (withContract).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
+import { RUN_COMPLETED_ID, Tally } from '../checks/grade.js';
 import { contractBreaches } from '../checks/index.js';
 import { capDetails, capLine, type Focus, type Verdict } from '../checks/verdict.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
@@ -14,7 +15,6 @@ import { deriveSeed } from '../shared/prng.js';
 import { addExplored, describeInput } from './input-stats.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
 import type { CaseResult } from './result.js';
-import { RUN_COMPLETED_ID, Tally } from './tally.js';
 
 export interface PropertyOptions {
   /** The run's seed; each case derives its own from it. */

@@ -1,7 +1,10 @@
-// What a case and a run leave behind: a case's verdict over all its runs,
-// the checks it tallied, its counterexample; a run's report of them. Built
-// here, by every command (caseResult, runReport), rendered by reports/.
-import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../checks/verdict.js';
+// What a case and a run leave behind: a case's verdict over all its runs
+// (graded by checks/grade.ts), the checks it tallied, its counterexample; a
+// run's report of them. Built here, by every command (caseResult,
+// runReport), rendered by reports/.
+import { countVerdicts } from '../checks/gate.js';
+import type { CheckTally } from '../checks/grade.js';
+import type { Verdict, VerdictKind } from '../checks/verdict.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import { KIT_VERSION } from '../shared/kit.js';
 
@@ -18,16 +21,7 @@ export interface Counterexample {
   history: string;
 }
 
-/** One check of a case, over all the case's runs. */
-export interface CheckTally {
-  id: string;
-  /** The worst verdict it gave in any run. */
-  verdict: VerdictKind;
-  /** Runs in which it judged something. */
-  runs: number;
-  /** Things judged, summed over runs (nodes, keys, envelopes: see the check). */
-  judged: number;
-}
+export type { CheckTally };
 
 export interface CaseResult extends Verdict {
   /** The suite: the first segment of `id` ("convergence", "bounds", ...). */
@@ -80,16 +74,13 @@ export interface RunReport {
   results: CaseResult[];
   totals: Record<VerdictKind, number>;
   /**
-   * The run gated with --strict: a NON-STRICT or INCONCLUSIVE MUST verdict
-   * failed the gate, so junit.xml reports it as a failure too. Absent = false.
+   * The gate options the run used (checks/gate.ts): --strict (a NON-STRICT or
+   * a stale --expect-fail entry fails it) and --allow-inconclusive (an
+   * INCONCLUSIVE MUST does not). junit.xml and the summaries gate alike.
+   * Absent = false.
    */
   strict?: boolean;
-}
-
-export function countVerdicts(results: readonly Verdict[]): Record<VerdictKind, number> {
-  const totals = Object.fromEntries(VERDICT_ORDER.map((k) => [k, 0])) as Record<VerdictKind, number>;
-  for (const r of results) totals[r.verdict]++;
-  return totals;
+  allowInconclusive?: boolean;
 }
 
 /** Where a verdict was reached: what every CaseResult says beyond the verdict itself. */

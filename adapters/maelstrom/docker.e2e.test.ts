@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, tempDirs } from '../../engine/testing/cli.js';
 import { ensureBaseImageForTests, sh } from '../../engine/testing/docker.js';
-import type { RunReport } from '../../reports/model.js';
+import type { RunReport } from '../../suites/result.js';
 
 const NODE = resolve('adapters/maelstrom/fixtures/broadcast-node.mjs');
 

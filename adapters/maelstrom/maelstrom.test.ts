@@ -8,7 +8,7 @@ import { runMaelstromCommand } from '../../cli/run-maelstrom.js';
 import { UsageError } from '../../cli/usage.js';
 import { tempDirs } from '../../engine/testing/cli.js';
 import { nodeIds } from '../../proto/contract.js';
-import type { RunReport } from '../../reports/model.js';
+import type { RunReport } from '../../suites/result.js';
 import { LineSplitter } from './node-process.js';
 import { carriedValues, parseLine, quote } from './protocol.js';
 import { gridTopology, lineTopology, totalTopology, treeTopology } from './topology.js';

@@ -2,7 +2,7 @@
 // (stderr), nothing per case otherwise (the summary after it: cli/summary.ts).
 // No ANSI codes unless stderr is a terminal.
 
-import type { CaseResult } from '../../reports/model.js';
+import type { CaseResult } from '../../suites/result.js';
 
 export class Progress {
   private done = 0;

@@ -1,9 +1,10 @@
 // --expect-fail FILE: known failures, shown but not gating. Entries that name
 // no case, or whose cases now pass, are reported (stale); --strict fails on them.
 import { readFileSync } from 'node:fs';
+import { gating } from '../../checks/gate.js';
 import { VARIANTS, type Variant } from '../../proto/contract.js';
-import { type CaseResult, gating } from '../../reports/model.js';
 import { findCase } from '../../suites/registry.js';
+import type { CaseResult } from '../../suites/result.js';
 import { UsageError } from '../usage.js';
 
 interface Entry {
@@ -53,7 +54,8 @@ export function readExpectFail(file: string): ExpectFail {
           continue;
         }
         const matched = results.filter((r) => r.id === e.id && (!e.variant || r.variant === e.variant));
-        const failing = matched.filter((r) => gating(r, true));
+        // Whatever can fail a gate can be listed: FAIL, NON-STRICT, an INCONCLUSIVE MUST.
+        const failing = matched.filter((r) => gating(r, { strict: true }));
         for (const r of failing) r.expectedFailure = true;
         if (matched.length === 0) warnings.push(`${where}: matched no case of this run`);
         else if (failing.length === 0)

@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Capabilities, Variant } from '../../proto/contract.js';
-import type { CaseResult } from '../../reports/model.js';
+import type { CaseResult } from '../../suites/result.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './protocol.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));

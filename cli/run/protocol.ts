@@ -1,7 +1,7 @@
 // The messages between `gossipcheck run` (the coordinator) and its worker
 // processes, over the IPC channel of child_process.fork.
 import type { Capabilities, Variant } from '../../proto/contract.js';
-import type { CaseResult } from '../../reports/model.js';
+import type { CaseResult } from '../../suites/result.js';
 
 /** What a worker needs to run cases: the run's settings. */
 export interface WorkerSettings {

@@ -2,10 +2,11 @@
 // Header (per run: IUT, capabilities, seed, kit, date, totals, re-run
 // command), the case × implementation matrix with verdict and suite filters,
 // then one section per result with its evidence and figures.
-import type { VerdictKind } from '../../checks/verdict.js';
+import { countVerdicts, gateText } from '../../checks/gate.js';
+import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
+import type { RunReport } from '../../suites/result.js';
 import { escapeHtml } from '../escape.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
-import { countVerdicts, type RunReport, VERDICT_ORDER } from '../model.js';
 import { CSP, CSS, SCRIPT } from './assets.js';
 import { renderExplored } from './explored.js';
 import { detectionFigures, viewMatrixFigure } from './membership.js';
@@ -78,6 +79,7 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
     ['finished', (r) => e(r.finishedAt ?? '')],
     ['status', (r) => e(r.status ?? 'completed') + (r.statusReason ? `: ${e(r.statusReason)}` : '')],
     ['verdicts', (r) => totalsHtml(countVerdicts(r.results))],
+    ['gate', (r) => e(gateText(r))],
     ['re-run', (r) => `<pre class="cmd">${e(r.command)}</pre>`],
     [
       'node logs',

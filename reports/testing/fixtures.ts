@@ -1,11 +1,12 @@
 // Test fixtures for the report tests: small, hand-built histories and
 // reports (no harness run needed), including an IUT whose strings carry
 // script-injection payloads.
+import { countVerdicts } from '../../checks/gate.js';
 import type { Level, VerdictKind } from '../../checks/verdict.js';
 import type { HistoryEvent } from '../../engine/history/events.js';
 import { toJsonl } from '../../engine/history/recorder.js';
 import type { Parameters, Variant } from '../../proto/contract.js';
-import { type CaseResult, countVerdicts, type RunReport } from '../model.js';
+import type { CaseResult, RunReport } from '../../suites/result.js';
 
 export const XSS_SCRIPT = '<script>window.__pwned=1</script>';
 export const XSS_IMG = '<img src=x onerror="window.__pwned=1">';

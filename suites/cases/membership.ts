@@ -4,6 +4,7 @@
 // and holds the history to bounds built from theory and those parameters
 // (checks/membership.ts), never calibrated on the reference.
 import * as fc from 'fast-check';
+import { gradeRun } from '../../checks/grade.js';
 import { checkHistory } from '../../checks/index.js';
 import {
   ACCURACY,
@@ -41,7 +42,6 @@ import { type MembershipParams, minimalParameters, type NodeId } from '../../pro
 import { deriveSeed } from '../../shared/prng.js';
 import { int, record } from '../input-schema.js';
 import type { CaseDef } from '../model.js';
-import { gradeRun } from '../tally.js';
 
 type Kind = 'join' | 'leave' | 'crash' | 'accuracy' | 'partition' | 'rejoin';
 

@@ -7,6 +7,7 @@
 // - duplicated and reordered deliveries are idempotent
 //   (checks/idempotence.ts).
 import * as fc from 'fast-check';
+import { gradeRun } from '../../checks/grade.js';
 import {
   checkDuplicateIdempotent,
   checkReorderIdempotent,
@@ -32,7 +33,6 @@ import { deriveSeed } from '../../shared/prng.js';
 import { int, LIMITS, list, record, text } from '../input-schema.js';
 import type { CaseContext, CaseDef, FaultInput, GenContext, ScenarioInput } from '../model.js';
 import { HOP_LIMIT } from '../scenario.js';
-import { gradeRun } from '../tally.js';
 import { scenarioCase } from './scenario-case.js';
 
 /** Small so the oversize copies stay cheap. */

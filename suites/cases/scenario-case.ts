@@ -1,6 +1,7 @@
 // Builds a lockstep case from its parts: which faults and writes to draw, and
 // which checks (checks) decide its verdict.
 import * as fc from 'fast-check';
+import { gradeRun } from '../../checks/grade.js';
 import { CASES, checkView } from '../../checks/index.js';
 import type { CaseInfo, Level, Verdict } from '../../checks/verdict.js';
 import { buildView, type HistoryView } from '../../checks/view.js';
@@ -10,7 +11,6 @@ import { writesArb } from '../generators/workload.js';
 import { scenarioInputProblem } from '../input-schema.js';
 import type { CaseDef, ClusterInput, FaultInput, GenContext, ScenarioInput, WriteInput } from '../model.js';
 import { runScenario } from '../scenario.js';
-import { gradeRun } from '../tally.js';
 
 export interface ScenarioCaseSpec {
   id: string;

@@ -1,21 +1,53 @@
-// From per-run check verdicts to a case verdict, under the evidence rule
-// (docs/verdicts.md): a case is PASS only when every check it is made of
-// judged something in at least one run and none failed.
-import { type Level, type Verdict, type VerdictKind, worst } from '../checks/verdict.js';
-import type { CheckTally } from './result.js';
+// Grading (docs/verdicts.md): from per-run check verdicts to a run's verdict
+// and to a case's verdict over its runs, under the evidence rule: a case is
+// PASS only when every check it is made of judged something in at least one
+// run and none failed.
+import { RUN_COMPLETED } from './run.js';
+import { judge, type Level, type Verdict, type VerdictKind, worst } from './verdict.js';
 
-export const RUN_COMPLETED_ID = 'run/completed';
+/** The check every run has: a run that did not complete fails its case whatever else it says. */
+export const RUN_COMPLETED_ID = RUN_COMPLETED.id;
+
+/** One check of a case, over all the case's runs. */
+export interface CheckTally {
+  id: string;
+  /** The worst verdict it gave in any run. */
+  verdict: VerdictKind;
+  /** Runs in which it judged something. */
+  runs: number;
+  /** Things judged, summed over runs (nodes, keys, envelopes: see the check). */
+  judged: number;
+}
+
+/**
+ * A verdict read at another level: a broken requirement is FAIL (MUST),
+ * NON-STRICT (SHOULD) or INFO; one that held is PASS or INFO; nothing judged
+ * stays INCONCLUSIVE unless the level is INFO. UNSUPPORTED and NOT-RUN keep.
+ */
+export function atLevel(kind: VerdictKind, level: Level): VerdictKind {
+  switch (kind) {
+    case 'FAIL':
+    case 'NON-STRICT':
+      return judge(level, false);
+    case 'PASS':
+    case 'INFO':
+      return judge(level, true);
+    case 'INCONCLUSIVE':
+      return level === 'INFO' ? 'INFO' : 'INCONCLUSIVE';
+    default:
+      return kind;
+  }
+}
 
 /** The verdict of one run of a case, from its checks: FAIL decides; nothing judged is INCONCLUSIVE. */
 export function gradeRun(level: Level, checks: readonly Verdict[]): VerdictKind {
   if (checks.some((c) => c.id === RUN_COMPLETED_ID && c.verdict === 'FAIL')) return 'FAIL';
   const own = checks.filter((c) => c.id !== RUN_COMPLETED_ID);
   const w = worst(own.map((c) => c.verdict));
-  if (w === 'FAIL' || w === 'NON-STRICT')
-    return level === 'MUST' ? 'FAIL' : level === 'SHOULD' ? 'NON-STRICT' : 'INFO';
+  if (w === 'FAIL' || w === 'NON-STRICT') return atLevel('FAIL', level);
   if (own.length > 0 && own.every((c) => c.verdict === 'UNSUPPORTED')) return 'UNSUPPORTED';
-  if (!own.some((c) => c.judged > 0)) return level === 'INFO' ? 'INFO' : 'INCONCLUSIVE';
-  return level === 'INFO' ? 'INFO' : 'PASS';
+  if (!own.some((c) => c.judged > 0)) return atLevel('INCONCLUSIVE', level);
+  return atLevel('PASS', level);
 }
 
 /** Accumulates each check's verdicts over the runs of one case. */

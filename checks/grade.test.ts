@@ -1,8 +1,8 @@
 // The evidence rule at case level: a case passes only when each of its
 // checks judged something in some run, and no run failed.
 import { describe, expect, test } from 'vitest';
-import type { Verdict, VerdictKind } from '../checks/verdict.js';
-import { gradeRun, Tally } from './tally.js';
+import { atLevel, gradeRun, Tally } from './grade.js';
+import type { Verdict, VerdictKind } from './verdict.js';
 
 const check = (id: string, verdict: VerdictKind, judged: number): Verdict => ({
   id,
@@ -27,6 +27,20 @@ describe('gradeRun', () => {
     expect(gradeRun('MUST', [completed, check('a', 'INCONCLUSIVE', 0)])).toBe('INCONCLUSIVE');
     expect(gradeRun('MUST', [completed, check('a', 'UNSUPPORTED', 0)])).toBe('UNSUPPORTED');
     expect(gradeRun('MUST', [completed, check('a', 'PASS', 2), check('b', 'INCONCLUSIVE', 0)])).toBe('PASS');
+  });
+});
+
+describe('atLevel', () => {
+  test('a verdict read at another level: broken, held, not judged; UNSUPPORTED and NOT-RUN keep', () => {
+    expect(atLevel('FAIL', 'SHOULD')).toBe('NON-STRICT');
+    expect(atLevel('NON-STRICT', 'MUST')).toBe('FAIL');
+    expect(atLevel('FAIL', 'INFO')).toBe('INFO');
+    expect(atLevel('PASS', 'INFO')).toBe('INFO');
+    expect(atLevel('INFO', 'MUST')).toBe('PASS');
+    expect(atLevel('INCONCLUSIVE', 'MUST')).toBe('INCONCLUSIVE');
+    expect(atLevel('INCONCLUSIVE', 'INFO')).toBe('INFO');
+    expect(atLevel('UNSUPPORTED', 'INFO')).toBe('UNSUPPORTED');
+    expect(atLevel('NOT-RUN', 'INFO')).toBe('NOT-RUN');
   });
 });
 
