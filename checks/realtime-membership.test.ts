@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { HistoryEvent, ReadMember } from '../engine/history/events.js';
 import type { Parameters } from '../proto/contract.js';
-import { healBound } from './membership.js';
+import { healBound } from './membership/bounds.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
 
 const membership = {

@@ -2,13 +2,15 @@
 // e.g. hashicorp/memberlist on the process backend): after the last
 // disturbance (a fault stopping, a restart, a pause ending) every live member
 // holds one and the same view, listing every member alive, within the
-// lockstep bound T·(2P + 3D + 4) ticks (checks/membership.ts
+// lockstep bound T·(2P + 3D + 4) ticks (checks/membership/bounds.ts
 // healBound, from SWIM and the declared parameters) re-stated in time: ticks
 // of `period_ms`, plus the harness's grace (checks.ts GRACE_MS). The same
 // bound covers a restart (rejoinBound T·(2D + 3) is smaller).
 
 import type { HistoryEvent } from '../engine/history/events.js';
-import { healBound, membershipView, PARTITION_HEAL, viewsAtHeal } from './membership.js';
+import { healBound } from './membership/bounds.js';
+import { PARTITION_HEAL } from './membership/liveness.js';
+import { membershipView, viewsAtHeal } from './membership/view.js';
 import { notJudged, type Verdict, verdictOf } from './verdict.js';
 import { buildView } from './view.js';
 

@@ -34,7 +34,7 @@ import { convergenceBound } from './bounds.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { atLevel } from './grade.js';
 import { CASES, type CaseEntry } from './index.js';
-import { PARTITION_HEAL } from './membership.js';
+import { PARTITION_HEAL } from './membership/liveness.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';

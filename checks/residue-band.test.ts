@@ -4,19 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import type { LossOfInterest } from '../proto/contract.js';
 import { buildView } from './index.js';
+import { checkLossOfInterestRule, checkResidueBand, longestRunAtStop } from './residue-band.js';
 import {
-  checkLossOfInterestRule,
-  checkResidueBand,
   counterOde,
   countQuantile,
   DEMERS_TABLE_1,
   geometricSumQuantile,
-  longestRunAtStop,
   residueBound,
   residueRoot,
   theoryPoint,
   trafficBound,
-} from './residue-band.js';
+} from './residue-theory.js';
 import { entry, HistoryBuilder } from './testing/builder.js';
 
 describe('theory values', () => {

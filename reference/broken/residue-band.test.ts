@@ -3,14 +3,8 @@
 // "unnecessary contact", and counter-never-resets, invisible to theory's
 // residue bound, breaks the rule check.
 import { describe, expect, it } from 'vitest';
-import {
-  LOSS_OF_INTEREST_RULE,
-  minorOutbreak,
-  RESIDUE_BAND,
-  residueBound,
-  theoryPoint,
-  trafficBound,
-} from '../../checks/residue-band.js';
+import { LOSS_OF_INTEREST_RULE, RESIDUE_BAND } from '../../checks/residue-band.js';
+import { minorOutbreak, residueBound, theoryPoint, trafficBound } from '../../checks/residue-theory.js';
 import type { GossipEndpoint, LossOfInterest } from '../../proto/contract.js';
 import { SIR_CASES } from '../../suites/cases/sir.js';
 import type { CaseContext, ScenarioInput } from '../../suites/model.js';

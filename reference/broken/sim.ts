@@ -7,7 +7,7 @@
 // message arrived, earlier messages of the same round included). `reset:
 // false` is the counter-never-resets fixture. Checked against the real hosts
 // in residue-band.test.ts. Never a source of bounds: it is how the tests SEE
-// that the theory bounds of checks/residue-band.ts hold for both
+// that the theory bounds of checks/residue-theory.ts hold for both
 // readings (docs/bounds.md).
 import type { LossOfInterest } from '../../proto/contract.js';
 import { Rng } from '../../shared/prng.js';

@@ -128,7 +128,7 @@ export function detectionFigures(m: MembershipAnalysis): string {
     `First detection: ${pool(m, 'time from a crash to the first live member holding it suspect (or dead)')} Dashed: theory ${e(FIRST_FORMULA)}, the wait until some live member's probe of it fails, geometric with success 1 − e^(−q_f) per period, mean 1/(1 − e^(−q_f)) = ${range(
       cs.map((c) => c.expectedFirst),
       2,
-    )} periods (Das, Gupta, Motivala 2002 §3.1)${cs.length > 1 ? '; the mean of the crashes’ curves' : ''}. Red dotted: F = min(⌈ln(10⁶)/q_f⌉, 2(n−1)) = ${whp} periods, the high-probability wait membership/detect-crash budgets (checks/membership.ts).${missing(cs.length - firsts.length, 'suspected')}`,
+    )} periods (Das, Gupta, Motivala 2002 §3.1)${cs.length > 1 ? '; the mean of the crashes’ curves' : ''}. Red dotted: F = min(⌈ln(10⁶)/q_f⌉, 2(n−1)) = ${whp} periods, the high-probability wait membership/detect-crash budgets (checks/membership/bounds.ts).${missing(cs.length - firsts.length, 'suspected')}`,
     'membership-cdf detection-cdf',
   );
   const completes = cs.flatMap((c) => (c.complete === undefined ? [] : [c.complete]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectBound, dissemination, firstDetectionExpected } from '../../checks/membership.js';
+import { detectBound, dissemination, firstDetectionExpected } from '../../checks/membership/bounds.js';
 import type { HistoryEvent, ReadMember } from '../../engine/history/events.js';
 import { parseHistory, toJsonl } from '../../engine/history/recorder.js';
 import type { MemberStatus, MembershipParams } from '../../proto/contract.js';

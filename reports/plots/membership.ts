@@ -2,7 +2,7 @@
 // (read events' `members`); pure, no I/O. Reports never recompute verdicts:
 // these are pictures of the history next to the theory the checkers cite.
 //
-// Theory (checks/membership.ts, whose functions are reused here so
+// Theory (checks/membership/bounds.ts, whose functions are reused here so
 // the figures and the verdicts share one source; nothing is fitted to a run):
 //   first detection: each period every live member probes one other member,
 //     so a crashed member escapes all q_f·n probes with probability
@@ -27,7 +27,7 @@ import {
   dissemination,
   firstDetectionExpected,
   firstDetectionWhp,
-} from '../../checks/membership.js';
+} from '../../checks/membership/bounds.js';
 import type { HistoryEvent } from '../../engine/history/events.js';
 import type { MemberStatus, NodeId } from '../../proto/contract.js';
 import type { Point, RunBlock } from './series.js';

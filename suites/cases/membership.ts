@@ -2,38 +2,41 @@
 // draws a cluster with its declared parameters (Parameters.membership) and
 // a plan of joins, leaves, crashes, restarts, pauses, loss or a partition,
 // and holds the history to bounds built from theory and those parameters
-// (checks/membership.ts), never calibrated on the reference.
+// (checks/membership/bounds.ts), never calibrated on the reference.
 import * as fc from 'fast-check';
 import { gradeRun } from '../../checks/grade.js';
 import { checkHistory } from '../../checks/index.js';
 import {
   ACCURACY,
   checkAccuracy,
-  checkDetectCrash,
   checkFalsePositives,
+  checkRefute,
+  checkSuspicionRate,
+  FALSE_POSITIVES,
+  REFUTE,
+  SUSPICION_RATE,
+} from '../../checks/membership/accuracy.js';
+import {
+  detectBound,
+  dissemination,
+  healBound,
+  rejoinBound,
+  spreadBound,
+} from '../../checks/membership/bounds.js';
+import {
+  checkDetectCrash,
   checkJoin,
   checkLeave,
   checkPartitionHeal,
-  checkProbeTraffic,
-  checkRefute,
   checkRejoin,
-  checkSuspicionRate,
   DETECT_CRASH,
-  detectBound,
-  dissemination,
-  FALSE_POSITIVES,
-  healBound,
   JOIN,
   LEAVE,
-  membershipView,
   PARTITION_HEAL,
-  PROBE_TRAFFIC,
-  REFUTE,
   REJOIN,
-  rejoinBound,
-  SUSPICION_RATE,
-  spreadBound,
-} from '../../checks/membership.js';
+} from '../../checks/membership/liveness.js';
+import { checkProbeTraffic, PROBE_TRAFFIC } from '../../checks/membership/traffic.js';
+import { membershipView } from '../../checks/membership/view.js';
 import type { CaseInfo, Verdict } from '../../checks/verdict.js';
 import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent } from '../../engine/history/events.js';

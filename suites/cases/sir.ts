@@ -29,7 +29,7 @@ export const SIR_CASES: CaseDef<ScenarioInput>[] = [
 /** Sites in a residue-band run: large enough that one site is 0.4% of s, small enough to stay cheap. */
 export const BAND_N = 256;
 
-/** Every declared k and fanout of the generators; theory has a value for each (checks/residue-band.ts). */
+/** Every declared k and fanout of the generators; theory has a value for each (checks/residue-theory.ts). */
 const bandCluster = (rule: LossOfInterest): fc.Arbitrary<ClusterInput> =>
   fc.record({
     n: fc.constant(BAND_N),

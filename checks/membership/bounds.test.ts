@@ -1,7 +1,7 @@
 // The statistics behind membership/suspicion-rate: SWIM's probe failure
 // probability and the binomial tail the check allows.
 import { describe, expect, test } from 'vitest';
-import { binomialUpper, probeFailure } from './membership.js';
+import { binomialUpper, probeFailure } from './bounds.js';
 
 /** P(X > c) for X ~ Binomial(n, q), summed directly. */
 function tailAbove(n: number, q: number, c: number): number {
