@@ -7,13 +7,13 @@
 import type { EventOf } from '../engine/history/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, type Variant } from '../proto/contract.js';
 import { at } from './run.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
 const CONTRACT = 'GossipNode contract (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
 const MAX_SHOWN = 10;
 
-export const UNIQUE_VERSIONS: CaseInfo = {
+export const UNIQUE_VERSIONS: CheckInfo = {
   id: 'contract/unique-versions',
   requirement:
     'A version (counter, origin) MUST name one value only: a node restarted without durable state never reissues a version it may have issued before (NodeInit.generation), and no node relabels a value.',
@@ -21,7 +21,7 @@ export const UNIQUE_VERSIONS: CaseInfo = {
   source: `${CONTRACT}: Version, NodeInit.generation (Cassandra's gossip generation)`,
 };
 
-export const PAYLOAD_SIZE: CaseInfo = {
+export const PAYLOAD_SIZE: CheckInfo = {
   id: 'contract/payload-size',
   requirement:
     'A node MUST NOT send a payload larger than max_payload_bytes (it splits digests and entry batches instead).',
@@ -29,7 +29,7 @@ export const PAYLOAD_SIZE: CaseInfo = {
   source: `${CONTRACT}: Parameters.max_payload_bytes`,
 };
 
-export const EXCHANGE_DIRECTION: CaseInfo = {
+export const EXCHANGE_DIRECTION: CheckInfo = {
   id: 'contract/exchange-direction',
   requirement:
     "Values MUST travel in the variant's defining direction: push variants and direct mail from the node that starts the exchange to its peer, pull variants back from the contacted peer to the node that asked.",

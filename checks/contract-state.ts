@@ -6,13 +6,13 @@
 import { orderProblem } from '../engine/history/snapshot-order.js';
 import { compareVersions, type NodeId, type Version } from '../proto/contract.js';
 import { at } from './run.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import { fmtVersion, type HistoryView, versionOf } from './view.js';
 
 const CONTRACT = 'GossipNode contract (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
 const MAX_SHOWN = 10;
 
-export const READ_SORTED: CaseInfo = {
+export const READ_SORTED: CheckInfo = {
   id: 'contract/read-sorted',
   requirement:
     'Every snapshot Read returns MUST list its entries sorted by key, each key once (and a membership node its members and its view sorted by member id), in code-unit order.',
@@ -20,7 +20,7 @@ export const READ_SORTED: CaseInfo = {
   source: `${CONTRACT}: Snapshot.entries ("Entries sorted by key"), Snapshot.members, Snapshot.member_view`,
 };
 
-export const DURABLE_RESTART: CaseInfo = {
+export const DURABLE_RESTART: CheckInfo = {
   id: 'contract/durable-restart',
   requirement:
     'A node restarted with restore_durable MUST come back with the store it kept through the crash: its first Read after the restart holds every key it held when it crashed (its last Read before the crash, and every write it acknowledged since), at that version or newer.',

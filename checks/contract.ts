@@ -5,12 +5,12 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { compareVersions, ENVELOPE_KINDS, type NodeId, type Version } from '../proto/contract.js';
-import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import { entryMap, type HistoryView, versionOf } from './view.js';
 
 const CONTRACT = 'GossipNode contract, Envelope (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
 
-export const ENVELOPE_KIND: CaseInfo = {
+export const ENVELOPE_KIND: CheckInfo = {
   id: 'contract/envelope-kind',
   requirement:
     "Every envelope MUST carry a `kind` from its variant's vocabulary (direct mail: mail; anti-entropy: digest, want, entries, entries-want; rumor: rumor, feedback, pull; hybrid: both; push-sum: pushsum), and kinds that carry no values MUST list no keys.",
@@ -18,7 +18,7 @@ export const ENVELOPE_KIND: CaseInfo = {
   source: CONTRACT,
 };
 
-export const DECLARED_KEYS: CaseInfo = {
+export const DECLARED_KEYS: CheckInfo = {
   id: 'contract/declared-keys',
   requirement:
     "Every value a node learns MUST arrive in an envelope delivered to it in that round whose `keys` lists the value's key (a node learns values only from envelopes, and the checks count values by `keys`).",
@@ -26,7 +26,7 @@ export const DECLARED_KEYS: CaseInfo = {
   source: CONTRACT,
 };
 
-export const ADDRESSING: CaseInfo = {
+export const ADDRESSING: CheckInfo = {
   id: 'contract/addressing',
   requirement:
     "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, stopped cleanly, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",

@@ -5,7 +5,7 @@
 import type { ReadEntry } from '../engine/history/events.js';
 import { compareVersions, type NodeId, RUMOR_VARIANTS, type Version } from '../proto/contract.js';
 import { type Bound, convergenceBound } from './bounds.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import {
   entryMap,
   fmtEntry,
@@ -16,7 +16,7 @@ import {
   versionOf,
 } from './view.js';
 
-export const IDENTICAL_STATE: CaseInfo = {
+export const IDENTICAL_STATE: CheckInfo = {
   id: 'convergence/identical-state',
   requirement:
     'After faults heal and writes stop, all live nodes MUST end with identical entries (key, value, version).',
@@ -25,7 +25,7 @@ export const IDENTICAL_STATE: CaseInfo = {
     'Demers et al. 1987 §1.3: anti-entropy is a simple epidemic, every site eventually holds every update',
 };
 
-export const NO_LOST_UPDATE: CaseInfo = {
+export const NO_LOST_UPDATE: CheckInfo = {
   id: 'convergence/no-lost-update',
   requirement:
     'Every acknowledged update (key, version) MUST be present at every live node at a version >= the acknowledged one, unless every node that held it lost it to a non-durable restart or a crash.',
@@ -34,7 +34,7 @@ export const NO_LOST_UPDATE: CaseInfo = {
     'GossipNode contract (proto/gossipcheck/v1/gossip.proto UpdateResponse, Version): an acknowledged write is kept, ordered last-writer-wins by compareVersions',
 };
 
-export const MONOTONIC_VERSIONS: CaseInfo = {
+export const MONOTONIC_VERSIONS: CheckInfo = {
   id: 'convergence/monotonic-versions',
   requirement:
     "A node's version of a key MUST never go backwards between successive reads (a non-durable restart starts a new baseline).",
@@ -43,7 +43,7 @@ export const MONOTONIC_VERSIONS: CaseInfo = {
     'GossipNode contract (proto/gossipcheck/v1/gossip.proto Version): last-writer-wins, so a node replaces a version only by a greater one (compareVersions)',
 };
 
-export const WITHIN_BOUND: CaseInfo = {
+export const WITHIN_BOUND: CheckInfo = {
   id: 'convergence/within-bound',
   requirement:
     'All live nodes MUST hold identical state within B(n) rounds of the last disturbance (update, fault stop, crash, restart, pause stop) and keep it to the end.',

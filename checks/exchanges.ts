@@ -3,10 +3,10 @@
 
 import type { ReadEntry } from '../engine/history/events.js';
 import type { NodeId } from '../proto/contract.js';
-import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import { type HistoryView, holdsAtLeast, versionOf } from './view.js';
 
-export const EXCHANGES: CaseInfo = {
+export const EXCHANGES: CheckInfo = {
   id: 'bounds/anti-entropy-exchanges',
   requirement:
     'Each round an anti-entropy node MUST start at most `fanout` exchanges (distinct peers its Tick sends to; a digest split into several envelopes is one exchange).',
@@ -44,7 +44,7 @@ export function checkExchanges(v: HistoryView): Verdict {
   );
 }
 
-export const NO_REDUNDANT_VALUES: CaseInfo = {
+export const NO_REDUNDANT_VALUES: CheckInfo = {
   id: 'bounds/no-redundant-values',
   requirement:
     'Anti-entropy MUST NOT ship a value to a peer that already held that version (or newer) at the start of the round: digests go first, then only newer entries travel.',

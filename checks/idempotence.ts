@@ -4,10 +4,10 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { compareVersions, type Version } from '../proto/contract.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import { fmtVersion, type HistoryView, versionOf } from './view.js';
 
-export const DUPLICATE_IDEMPOTENT: CaseInfo = {
+export const DUPLICATE_IDEMPOTENT: CheckInfo = {
   id: 'robustness/duplicate-idempotent',
   requirement:
     'An envelope delivered a second time changes no entry: every version a node holds is one a client write was acknowledged with.',
@@ -15,7 +15,7 @@ export const DUPLICATE_IDEMPOTENT: CaseInfo = {
   source: 'LWW merge is idempotent (Demers et al. 1987 §1.3); netem duplicate',
 };
 
-export const REORDER_IDEMPOTENT: CaseInfo = {
+export const REORDER_IDEMPOTENT: CheckInfo = {
   id: 'robustness/reorder-idempotent',
   requirement:
     'Value-carrying envelopes give the same entries in any delivery order: every live node ends with the highest acknowledged version of every key.',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASES, checkHistory, contractBreaches, ridingAlong } from './index.js';
+import { CHECKS, checkHistory, contractBreaches, ridingAlong } from './index.js';
 import { entry, HistoryBuilder } from './testing/builder.js';
 import { buildView } from './view.js';
 
@@ -105,7 +105,7 @@ describe('checkHistory', () => {
 
 describe('the contract rides along', () => {
   it('every contract/* case but exchange-direction rides along; no other case does', () => {
-    expect(CASES.filter((c) => c.ridesAlong).map((c) => c.info.id)).toEqual([
+    expect(CHECKS.filter((c) => c.ridesAlong).map((c) => c.info.id)).toEqual([
       'contract/envelope-kind',
       'contract/declared-keys',
       'contract/addressing',

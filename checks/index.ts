@@ -63,11 +63,11 @@ import {
   TERMINAL_STATUS,
 } from './quiescence.js';
 import { checkRunCompleted } from './run.js';
-import { type CaseInfo, unsupported, type Verdict } from './verdict.js';
+import { type CheckInfo, unsupported, type Verdict } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
 
-export interface CaseEntry {
-  info: CaseInfo;
+export interface CheckEntry {
+  info: CheckInfo;
   /** Variants the case applies to. */
   variants: readonly Variant[];
   /** Undefined when the history does not meet the case's precondition. */
@@ -90,7 +90,7 @@ export interface CaseEntry {
 }
 
 /** Every case, in report order (after run/completed). */
-export const CASES: readonly CaseEntry[] = [
+export const CHECKS: readonly CheckEntry[] = [
   { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState, realtime: true },
   { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate, realtime: true },
   {
@@ -174,7 +174,7 @@ function missingCapabilityOf(v: HistoryView): string | undefined {
 
 /**
  * All verdicts for one history (or only those of `only`): run/completed first, then every case that
- * applies to the run's variant, in CASES order. Undeclared capabilities give
+ * applies to the run's variant, in CHECKS order. Undeclared capabilities give
  * one UNSUPPORTED verdict per applicable case; an aborted run is checked for
  * safety properties only.
  */
@@ -186,7 +186,7 @@ export function checkHistory(events: HistoryEvent[], only?: ReadonlySet<string>)
 export function checkView(v: HistoryView, only?: ReadonlySet<string>): Verdict[] {
   const out: Verdict[] = [checkRunCompleted(v)];
   if (!v.run) return out;
-  const applicable = CASES.filter((c) => c.variants.includes(v.variant!) && (!only || only.has(c.info.id)));
+  const applicable = CHECKS.filter((c) => c.variants.includes(v.variant!) && (!only || only.has(c.info.id)));
   const missing = missingCapabilityOf(v);
   if (missing) return [...out, ...applicable.map((c) => unsupported(c.info, missing))];
   const completed = v.end?.reason === 'completed';
@@ -200,15 +200,15 @@ export function checkView(v: HistoryView, only?: ReadonlySet<string>): Verdict[]
 
 /**
  * The cases that ride along on this history: every `ridesAlong` case for its
- * variant that can judge it (in realtime, the time-free ones), in CASES
+ * variant that can judge it (in realtime, the time-free ones), in CHECKS
  * order. One rule for every mode: checkRealtimeHistory judges these too.
  * None when the IUT did not declare what the run needs (its cases are
  * UNSUPPORTED, not failed).
  */
-export function ridingAlong(v: HistoryView): CaseEntry[] {
+export function ridingAlong(v: HistoryView): CheckEntry[] {
   if (!v.run || !v.variant || !VARIANTS.includes(v.variant) || missingCapabilityOf(v)) return [];
   const realtime = v.run.mode === 'realtime';
-  return CASES.filter(
+  return CHECKS.filter(
     (c) =>
       c.ridesAlong && c.variants.includes(v.variant!) && (!realtime || c.realtime) && !c.inapplicable?.(v),
   );

@@ -6,10 +6,10 @@
 import type { ReadEntry } from '../engine/history/events.js';
 import type { NodeId, Version } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
-import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { fmtVersion, type HistoryView, holdsAtLeast } from './view.js';
 
-export const EACH_WRITE_WITHIN_BOUND: CaseInfo = {
+export const EACH_WRITE_WITHIN_BOUND: CheckInfo = {
   id: 'convergence/each-write-within-bound',
   requirement:
     'Every acknowledged write reaches every node live at the end of its window, within B(n) rounds of the write or of the last disturbance (fault start or stop, crash, restart, pause, held envelope) that overlaps the window.',

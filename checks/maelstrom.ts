@@ -8,13 +8,13 @@ import { faultLabel, groupsLabel } from '../engine/faults/label.js';
 import type { EventOf, HistoryEvent } from '../engine/history/events.js';
 import type { NodeId } from '../proto/contract.js';
 import type { Budget } from './maelstrom-profiles.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 
 type Ev<T extends HistoryEvent['t']> = EventOf<T>;
 const only = <T extends HistoryEvent['t']>(events: readonly HistoryEvent[], t: T) =>
   events.filter((e): e is Ev<T> => e.t === t);
 
-export const PROTOCOL_CASE: CaseInfo = {
+export const PROTOCOL_CASE: CheckInfo = {
   id: 'maelstrom/protocol',
   requirement:
     'Every line a node writes is a Maelstrom envelope {src, dest, body} with body.type, its own id as src and a node or client as dest; every init, topology, broadcast and read gets its *_ok reply (never an error body); no node process exits during the run.',
@@ -22,7 +22,7 @@ export const PROTOCOL_CASE: CaseInfo = {
   source: 'Maelstrom protocol (doc/protocol.md) and broadcast workload (doc/workloads.md#workload-broadcast)',
 };
 
-export const convergenceCase = (scenario: string, what: string): CaseInfo => ({
+export const convergenceCase = (scenario: string, what: string): CheckInfo => ({
   id: `maelstrom/convergence/${scenario}`,
   requirement: `${what}: every broadcast a node acknowledged (broadcast_ok) is in the final read of every node.`,
   level: 'MUST',
@@ -141,7 +141,7 @@ export function ackedValues(events: readonly HistoryEvent[]): Map<string, number
 }
 
 export function checkConvergence(
-  info: CaseInfo,
+  info: CheckInfo,
   events: readonly HistoryEvent[],
   startupFailure: string | null,
 ): Verdict {
@@ -282,7 +282,7 @@ export function measure(events: readonly HistoryEvent[]): Measures {
   };
 }
 
-export function budgetCases(budget: Budget | null): { msgs: CaseInfo; median: CaseInfo; max: CaseInfo } {
+export function budgetCases(budget: Budget | null): { msgs: CheckInfo; median: CheckInfo; max: CheckInfo } {
   const level = budget ? 'MUST' : 'INFO';
   const name = budget ? `${budget.name}: ` : '';
   const source = budget ? BUDGET_SOURCE : 'measured (no --profile given)';
@@ -315,7 +315,7 @@ export function checkBudgets(
 ): Verdict[] {
   const cases = budgetCases(budget);
   if (startupFailure !== null) {
-    const failed = (info: CaseInfo) =>
+    const failed = (info: CheckInfo) =>
       verdictOf(
         info,
         false,
@@ -351,7 +351,7 @@ export function checkBudgets(
           `${m.unmeasured.length} acknowledged value(s) never seen at every node in the delivery log (not carried in a "message" field or an array?): ${m.unmeasured.slice(0, 10).join(', ')}`,
         ]
       : [];
-  const lat = (info: CaseInfo, value: number | null, bound: number | undefined, what: string): Verdict => {
+  const lat = (info: CheckInfo, value: number | null, bound: number | undefined, what: string): Verdict => {
     if (value === null || m.unmeasured.length > 0) {
       // A budget that cannot be measured is not met (a MUST FAILs); without a budget, INFO.
       const evidence = {

@@ -1,16 +1,16 @@
 // Message bounds: traffic per update, direct mail's n-1, and fanout per round.
 import type { NodeId } from '../proto/contract.js';
-import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
-export const MESSAGES_PER_UPDATE: CaseInfo = {
+export const MESSAGES_PER_UPDATE: CheckInfo = {
   id: 'bounds/messages-per-update',
   requirement: 'Envelopes sent per client update, in total and by kind.',
   level: 'INFO',
   source: 'measured (Demers et al. 1987 compare variants by traffic per update)',
 };
 
-export const DIRECT_MAIL: CaseInfo = {
+export const DIRECT_MAIL: CheckInfo = {
   id: 'bounds/direct-mail',
   requirement:
     'Direct mail MUST send each update at most once to each other node: <= n-1 envelopes carrying it.',
@@ -18,7 +18,7 @@ export const DIRECT_MAIL: CaseInfo = {
   source: 'Demers et al. 1987 §1.1: direct mail sends one message per update to every other site (n-1)',
 };
 
-export const FANOUT: CaseInfo = {
+export const FANOUT: CheckInfo = {
   id: 'bounds/fanout',
   requirement:
     'In each round a node MUST initiate exchanges with at most `fanout` distinct peers (hybrid: fanout + 1 for the anti-entropy exchange).',

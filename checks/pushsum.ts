@@ -2,7 +2,7 @@
 // accuracy, and the rounds it takes to get there.
 import type { NodeId } from '../proto/contract.js';
 import { pushSumBound } from './bounds.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
 /**
@@ -13,7 +13,7 @@ import type { HistoryView } from './view.js';
  */
 export const PUSHSUM_EPSILON = 1e-6;
 
-export const MASS_CONSERVATION: CaseInfo = {
+export const MASS_CONSERVATION: CheckInfo = {
   id: 'pushsum/mass-conservation',
   requirement:
     'Without loss or crashes, the sum of all weights MUST stay n and the sum of all sums MUST stay the sum of the initial values.',
@@ -22,14 +22,14 @@ export const MASS_CONSERVATION: CaseInfo = {
     'Kempe, Dobra, Gehrke 2003 §2 (mass conservation: Σ w = n and Σ s = Σ x_i at all times); tolerance 1e-9·n and 1e-9·max(1, Σ|x_i|)',
 };
 
-export const ESTIMATE_WITHIN_EPSILON: CaseInfo = {
+export const ESTIMATE_WITHIN_EPSILON: CheckInfo = {
   id: 'pushsum/estimate-within-epsilon',
   requirement: `Every live node's final estimate MUST be within eps = ${PUSHSUM_EPSILON}·max(1, |avg|) of the true average.`,
   level: 'MUST',
   source: 'Kempe, Dobra, Gehrke 2003, Thm 3.1 (estimates converge to the true average)',
 };
 
-export const ROUNDS_TO_EPSILON: CaseInfo = {
+export const ROUNDS_TO_EPSILON: CheckInfo = {
   id: 'pushsum/rounds-to-epsilon',
   requirement:
     'All estimates MUST be within eps of the average within C·(log2 n + log2(1/eps)) + D rounds and stay there.',

@@ -3,10 +3,10 @@
 // the residue is reported next to Demers et al.'s s = e^-m.
 import { compareVersions, type Version } from '../proto/contract.js';
 import { type Bound, convergenceBound, quiescenceBound } from './bounds.js';
-import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { entryMap, fmtVersion, type HistoryView, holdsAtLeast, type SendEvent } from './view.js';
 
-export const QUIESCENCE: CaseInfo = {
+export const QUIESCENCE: CheckInfo = {
   id: 'sir/quiescence',
   requirement:
     'Rumor traffic (envelopes carrying entries) MUST stop within the spread time plus the loss-of-interest time after the last update.',
@@ -14,7 +14,7 @@ export const QUIESCENCE: CaseInfo = {
   source: 'see bound',
 };
 
-export const TERMINAL_STATUS: CaseInfo = {
+export const TERMINAL_STATUS: CheckInfo = {
   id: 'sir/terminal-status',
   requirement:
     'At the end of a run every live node MUST report every entry as susceptible or removed, never infective.',
@@ -23,7 +23,7 @@ export const TERMINAL_STATUS: CaseInfo = {
     'Demers et al. 1987 §1.4: rumor mongering is an SIR epidemic; every infective site eventually becomes removed',
 };
 
-export const RESIDUE: CaseInfo = {
+export const RESIDUE: CheckInfo = {
   id: 'sir/residue',
   requirement:
     'Residue s (fraction of live nodes missing an update) next to the traffic m, against s = e^-m.',

@@ -1,5 +1,5 @@
 // The realtime checks over hand-made realtime histories (r in milliseconds):
-// the shared time-free cases judge them, in CASES order, with their
+// the shared time-free cases judge them, in CHECKS order, with their
 // realtime readings (an ack some ms after its write; a payload limit of 0
 // meaning the default).
 import { describe, expect, test } from 'vitest';
@@ -64,7 +64,7 @@ const send = (r: number, bytes: number): HistoryEvent => ({
 const verdict = (events: HistoryEvent[], id: string) => checkRealtimeHistory(events).find((v) => v.id === id);
 
 describe('realtime checks', () => {
-  test('run/completed, then the shared cases in CASES order, then within-bound', () => {
+  test('run/completed, then the shared cases in CHECKS order, then within-bound', () => {
     const ids = checkRealtimeHistory(history([send(200, 100)])).map((v) => v.id);
     expect(ids).toEqual([
       'run/completed',

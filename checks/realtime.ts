@@ -2,7 +2,7 @@
 // form. `r` is milliseconds, so the round-based cases are reused where they do
 // not depend on what a round is, and the convergence bound is re-stated in
 // time:
-// - run/completed and every shared case marked time-free (CASES, `realtime`):
+// - run/completed and every shared case marked time-free (CHECKS, `realtime`):
 //   identical-state, no-lost-update, monotonic-versions (reads, acks,
 //   crashes, restarts), and the contract cases that ride along on every
 //   history and are time-free (contract/unique-versions, contract/payload-size:
@@ -33,11 +33,11 @@ import {
 import { convergenceBound } from './bounds.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { atLevel } from './grade.js';
-import { CASES, type CaseEntry } from './index.js';
+import { CHECKS, type CheckEntry } from './index.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
-import { type CaseInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
 
 /** The variants a chaos run checks: those with a convergence guarantee under faults. */
@@ -102,9 +102,9 @@ export function withinBoundMs(v: HistoryView, graceMs = GRACE_MS): Verdict | und
   );
 }
 
-/** The shared cases (checks/index.ts CASES) that judge realtime histories of `variant`. */
-const sharedCases = (variant: Variant): readonly CaseEntry[] =>
-  CASES.filter((c) => c.realtime && c.variants.includes(variant));
+/** The shared cases (checks/index.ts CHECKS) that judge realtime histories of `variant`. */
+const sharedCases = (variant: Variant): readonly CheckEntry[] =>
+  CHECKS.filter((c) => c.realtime && c.variants.includes(variant));
 
 /** Cases a variant without a convergence guarantee under faults has measured (INFO), not gated. */
 const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
@@ -114,7 +114,7 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
 ]);
 
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
-export function realtimeCases(variant: Variant): CaseInfo[] {
+export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
     ? [PARTITION_HEAL]
     : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
@@ -132,7 +132,7 @@ export function unsupportedRun(variant: Variant, missing: string): Verdict[] {
 }
 
 /**
- * run/completed, then the shared time-free cases in CASES order (safety ones
+ * run/completed, then the shared time-free cases in CHECKS order (safety ones
  * on an aborted run too), then within-bound in its realtime form.
  */
 export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {

@@ -4,13 +4,13 @@
 // around a refused batch and delivers its valid part again.
 import type { TamperHow } from '../engine/faults/schedule.js';
 import type { HistoryEvent } from '../engine/history/events.js';
-import { type CaseInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
 const SOURCE =
   'GossipNode contract: Deliver validates a batch as a whole (proto/gossipcheck/v1/gossip.proto)';
 
-export const REJECTION_CHECKS: Record<TamperHow['what'], CaseInfo> = {
+export const REJECTION_CHECKS: Record<TamperHow['what'], CheckInfo> = {
   garbage: {
     id: 'robustness/garbage-payload',
     requirement:

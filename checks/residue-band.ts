@@ -14,7 +14,7 @@ import {
   theoryPoint,
   trafficBound,
 } from './residue-theory.js';
-import { type CaseInfo, unsupported, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, unsupported, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
 export interface ResidueBandParams {
@@ -59,7 +59,7 @@ export function rumorTraces(v: HistoryView): RumorTrace[] {
   return out;
 }
 
-export const RESIDUE_BAND: CaseInfo = {
+export const RESIDUE_BAND: CheckInfo = {
   id: 'sir/residue-band',
   requirement:
     'Push rumor mongering leaves residue s no larger than theory for the declared loss-of-interest rule and k (beyond sampling error at n sites), and sends no more rumor contacts than the rule allows.',
@@ -134,7 +134,7 @@ export function checkResidueBand(v: HistoryView): Verdict {
   );
 }
 
-export const LOSS_OF_INTEREST_RULE: CaseInfo = {
+export const LOSS_OF_INTEREST_RULE: CheckInfo = {
   id: 'sir/loss-of-interest-rule',
   requirement:
     'A site stops pushing a rumor only when the declared rule lets it: feedback-counter after k unnecessary contacts in a row (a necessary one resets the count), blind-counter after k contacts, feedback-coin after an unnecessary contact, blind-coin after a contact; "unnecessary" read as leniently as any implementation may (the recipient held the rumor when the envelope arrived, or another envelope brought it in the same batch), feedback of a round taken in any order.',

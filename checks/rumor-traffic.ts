@@ -2,10 +2,10 @@
 // residue s (share of live nodes that never heard the rumor) obey s = e^-m.
 
 import { rumorStats } from './rumor-stats.js';
-import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
-export const RUMOR_TRAFFIC: CaseInfo = {
+export const RUMOR_TRAFFIC: CheckInfo = {
   id: 'bounds/rumor-traffic',
   requirement:
     'Push rumor mongering SHOULD be as efficient as theory: the residue s does not exceed e^-m for its traffic m, beyond sampling error.',

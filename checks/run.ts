@@ -1,8 +1,8 @@
 // Whether the run itself completed: an aborted run is a broken MUST.
-import { type CaseInfo, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
-export const RUN_COMPLETED: CaseInfo = {
+export const RUN_COMPLETED: CheckInfo = {
   id: 'run/completed',
   requirement: 'The IUT MUST serve every call of the run so that the run completes (no abort).',
   level: 'MUST',

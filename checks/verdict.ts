@@ -88,7 +88,7 @@ export function capDetails(lines: string[], max = MAX_DETAILS): string[] {
 }
 
 /** A case's fixed description: id, requirement text, level, and where its bound comes from. */
-export interface CaseInfo {
+export interface CheckInfo {
   id: string;
   requirement: string;
   level: Level;
@@ -100,7 +100,7 @@ export interface CaseInfo {
  * things. A check that judged nothing is INCONCLUSIVE, never PASS; details
  * are capped.
  */
-export function verdictOf(info: CaseInfo, ok: boolean, evidence: Evidence, judged: number): Verdict {
+export function verdictOf(info: CheckInfo, ok: boolean, evidence: Evidence, judged: number): Verdict {
   const verdict = judged === 0 && ok && info.level !== 'INFO' ? 'INCONCLUSIVE' : judge(info.level, ok);
   return {
     id: info.id,
@@ -121,12 +121,12 @@ export function verdictOf(info: CaseInfo, ok: boolean, evidence: Evidence, judge
  * No judgment: the history does not meet the check's precondition (faults
  * never healed, run too short, ...). INCONCLUSIVE, with the reason.
  */
-export function notJudged(info: CaseInfo, evidence: Evidence): Verdict {
+export function notJudged(info: CheckInfo, evidence: Evidence): Verdict {
   return verdictOf(info, true, evidence, 0);
 }
 
 /** The IUT did not declare what the case needs. */
-export function unsupported(info: CaseInfo, why: string): Verdict {
+export function unsupported(info: CheckInfo, why: string): Verdict {
   return {
     id: info.id,
     requirement: info.requirement,

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type GateOptions, gate, nothingJudgedReason } from '../checks/gate.js';
-import type { CaseInfo, Verdict } from '../checks/verdict.js';
+import type { CheckInfo, Verdict } from '../checks/verdict.js';
 import { type Capabilities, VARIANTS, type Variant } from '../proto/contract.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
@@ -182,7 +182,7 @@ function bare(
 }
 
 /** The run-level case of an IUT that never answers Init. */
-const RUN_INIT: CaseInfo = {
+const RUN_INIT: CheckInfo = {
   id: 'run/init',
   requirement: 'The IUT answers Init and declares its capabilities.',
   level: 'MUST',

@@ -8,7 +8,7 @@ import { WITHIN_BOUND } from '../checks/convergence.js';
 import { budgetCases, convergenceCase, PROTOCOL_CASE } from '../checks/maelstrom.js';
 import { REALTIME_VARIANTS, realtimeCaseIds, realtimeCases } from '../checks/realtime.js';
 import { RUN_COMPLETED } from '../checks/run.js';
-import type { CaseInfo } from '../checks/verdict.js';
+import type { CheckInfo } from '../checks/verdict.js';
 import type { Variant } from '../proto/contract.js';
 import { MAELSTROM_PARAMS, MAELSTROM_SCENARIOS } from './maelstrom.js';
 import { ALL_CASES, matchesPrefix } from './registry.js';
@@ -21,7 +21,7 @@ import { ALL_CASES, matchesPrefix } from './registry.js';
 export type Mode = 'lockstep' | 'realtime' | 'maelstrom';
 export const MODES: readonly Mode[] = ['lockstep', 'realtime', 'maelstrom'];
 
-export interface CatalogueEntry extends CaseInfo {
+export interface CatalogueEntry extends CheckInfo {
   /** Variants the case applies to (over all its modes). */
   variants: Variant[];
   modes: Mode[];
@@ -37,7 +37,7 @@ export const BUDGET_IDS: readonly string[] = Object.values(budgetCases(null)).ma
 
 function build(): CatalogueEntry[] {
   const byId = new Map<string, CatalogueEntry>();
-  const add = (info: CaseInfo, mode: Mode, variants: readonly Variant[]) => {
+  const add = (info: CheckInfo, mode: Mode, variants: readonly Variant[]) => {
     const e = byId.get(info.id);
     if (!e) {
       const { id, requirement, level, source } = info;

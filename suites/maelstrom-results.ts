@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checkBudgets, checkConvergence, checkProtocol, convergenceCase } from '../checks/maelstrom.js';
 import type { Budget } from '../checks/maelstrom-profiles.js';
 import { checkRealtimeHistory } from '../checks/realtime.js';
-import { type CaseInfo, unsupported, type Verdict } from '../checks/verdict.js';
+import { type CheckInfo, unsupported, type Verdict } from '../checks/verdict.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { BUDGET_IDS, MAELSTROM_REALTIME_IDS, noMatch } from './catalogue.js';
@@ -21,7 +21,7 @@ export interface MaelstromPlan {
   /** maelstrom/protocol is selected (judged over whatever ran). */
   protocol: boolean;
   /** Selected lockstep cases: reported UNSUPPORTED (they need Tick). */
-  lockstep: CaseInfo[];
+  lockstep: CheckInfo[];
 }
 
 /**
@@ -101,7 +101,7 @@ export class MaelstromResults {
   }
 
   /** Lockstep cases selected in a Maelstrom run: UNSUPPORTED, they need Tick. */
-  lockstepUnsupported(cases: readonly CaseInfo[]): void {
+  lockstepUnsupported(cases: readonly CheckInfo[]): void {
     const why = 'lockstep case: needs Tick; a Maelstrom node keeps its own timers and runs in realtime only';
     for (const c of cases) {
       const { id, requirement, level, source } = c;

@@ -2,11 +2,11 @@
 // member is declared dead, suspicions stay within what failed probes allow,
 // and a suspected member refutes.
 
-import { type CaseInfo, type Verdict, verdictOf } from '../verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import { binomialUpper, probeFailure, SWIM } from './bounds.js';
 import { everHeld, heldAt, type MembershipView, noParams } from './view.js';
 
-export const ACCURACY: CaseInfo = {
+export const ACCURACY: CheckInfo = {
   id: 'membership/accuracy',
   requirement:
     'Under message loss up to 10% and a pause shorter than the suspicion timeout, no member that never crashed or left MUST ever be listed dead.',
@@ -42,7 +42,7 @@ export function checkAccuracy(v: MembershipView): Verdict {
   );
 }
 
-export const FALSE_POSITIVES: CaseInfo = {
+export const FALSE_POSITIVES: CheckInfo = {
   id: 'membership/false-positive-rate',
   requirement: 'The share of (observer, live member) pairs that ever saw a false suspicion, against theory.',
   level: 'INFO',
@@ -73,7 +73,7 @@ export function checkFalsePositives(v: MembershipView, lossPercent: number): Ver
   );
 }
 
-export const SUSPICION_RATE: CaseInfo = {
+export const SUSPICION_RATE: CheckInfo = {
   id: 'membership/suspicion-rate',
   requirement:
     'Under message loss p, members that never crashed, left or paused MUST be suspected no more often than failed probes allow: suspicion episodes (distinct member, incarnation) <= the 1e-6 upper tail of Binomial(pings to them, q), q = (1-(1-p)^2)·(1-(1-p)^4)^k, away from a pause.',
@@ -130,7 +130,7 @@ export function checkSuspicionRate(v: MembershipView, lossPercent: number): Verd
   );
 }
 
-export const REFUTE: CaseInfo = {
+export const REFUTE: CheckInfo = {
   id: 'membership/refute',
   requirement:
     'A live member that was suspected MUST refute with a higher incarnation: at the end every member lists it alive at an incarnation above the one suspected.',

@@ -2,7 +2,7 @@
 // that comes or goes (or a partition that heals) is known to every member
 // within the bounds of ./bounds.ts.
 
-import { type CaseInfo, type Verdict, verdictOf } from '../verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import {
   BOUNDS,
   detectBound,
@@ -14,7 +14,7 @@ import {
 } from './bounds.js';
 import { everHeld, firstHolding, type MembershipView, noParams, upThroughout, viewsAtHeal } from './view.js';
 
-export const JOIN: CaseInfo = {
+export const JOIN: CheckInfo = {
   id: 'membership/join',
   requirement:
     'A member joining through its seeds (a seed may itself be joining) MUST be listed alive by every member up throughout, within T·(D + 3) ticks of its join.',
@@ -54,7 +54,7 @@ export function checkJoin(v: MembershipView): Verdict {
   );
 }
 
-export const LEAVE: CaseInfo = {
+export const LEAVE: CheckInfo = {
   id: 'membership/leave',
   requirement:
     'A graceful leave (clean Stop) MUST be listed as left, and never as dead, by every member up throughout, within T·(D + 3) ticks.',
@@ -95,7 +95,7 @@ export function checkLeave(v: MembershipView): Verdict {
   );
 }
 
-export const DETECT_CRASH: CaseInfo = {
+export const DETECT_CRASH: CheckInfo = {
   id: 'membership/detect-crash',
   requirement:
     'A crashed member MUST be listed dead by every member up throughout, within T·(F + 2 + S + D) ticks of the crash.',
@@ -147,7 +147,7 @@ export function checkDetectCrash(v: MembershipView): Verdict {
   );
 }
 
-export const PARTITION_HEAL: CaseInfo = {
+export const PARTITION_HEAL: CheckInfo = {
   id: 'membership/partition-heal',
   requirement:
     'After a partition heals, every member up MUST hold one and the same view, listing every member up as alive, within T·(2P + 3D + 4) ticks of the heal.',
@@ -187,7 +187,7 @@ export function checkPartitionHeal(v: MembershipView): Verdict {
   );
 }
 
-export const REJOIN: CaseInfo = {
+export const REJOIN: CheckInfo = {
   id: 'membership/rejoin',
   requirement:
     'A restarted member (new generation) MUST be listed alive by every member up throughout within T·(2D + 3) ticks of its restart, and once so, never again dead or suspect-to-dead through a stale death of its old incarnation.',

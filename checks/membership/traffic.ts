@@ -1,11 +1,11 @@
 // membership/probe-traffic: constant probe load per member per period.
 
 import type { NodeId } from '../../proto/contract.js';
-import { type CaseInfo, type Verdict, verdictOf } from '../verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import { SWIM } from './bounds.js';
 import { type MembershipView, noParams } from './view.js';
 
-export const PROBE_TRAFFIC: CaseInfo = {
+export const PROBE_TRAFFIC: CheckInfo = {
   id: 'membership/probe-traffic',
   requirement:
     'A member MUST initiate at most 1 ping and k ping-reqs per protocol period, whatever n; piggybacked updates keep pings, acks and ping-reqs under 2 KiB.',

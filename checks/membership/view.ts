@@ -4,7 +4,7 @@
 
 import type { EventOf, HistoryEvent } from '../../engine/history/events.js';
 import type { MemberStatus, MembershipParams, NodeId } from '../../proto/contract.js';
-import { type CaseInfo, type Verdict, verdictOf } from '../verdict.js';
+import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 
 type View = Map<NodeId, [MemberStatus, number]>;
 
@@ -162,7 +162,7 @@ export function upThroughout(v: MembershipView, from: number, to: number): NodeI
   });
 }
 
-export function noParams(info: CaseInfo): Verdict {
+export function noParams(info: CheckInfo): Verdict {
   return verdictOf(
     info,
     true,

@@ -37,7 +37,7 @@ import {
 } from '../../checks/membership/liveness.js';
 import { checkProbeTraffic, PROBE_TRAFFIC } from '../../checks/membership/traffic.js';
 import { membershipView } from '../../checks/membership/view.js';
-import type { CaseInfo, Verdict } from '../../checks/verdict.js';
+import type { CheckInfo, Verdict } from '../../checks/verdict.js';
 import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent } from '../../engine/history/events.js';
 import { type LockstepSpec, runLockstep } from '../../engine/runner/lockstep.js';
@@ -220,7 +220,7 @@ export function membershipSpec(
 interface Spec {
   id: string;
   kind: Kind;
-  info: CaseInfo;
+  info: CheckInfo;
   check: (v: ReturnType<typeof membershipView>, input: MembershipInput) => Verdict[];
 }
 

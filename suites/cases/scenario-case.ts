@@ -2,8 +2,8 @@
 // which checks (checks) decide its verdict.
 import * as fc from 'fast-check';
 import { gradeRun } from '../../checks/grade.js';
-import { CASES, checkView } from '../../checks/index.js';
-import type { CaseInfo, Level, Verdict } from '../../checks/verdict.js';
+import { CHECKS, checkView } from '../../checks/index.js';
+import type { CheckInfo, Level, Verdict } from '../../checks/verdict.js';
 import { buildView, type HistoryView } from '../../checks/view.js';
 import { type Capabilities, maxWriteBytes, type Variant } from '../../proto/contract.js';
 import { clusterArb } from '../generators/cluster.js';
@@ -18,8 +18,8 @@ export interface ScenarioCaseSpec {
   level: Level;
   source: string;
   variants: readonly Variant[];
-  /** Checks of checks (their CaseInfo constants) whose verdicts make this case's verdict. */
-  checks: readonly CaseInfo[];
+  /** Checks of checks (their CheckInfo constants) whose verdicts make this case's verdict. */
+  checks: readonly CheckInfo[];
   faults?: (variant: Variant) => fc.Arbitrary<FaultInput[]>;
   writes?: (variant: Variant) => fc.Arbitrary<WriteInput[]>;
   /** A cluster of the case's own, where its bound only holds for given parameters. */
@@ -36,16 +36,16 @@ export interface ScenarioCaseSpec {
   unsupported?: (caps: Capabilities, variant: Variant) => string | null;
   /** Whether activity may start late (default: yes; see LATEST_START). */
   late?: boolean;
-  /** Checks outside checkHistory's table, each with its own CaseInfo. */
+  /** Checks outside checkHistory's table, each with its own CheckInfo. */
   extra?: readonly ExtraCheck[];
 }
 
 export interface ExtraCheck {
-  info: CaseInfo;
+  info: CheckInfo;
   check: (v: HistoryView) => Verdict;
 }
 
-const KNOWN_CHECKS = new Set(CASES.map((c) => c.info.id));
+const KNOWN_CHECKS = new Set(CHECKS.map((c) => c.info.id));
 
 /** Writes land in the first rounds of the activity, overlapping the fault windows. */
 const WRITE_ROUNDS = 8;
