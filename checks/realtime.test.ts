@@ -98,9 +98,9 @@ describe('realtime checks', () => {
     );
   });
 
-  test('direct transport (iptables counters, no envelope seen): payload-size is not judged, and says why', () => {
+  test('direct transport (iptables counters, no envelope seen): payload-size is UNSUPPORTED by the setup, and says why', () => {
     const v = verdict(history([{ t: 'counters', r: 500, passed: [], dropped: [] }]), 'contract/payload-size');
-    expect(v?.verdict).toBe('INCONCLUSIVE');
+    expect(v?.verdict).toBe('UNSUPPORTED');
     expect(v?.evidence.observed).toMatch(/direct transport/);
   });
 

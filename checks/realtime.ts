@@ -148,16 +148,12 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
     // The same rule as riding along (checks/index.ts ridingAlong): e.g. no
-    // payload to measure when the direct transport sends node to node.
+    // payload to measure when the direct transport sends node to node. The
+    // run's setup cannot judge it, whatever the node does: UNSUPPORTED (with
+    // the reason), like a capability the run lacks, not INCONCLUSIVE.
     const inapplicable = c.inapplicable?.(v);
     if (inapplicable) {
-      out.push(
-        notJudged(c.info, {
-          expected: c.info.requirement,
-          observed: `not judged: ${inapplicable}`,
-          details: [],
-        }),
-      );
+      out.push(unsupported(c.info, `not judged by this setup: ${inapplicable}`));
       continue;
     }
     const verdict = c.check(v);
