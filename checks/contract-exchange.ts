@@ -49,14 +49,24 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
         `${key} v${counter}@${origin} is ${JSON.stringify(had.value)} (${had.where}) and ${JSON.stringify(value)} (${where})`,
       );
   };
-  // An ack answers the node's latest write of its key: in lockstep within the
-  // round, in realtime (one write at a time) a few ms after it.
-  const pending = new Map<string, string>();
-  const when = (r: number) => (v.run?.mode === 'realtime' ? `at ${r} ms` : `in round ${r}`);
+  // Which write an ack answers. Lockstep: one Update call a round per node,
+  // "one ack per write, in order" (UpdateResponse), so a node's acks of a key
+  // answer its writes of that key in the round in order (a round may write a
+  // key twice at one node). Realtime: one write a call, so an ack answers the
+  // node's latest write of its key, a few ms later (an earlier one may have
+  // timed out unanswered).
+  const realtime = v.run?.mode === 'realtime';
+  const pending = new Map<string, string[]>();
+  const when = (r: number) => (realtime ? `at ${r} ms` : `in round ${r}`);
   for (const e of v.events) {
-    if (e.t === 'update') pending.set(`${e.node}\u0000${e.key}`, e.value);
-    else if (e.t === 'ack') {
-      const value = pending.get(`${e.node}\u0000${e.key}`);
+    if (e.t === 'round') pending.clear();
+    else if (e.t === 'update') {
+      const id = `${e.node}\u0000${e.key}`;
+      const queue = realtime ? undefined : pending.get(id);
+      if (queue) queue.push(e.value);
+      else pending.set(id, [e.value]);
+    } else if (e.t === 'ack') {
+      const value = pending.get(`${e.node}\u0000${e.key}`)?.shift();
       if (value !== undefined)
         see(e.key, e.version.counter, e.version.origin, value, `acked by ${e.node} ${when(e.r)}`);
     } else if (e.t === 'read')
