@@ -3,13 +3,12 @@
 //
 // Each instance gets gossipsub's own components (peer id, registrar,
 // connection manager, peer store, logger) wired by this host instead of a
-// full libp2p node. A "connection" between two nodes exists only along an
-// edge of NodeInit.peers, between two running instances; the streams
-// gossipsub opens on it are InterceptedStreams (stream.ts): every frame
-// gossipsub writes becomes one envelope streamed to the harness
-// (HarnessNetwork.Send), and reaches the other instance's stream only when the
-// harness delivers it with Deliver. Opening and closing streams and
-// connections is out of band (instant, never faulted), as the connection
+// full libp2p node; the stand-ins and the connections between nodes are in
+// links.ts. The streams gossipsub opens on a connection are InterceptedStreams
+// (stream.ts): every frame gossipsub writes becomes one envelope streamed to
+// the harness (HarnessNetwork.Send), and reaches the other instance's stream
+// only when the harness delivers it with Deliver. Opening and closing streams
+// and connections is out of band (instant, never faulted), as the connection
 // layer under gossipsub would carry it; the gossip protocol's bytes all pass
 // through the harness.
 //
@@ -17,22 +16,12 @@
 // on the topic; every message an instance receives is merged into its store.
 import './polyfill.js';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import { type GossipSub, type GossipsubOpts, gossipsub, type Message } from '@libp2p/gossipsub';
-import type {
-  Connection,
-  PeerId,
-  PeerStore,
-  PrivateKey,
-  Startable,
-  StreamHandler,
-  Topology,
-} from '@libp2p/interface';
+import type { PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface';
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal';
 import { defaultLogger } from '@libp2p/logger';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { multiaddr } from '@multiformats/multiaddr';
 import {
   type Capabilities,
   type ClockMode,
@@ -54,7 +43,9 @@ import {
   type Write,
 } from '../../proto/contract.js';
 import { HarnessTransport, type Transport } from '../../proto/harness-transport.js';
-import { InterceptedStream, type Wire } from './stream.js';
+import { LIBRARY_VERSION, meshParams } from './library.js';
+import { type Link, Links, LocalRegistrar, localConnectionManager, localPeerStore } from './links.js';
+import type { Wire } from './stream.js';
 import {
   classify,
   decodeUpdate,
@@ -78,30 +69,6 @@ export const CAPABILITIES: Capabilities = {
   durableRestart: false,
 };
 
-function libraryVersion(): string {
-  try {
-    const entry = new URL(import.meta.resolve('@libp2p/gossipsub'));
-    // .../node_modules/@libp2p/gossipsub/dist/src/index.js -> package.json
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', entry), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-export const LIBRARY_VERSION = libraryVersion();
-
-/** Mesh parameters from the contract's fanout (library defaults: D 6, Dlo 4, Dhi 12, Dscore 4, Dout 2, Dlazy 6). */
-export function meshParams(
-  fanout: number,
-): Pick<GossipsubOpts, 'D' | 'Dlo' | 'Dhi' | 'Dscore' | 'Dout' | 'Dlazy'> {
-  const D = fanout > 0 ? fanout : 6;
-  const Dlo = Math.max(1, D - Math.floor(D / 3));
-  return { D, Dlo, Dhi: 2 * D, Dscore: Dlo, Dout: Math.min(Math.floor(D / 3), Dlo - 1), Dlazy: D };
-}
-
 export interface GossipsubHostOptions {
   /** Where envelopes go, for a harness address (default: a HarnessTransport streaming to it). */
   transport?: (harnessAddress: string) => Transport;
@@ -117,39 +84,6 @@ export interface TrafficStats {
   stale: number;
 }
 
-class LocalRegistrar {
-  readonly handlers = new Map<string, StreamHandler>();
-  private readonly topologies = new Map<string, { protocol: string; topology: Topology }>();
-  private seq = 0;
-
-  async handle(protocol: string, handler: StreamHandler): Promise<void> {
-    this.handlers.set(protocol, handler);
-  }
-
-  async unhandle(protocol: string): Promise<void> {
-    this.handlers.delete(protocol);
-  }
-
-  async register(protocol: string, topology: Topology): Promise<string> {
-    const id = `topology-${++this.seq}`;
-    this.topologies.set(id, { protocol, topology });
-    return id;
-  }
-
-  unregister(id: string): void {
-    this.topologies.delete(id);
-  }
-
-  getTopologies(protocol: string): Topology[] {
-    return [...this.topologies.values()].filter((t) => t.protocol === protocol).map((t) => t.topology);
-  }
-
-  /** The topology gossipsub registered (the same callbacks for each of its protocols). */
-  first(): Topology | undefined {
-    return this.topologies.values().next().value?.topology;
-  }
-}
-
 interface Instance {
   id: NodeId;
   init: NodeInit;
@@ -162,42 +96,14 @@ interface Instance {
   stopped: boolean;
 }
 
-/** This node's view of a connection (the fields gossipsub reads). */
-interface LinkSide {
-  id: string;
-  remotePeer: PeerId;
-  remoteAddr: ReturnType<typeof multiaddr>;
-  direction: 'inbound' | 'outbound';
-  status: 'open' | 'closing' | 'closed';
-  streams: InterceptedStream[];
-  direct: boolean;
-  timeline: { open: number; close?: number };
-  log: ReturnType<ReturnType<typeof defaultLogger>['forComponent']>;
-  newStream(protocols: string | string[]): Promise<InterceptedStream>;
-  close(): Promise<void>;
-  abort(err: Error): void;
-}
-
-interface Link {
-  id: number;
-  open: boolean;
-  sides: Map<NodeId, LinkSide>;
-  ends: Set<InterceptedStream>;
-}
-
-const asConnection = (side: LinkSide): Connection => side as unknown as Connection;
-
 export class GossipsubHost implements GossipEndpoint {
   private readonly instances = new Map<NodeId, Instance>();
   /** Every node id ever initialized (Deliver / Update / Read to others: NOT_FOUND). */
   private readonly known = new Set<NodeId>();
   private readonly keys = new Map<NodeId, PrivateKey>();
-  private readonly ends = new Map<number, InterceptedStream>();
   private params: Parameters | null = null;
   private transport: Transport | null = null;
   private transportAddress = '';
-  private streamSeq = 0;
-  private linkSeq = 0;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly logger = defaultLogger();
   readonly stats: TrafficStats = {
@@ -223,6 +129,8 @@ export class GossipsubHost implements GossipEndpoint {
       this.transport?.send([{ from, to, kind, keys, payload }]);
     },
   };
+
+  private readonly links = new Links((id) => this.instances.get(id), this.wire, this.logger);
 
   /** Runs `fn` after every earlier Init / Stop / close has finished. */
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
@@ -254,7 +162,7 @@ export class GossipsubHost implements GossipEndpoint {
         for (const p of x.init.peers) {
           const y = this.instances.get(p);
           if (!y || y === x || y.stopped || x.links.has(p) || !y.init.peers.includes(x.id)) continue;
-          this.connect(x, y);
+          this.links.connect(x, y);
         }
       }
       return result;
@@ -331,31 +239,11 @@ export class GossipsubHost implements GossipEndpoint {
     const privateKey = await this.privateKey(n.id);
     const peerId = peerIdFromPrivateKey(privateKey);
     const registrar = new LocalRegistrar();
-    const self = this;
-    const connectionManager = {
-      // Used by gossipsub only to dial direct / PX peers: only an open link to a peer of this node.
-      async openConnection(peer: PeerId): Promise<Connection> {
-        const inst = self.instances.get(n.id);
-        for (const link of inst?.links.values() ?? []) {
-          const side = link.sides.get(n.id);
-          if (link.open && side?.remotePeer.equals(peer)) return asConnection(side);
-        }
-        throw new Error(`no connection to ${peer.toString()}: not a peer of ${n.id}`);
-      },
-      getConnections: () => [],
-    };
-    const peerStore = {
-      merge: async () => ({}),
-      patch: async () => ({}),
-      get: async (peer: PeerId) => ({
-        id: peer,
-        addresses: [],
-        protocols: [],
-        metadata: new Map(),
-        tags: new Map(),
-      }),
-      consumePeerRecord: async () => false,
-    };
+    const connectionManager = localConnectionManager(
+      n.id,
+      () => this.instances.get(n.id)?.links.values() ?? [],
+    );
+    const peerStore = localPeerStore();
     const gs = gossipsub({
       ...meshParams(params.fanout),
       heartbeatInterval: params.periodMs,
@@ -400,110 +288,9 @@ export class GossipsubHost implements GossipEndpoint {
     if (!cur || compareVersions(version, cur.version) > 0) inst.store.set(key, { value, version });
   }
 
-  // ---- connections and streams ----
-
-  private connect(x: Instance, y: Instance): void {
-    const link: Link = { id: ++this.linkSeq, open: true, sides: new Map(), ends: new Set() };
-    link.sides.set(x.id, this.side(link, x, y, 'outbound'));
-    link.sides.set(y.id, this.side(link, y, x, 'inbound'));
-    x.links.set(y.id, link);
-    y.links.set(x.id, link);
-    // Both ends learn of the connection, as libp2p's registrar tells every topology.
-    void y.registrar.first()?.onConnect?.(x.peerId, asConnection(link.sides.get(y.id)!));
-    void x.registrar.first()?.onConnect?.(y.peerId, asConnection(link.sides.get(x.id)!));
-  }
-
-  private side(link: Link, local: Instance, remote: Instance, direction: 'inbound' | 'outbound'): LinkSide {
-    return {
-      id: `${link.id}:${local.id}`,
-      remotePeer: remote.peerId,
-      remoteAddr: multiaddr(`/memory/${remote.id}`),
-      direction,
-      status: 'open',
-      streams: [],
-      direct: true,
-      timeline: { open: Date.now() },
-      log: this.logger.forComponent(`gossipcheck:gossipsub:conn:${local.id}:${remote.id}`),
-      newStream: async (protocols) => this.openStream(link, local, remote, protocols),
-      close: async () => this.closeLink(link),
-      abort: () => void this.closeLink(link),
-    };
-  }
-
-  private async openStream(
-    link: Link,
-    local: Instance,
-    remote: Instance,
-    protocols: string | string[],
-  ): Promise<InterceptedStream> {
-    if (!link.open || local.stopped || remote.stopped) throw new Error('connection closed');
-    const wanted = typeof protocols === 'string' ? [protocols] : protocols;
-    const protocol = wanted.find((p) => remote.registrar.handlers.has(p));
-    if (!protocol) throw new Error(`${remote.id} supports none of ${wanted.join(', ')}`);
-    const out = new InterceptedStream({
-      id: ++this.streamSeq,
-      node: local.id,
-      peer: remote.id,
-      direction: 'outbound',
-      protocol,
-      wire: this.wire,
-    });
-    const inb = new InterceptedStream({
-      id: ++this.streamSeq,
-      node: remote.id,
-      peer: local.id,
-      direction: 'inbound',
-      protocol,
-      wire: this.wire,
-    });
-    out.remote = inb;
-    inb.remote = out;
-    for (const end of [out, inb]) {
-      this.ends.set(end.endId, end);
-      link.ends.add(end);
-      link.sides.get(end.node)?.streams.push(end);
-      end.addEventListener('close', () => {
-        this.ends.delete(end.endId);
-        link.ends.delete(end);
-      });
-    }
-    const handler = remote.registrar.handlers.get(protocol)!;
-    const remoteSide = link.sides.get(remote.id)!;
-    queueMicrotask(() => {
-      if (!link.open) return;
-      Promise.resolve(handler(inb, asConnection(remoteSide))).catch(() => {});
-    });
-    return out;
-  }
-
-  /** The connection goes down: both instances hear of it, its streams end, bytes in flight are lost. */
-  private closeLink(link: Link): void {
-    if (!link.open) return;
-    link.open = false;
-    const ids = [...link.sides.keys()];
-    for (const id of ids) {
-      const side = link.sides.get(id)!;
-      side.status = 'closed';
-      side.timeline.close = Date.now();
-      const inst = this.instances.get(id);
-      if (inst?.links.get(ids.find((o) => o !== id)!) === link) inst.links.delete(ids.find((o) => o !== id)!);
-    }
-    for (const id of ids) {
-      const inst = this.instances.get(id);
-      const other = ids.find((o) => o !== id)!;
-      const otherInst = this.instances.get(other);
-      if (inst && !inst.stopped && otherInst) void inst.registrar.first()?.onDisconnect?.(otherInst.peerId);
-    }
-    for (const end of [...link.ends]) {
-      this.ends.delete(end.endId);
-      if (end.status === 'open') end.onTransportClosed();
-    }
-    link.ends.clear();
-  }
-
   private async stopInstance(inst: Instance): Promise<void> {
     inst.stopped = true;
-    for (const link of [...inst.links.values()]) this.closeLink(link);
+    for (const link of [...inst.links.values()]) this.links.closeLink(link);
     try {
       await inst.gs.stop();
     } catch (err) {
@@ -546,7 +333,7 @@ export class GossipsubHost implements GossipEndpoint {
     });
     envelopes.forEach((e, i) => {
       const p = parsed[i];
-      const end = this.ends.get(p.endId);
+      const end = this.links.ends.get(p.endId);
       // Bytes for a stream that no longer exists (its connection went down) are lost, as on TCP.
       if (!end || end.node !== e.to || end.peer !== e.from || end.status !== 'open') {
         this.stats.stale++;

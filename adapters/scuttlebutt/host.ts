@@ -4,9 +4,8 @@
 // under them: a connection is a pair of those streams, and the text they write
 // travels as envelopes (a TCP-like byte stream: connection id, sequence
 // number, in-order reassembly). The mapping is explained in README.md.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+// The library and its clock are loaded in library.ts; the segment wire
+// format is in segment.ts.
 import {
   type Ack,
   type Capabilities,
@@ -26,90 +25,17 @@ import {
   type Write,
 } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
-
-// --- The untyped library, behind the few members this adapter uses. ---
-
-/** An update as the library stores and sends it: [[key, value], timestamp, source id]. */
-type SbUpdate = [[string, unknown], number, string];
-
-/** The stream model.createStream() returns (a JSON-lines duplex: one `data` event per line). */
-interface SbStream {
-  on(event: 'data', listener: (line: string) => void): SbStream;
-  on(event: 'error', listener: (err: unknown) => void): SbStream;
-  write(text: string): unknown;
-  destroy(): void;
-}
-
-interface SbModel {
-  readonly id: string;
-  /** key -> the update that holds it. */
-  readonly store: Record<string, SbUpdate>;
-  /** source id -> latest timestamp seen from it: the node's version vector (its digest). */
-  readonly sources: Record<string, number>;
-  set(key: string, value: string): SbModel;
-  createStream(): SbStream;
-}
-
-const require = createRequire(import.meta.url);
-
-/** One copy of the library: its Model class and the clock (monotonic-timestamp) Model.localUpdate reads. */
-interface Library {
-  Model: new (id: string) => SbModel;
-  timestamp: () => number;
-}
-
-const SB_MAIN = require.resolve('scuttlebutt');
-/** The library's own files that hold state (the clock) or capture it (index.js, model.js). */
-const SB_STATEFUL = [
-  require.resolve('scuttlebutt/model'),
-  SB_MAIN,
-  require.resolve('monotonic-timestamp', { paths: [dirname(SB_MAIN)] }),
-];
-
-/**
- * Loads the library. `fresh`: a new copy with its own clock state, as a node
- * in a process of its own would have (the module cache entries of its
- * stateful files are dropped first; node_modules is untouched).
- */
-function loadLibrary(fresh: boolean): Library {
-  if (fresh) for (const file of SB_STATEFUL) delete require.cache[file];
-  return {
-    Model: require('scuttlebutt/model') as Library['Model'],
-    timestamp: (require('scuttlebutt') as { timestamp: () => number }).timestamp,
-  };
-}
-
-const SHARED = loadLibrary(false);
-const SB_VERSION = (
-  JSON.parse(readFileSync(require.resolve('scuttlebutt/package.json'), 'utf8')) as { version: string }
-).version;
-
-/**
- * How local writes read the wall clock (README.md, "Clock"):
- * - `shared`: one copy of the library for every node and one logical clock,
- *   one step per write: every timestamp distinct, as in one process;
- * - `per-node`: a copy of the library per node (separate processes), all
- *   reading the lockstep round as wall time, 1000 ms a round.
- */
-export type ClockModel = 'shared' | 'per-node';
-export const CLOCK_MODELS: readonly ClockModel[] = ['shared', 'per-node'];
-const ROUND_MS = 1000;
-
-/**
- * Runs `fn` with Date.now() reading `t`. monotonic-timestamp reads the wall
- * clock; lockstep histories must replay byte for byte, so local writes read a
- * logical clock instead. Scoped to the synchronous call: grpc-js and the rest
- * of the process keep the real clock.
- */
-function atTime<T>(t: number, fn: () => T): T {
-  const real = Date.now;
-  Date.now = () => t;
-  try {
-    return fn();
-  } finally {
-    Date.now = real;
-  }
-}
+import {
+  atTime,
+  type ClockModel,
+  loadLibrary,
+  ROUND_MS,
+  SB_VERSION,
+  type SbModel,
+  type SbStream,
+  SHARED,
+} from './library.js';
+import { type Segment, segments, validSegment } from './segment.js';
 
 // --- Tunables, each explained in README.md. ---
 
@@ -118,9 +44,6 @@ export const IDLE_TICKS = 2;
 /** Event-loop turns to let the library's nextTick work (stream resume) run before collecting output. */
 const SETTLE_TURNS = 3;
 const KINDS = new Set(['digest', 'entries']);
-/** Header flags: the data starts inside a line / ends inside a line (a line split across segments). */
-const STARTS_MID = 1;
-const ENDS_MID = 2;
 
 const CAPABILITIES: Capabilities = {
   variants: ['anti-entropy-push-pull'],
@@ -161,92 +84,6 @@ interface HostedNode {
   ticks: number;
   nextConn: number;
   crashed: boolean;
-}
-
-interface Segment {
-  conn: string;
-  seq: number;
-  flags: number;
-  data: string;
-}
-
-const utf8 = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
-
-function encodeSegment(s: Segment): Uint8Array {
-  return utf8.encode(`${JSON.stringify([s.conn, s.seq, s.flags])}\n${s.data}`);
-}
-
-/** Parses and checks a payload; the message says why it is not one of ours. */
-function decodeSegment(payload: Uint8Array): Segment | string {
-  let text: string;
-  try {
-    text = strictUtf8.decode(payload);
-  } catch {
-    return 'payload is not UTF-8';
-  }
-  const nl = text.indexOf('\n');
-  if (nl < 0) return 'payload has no header line';
-  let header: unknown;
-  try {
-    header = JSON.parse(text.slice(0, nl));
-  } catch {
-    return 'payload header is not JSON';
-  }
-  if (
-    !Array.isArray(header) ||
-    header.length !== 3 ||
-    typeof header[0] !== 'string' ||
-    !Number.isSafeInteger(header[1]) ||
-    header[1] < 0 ||
-    !Number.isInteger(header[2]) ||
-    header[2] < 0 ||
-    header[2] > 3
-  )
-    return 'payload header is not [connection, seq, flags]';
-  const seg: Segment = { conn: header[0], seq: header[1], flags: header[2], data: text.slice(nl + 1) };
-  // Every line that starts and ends in this segment must be JSON; a line split
-  // across segments is checked by the library's parser once reassembled.
-  const lines = seg.data.split('\n');
-  const tail = lines.pop() ?? '';
-  if (tail !== '' && !(seg.flags & ENDS_MID)) return 'payload data does not end with a newline';
-  lines.forEach((line, i) => {
-    if (i === 0 && seg.flags & STARTS_MID) return;
-    JSON.parse(line);
-  });
-  return seg;
-}
-
-function validSegment(payload: Uint8Array): Segment | string {
-  try {
-    return decodeSegment(payload);
-  } catch {
-    return 'payload line is not JSON';
-  }
-}
-
-/** The key an update line carries, or undefined for the digest (clock) and "SYNC" lines. */
-function updateKey(line: string): string | undefined {
-  if (!line.startsWith('[')) return undefined;
-  const parsed = JSON.parse(line) as unknown;
-  if (Array.isArray(parsed) && Array.isArray(parsed[0]) && typeof parsed[0][0] === 'string')
-    return parsed[0][0];
-  return undefined;
-}
-
-/** The longest prefix of `s` within `budget` UTF-8 bytes, never splitting a code point. */
-function prefixWithin(s: string, budget: number): string {
-  let bytes = 0;
-  let i = 0;
-  while (i < s.length) {
-    const cp = s.codePointAt(i)!;
-    const w = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + w > budget) break;
-    bytes += w;
-    i += cp > 0xffff ? 2 : 1;
-  }
-  return s.slice(0, i);
 }
 
 /** Serializes calls: a flush collects every stream's output, so calls must not interleave. */
@@ -517,59 +354,9 @@ export class ScuttlebuttHost implements GossipEndpoint {
       for (const side of node.sides.values()) {
         if (side.out.length === 0 || side.broken) continue;
         side.lastActive = node.ticks;
-        out.push(...this.segments(node, side, side.out.splice(0)));
+        out.push(...segments(node.id, side, side.out.splice(0), this.maxPayload()));
       }
     }
     return out;
-  }
-
-  /**
-   * Cuts what a side wrote into envelopes within max_payload_bytes: the
-   * digest (clock) and the end-of-history marker travel as "digest", updates
-   * as "entries" listing the key of every update they hold (a line longer
-   * than a payload is split, and each part lists its key).
-   */
-  private segments(node: HostedNode, side: Side, lines: string[]): Envelope[] {
-    const budget = this.maxPayload() - byteLength(`${JSON.stringify([side.conn, 2 ** 53, 3])}\n`);
-    const envs: Envelope[] = [];
-    let data = '';
-    let flags = 0;
-    let keys: string[] = [];
-    let hasClock = false;
-    const emit = (endsMid: boolean) => {
-      if (data === '') return;
-      const f = flags | (endsMid ? ENDS_MID : 0);
-      const seg: Segment = { conn: side.conn, seq: side.sendSeq++, flags: f, data };
-      envs.push({
-        from: node.id,
-        to: side.peer,
-        payload: encodeSegment(seg),
-        kind: keys.length > 0 ? 'entries' : 'digest',
-        keys,
-      });
-      data = '';
-      flags = endsMid ? STARTS_MID : 0;
-      keys = [];
-      hasClock = false;
-    };
-    for (const line of lines) {
-      const key = updateKey(line);
-      const isClock = line.startsWith('{');
-      // Digests and entries travel apart, in stream order.
-      if ((key !== undefined && hasClock) || (isClock && keys.length > 0)) emit(false);
-      if (byteLength(data) + byteLength(line) > budget) emit(false);
-      let rest = line;
-      while (rest !== '') {
-        const room = budget - byteLength(data);
-        const part = prefixWithin(rest, room);
-        data += part;
-        rest = rest.slice(part.length);
-        if (key !== undefined && !keys.includes(key)) keys.push(key);
-        if (isClock) hasClock = true;
-        if (rest !== '') emit(true);
-      }
-    }
-    emit(false);
-    return envs;
   }
 }

@@ -3,7 +3,8 @@
 // serves until SIGINT / SIGTERM. Bad flags: one line on stderr, exit 2.
 import { parseArgs } from 'node:util';
 import { serveEndpointUntilSignal } from '../../proto/server.js';
-import { CLOCK_MODELS, type ClockModel, ScuttlebuttHost } from './host.js';
+import { ScuttlebuttHost } from './host.js';
+import { CLOCK_MODELS, type ClockModel } from './library.js';
 
 const HELP = `usage: node dist/adapters/scuttlebutt/main.js [--listen HOST:PORT]
 
