@@ -6,12 +6,10 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, type Variant } from '../proto/contract.js';
+import { CONTRACT, MAX_SHOWN } from './contract.js';
 import { at } from './run.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
-
-const CONTRACT = 'GossipNode contract (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
-const MAX_SHOWN = 10;
 
 export const UNIQUE_VERSIONS: CheckInfo = {
   id: 'contract/unique-versions',

@@ -5,12 +5,10 @@
 
 import { orderProblem } from '../engine/history/snapshot-order.js';
 import { compareVersions, type NodeId, type Version } from '../proto/contract.js';
+import { CONTRACT, MAX_SHOWN } from './contract.js';
 import { at } from './run.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import { fmtVersion, type HistoryView, versionOf } from './view.js';
-
-const CONTRACT = 'GossipNode contract (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
-const MAX_SHOWN = 10;
 
 export const READ_SORTED: CheckInfo = {
   id: 'contract/read-sorted',

@@ -8,14 +8,19 @@ import { compareVersions, ENVELOPE_KINDS, type NodeId, type Version } from '../p
 import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import { entryMap, type HistoryView, versionOf } from './view.js';
 
-const CONTRACT = 'GossipNode contract, Envelope (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
+/** Where every contract rule is written down, for the contract checks' sources. */
+export const CONTRACT = 'GossipNode contract (proto/gossipcheck/v1/gossip.proto; docs/contract.md)';
+const ENVELOPE = `${CONTRACT}, Envelope`;
+
+/** The most offending items a contract check lists. */
+export const MAX_SHOWN = 10;
 
 export const ENVELOPE_KIND: CheckInfo = {
   id: 'contract/envelope-kind',
   requirement:
     "Every envelope MUST carry a `kind` from its variant's vocabulary (direct mail: mail; anti-entropy: digest, want, entries, entries-want; rumor: rumor, feedback, pull; hybrid: both; push-sum: pushsum), and kinds that carry no values MUST list no keys.",
   level: 'MUST',
-  source: CONTRACT,
+  source: ENVELOPE,
 };
 
 export const DECLARED_KEYS: CheckInfo = {
@@ -23,7 +28,7 @@ export const DECLARED_KEYS: CheckInfo = {
   requirement:
     "Every value a node learns MUST arrive in an envelope delivered to it in that round whose `keys` lists the value's key (a node learns values only from envelopes, and the checks count values by `keys`).",
   level: 'MUST',
-  source: CONTRACT,
+  source: ENVELOPE,
 };
 
 export const ADDRESSING: CheckInfo = {
@@ -31,10 +36,8 @@ export const ADDRESSING: CheckInfo = {
   requirement:
     "Every envelope MUST be sent by a node that was acting at that moment (ticked, written to, stopped cleanly, or handed an envelope at that hop) and addressed to another node of the run, never to itself or to an unknown id; when the peer graph is not the full mesh, to one of the sender's peers (NodeInit.peers) or to a node that earlier sent it an envelope it received (a reply).",
   level: 'MUST',
-  source: `${CONTRACT}; NodeInit.peers`,
+  source: `${ENVELOPE}; NodeInit.peers`,
 };
-
-const MAX_SHOWN = 10;
 
 export function checkEnvelopeKind(v: HistoryView): Verdict {
   const vocabulary = ENVELOPE_KINDS[v.variant!];
