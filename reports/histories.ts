@@ -10,7 +10,7 @@ import type { RunReport } from '../suites/result.js';
 export type LoadedHistory = { ok: true; events: HistoryEvent[] } | { ok: false; error: string };
 
 /** Largest history file the page draws from (bigger ones are noted, not read). */
-export const MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+export const MAX_DRAWN_HISTORY_BYTES = 64 * 1024 * 1024;
 
 /**
  * A report-dir relative path that stays inside the directory: no scheme, not
@@ -45,10 +45,10 @@ export async function loadHistory(dir: string, path: string): Promise<LoadedHist
   try {
     const info = await stat(file);
     if (!info.isFile()) return { ok: false, error: 'not a file' };
-    if (info.size > MAX_HISTORY_BYTES) {
+    if (info.size > MAX_DRAWN_HISTORY_BYTES) {
       return {
         ok: false,
-        error: `${info.size} bytes, more than the ${MAX_HISTORY_BYTES} the page draws from`,
+        error: `${info.size} bytes, more than the ${MAX_DRAWN_HISTORY_BYTES} the page draws from`,
       };
     }
     return { ok: true, events: parseHistory(await readFile(file, 'utf8')) };
