@@ -128,7 +128,8 @@ describe('process backend: why an IUT failed', () => {
 
   it('keeps the whole output in logFile and quotes an error line the 5-line tail dropped', async () => {
     const logFile = join(dirs.make(), 'iut.log');
-    const cmd = `echo "Error: cannot bind {listen}" >&2; for i in 1 2 3 4 5 6 7 8; do echo "shutdown line $i"; done; exit 3`;
+    // stderr joins stdout's pipe first: two pipes are read in no set order, and the error line must come first.
+    const cmd = `exec 2>&1; echo "Error: cannot bind {listen}" >&2; for i in 1 2 3 4 5 6 7 8; do echo "shutdown line $i"; done; exit 3`;
     const err = await spawnEndpoint(cmd, { ...OPTS, logFile }).then(
       () => null,
       (e: Error) => e,
