@@ -26,6 +26,7 @@ import type { HistoryEvent } from '../engine/history/events.js';
 import {
   ANTI_ENTROPY_VARIANTS,
   KV_VARIANTS,
+  minimalParameters,
   missingCapability,
   VARIANTS,
   type Variant,
@@ -113,11 +114,15 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
   WITHIN_BOUND.id,
 ]);
 
+/** Whether `variant` has a convergence bound at all (pure rumor mongering has none: checks/bounds.ts). */
+const hasBound = (variant: Variant): boolean =>
+  convergenceBound(variant, minimalParameters(variant), 3) !== undefined;
+
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
     ? [PARTITION_HEAL]
-    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
+    : [...sharedCases(variant).map((c) => c.info), ...(hasBound(variant) ? [WITHIN_BOUND] : [])];
 }
 
 /** Every case id a realtime run of `variant` may report, run/completed first. */
