@@ -1,15 +1,10 @@
 // What each fault did, over hand-made histories: every effect is counted
 // against the window and edges it happened on, and a fault that touched
-// nothing is inert (total 0). Then the rule: a property judged under faults
-// is not judged on a run whose faults were all inert.
+// nothing is inert (total 0).
 import { describe, expect, test } from 'vitest';
 import type { LinkFault } from '../engine/faults/schedule.js';
-import type { HistoryEvent } from '../engine/history/events.js';
 import { effectLine, faultEffects } from './fault-effects.js';
-import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
-import { checkHistory } from './index.js';
 import { entry, HistoryBuilder } from './testing/builder.js';
-import { verdictOf } from './verdict.js';
 
 const nodes = ['n0', 'n1', 'n2'];
 const cut: LinkFault = { kind: 'partition', shape: 'one-way', groups: [['n0'], ['n1']] };
@@ -136,82 +131,3 @@ describe('faultEffects', () => {
     expect(faultEffects(b.finish())[0].counts).toEqual({ 'packets dropped': 7 });
   });
 });
-
-/** n0 writes k, both sides converge by round 3; `body` runs in round 2 with the fault in force. */
-function converged(
-  fault: LinkFault,
-  edges: [string, string][],
-  body: (b: HistoryBuilder) => void,
-): HistoryEvent[] {
-  const two = ['n0', 'n1'];
-  const b = new HistoryBuilder({ nodes: two, rounds: 3 })
-    .round(1)
-    .update('n0', 'k', 'v', { counter: 1, origin: 'n0' });
-  b.read('n0', [entry('k', 'v', 1, 'n0')]);
-  b.round(2).fault('start', fault, edges);
-  body(b);
-  b.round(3).fault('stop', fault, edges);
-  b.send('n0', 'n1', 'push', ['k']);
-  b.readAll(two, [entry('k', 'v', 1, 'n0')]);
-  return b.finish();
-}
-
-describe('the rule: a property judged under faults needs one that did something', () => {
-  const oneWay: LinkFault = { kind: 'partition', shape: 'one-way', groups: [['n0'], ['n1']] };
-  const verdictIn = (events: HistoryEvent[], id: string) => checkHistory(events).find((v) => v.id === id)!;
-
-  test('an inert cut leaves convergence not judged, naming the fault; an effective one lets it pass', () => {
-    const inert = converged(oneWay, [['n0', 'n1']], (b) => b.send('n1', 'n0', 'push'));
-    const effective = converged(oneWay, [['n0', 'n1']], (b) => {
-      const id = b.send('n0', 'n1', 'push', ['k'], { deliver: false });
-      b.events.push({ t: 'drop', r: 2, id, reason: 'partition' });
-    });
-    for (const id of ['convergence/identical-state', 'convergence/no-lost-update']) {
-      const v = verdictIn(inert, id);
-      expect(v.verdict, id).toBe('INCONCLUSIVE');
-      expect(v.judged).toBe(0);
-      expect(v.evidence.details[0]).toBe(
-        'not judged: every fault was inert, faults: partition one-way inert',
-      );
-      const w = verdictIn(effective, id);
-      expect(w.verdict, id).toBe('PASS');
-      expect(w.evidence.details[0]).toBe('faults: partition one-way 1 dropped');
-    }
-    // Monotonic versions is a safety property of any run, faults or not: judged either way.
-    expect(verdictIn(inert, 'convergence/monotonic-versions').verdict).toBe('PASS');
-  });
-
-  test('one effective fault suffices; the inert ones are named beside it', () => {
-    const v = requireFaultEffect(pass, faultyRun(true), ALL_FAULTS);
-    expect(v.verdict).toBe('PASS');
-    expect(v.evidence.details[0]).toBe('faults: partition one-way inert; loss p=0.5 1 dropped');
-  });
-
-  test('a failure stands whatever the faults did; a run without faults is judged as it is', () => {
-    const failed = verdictOf(INFO, false, { expected: 'x', observed: 'y', details: [] }, 1);
-    expect(requireFaultEffect(failed, faultyRun(false), ALL_FAULTS).verdict).toBe('FAIL');
-    const quiet = new HistoryBuilder({ nodes }).round(1).finish();
-    expect(requireFaultEffect(pass, quiet, ALL_FAULTS)).toBe(pass);
-    // Faults of kinds the property is not about do not count, either way.
-    expect(requireFaultEffect(pass, faultyRun(true), ['crash'])).toBe(pass);
-    expect(requireFaultEffect(pass, faultyRun(false), ALL_FAULTS).verdict).toBe('INCONCLUSIVE');
-  });
-});
-
-const INFO = { id: 'x/y', requirement: 'r', level: 'MUST' as const, source: 's' };
-const pass = verdictOf(INFO, true, { expected: 'x', observed: 'y', details: [] }, 1);
-
-/** An inert partition and a loss that dropped one envelope (or, `lost` false, none). */
-function faultyRun(lost: boolean): HistoryEvent[] {
-  const b = new HistoryBuilder({ nodes })
-    .round(1)
-    .fault('start', cut, [['n2', 'n1']])
-    .fault('start', loss);
-  const id = b.send('n0', 'n1', 'push', [], { deliver: !lost });
-  if (lost) b.events.push({ t: 'drop', r: 1, id, reason: 'loss' });
-  return b
-    .round(2)
-    .fault('stop', cut, [['n2', 'n1']])
-    .fault('stop', loss)
-    .finish();
-}

@@ -9,7 +9,7 @@
 // whatever the faults did. The effects are named in the verdict's evidence.
 import type { HistoryEvent } from '../engine/history/events.js';
 import { effectLine, type FaultEffect, type FaultKind, faultEffects } from './fault-effects.js';
-import { capDetails, notJudged, type Verdict } from './verdict.js';
+import { capDetails, MAX_DETAILS, notJudged, type Verdict } from './verdict.js';
 
 /** Every fault kind: what a convergence property is judged under (each disturbs dissemination). */
 export const ALL_FAULTS: readonly FaultKind[] = [
@@ -57,7 +57,11 @@ export function requireFaultEffect(
   if (failed || counted.some((f) => f.total > 0))
     return {
       ...verdict,
-      evidence: { ...verdict.evidence, details: capDetails([line, ...verdict.evidence.details]) },
+      // Last, so the check's own lines keep their places; kept whatever the cap cuts.
+      evidence: {
+        ...verdict.evidence,
+        details: [...capDetails(verdict.evidence.details, MAX_DETAILS - 1), line],
+      },
     };
   const inert = counted.map((f) => f.window.label).join(', ');
   return notJudged(verdict, {
