@@ -145,8 +145,9 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
+    // Its realtime form heals after any disturbance (fault stop, restart, pause end): every kind counts.
     return completed
-      ? [...out, requireFaultEffect(checkViewsHealRealtime(events, GRACE_MS), events, ['partition'])]
+      ? [...out, requireFaultEffect(checkViewsHealRealtime(events, GRACE_MS), events, ALL_FAULTS)]
       : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
