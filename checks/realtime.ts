@@ -33,8 +33,9 @@ import {
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
+import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import { atLevel } from './grade.js';
-import { CHECKS, type CheckEntry } from './index.js';
+import { CHECKS, type CheckEntry, judgeEntry } from './index.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
@@ -149,7 +150,10 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
-    return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+    // Its realtime form heals after any disturbance (fault stop, restart, pause end): every kind counts.
+    return completed
+      ? [...out, requireFaultEffect(checkViewsHealRealtime(events, GRACE_MS), events, ALL_FAULTS)]
+      : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
     // The same rule as riding along (checks/index.ts ridingAlong): e.g. no
@@ -161,12 +165,12 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
       out.push(unsupported(c.info, `not judged by this setup: ${inapplicable}`));
       continue;
     }
-    const verdict = c.check(v);
+    const verdict = judgeEntry(c, v);
     if (verdict) out.push(MEASURED_UNLESS_CHAOS.has(c.info.id) ? measured(verdict, variant) : verdict);
   }
   if (completed) {
     const b = withinBoundMs(v);
-    if (b) out.push(measured(b, variant));
+    if (b) out.push(measured(requireFaultEffect(b, events, ALL_FAULTS), variant));
   }
   return out;
 }
