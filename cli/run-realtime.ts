@@ -176,6 +176,7 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
             maxNodes,
             deadPeriods: params.membership ? deadAfterPeriods(params.membership) : 0,
             harnessTransport: true,
+            writes: variant !== 'membership-swim',
           },
           shrinkBudgetMs,
           command,

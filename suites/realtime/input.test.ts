@@ -37,7 +37,7 @@ describe('materialize', () => {
   it('never puts two node faults on one node, and keeps two nodes up', () => {
     fc.assert(
       fc.property(
-        realtimeInput({ minNodes: 3, maxNodes: 6, deadPeriods: 0, harnessTransport: true }),
+        realtimeInput({ minNodes: 3, maxNodes: 6, deadPeriods: 0, harnessTransport: true, writes: true }),
         (input) => {
           const m = materialize(input, opts);
           const touched = m.schedule.flatMap((e) =>
@@ -57,7 +57,7 @@ describe('materialize', () => {
   it('draws membership cuts both shorter and longer than the time to declare a member dead', () => {
     const dead = deadAfterPeriods(REALTIME_MEMBERSHIP);
     const lengths = fc
-      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: dead, harnessTransport: true }), {
+      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: dead, harnessTransport: true, writes: true }), {
         seed: 1,
         numRuns: 300,
       })
@@ -69,7 +69,7 @@ describe('materialize', () => {
 
   it('leaves delay, duplication and reorder out where the transport cannot do them', () => {
     const kinds = fc
-      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 0, harnessTransport: false }), {
+      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 0, harnessTransport: false, writes: true }), {
         seed: 2,
         numRuns: 300,
       })
@@ -83,7 +83,7 @@ describe('materialize', () => {
 describe('validateInput', () => {
   it('accepts what the generator makes and names what is wrong otherwise', () => {
     for (const i of fc.sample(
-      realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 30, harnessTransport: true }),
+      realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 30, harnessTransport: true, writes: true }),
       50,
     ))
       expect(validateInput(i)).toBeNull();

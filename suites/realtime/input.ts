@@ -53,6 +53,8 @@ export interface GenTiming {
   deadPeriods: number;
   /** What the transport can do: the direct transport has no delay, duplication or reorder. */
   harnessTransport: boolean;
+  /** Whether the variant takes client writes (a SWIM node keeps no store: nothing to draw or shrink). */
+  writes: boolean;
 }
 
 export function realtimeInput(t: GenTiming): fc.Arbitrary<RealtimeInput> {
@@ -119,7 +121,7 @@ export function realtimeInput(t: GenTiming): fc.Arbitrary<RealtimeInput> {
     );
   return fc.record({
     nodes: fc.integer({ min: t.minNodes, max: t.maxNodes }),
-    writes: fc.integer({ min: 1, max: 12 }),
+    writes: t.writes ? fc.integer({ min: 1, max: 12 }) : fc.constant(0),
     faults: fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: 3 }),
   });
 }

@@ -74,13 +74,18 @@ export const reportedIds = (variant: Variant, ids?: readonly string[]): string[]
   realtimeCaseIds(variant).filter((id) => !ids?.length || id === RUN_COMPLETED_ID || ids.includes(id));
 
 /** Counted per generated input for the report's "explored" table. */
-function explore(acc: Record<string, Record<string, number>>, input: RealtimeInput): void {
+function explore(acc: Record<string, Record<string, number>>, input: RealtimeInput, deadPeriods: number): void {
   const bump = (f: string, b: string) => {
     acc[f] ??= {};
     acc[f][b] = (acc[f][b] ?? 0) + 1;
   };
   bump('nodes', String(input.nodes));
-  for (const f of input.faults) bump('faults', f.kind);
+  for (const f of input.faults) {
+    bump('faults', f.kind);
+    // Whether the schedule reached past the time to declare a member dead (membership runs).
+    if (deadPeriods > 0 && (f.kind === 'partition' || f.kind === 'crash'))
+      bump(`${f.kind} vs dead time`, f.length > deadPeriods ? 'longer' : 'shorter');
+  }
 }
 
 export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<CaseResult[]> {
@@ -123,7 +128,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
     const byId = new Map(e.verdicts.map((v) => [v.id, v]));
     if (target === undefined) {
       first ??= e;
-      explore(explored, input);
+      explore(explored, input, o.timing.deadPeriods);
       for (const id of ids) {
         const v = byId.get(id);
         if (!v) continue;
