@@ -48,3 +48,40 @@ export function gateTiming(runs: number, jobs: number, seed: number): GateTiming
   ]);
   return { runs, jobs, inprocSeconds, grpcSeconds, ratio: grpcSeconds / inprocSeconds };
 }
+
+export interface RealtimeGateTiming {
+  who: string;
+  jobs: number;
+  seconds: number;
+  /** The run's exit code: a realtime gate may rightly fail (memberlist's partition-heal). */
+  code: number;
+  /** The largest harness event-loop stall any run saw, ms (its stderr progress lines). */
+  maxLagMs: number;
+}
+
+/** The default realtime gate (`run --mode realtime`, or `run --impl` of a realtime-only node), timed. */
+export function realtimeGateTiming(who: string, args: string[], jobs: number): RealtimeGateTiming {
+  const out = mkdtempSync(join(tmpdir(), 'gossipcheck-bench-rt-'));
+  try {
+    const t = process.hrtime.bigint();
+    const res = spawnSync(
+      process.execPath,
+      [CLI, 'run', ...args, '--jobs', String(jobs), '--out', join(out, 'r')],
+      {
+        encoding: 'utf8',
+        timeout: 1_800_000,
+        maxBuffer: 16 << 20,
+      },
+    );
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const code = res.status ?? -1;
+    if (code !== 0 && code !== 1)
+      throw new Error(
+        `gossipcheck run ${args.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr.trim().split('\n').pop()}`,
+      );
+    const lags = [...res.stderr.matchAll(/longest stall (\d+) ms/g)].map((m) => Number(m[1]));
+    return { who, jobs, seconds, code, maxLagMs: Math.max(0, ...lags) };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

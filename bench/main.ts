@@ -3,16 +3,18 @@
 // Benchmarks, not tests: nothing here gates anything, and nothing in the test
 // suite depends on timing. Every measurement is bounded in size and time.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gateTiming } from './gate.js';
+import { gateTiming, realtimeGateTiming } from './gate.js';
 import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
 import type { InprocResult, InprocVariant } from './inproc.js';
 import { machine } from './machine.js';
 import { type TheoryRow, theoryRounds } from './theory.js';
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const USAGE = 'usage: npm run bench -- [--json FILE] [--quick] [--seed S]';
 
 interface InprocRow {
@@ -121,6 +123,21 @@ async function main(): Promise<number> {
   log(`gate: gossipcheck run in-process, then over gRPC (--jobs ${gateJobs})`);
   const gate = gateTiming(quick ? 2 : 10, gateJobs, seed);
 
+  // 5. The realtime gates: wall-bound, measured at one job and at the default four.
+  const memberlist = join(ROOT, 'adapters', 'memberlist', 'bin', 'memberlist-node');
+  const realtime = [];
+  for (const jobs of quick ? [4] : [1, 4]) {
+    const runs = ['--runs', quick ? '2' : '10', '--seed', String(seed)];
+    log(`realtime gate: the reference, --jobs ${jobs}`);
+    realtime.push(realtimeGateTiming('reference', ['--mode', 'realtime', ...runs], jobs));
+    if (existsSync(memberlist)) {
+      log(`realtime gate: hashicorp/memberlist, --jobs ${jobs}`);
+      realtime.push(
+        realtimeGateTiming('memberlist', ['--impl', `${memberlist} --listen {listen}`, ...runs], jobs),
+      );
+    } else log('realtime gate: memberlist not built (adapters/memberlist/build.sh), skipped');
+  }
+
   const theory: TheoryRow[] = inproc.map((r) => {
     const t = theoryRounds(r.variant, r.n);
     return {
@@ -147,6 +164,13 @@ async function main(): Promise<number> {
     lockstep_grpc: lockstep.map((l) => ({ n: l.n, rounds_per_s: round2(l.roundsPerS) })),
     theory,
     gate_grpc_over_inproc: round2(gate.ratio),
+    realtime_gate: realtime.map((r) => ({
+      who: r.who,
+      jobs: r.jobs,
+      seconds: round2(r.seconds),
+      exit: r.code,
+      max_lag_ms: r.maxLagMs,
+    })),
     gate_seconds: {
       inproc: round2(gate.inprocSeconds),
       grpc: round2(gate.grpcSeconds),
@@ -226,6 +250,18 @@ async function main(): Promise<number> {
       ],
     ),
     `gate over gRPC / in-process = ${gate.ratio.toFixed(1)}x  (target <= 2x: ${verdict(gate.ratio <= 2)})`,
+    '',
+    table(
+      ['the realtime gate (gossipcheck run, own timers)', 'jobs', 'seconds', 'exit', 'max lag ms'],
+      realtime.map((r) => [r.who, r.jobs, r.seconds.toFixed(1), r.code, r.maxLagMs]),
+    ),
+    // Targets from the realtime suites' design (docs/realtime.md): 3 min for the reference, 5 for memberlist.
+    ...realtime
+      .filter((r) => r.jobs === 4)
+      .map((r) => {
+        const limit = r.who === 'memberlist' ? 300 : 180;
+        return `${r.who} realtime gate: ${r.seconds.toFixed(0)} s  (target <= ${limit} s: ${verdict(r.seconds <= limit)})`;
+      }),
     '',
     table(
       ['theory: rounds to spread (fanout 1)', 'n', 'measured', 'theory', 'formula', 'reached'],

@@ -41,6 +41,8 @@ const FLAGS = {
   jobs: { type: 'string' },
   period: { type: 'string' },
   fanout: { type: 'string' },
+  'rumor-k': { type: 'string' },
+  'loss-of-interest': { type: 'string' },
   'shrink-budget': { type: 'string' },
   timeout: { type: 'string' },
   'startup-timeout': { type: 'string' },
@@ -70,6 +72,9 @@ within --shrink-budget and saved for gossipcheck replay.
   --jobs N               variants run at once (default 4)
   --period MS            the gossip period declared to the node (default 100)
   --fanout K             peers per period (default 2)
+  --rumor-k K            rumor variants: the loss-of-interest parameter (default 2)
+  --loss-of-interest R   rumor variants: ${LOSS_OF_INTEREST.join(', ')}
+                         (default: the first the node declares)
   --shrink-budget S      wall-clock seconds shrinking one failure may take (default 90)
   --timeout MS           deadline of every call to the node (default 2000)
   --startup-timeout MS   how long the endpoint may take to listen (default 15000)
@@ -111,6 +116,8 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const jobs = intFlag('jobs', values.jobs, 4, 1, 64);
   const fanout = intFlag('fanout', values.fanout, 2, 1, 64);
+  const rumorK = intFlag('rumor-k', values['rumor-k'], 2, 1, 1000);
+  const chosenRule = choiceFlag('loss-of-interest', values['loss-of-interest'], LOSS_OF_INTEREST);
   const ms = (name: string, raw: string | undefined, fallbackMs: number, bare: 'ms' | 's', minMs = 1) =>
     durationFlag(name, raw, { bare, fallbackMs, minMs, maxMs: 3_600_000 });
   const periodMs = ms('period', values.period, 100, 'ms', 10);
@@ -143,7 +150,8 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
   const plans: { variant: Variant; run: () => Promise<CaseResult[]> }[] = [];
   for (const variant of wanted) {
     const rules = caps.lossOfInterest;
-    const lossOfInterest = isSirVariant(variant) && rules.length ? rules[0] : LOSS_OF_INTEREST[0];
+    const lossOfInterest =
+      chosenRule ?? (isSirVariant(variant) && rules.length ? rules[0] : LOSS_OF_INTEREST[0]);
     const missing = missingCapability(
       caps,
       variant,
@@ -194,7 +202,7 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
                   .filter((v) => v.verdict === 'FAIL')
                   .map((v) => `FAIL ${v.id}`)
                   .join(', ') || 'no failure'
-              }, lag ${e.lag.totalMs} ms\n`,
+              }, harness lag: longest stall ${e.lag.maxMs} ms, ${e.lag.totalMs} ms in all\n`,
             ),
         }),
     });

@@ -57,10 +57,13 @@ describe('materialize', () => {
   it('draws membership cuts both shorter and longer than the time to declare a member dead', () => {
     const dead = deadAfterPeriods(REALTIME_MEMBERSHIP);
     const lengths = fc
-      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: dead, harnessTransport: true, writes: true }), {
-        seed: 1,
-        numRuns: 300,
-      })
+      .sample(
+        realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: dead, harnessTransport: true, writes: true }),
+        {
+          seed: 1,
+          numRuns: 300,
+        },
+      )
       .flatMap((i) => i.faults.flatMap((f) => (f.kind === 'partition' ? [f.length] : [])));
     expect(lengths.some((l) => l < dead)).toBe(true);
     expect(lengths.some((l) => l > dead)).toBe(true);
@@ -69,10 +72,13 @@ describe('materialize', () => {
 
   it('leaves delay, duplication and reorder out where the transport cannot do them', () => {
     const kinds = fc
-      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 0, harnessTransport: false, writes: true }), {
-        seed: 2,
-        numRuns: 300,
-      })
+      .sample(
+        realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 0, harnessTransport: false, writes: true }),
+        {
+          seed: 2,
+          numRuns: 300,
+        },
+      )
       .flatMap((i) => i.faults.map((f) => f.kind));
     expect(kinds).not.toContain('delay');
     expect(kinds).not.toContain('reorder');

@@ -21,7 +21,7 @@ import { deriveSeed } from '../../shared/prng.js';
 import { findEntry } from '../catalogue.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
-import { type ExecuteOptions, type Execution, execute } from './execute.js';
+import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
 import { type GenTiming, type RealtimeInput, realtimeInput } from './input.js';
 
 export interface RealtimeCaseOptions {
@@ -74,7 +74,11 @@ export const reportedIds = (variant: Variant, ids?: readonly string[]): string[]
   realtimeCaseIds(variant).filter((id) => !ids?.length || id === RUN_COMPLETED_ID || ids.includes(id));
 
 /** Counted per generated input for the report's "explored" table. */
-function explore(acc: Record<string, Record<string, number>>, input: RealtimeInput, deadPeriods: number): void {
+function explore(
+  acc: Record<string, Record<string, number>>,
+  input: RealtimeInput,
+  deadPeriods: number,
+): void {
   const bump = (f: string, b: string) => {
     acc[f] ??= {};
     acc[f][b] = (acc[f][b] ?? 0) + 1;
@@ -112,6 +116,8 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
   let shrinkRuns = 0;
   let budgetSpent = false;
   let done = 0;
+  /** The harness's worst lag over the runs: the longest stall, and the most stalling in one run. */
+  const lag = { maxMs: 0, totalMs: 0 };
   /** The last input that failed the target: fast-check's final counterexample is its last failure. */
   let lastFail: { input: RealtimeInput; e: Execution } | undefined;
 
@@ -125,6 +131,8 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
     }
     const e = await execute(input, exec);
     o.onRun?.(++done, e);
+    lag.maxMs = Math.max(lag.maxMs, e.lag.maxMs);
+    lag.totalMs = Math.max(lag.totalMs, e.lag.totalMs);
     const byId = new Map(e.verdicts.map((v) => [v.id, v]));
     if (target === undefined) {
       first ??= e;
@@ -257,7 +265,13 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         ...base(id),
         judged: done - shrinkRuns,
         verdict: v ? 'PASS' : 'INCONCLUSIVE',
-        evidence: v?.evidence ?? { expected: 'a run', observed: 'no run', details: [] },
+        evidence: {
+          ...(v?.evidence ?? { expected: 'a run', observed: 'no run', details: [] }),
+          details: [
+            `harness event-loop lag over ${done} runs: longest stall ${lag.maxMs} ms; most stalling in one run ${lag.totalMs} ms (allowance ${LAG_ALLOWANCE_MS} ms)`,
+            ...(v?.evidence.details ?? []),
+          ],
+        },
         ...(sample ? { history: sample } : {}),
       });
       continue;
