@@ -230,3 +230,44 @@ describe('a partition longer than the dead timeout: Serf re-joins, memberlist do
     });
   }
 });
+
+describe('hashicorp/serf: a crash is failed (dead), a clean stop is a leave (left), a restart is alive again', () => {
+  test('membership-swim, 5 nodes', { timeout: 120_000 }, async (ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+    const nodes = nodeIds(5);
+    const spec: RealtimeSpec = {
+      ...partitionSpec(nodes, []),
+      durationMs: 7000,
+      // n3 stays left, so the views never list everyone alive: settle would wait its whole limit.
+      settleMs: 2000,
+      schedule: [
+        { type: 'crash', at: 1000, node: 'n4' },
+        { type: 'leave', at: 1000, node: 'n3' },
+        { type: 'restart', at: 4500, node: 'n4', durable: false },
+      ],
+      scenario: 'test/serf-crash-leave-restart',
+    };
+    const iut = await spawn(SERF);
+    const events: HistoryEvent[] = [];
+    const outcome = await new RealtimeRun(spec, oneProcessBackend(iut), (e) => events.push(e)).run();
+    expect(outcome.completed, outcome.reason).toBe(true);
+    const live = ['n0', 'n1', 'n2'];
+    // The last view each live node reported before the restart, then at the end.
+    const lastView = (until: number) =>
+      live.map((n) => {
+        const reads = events.filter((e) => e.t === 'read' && e.node === n && e.r < until && e.members);
+        const last = reads.at(-1);
+        return new Map(last?.t === 'read' ? last.members!.map(([m, st, inc]) => [m, { st, inc }]) : []);
+      });
+    const before = lastView(4500);
+    for (const v of before) {
+      expect(v.get('n4')?.st).toBe('dead');
+      expect(v.get('n3')?.st).toBe('left');
+    }
+    for (const v of lastView(Number.POSITIVE_INFINITY)) {
+      expect(v.get('n4')?.st).toBe('alive');
+      expect(v.get('n3')?.st).toBe('left');
+      expect(v.get('n4')?.inc).toBeGreaterThan(before[0].get('n4')?.inc ?? 0);
+    }
+  });
+});
