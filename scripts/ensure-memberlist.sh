@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Makes sure adapters/memberlist can be built, all from Debian's packages (no
-# Go module proxy here): the Go toolchain, protoc with its Go plugins, the
-# grpc/protobuf sources, and hashicorp/memberlist 0.2.2 with its
-# dependencies (go-msgpack, btree, go-metrics, ... come with it) in
-# /usr/share/gocode. Idempotent.
+# Makes sure adapters/memberlist and adapters/serf can be built, all from
+# Debian's packages (no Go module proxy here): the Go toolchain, protoc with
+# its Go plugins, the grpc/protobuf sources, hashicorp/memberlist 0.2.2 and
+# hashicorp/serf 0.9.4 (which builds on it) with their dependencies
+# (go-msgpack, btree, go-metrics, ... come with them) in /usr/share/gocode.
+# One script for both: the two programs share one Go package
+# (adapters/memberlist/harness), so one toolchain. Idempotent.
 #
 #   scripts/ensure-memberlist.sh
 #
@@ -20,7 +22,7 @@ set -euo pipefail
 PACKAGES=(
   protobuf-compiler golang-go protoc-gen-go protoc-gen-go-grpc
   golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
-  golang-github-hashicorp-memberlist-dev
+  golang-github-hashicorp-memberlist-dev golang-github-hashicorp-serf-dev
 )
 
 missing() {
@@ -32,6 +34,7 @@ missing() {
   [ -d /usr/share/gocode/src/google.golang.org/grpc ] || why+=("grpc-go sources")
   [ -d /usr/share/gocode/src/google.golang.org/protobuf ] || why+=("protobuf-go sources")
   [ -f /usr/share/gocode/src/github.com/hashicorp/memberlist/memberlist.go ] || why+=("memberlist sources")
+  [ -f /usr/share/gocode/src/github.com/hashicorp/serf/serf/serf.go ] || why+=("serf sources")
   dpkg-query -W -f='${Status}' golang-github-golang-protobuf-1-5-dev 2>/dev/null | grep -q 'ok installed' ||
     why+=("golang-github-golang-protobuf-1-5-dev")
   echo "${why[*]:-}"

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"gossipcheck/harness"
 	pb "gossipcheck/v1"
 
 	"github.com/hashicorp/memberlist"
@@ -23,7 +24,7 @@ type store struct {
 	state   bool // VARIANT_ANTI_ENTROPY_PUSH_PULL, VARIANT_HYBRID
 	queue   *memberlist.TransmitLimitedQueue
 	mu      sync.Mutex
-	entries map[string]entry
+	entries map[string]harness.Entry
 	// The broadcast in the queue for a key's current version; a key is
 	// infective while it is there, removed once the queue let it go.
 	hot map[string]*rumor
@@ -36,7 +37,7 @@ func newStore(origin string, variant pb.Variant, retransmitMult int, members fun
 		origin:  origin,
 		rumors:  variant == pb.Variant_VARIANT_RUMOR_PUSH || variant == pb.Variant_VARIANT_HYBRID,
 		state:   variant == pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL || variant == pb.Variant_VARIANT_HYBRID,
-		entries: map[string]entry{},
+		entries: map[string]harness.Entry{},
 		hot:     map[string]*rumor{},
 	}
 	if s.rumors {
@@ -49,12 +50,12 @@ func newStore(origin string, variant pb.Variant, retransmitMult int, members fun
 // replaces the older one still queued (the library calls Finished on it).
 type rumor struct {
 	s    *store
-	e    entry
+	e    harness.Entry
 	msg  []byte
 	done int32
 }
 
-func (r *rumor) Name() string                          { return r.e.key }
+func (r *rumor) Name() string                          { return r.e.Key }
 func (r *rumor) Invalidates(memberlist.Broadcast) bool { return false }
 func (r *rumor) Message() []byte                       { return r.msg }
 
@@ -63,16 +64,16 @@ func (r *rumor) Finished() {
 		return
 	}
 	r.s.mu.Lock()
-	if r.s.hot[r.e.key] == r {
-		delete(r.s.hot, r.e.key)
+	if r.s.hot[r.e.Key] == r {
+		delete(r.s.hot, r.e.Key)
 	}
 	r.s.mu.Unlock()
 }
 
 // write is a client write: the key's counter plus one, this node's origin.
-func (s *store) write(key, value string) entry {
+func (s *store) write(key, value string) harness.Entry {
 	s.mu.Lock()
-	e := entry{key: key, value: value, counter: s.entries[key].counter + 1, origin: s.origin}
+	e := harness.Entry{Key: key, Value: value, Counter: s.entries[key].Counter + 1, Origin: s.origin}
 	s.entries[key] = e
 	r := s.heat(e)
 	s.mu.Unlock()
@@ -82,14 +83,14 @@ func (s *store) write(key, value string) entry {
 
 // merge keeps the greater version; what is new becomes a rumor again (a
 // hybrid node's entries learned by anti-entropy too).
-func (s *store) merge(es []entry) {
+func (s *store) merge(es []harness.Entry) {
 	var rs []*rumor
 	s.mu.Lock()
 	for _, e := range es {
-		if cur, ok := s.entries[e.key]; ok && !e.newer(cur) {
+		if cur, ok := s.entries[e.Key]; ok && !e.Newer(cur) {
 			continue
 		}
-		s.entries[e.key] = e
+		s.entries[e.Key] = e
 		if r := s.heat(e); r != nil {
 			rs = append(rs, r)
 		}
@@ -100,12 +101,12 @@ func (s *store) merge(es []entry) {
 	}
 }
 
-func (s *store) heat(e entry) *rumor {
+func (s *store) heat(e harness.Entry) *rumor {
 	if !s.rumors {
 		return nil
 	}
-	r := &rumor{s: s, e: e, msg: encodeEntry(nil, e)}
-	s.hot[e.key] = r
+	r := &rumor{s: s, e: e, msg: harness.EncodeEntry(nil, e)}
+	s.hot[e.Key] = r
 	return r
 }
 
@@ -121,10 +122,10 @@ func (s *store) snapshot() []*pb.Entry {
 	defer s.mu.Unlock()
 	out := make([]*pb.Entry, 0, len(s.entries))
 	for _, e := range s.entries {
-		pe := &pb.Entry{Key: e.key, Value: e.value, Version: &pb.Version{Counter: e.counter, Origin: e.origin}}
+		pe := &pb.Entry{Key: e.Key, Value: e.Value, Version: &pb.Version{Counter: e.Counter, Origin: e.Origin}}
 		if s.rumors {
 			pe.Status = pb.SirStatus_SIR_STATUS_REMOVED
-			if s.hot[e.key] != nil {
+			if s.hot[e.Key] != nil {
 				pe.Status = pb.SirStatus_SIR_STATUS_INFECTIVE
 			}
 		}
@@ -139,8 +140,8 @@ func (s *store) snapshot() []*pb.Entry {
 func (s *store) NodeMeta(int) []byte { return nil }
 
 func (s *store) NotifyMsg(b []byte) {
-	if e, err := decodeEntry(b); err == nil {
-		s.merge([]entry{e})
+	if e, err := harness.DecodeEntry(b); err == nil {
+		s.merge([]harness.Entry{e})
 	}
 }
 
@@ -158,19 +159,19 @@ func (s *store) LocalState(bool) []byte {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	es := make([]entry, 0, len(s.entries))
+	es := make([]harness.Entry, 0, len(s.entries))
 	for _, e := range s.entries {
 		es = append(es, e)
 	}
-	sort.Slice(es, func(i, j int) bool { return es[i].key < es[j].key })
-	return encodeState(es)
+	sort.Slice(es, func(i, j int) bool { return es[i].Key < es[j].Key })
+	return harness.EncodeState(es)
 }
 
 func (s *store) MergeRemoteState(b []byte, _ bool) {
 	if !s.state {
 		return
 	}
-	if es, err := decodeState(b); err == nil {
+	if es, err := harness.DecodeState(b); err == nil {
 		s.merge(es)
 	}
 }

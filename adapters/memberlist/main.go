@@ -1,413 +1,45 @@
-// memberlist-node: the real, unmodified hashicorp/memberlist (Debian's
-// golang-github-hashicorp-memberlist-dev 0.2.2) behind gossipcheck's
-// GossipNode service, in realtime mode. One process hosts every node of a
-// run, one memberlist.Memberlist per node id; the library runs its own
-// timers, and its network is the harness (transport.go). See README.md.
+// memberlist-node: hashicorp/memberlist (Debian's golang-github-hashicorp-
+// memberlist-dev 0.2.2) behind gossipcheck's GossipNode service, in realtime
+// mode. One process hosts every node of a run, one memberlist.Memberlist per
+// node id; the library runs its own timers, and its network is the harness
+// (harness/transport.go, shared with adapters/serf). See README.md.
 //
 //	adapters/memberlist/build.sh
 //	gossipcheck chaos --backend process --impl "adapters/memberlist/bin/memberlist-node --listen {listen}"
 package main
 
 import (
-	"context"
-	"flag"
-	"fmt"
-	"net"
-	"os"
-	"os/signal"
-	"sync"
-	"syscall"
-	"time"
-
+	"gossipcheck/harness"
 	pb "gossipcheck/v1"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
-const (
-	implementation = "hashicorp/memberlist"
-	libraryVersion = "0.2.2 (Debian golang-github-hashicorp-memberlist-dev)"
-	defaultPayload = 1 << 20
-	// gossipcheck lets Update refuse a write over max_payload_bytes - 256.
-	writeOverhead = 256
-	maxGrpcBytes  = 256 << 20
-)
-
-var capabilities = &pb.Capabilities{
-	Variants: []pb.Variant{
-		pb.Variant_VARIANT_MEMBERSHIP_SWIM,
-		pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL,
-		pb.Variant_VARIANT_RUMOR_PUSH,
-		pb.Variant_VARIANT_HYBRID,
+var library = &harness.Library{
+	Implementation: "hashicorp/memberlist",
+	Version:        "0.2.2 (Debian golang-github-hashicorp-memberlist-dev)",
+	Capabilities: &pb.Capabilities{
+		Variants: []pb.Variant{
+			pb.Variant_VARIANT_MEMBERSHIP_SWIM,
+			pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL,
+			pb.Variant_VARIANT_RUMOR_PUSH,
+			pb.Variant_VARIANT_HYBRID,
+		},
+		LossOfInterest: []pb.LossOfInterest{pb.LossOfInterest_LOSS_OF_INTEREST_BLIND_COUNTER},
+		Realtime:       true,
+		RumorStatus:    true,
+		Membership:     true,
 	},
-	LossOfInterest: []pb.LossOfInterest{pb.LossOfInterest_LOSS_OF_INTEREST_BLIND_COUNTER},
-	Realtime:       true,
-	RumorStatus:    true,
-	Membership:     true,
+	Check: checkParams,
+	Start: startNode,
 }
 
-type hosted struct {
-	n          *node // nil once stopped
-	t          *transport
-	maxPayload int
-	udpBudget  int // the library's packet size: a rumor larger than this never travels
-}
-
-type endpoint struct {
-	pb.UnimplementedGossipNodeServer
-	verbose bool
-	mu      sync.Mutex
-	nodes   map[string]*hosted
-	link    *harnessLink
-}
-
-func (s *endpoint) Init(_ context.Context, req *pb.InitRequest) (*pb.InitResponse, error) {
-	res := &pb.InitResponse{Implementation: implementation, Version: libraryVersion, Capabilities: capabilities}
-	if len(req.Nodes) == 0 {
-		return res, nil
-	}
-	if err := checkParams(req); err != nil {
-		return nil, err
-	}
-	maxPayload := int(req.Parameters.MaxPayloadBytes)
-	if maxPayload == 0 {
-		maxPayload = defaultPayload
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.link == nil || s.link.addr != req.HarnessAddress {
-		if s.link != nil {
-			s.link.close()
-		}
-		s.link = newHarnessLink(req.HarnessAddress)
-	}
-	for _, ni := range req.Nodes {
-		if h := s.nodes[ni.Id]; h != nil && h.n != nil {
-			_ = h.n.halt(false)
-		}
-		n, err := startNode(ni, req.Parameters, maxPayload, s.link.send, s.verbose)
-		if err != nil {
-			return nil, status.Errorf(codes.Internal, "node %s: %v", ni.Id, err)
-		}
-		s.nodes[ni.Id] = &hosted{n: n, t: n.cfg.Transport.(*transport), maxPayload: maxPayload, udpBudget: n.cfg.UDPBufferSize}
-	}
-	return res, nil
-}
-
-func checkParams(req *pb.InitRequest) error {
-	p := req.Parameters
-	if p == nil {
-		return status.Error(codes.InvalidArgument, "parameters missing")
-	}
-	if req.ClockMode != pb.ClockMode_CLOCK_MODE_REALTIME {
-		return status.Error(codes.FailedPrecondition, "only realtime clock mode: memberlist runs its own timers")
-	}
-	if req.HarnessAddress == "" {
-		return status.Error(codes.FailedPrecondition, "realtime needs harness_address (the direct transport is not implemented)")
-	}
-	declared := false
-	for _, v := range capabilities.Variants {
-		declared = declared || v == p.Variant
-	}
-	if !declared {
-		return status.Errorf(codes.FailedPrecondition, "variant %v is not implemented", p.Variant)
-	}
-	if p.PeriodMs < 1 {
-		return status.Error(codes.InvalidArgument, "period_ms must be at least 1")
-	}
-	if p.MaxPayloadBytes != 0 && p.MaxPayloadBytes < 512 {
-		return status.Error(codes.InvalidArgument, "max_payload_bytes below 512")
-	}
+func checkParams(p *pb.Parameters) error {
 	switch p.Variant {
 	case pb.Variant_VARIANT_RUMOR_PUSH, pb.Variant_VARIANT_HYBRID:
-		if p.LossOfInterest != pb.LossOfInterest_LOSS_OF_INTEREST_BLIND_COUNTER || p.RumorK < 1 {
-			return status.Error(codes.FailedPrecondition,
-				"only blind counter loss of interest (the library's retransmit limit), with rumor_k >= 1")
-		}
-		if p.Variant == pb.Variant_VARIANT_HYBRID && p.AntiEntropyEvery < 1 {
-			return status.Error(codes.InvalidArgument, "anti_entropy_every must be at least 1")
-		}
+		return harness.CheckBlindCounter(p)
 	case pb.Variant_VARIANT_MEMBERSHIP_SWIM:
-		m := p.Membership
-		if m == nil || m.ProbePeriod < 2 || m.IndirectProbes < 1 || m.SuspicionPeriods < 1 ||
-			m.RetransmitMult < 1 || m.PushPullPeriods < 1 {
-			return status.Error(codes.InvalidArgument, "membership parameters out of range")
-		}
+		return harness.CheckMembership(p.Membership)
 	}
 	return nil
 }
 
-// hostedNodes returns the named nodes, running or stopped, or refuses the call.
-func (s *endpoint) hostedNodes(ids []string, running bool) ([]*hosted, error) {
-	out := make([]*hosted, len(ids))
-	for i, id := range ids {
-		h := s.nodes[id]
-		if h == nil {
-			return nil, status.Errorf(codes.NotFound, "unknown node %q", id)
-		}
-		if running && h.n == nil {
-			return nil, status.Errorf(codes.FailedPrecondition, "node %q is stopped", id)
-		}
-		out[i] = h
-	}
-	return out, nil
-}
-
-func (s *endpoint) Tick(context.Context, *pb.TickRequest) (*pb.TickResponse, error) {
-	return nil, status.Error(codes.FailedPrecondition, "realtime only: memberlist runs its own timers")
-}
-
-// Deliver validates the whole batch, then hands each envelope to its node's
-// transport. An envelope for a stopped node is dropped, as a network would.
-func (s *endpoint) Deliver(_ context.Context, req *pb.DeliverRequest) (*pb.DeliverResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	to := make([]string, len(req.Envelopes))
-	for i, env := range req.Envelopes {
-		to[i] = env.To
-	}
-	hs, err := s.hostedNodes(to, false)
-	if err != nil {
-		return nil, err
-	}
-	frames := make([]frame, len(req.Envelopes))
-	for i, env := range req.Envelopes {
-		if len(env.Payload) > hs[i].maxPayload {
-			return nil, status.Errorf(codes.InvalidArgument, "envelope %d: payload exceeds max_payload_bytes", i)
-		}
-		if frames[i], err = decodeFrame(env.Payload); err != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "envelope %d: %v", i, err)
-		}
-		if !frames[i].stream {
-			if _, err := inspectPacket(frames[i].data); err != nil {
-				return nil, status.Errorf(codes.InvalidArgument, "envelope %d: not a memberlist packet: %v", i, err)
-			}
-		}
-	}
-	for i, env := range req.Envelopes {
-		if hs[i].n != nil {
-			hs[i].t.deliver(env.From, frames[i])
-		}
-	}
-	return &pb.DeliverResponse{}, nil
-}
-
-func (s *endpoint) Update(_ context.Context, req *pb.UpdateRequest) (*pb.UpdateResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ids := make([]string, len(req.Writes))
-	for i, w := range req.Writes {
-		ids[i] = w.Node
-	}
-	hs, err := s.hostedNodes(ids, true)
-	if err != nil {
-		return nil, err
-	}
-	for i, w := range req.Writes {
-		h := hs[i]
-		if h.n.store == nil {
-			return nil, status.Error(codes.FailedPrecondition, "membership-swim keeps no store")
-		}
-		if len(w.Key)+len(w.Value) > h.maxPayload-writeOverhead {
-			return nil, status.Errorf(codes.InvalidArgument, "write %d: key and value exceed max_payload_bytes - %d", i, writeOverhead)
-		}
-		// The library piggybacks a broadcast only if it fits one packet
-		// (UDPBufferSize, less a compound header and the user message byte).
-		e := entry{key: w.Key, value: w.Value, counter: 1 << 62, origin: h.n.store.origin}
-		if h.n.store.rumors && len(encodeEntry(nil, e))+5 > h.udpBudget {
-			return nil, status.Errorf(codes.InvalidArgument,
-				"write %d: too large for one memberlist packet (UDPBufferSize %d): as a rumor it would never be sent", i, h.udpBudget)
-		}
-	}
-	res := &pb.UpdateResponse{}
-	for i, w := range req.Writes {
-		e := hs[i].n.store.write(w.Key, w.Value)
-		res.Acks = append(res.Acks, &pb.Ack{Node: w.Node, Key: w.Key, Version: &pb.Version{Counter: e.counter, Origin: e.origin}})
-	}
-	return res, nil
-}
-
-func (s *endpoint) Read(_ context.Context, req *pb.ReadRequest) (*pb.ReadResponse, error) {
-	s.mu.Lock()
-	hs, err := s.hostedNodes(req.Nodes, true)
-	s.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	res := &pb.ReadResponse{}
-	for _, h := range hs {
-		res.Snapshots = append(res.Snapshots, h.n.snapshot())
-	}
-	return res, nil
-}
-
-// Stop: crash is Shutdown without leaving; clean is Leave then Shutdown (its
-// leave goes out through the harness stream, so the response carries none).
-func (s *endpoint) Stop(_ context.Context, req *pb.StopRequest) (*pb.StopResponse, error) {
-	s.mu.Lock()
-	hs, err := s.hostedNodes(req.Nodes, true)
-	var stopping []*node
-	if err == nil {
-		for _, h := range hs {
-			stopping = append(stopping, h.n)
-			h.n = nil
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	clean := req.Mode == pb.StopMode_STOP_MODE_CLEAN
-	var wg sync.WaitGroup
-	for _, n := range stopping {
-		wg.Add(1)
-		go func(n *node) {
-			defer wg.Done()
-			if err := n.halt(clean); err != nil && s.verbose {
-				fmt.Fprintf(os.Stderr, "%s: stop: %v\n", n.id, err)
-			}
-		}(n)
-	}
-	wg.Wait()
-	return &pb.StopResponse{}, nil
-}
-
-func (s *endpoint) shutdown() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, h := range s.nodes {
-		if h.n != nil {
-			_ = h.n.halt(false)
-			h.n = nil
-		}
-	}
-	if s.link != nil {
-		s.link.close()
-	}
-}
-
-// harnessLink streams envelopes to HarnessNetwork.Send, in order, in batches.
-type harnessLink struct {
-	addr string
-	ch   chan *pb.Envelope
-	done chan struct{}
-	once sync.Once
-}
-
-func newHarnessLink(addr string) *harnessLink {
-	l := &harnessLink{addr: addr, ch: make(chan *pb.Envelope, 1<<16), done: make(chan struct{})}
-	go l.run()
-	return l
-}
-
-// send never blocks the library: a full queue drops, like a full socket buffer.
-func (l *harnessLink) send(env *pb.Envelope) {
-	select {
-	case l.ch <- env:
-	default:
-	}
-}
-
-func (l *harnessLink) close() { l.once.Do(func() { close(l.done) }) }
-
-func (l *harnessLink) run() {
-	conn, err := grpc.Dial(l.addr, grpc.WithInsecure(),
-		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(maxGrpcBytes), grpc.MaxCallRecvMsgSize(maxGrpcBytes)))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "harness %s: %v\n", l.addr, err)
-		return
-	}
-	defer conn.Close()
-	client := pb.NewHarnessNetworkClient(conn)
-	for {
-		select {
-		case <-l.done:
-			return
-		default:
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		stream, err := client.Send(ctx)
-		if err != nil {
-			cancel()
-			select {
-			case <-l.done:
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-			continue
-		}
-		go func() {
-			for {
-				if _, err := stream.Recv(); err != nil {
-					cancel()
-					return
-				}
-			}
-		}()
-		l.pump(ctx, stream)
-		cancel()
-	}
-}
-
-func (l *harnessLink) pump(ctx context.Context, stream pb.HarnessNetwork_SendClient) {
-	for {
-		var batch []*pb.Envelope
-		select {
-		case <-l.done:
-			_ = stream.CloseSend()
-			return
-		case <-ctx.Done():
-			return
-		case env := <-l.ch:
-			batch = append(batch, env)
-		}
-		size := len(batch[0].Payload)
-	more:
-		for size < 4<<20 && len(batch) < 1024 {
-			select {
-			case env := <-l.ch:
-				batch = append(batch, env)
-				size += len(env.Payload)
-			default:
-				break more
-			}
-		}
-		if err := stream.Send(&pb.SendRequest{Envelopes: batch}); err != nil {
-			return
-		}
-	}
-}
-
-func main() {
-	fallback := os.Getenv("GOSSIPCHECK_LISTEN")
-	if fallback == "" {
-		fallback = "127.0.0.1:0"
-	}
-	listen := flag.String("listen", fallback, "HOST:PORT to serve GossipNode on")
-	verbose := flag.Bool("verbose", false, "the library's log on stderr")
-	flag.Parse()
-
-	lis, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	server := grpc.NewServer(grpc.MaxRecvMsgSize(maxGrpcBytes), grpc.MaxSendMsgSize(maxGrpcBytes))
-	ep := &endpoint{nodes: map[string]*hosted{}, verbose: *verbose}
-	pb.RegisterGossipNodeServer(server, ep)
-	fmt.Printf("listening on %s\n", lis.Addr())
-
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-stop
-		ep.shutdown()
-		server.Stop()
-	}()
-	if err := server.Serve(lis); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { harness.Main(library) }

@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"os"
-	"reflect"
-	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
+	"gossipcheck/harness"
 	pb "gossipcheck/v1"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/hashicorp/memberlist"
 )
@@ -30,60 +29,15 @@ type node struct {
 	store   *store                                // nil for VARIANT_MEMBERSHIP_SWIM
 	cfg     *memberlist.Config
 	stop    chan struct{}
-	// Every member this instance has seen, with its last status: the library
-	// forgets dead members after GossipToTheDeadTime, the contract keeps them.
-	mu   sync.Mutex
-	seen map[string]*pb.Member
+	seen    *harness.Seen
 }
 
-// tcpTimeoutPeriods: the library's TCPTimeout, in gossip periods. The LAN
-// default (10 s) would let one lost stream envelope stall a node's
-// push-pulls (they run one at a time) for 50 periods of 200 ms.
-const tcpTimeoutPeriods = 5
-
-func config(id string, p *pb.Parameters) *memberlist.Config {
-	period := time.Duration(p.PeriodMs) * time.Millisecond
-	c := memberlist.DefaultLANConfig()
-	c.Name = id
-	c.BindAddr = "0.0.0.0"
-	c.TCPTimeout = tcpTimeoutPeriods * period
-	c.GossipInterval = period
-	if p.Fanout > 0 {
-		c.GossipNodes = int(p.Fanout)
-	}
-	switch p.Variant {
-	case pb.Variant_VARIANT_MEMBERSHIP_SWIM:
-		m := p.Membership
-		c.ProbeInterval = time.Duration(m.ProbePeriod) * period
-		// Ping in the period's first tick, ping-req from the second.
-		c.ProbeTimeout = period
-		c.IndirectChecks = int(m.IndirectProbes)
-		c.SuspicionMult = int(m.SuspicionPeriods)
-		// Lifeguard off: its stretching of suspicion timeouts (up to 6x) and
-		// probe intervals (up to 8x) would run other parameters than declared.
-		c.SuspicionMaxTimeoutMult = 1
-		c.AwarenessMaxMultiplier = 1
-		c.RetransmitMult = int(m.RetransmitMult)
-		c.PushPullInterval = time.Duration(m.PushPullPeriods) * c.ProbeInterval
-		// The LAN default's ratio: 30 s of gossip to the dead per 1 s probe interval.
-		c.GossipToTheDeadTime = 30 * c.ProbeInterval
-	case pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL:
-		// One push-pull per period, with one random member held alive.
-		c.PushPullInterval = period
-	case pb.Variant_VARIANT_HYBRID:
-		c.PushPullInterval = time.Duration(p.AntiEntropyEvery) * period
-	case pb.Variant_VARIANT_RUMOR_PUSH:
-		// The library's own push-pull stays (membership only: LocalState is nil).
-	}
-	return c
-}
-
-func startNode(init *pb.NodeInit, p *pb.Parameters, maxPayload int, send func(*pb.Envelope), verbose bool) (*node, error) {
+func startNode(init *pb.NodeInit, p *pb.Parameters, maxPayload int, send func(*pb.Envelope), verbose bool) (harness.Node, error) {
 	n := &node{
 		id: init.Id, variant: p.Variant, period: time.Duration(p.PeriodMs) * time.Millisecond,
-		stop: make(chan struct{}), seen: map[string]*pb.Member{},
+		stop: make(chan struct{}), seen: harness.NewSeen(),
 	}
-	cfg := config(init.Id, p)
+	cfg := harness.Config(init.Id, p)
 	kv := p.Variant != pb.Variant_VARIANT_MEMBERSHIP_SWIM
 	if kv {
 		origin := init.Id
@@ -98,7 +52,7 @@ func startNode(init *pb.NodeInit, p *pb.Parameters, maxPayload int, send func(*p
 		})
 		cfg.Delegate = n.store
 	}
-	cfg.Transport = newTransport(init.Id, kv, maxPayload, send)
+	cfg.Transport = harness.NewTransport(init.Id, label(kv), maxPayload, send)
 	var out io.Writer = io.Discard
 	if verbose {
 		out = os.Stderr
@@ -115,47 +69,19 @@ func startNode(init *pb.NodeInit, p *pb.Parameters, maxPayload int, send func(*p
 		targets = init.Seeds
 	}
 	for _, t := range targets {
-		addrs.of(t)
+		harness.Addrs.Of(t)
 	}
-	go n.join(targets)
+	go harness.JoinLoop(targets, n.period, n.stop, ml.NumMembers, func(addr string) {
+		_, _ = ml.Join([]string{addr})
+	})
 	return n, nil
 }
 
-// join joins through every target at once (Join contacts them one after the
-// other, waiting out each unreachable one), again every period until this
-// node holds another member alive: the harness starts nodes one by one, so
-// the first ones find nobody.
-func (n *node) join(targets []string) {
-	if len(targets) == 0 {
-		return
-	}
-	var busy sync.Map
-	tick := time.NewTicker(n.period)
-	defer tick.Stop()
-	for {
-		if n.ml.NumMembers() > 1 {
-			return
-		}
-		for _, t := range targets {
-			if _, running := busy.LoadOrStore(t, true); running {
-				continue
-			}
-			go func(t string) {
-				defer busy.Delete(t)
-				_, _ = n.ml.Join([]string{addrs.join(t)})
-			}(t)
-		}
-		select {
-		case <-n.stop:
-			return
-		case <-tick.C:
-		}
-	}
-}
+func (n *node) Transport() *harness.Transport { return n.cfg.Transport.(*harness.Transport) }
 
-// halt: crash = Shutdown without a word; clean = Leave (the library's dead
+// Halt: crash = Shutdown without a word; clean = Leave (the library's dead
 // message about itself, broadcast until sent) then Shutdown.
-func (n *node) halt(clean bool) error {
+func (n *node) Halt(clean bool) error {
 	close(n.stop)
 	var err error
 	if clean {
@@ -171,24 +97,29 @@ func (n *node) halt(clean bool) error {
 	return err
 }
 
-var statusOf = map[memberlist.NodeStateType]pb.MemberStatus{
-	memberlist.StateAlive:   pb.MemberStatus_MEMBER_STATUS_ALIVE,
-	memberlist.StateSuspect: pb.MemberStatus_MEMBER_STATUS_SUSPECT,
-	memberlist.StateDead:    pb.MemberStatus_MEMBER_STATUS_DEAD,
-	memberlist.StateLeft:    pb.MemberStatus_MEMBER_STATUS_LEFT,
+func (n *node) CheckWrite(key, value string) error {
+	if n.store == nil {
+		return status.Error(codes.FailedPrecondition, "membership-swim keeps no store")
+	}
+	// The library piggybacks a broadcast only if it fits one packet
+	// (UDPBufferSize, less a compound header and the user message byte).
+	e := harness.Entry{Key: key, Value: value, Counter: 1 << 62, Origin: n.store.origin}
+	if n.store.rumors && len(harness.EncodeEntry(nil, e))+5 > n.cfg.UDPBufferSize {
+		return status.Errorf(codes.InvalidArgument,
+			"too large for one memberlist packet (UDPBufferSize %d): as a rumor it would never be sent", n.cfg.UDPBufferSize)
+	}
+	return nil
 }
 
-func (n *node) snapshot() *pb.Snapshot {
+func (n *node) Write(key, value string) harness.Entry { return n.store.write(key, value) }
+
+func (n *node) Snapshot() *pb.Snapshot {
 	s := &pb.Snapshot{Node: n.id}
 	if n.store != nil {
 		s.Entries = n.store.snapshot()
 	}
 	s.MemberView = n.view()
-	for _, m := range s.MemberView {
-		if m.Status == pb.MemberStatus_MEMBER_STATUS_ALIVE || m.Status == pb.MemberStatus_MEMBER_STATUS_SUSPECT {
-			s.Members = append(s.Members, m.Id)
-		}
-	}
+	s.Members = harness.Live(s.MemberView)
 	return s
 }
 
@@ -198,69 +129,12 @@ func (n *node) snapshot() *pb.Snapshot {
 // view is read, read-only and under the library's own lock, from the
 // unexported node table; where that layout is not there, from Members().
 func (n *node) view() []*pb.Member {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	now := map[string]bool{}
-	if table, ok := nodeTable(n.ml); ok {
-		for _, m := range table {
-			n.seen[m.Id] = m
-			now[m.Id] = true
-		}
-	} else {
-		for _, m := range n.ml.Members() {
-			n.seen[m.Name] = &pb.Member{Id: m.Name, Status: pb.MemberStatus_MEMBER_STATUS_ALIVE}
-			now[m.Name] = true
-		}
+	if table, ok := harness.NodeTable(n.ml); ok {
+		return n.seen.View(table)
 	}
-	out := make([]*pb.Member, 0, len(n.seen))
-	for id, m := range n.seen {
-		if !now[id] && m.Status != pb.MemberStatus_MEMBER_STATUS_LEFT {
-			// Gone from the library's table: it reaps only dead members.
-			m = &pb.Member{Id: id, Status: pb.MemberStatus_MEMBER_STATUS_DEAD, Incarnation: m.Incarnation}
-			n.seen[id] = m
-		}
-		out = append(out, m)
+	var now []*pb.Member
+	for _, m := range n.ml.Members() {
+		now = append(now, &pb.Member{Id: m.Name, Status: pb.MemberStatus_MEMBER_STATUS_ALIVE})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Id < out[j].Id })
-	return out
-}
-
-// tableLayout is checked once: the fields view reads, with the types it expects.
-var tableLayout = func() bool {
-	t := reflect.TypeOf(memberlist.Memberlist{})
-	lock, ok1 := t.FieldByName("nodeLock")
-	nodes, ok2 := t.FieldByName("nodes")
-	if !ok1 || !ok2 || lock.Type != reflect.TypeOf(sync.RWMutex{}) ||
-		nodes.Type.Kind() != reflect.Slice || nodes.Type.Elem().Kind() != reflect.Ptr {
-		return false
-	}
-	st := nodes.Type.Elem().Elem()
-	inc, ok3 := st.FieldByName("Incarnation")
-	state, ok4 := st.FieldByName("State")
-	name, ok5 := st.FieldByName("Name")
-	return ok3 && ok4 && ok5 && inc.Type.Kind() == reflect.Uint32 &&
-		state.Type == reflect.TypeOf(memberlist.StateAlive) && name.Type.Kind() == reflect.String &&
-		len(state.Index) == 1 // nodeState's own State, not the embedded Node's
-}()
-
-func nodeTable(ml *memberlist.Memberlist) ([]*pb.Member, bool) {
-	if !tableLayout {
-		return nil, false
-	}
-	v := reflect.ValueOf(ml).Elem()
-	lock := (*sync.RWMutex)(unsafe.Pointer(v.FieldByName("nodeLock").UnsafeAddr()))
-	lock.RLock()
-	defer lock.RUnlock()
-	nodes := v.FieldByName("nodes")
-	out := make([]*pb.Member, 0, nodes.Len())
-	for i := 0; i < nodes.Len(); i++ {
-		ns := nodes.Index(i).Elem()
-		st := memberlist.NodeStateType(ns.FieldByName("State").Int())
-		inc := ns.FieldByName("Incarnation").Uint()
-		if inc > math.MaxUint32 {
-			inc = math.MaxUint32
-		}
-		out = append(out, &pb.Member{Id: ns.FieldByName("Name").String(), Status: statusOf[st], Incarnation: inc})
-	}
-	return out, true
+	return n.seen.View(now)
 }

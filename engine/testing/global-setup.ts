@@ -1,8 +1,8 @@
 // vitest global setup: the real parts the tests use and a fresh machine lacks.
 // Chromium (Debian's package) for the report's browser tests, a docker
 // engine for the chaos tests (a daemon started here is stopped at teardown),
-// and the Debian toolchains the examples and the memberlist adapter build
-// from: installed here, once and in turn, because two apt-gets from test
+// and the Debian toolchains the examples and the memberlist and serf
+// adapters build from: installed here, once and in turn, because two apt-gets from test
 // files running side by side would fight over dpkg's lock.
 // GOSSIPCHECK_DOCKER_TESTS=0 skips docker, GOSSIPCHECK_SKIP_BROWSER=1 the browser
 // (no root to install them).
@@ -23,7 +23,11 @@ function script(name: string, ...args: string[]): string {
 /** The test files that need each real part; the rest of the suite needs neither. */
 const BROWSER_TESTS = ['reports/browser.test.ts', 'adapters/conformance.e2e.test.ts'];
 const EXAMPLE_TESTS = ['examples/examples.e2e.test.ts'];
-const MEMBERLIST_TESTS = ['adapters/memberlist/memberlist.e2e.test.ts', 'adapters/conformance.e2e.test.ts'];
+const MEMBERLIST_TESTS = [
+  'adapters/memberlist/memberlist.e2e.test.ts',
+  'adapters/serf/serf.e2e.test.ts',
+  'adapters/conformance.e2e.test.ts',
+];
 const DOCKER_TESTS = [
   'engine/backends/docker/chaos.e2e.test.ts',
   'engine/backends/docker/isolation.e2e.test.ts',

@@ -1,4 +1,4 @@
-package main
+package harness
 
 // A memberlist.NodeAwareTransport whose network is the harness: every packet
 // and every stream write becomes an envelope streamed to HarnessNetwork.Send,
@@ -32,9 +32,10 @@ type addresses struct {
 	next uint32
 }
 
-var addrs = &addresses{ip: map[string]net.IP{}, id: map[string]string{}}
+// Addrs holds every node of the process.
+var Addrs = &addresses{ip: map[string]net.IP{}, id: map[string]string{}}
 
-func (a *addresses) of(id string) net.IP {
+func (a *addresses) Of(id string) net.IP {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if ip, ok := a.ip[id]; ok {
@@ -65,8 +66,9 @@ func (a *addresses) resolve(addr memberlist.Address) (string, error) {
 	return "", fmt.Errorf("no node at %s", addr.Addr)
 }
 
-func (a *addresses) join(id string) string {
-	return fmt.Sprintf("%s/%s", id, net.JoinHostPort(a.of(id).String(), fmt.Sprint(memberPort)))
+// Join is the address the library joins node id at ("name/ip:port").
+func (a *addresses) Join(id string) string {
+	return fmt.Sprintf("%s/%s", id, net.JoinHostPort(a.Of(id).String(), fmt.Sprint(memberPort)))
 }
 
 var connIDs uint64
@@ -77,9 +79,10 @@ type connKey struct {
 	dialed bool // this side dialed
 }
 
-type transport struct {
+// Transport is one node's memberlist.NodeAwareTransport.
+type Transport struct {
 	id      string
-	kv      bool
+	label   Labeler
 	chunk   int // largest stream chunk (max_payload_bytes less the frame header)
 	send    func(*pb.Envelope)
 	packets chan *memberlist.Packet
@@ -91,11 +94,13 @@ type transport struct {
 	down   bool
 }
 
-var _ memberlist.NodeAwareTransport = (*transport)(nil)
+var _ memberlist.NodeAwareTransport = (*Transport)(nil)
 
-func newTransport(id string, kv bool, maxPayload int, send func(*pb.Envelope)) *transport {
-	return &transport{
-		id: id, kv: kv, chunk: maxPayload - streamHeader, send: send,
+// NewTransport: label names what the library sends; send streams an
+// envelope to the harness.
+func NewTransport(id string, label Labeler, maxPayload int, send func(*pb.Envelope)) *Transport {
+	return &Transport{
+		id: id, label: label, chunk: maxPayload - streamHeader, send: send,
 		// Buffered like a socket's receive queue; a full queue drops (UDP-like).
 		packets: make(chan *memberlist.Packet, 4096),
 		streams: make(chan net.Conn, 256),
@@ -104,25 +109,25 @@ func newTransport(id string, kv bool, maxPayload int, send func(*pb.Envelope)) *
 	}
 }
 
-func (t *transport) FinalAdvertiseAddr(string, int) (net.IP, int, error) {
-	return addrs.of(t.id), memberPort, nil
+func (t *Transport) FinalAdvertiseAddr(string, int) (net.IP, int, error) {
+	return Addrs.Of(t.id), memberPort, nil
 }
 
-func (t *transport) WriteTo(b []byte, addr string) (time.Time, error) {
+func (t *Transport) WriteTo(b []byte, addr string) (time.Time, error) {
 	return t.WriteToAddress(b, memberlist.Address{Addr: addr})
 }
 
-func (t *transport) WriteToAddress(b []byte, addr memberlist.Address) (time.Time, error) {
+func (t *Transport) WriteToAddress(b []byte, addr memberlist.Address) (time.Time, error) {
 	now := time.Now()
-	to, err := addrs.resolve(addr)
+	to, err := Addrs.resolve(addr)
 	if err != nil {
 		return now, err
 	}
-	c, err := inspectPacket(b)
+	c, err := InspectPacket(b)
 	if err != nil {
 		return now, fmt.Errorf("unreadable outgoing packet: %v", err)
 	}
-	kind, keys, err := c.label(t.kv)
+	kind, keys, err := t.label(c)
 	if err != nil {
 		return now, err
 	}
@@ -140,17 +145,17 @@ func (t *transport) WriteToAddress(b []byte, addr memberlist.Address) (time.Time
 	return now, nil
 }
 
-func (t *transport) PacketCh() <-chan *memberlist.Packet { return t.packets }
-func (t *transport) StreamCh() <-chan net.Conn           { return t.streams }
+func (t *Transport) PacketCh() <-chan *memberlist.Packet { return t.packets }
+func (t *Transport) StreamCh() <-chan net.Conn           { return t.streams }
 
-func (t *transport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
+func (t *Transport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
 	return t.DialAddressTimeout(memberlist.Address{Addr: addr}, timeout)
 }
 
 // DialAddressTimeout succeeds at once: there is no handshake to lose, so an
 // unreachable peer shows as reads that time out at the library's deadline.
-func (t *transport) DialAddressTimeout(addr memberlist.Address, _ time.Duration) (net.Conn, error) {
-	to, err := addrs.resolve(addr)
+func (t *Transport) DialAddressTimeout(addr memberlist.Address, _ time.Duration) (net.Conn, error) {
+	to, err := Addrs.resolve(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -164,12 +169,12 @@ func (t *transport) DialAddressTimeout(addr memberlist.Address, _ time.Duration)
 	return c, nil
 }
 
-func (t *transport) IngestPacket(net.Conn, net.Addr, time.Time, bool) error {
+func (t *Transport) IngestPacket(net.Conn, net.Addr, time.Time, bool) error {
 	return fmt.Errorf("not supported")
 }
-func (t *transport) IngestStream(net.Conn) error { return fmt.Errorf("not supported") }
+func (t *Transport) IngestStream(net.Conn) error { return fmt.Errorf("not supported") }
 
-func (t *transport) Shutdown() error {
+func (t *Transport) Shutdown() error {
 	t.mu.Lock()
 	t.down = true
 	conns := make([]*conn, 0, len(t.conns))
@@ -183,25 +188,25 @@ func (t *transport) Shutdown() error {
 	return nil
 }
 
-// deliver hands over one envelope the harness delivered; never blocks.
-func (t *transport) deliver(from string, f frame) {
+// Deliver hands over one envelope the harness delivered; never blocks.
+func (t *Transport) Deliver(from string, f Frame) {
 	t.mu.Lock()
 	if t.down {
 		t.mu.Unlock()
 		return
 	}
-	if !f.stream {
+	if !f.Stream {
 		t.mu.Unlock()
-		p := &memberlist.Packet{Buf: f.data, From: &net.UDPAddr{IP: addrs.of(from), Port: memberPort}, Timestamp: time.Now()}
+		p := &memberlist.Packet{Buf: f.Data, From: &net.UDPAddr{IP: Addrs.Of(from), Port: memberPort}, Timestamp: time.Now()}
 		select {
 		case t.packets <- p:
 		default:
 		}
 		return
 	}
-	key := connKey{peer: from, id: f.conn, dialed: f.reply}
+	key := connKey{peer: from, id: f.Conn, dialed: f.Reply}
 	c := t.conns[key]
-	if c == nil && !f.reply && f.offset == 0 && !t.closed[key] {
+	if c == nil && !f.Reply && f.Offset == 0 && !t.closed[key] {
 		c = newConn(t, key)
 		t.conns[key] = c
 		select {
@@ -213,11 +218,11 @@ func (t *transport) deliver(from string, f frame) {
 	}
 	t.mu.Unlock()
 	if c != nil {
-		c.feed(f.offset, f.data)
+		c.feed(f.Offset, f.Data)
 	}
 }
 
-func (t *transport) forget(c *conn) {
+func (t *Transport) forget(c *conn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.conns[c.key] == c {
@@ -232,7 +237,7 @@ var errShutdown = fmt.Errorf("transport shut down")
 
 // conn is one stream; it implements net.Conn with honest deadlines.
 type conn struct {
-	t   *transport
+	t   *Transport
 	key connKey
 
 	mu       sync.Mutex
@@ -245,7 +250,7 @@ type conn struct {
 	closed   bool
 }
 
-func newConn(t *transport, key connKey) *conn {
+func newConn(t *Transport, key connKey) *conn {
 	return &conn{t: t, key: key, wake: make(chan struct{}), early: map[uint64][]byte{}}
 }
 
@@ -331,11 +336,11 @@ func (c *conn) Write(p []byte) (int, error) {
 	if !c.wdl.IsZero() && !time.Now().Before(c.wdl) {
 		return 0, c.opError("write", os.ErrDeadlineExceeded)
 	}
-	info, err := inspectStream(p)
+	info, err := InspectStream(p)
 	if err != nil {
 		return 0, c.opError("write", fmt.Errorf("unreadable stream message: %v", err))
 	}
-	kind, keys, err := info.label(c.t.kv)
+	kind, keys, err := c.t.label(info)
 	if err != nil {
 		return 0, c.opError("write", err)
 	}
@@ -371,11 +376,11 @@ func (c *conn) Close() error {
 }
 
 func (c *conn) LocalAddr() net.Addr {
-	return &net.TCPAddr{IP: addrs.of(c.t.id), Port: memberPort}
+	return &net.TCPAddr{IP: Addrs.Of(c.t.id), Port: memberPort}
 }
 
 func (c *conn) RemoteAddr() net.Addr {
-	return &net.TCPAddr{IP: addrs.of(c.key.peer), Port: memberPort}
+	return &net.TCPAddr{IP: Addrs.Of(c.key.peer), Port: memberPort}
 }
 
 func (c *conn) SetDeadline(d time.Time) error {

@@ -1,4 +1,4 @@
-package main
+package harness
 
 // What travels in an envelope's payload, and how the adapter tells what a
 // memberlist message is. The payload is the adapter's own frame around the
@@ -9,7 +9,8 @@ package main
 //
 // kind and keys are read from the library's bytes themselves (message type
 // byte, compound parts, LZW compression, CRC header, push-pull header), so
-// the metadata says what the library really sent.
+// the metadata says what the library really sent. What the user messages and
+// the delegate's state mean is the program's (a Labeler).
 
 import (
 	"bytes"
@@ -30,12 +31,12 @@ const (
 	streamHeader = 1 + 8 + 1 + 8
 )
 
-type frame struct {
-	stream bool
-	conn   uint64
-	reply  bool // a chunk from the acceptor back to the dialer
-	offset uint64
-	data   []byte
+type Frame struct {
+	Stream bool
+	Conn   uint64
+	Reply  bool // a chunk from the acceptor back to the dialer
+	Offset uint64
+	Data   []byte
 }
 
 func encodePacket(b []byte) []byte {
@@ -57,20 +58,20 @@ func encodeChunk(conn uint64, reply bool, offset uint64, data []byte) []byte {
 	return out
 }
 
-func decodeFrame(p []byte) (frame, error) {
+func DecodeFrame(p []byte) (Frame, error) {
 	switch {
 	case len(p) >= 2 && p[0] == framePacket:
-		return frame{data: p[1:]}, nil
+		return Frame{Data: p[1:]}, nil
 	case len(p) > streamHeader && p[0] == frameStream && p[9] <= 1:
-		return frame{
-			stream: true,
-			conn:   binary.BigEndian.Uint64(p[1:]),
-			reply:  p[9] == 1,
-			offset: binary.BigEndian.Uint64(p[10:]),
-			data:   p[streamHeader:],
+		return Frame{
+			Stream: true,
+			Conn:   binary.BigEndian.Uint64(p[1:]),
+			Reply:  p[9] == 1,
+			Offset: binary.BigEndian.Uint64(p[10:]),
+			Data:   p[streamHeader:],
 		}, nil
 	}
-	return frame{}, errors.New("not a memberlist-node frame")
+	return Frame{}, errors.New("not a memberlist-node frame")
 }
 
 // memberlist 0.2.2's message types (net.go), in wire order.
@@ -119,27 +120,31 @@ type wireCompress struct {
 	Buf  []byte
 }
 
-// contents is what one packet or one stream write holds.
-type contents struct {
-	types    []byte   // leaf message types, in order
-	leave    bool     // a dead message with Node == From: a graceful leave
-	user     [][]byte // user messages (the KV entries of rumors)
-	pushPull bool
-	state    []byte // the delegate's state in a push-pull (nil: none)
+// Contents is what one packet or one stream write holds.
+type Contents struct {
+	Types    []byte   // leaf message types, in order
+	Leave    bool     // a dead message with Node == From: a graceful leave
+	User     [][]byte // user messages (the delegate's own bytes)
+	PushPull bool
+	State    []byte // the delegate's state in a push-pull (nil: none)
 }
+
+// A Labeler names what a packet or stream write holds in the contract's
+// vocabulary: its kind and the keys whose values it carries.
+type Labeler func(c *Contents) (kind string, keys []string, err error)
 
 var msgpack = &codec.MsgpackHandle{}
 
-func inspectPacket(buf []byte) (*contents, error) {
+func InspectPacket(buf []byte) (*Contents, error) {
 	// The library prepends a CRC to packets for peers speaking protocol >= 5.
 	if len(buf) >= 5 && buf[0] == hasCrcMsg {
 		buf = buf[5:]
 	}
-	c := &contents{}
+	c := &Contents{}
 	return c, c.command(buf, 0)
 }
 
-func (c *contents) command(buf []byte, depth int) error {
+func (c *Contents) command(buf []byte, depth int) error {
 	if len(buf) == 0 {
 		return errors.New("empty message")
 	}
@@ -166,18 +171,18 @@ func (c *contents) command(buf []byte, depth int) error {
 		}
 		return c.command(inner, depth+1)
 	case userMsg:
-		c.user = append(c.user, body)
+		c.User = append(c.User, body)
 	case deadMsg:
 		var d wireDead
 		if err := codec.NewDecoderBytes(body, msgpack).Decode(&d); err != nil {
 			return fmt.Errorf("dead message: %v", err)
 		}
-		c.leave = c.leave || d.Node == d.From
+		c.Leave = c.Leave || d.Node == d.From
 	case pingMsg, indirectPingMsg, ackRespMsg, suspectMsg, aliveMsg, nackRespMsg, errMsg:
 	default:
 		return fmt.Errorf("message type %d", t)
 	}
-	c.types = append(c.types, t)
+	c.Types = append(c.Types, t)
 	return nil
 }
 
@@ -218,7 +223,7 @@ func decompress(r io.Reader) ([]byte, error) {
 
 // inspectStream reads one stream write: the library writes each stream
 // message with a single conn.Write (rawSendMsgStream).
-func inspectStream(buf []byte) (*contents, error) {
+func InspectStream(buf []byte) (*Contents, error) {
 	if len(buf) == 0 {
 		return nil, errors.New("empty stream write")
 	}
@@ -232,12 +237,12 @@ func inspectStream(buf []byte) (*contents, error) {
 			return nil, errors.New("empty compressed stream message")
 		}
 	}
-	c := &contents{types: []byte{buf[0]}}
+	c := &Contents{Types: []byte{buf[0]}}
 	r := bytes.NewReader(buf[1:])
 	dec := codec.NewDecoder(r, msgpack)
 	switch buf[0] {
 	case pushPullMsg:
-		c.pushPull = true
+		c.PushPull = true
 		var h wirePushPullHeader
 		if err := dec.Decode(&h); err != nil {
 			return nil, fmt.Errorf("push-pull header: %v", err)
@@ -249,8 +254,8 @@ func inspectStream(buf []byte) (*contents, error) {
 			}
 		}
 		if h.UserStateLen > 0 {
-			c.state = make([]byte, h.UserStateLen)
-			if _, err := io.ReadFull(r, c.state); err != nil {
+			c.State = make([]byte, h.UserStateLen)
+			if _, err := io.ReadFull(r, c.State); err != nil {
 				return nil, fmt.Errorf("push-pull user state: %v", err)
 			}
 		}
@@ -261,27 +266,17 @@ func inspectStream(buf []byte) (*contents, error) {
 	return c, nil
 }
 
-// label maps what a packet or stream write holds onto the contract's
-// vocabulary. Values travel only in user messages (rumors) and in the
-// delegate's push-pull state (entries); everything else is memberlist's own
-// SWIM traffic, named by the message that leads the packet (the library puts
-// the primary message first and piggybacks broadcasts after it).
-func (c *contents) label(kv bool) (string, []string, error) {
-	if kv && len(c.user) > 0 {
-		keys, err := userKeys(c.user)
-		return "rumor", keys, err
-	}
-	if kv && c.state != nil {
-		keys, err := stateKeys(c.state)
-		return "entries", keys, err
-	}
-	if c.pushPull {
+// SWIMLabel names memberlist's own SWIM traffic, by the message that leads
+// the packet (the library puts the primary message first and piggybacks
+// broadcasts after it). A Labeler calls it for what carries no values.
+func (c *Contents) SWIMLabel() (string, []string, error) {
+	if c.PushPull {
 		return "push-pull", nil, nil
 	}
-	if len(c.types) == 0 {
+	if len(c.Types) == 0 {
 		return "", nil, errors.New("no message")
 	}
-	switch c.types[0] {
+	switch c.Types[0] {
 	case pingMsg:
 		return "ping", nil, nil
 	case indirectPingMsg:
@@ -294,135 +289,18 @@ func (c *contents) label(kv bool) (string, []string, error) {
 	}
 	// A packet of broadcasts only: memberlist's gossip round (GossipInterval),
 	// which the contract's SWIM, piggybacking on probes alone, has no word for.
-	if c.leave {
+	if c.Leave {
 		return "leave", nil, nil
 	}
 	return "gossip", nil, nil
 }
 
-func userKeys(msgs [][]byte) ([]string, error) {
-	seen := map[string]bool{}
-	for _, m := range msgs {
-		e, err := decodeEntry(m)
-		if err != nil {
-			return nil, err
-		}
-		seen[e.key] = true
-	}
-	return sortedKeys(seen), nil
-}
-
-func stateKeys(state []byte) ([]string, error) {
-	es, err := decodeState(state)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for _, e := range es {
-		seen[e.key] = true
-	}
-	return sortedKeys(seen), nil
-}
-
-func sortedKeys(m map[string]bool) []string {
+// SortedKeys lists a set's keys in order.
+func SortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
-}
-
-// ---- the adapter's KV encoding (user messages and delegate state) ----
-
-type entry struct {
-	key, value string
-	counter    uint64
-	origin     string
-}
-
-// newer: last writer wins, higher counter, then greater origin.
-func (e entry) newer(than entry) bool {
-	return e.counter > than.counter || (e.counter == than.counter && e.origin > than.origin)
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func encodeEntry(b []byte, e entry) []byte {
-	b = appendString(b, e.key)
-	b = appendString(b, e.value)
-	b = binary.AppendUvarint(b, e.counter)
-	return appendString(b, e.origin)
-}
-
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errors.New("bad varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) str() string {
-	n := r.uvarint()
-	if r.err != nil {
-		return ""
-	}
-	if n > uint64(len(r.b)) {
-		r.err = errors.New("truncated string")
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
-}
-
-func (r *reader) entry() entry {
-	return entry{key: r.str(), value: r.str(), counter: r.uvarint(), origin: r.str()}
-}
-
-func decodeEntry(b []byte) (entry, error) {
-	r := &reader{b: b}
-	e := r.entry()
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("trailing bytes")
-	}
-	return e, r.err
-}
-
-func encodeState(es []entry) []byte {
-	b := binary.AppendUvarint(nil, uint64(len(es)))
-	for _, e := range es {
-		b = encodeEntry(b, e)
-	}
-	return b
-}
-
-func decodeState(b []byte) ([]entry, error) {
-	r := &reader{b: b}
-	n := r.uvarint()
-	if n > uint64(len(b)) {
-		return nil, errors.New("bad entry count")
-	}
-	out := make([]entry, 0, n)
-	for i := uint64(0); i < n && r.err == nil; i++ {
-		out = append(out, r.entry())
-	}
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errors.New("trailing bytes")
-	}
-	return out, r.err
 }
