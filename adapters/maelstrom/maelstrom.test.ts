@@ -277,6 +277,32 @@ describe('gossipcheck run --maelstrom', () => {
     expect(text).toMatch(/sent to unknown destination "n99"/);
   });
 
+  it('judges no budget on a scenario a protocol violation stopped: INCONCLUSIVE, naming it', async () => {
+    const { cmd, marker } = command('garbage');
+    const { code, report } = await check(
+      [
+        '--maelstrom',
+        cmd,
+        '--profile',
+        'glomers-3e',
+        ...SMALL,
+        '--latency',
+        '0',
+        '--case',
+        'maelstrom/budget',
+      ],
+      marker,
+    );
+    expect(code).toBe(1);
+    for (const id of ['msgs-per-op', 'latency-median', 'latency-max']) {
+      const v = verdictOf(report, `maelstrom/budget/${id}`);
+      expect(v?.verdict).toBe('INCONCLUSIVE');
+      expect(v?.evidence.observed).toMatch(
+        /^not judged: the scenario was stopped by \[no-faults @\d+ ms\] .*is not valid JSON: "this is not json \{"/,
+      );
+    }
+  });
+
   it('fails, without crashing, a node that writes 64 MiB without a newline, quoting the size', async () => {
     const { cmd, marker } = command('overlong');
     const { code, report } = await check(
