@@ -147,7 +147,7 @@ export type HistoryEvent =
    * that report it; count 0 otherwise); `fromNetwork`: ms from the time a
    * delivered envelope was due (its send plus any deliberate delay) to its
    * Deliver returning; `loopDelay`: the harness process's event loop delay
-   * over the run (ms).
+   * from the workload's start (ms).
    */
   | {
       t: 'harness';

@@ -427,9 +427,8 @@ export class RealtimeRun {
 
   async run(): Promise<RealtimeOutcome> {
     const { spec } = this;
-    // The harness's own event loop delay (10 ms sampling), for the harness event.
+    // The harness's own event loop delay (10 ms sampling) from the workload on, for the harness event.
     const loop = spec.clientOps ? monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS }) : null;
-    loop?.enable();
     this.record(runEvent(spec));
     const ticker = setInterval(() => {
       this.progress?.status({
@@ -474,6 +473,7 @@ export class RealtimeRun {
       });
       if (this.backend.counters) await this.recordCounters();
       const start = this.now();
+      loop?.enable();
       this.setPhase('workload');
       // Schedule times are relative to the workload's start.
       this.schedule(this.nemesis.timeline, start);
