@@ -357,6 +357,9 @@ export interface HarnessShare {
   addedMaxMs: number;
   /** The way in was measured (the endpoint reported it). */
   inMeasured: boolean;
+  /** Medians of the way in and out, for the reader. */
+  inP50Ms: number;
+  outP50Ms: number;
   loopP99Ms: number;
   loopMaxMs: number;
 }
@@ -373,6 +376,8 @@ export function harnessShare(events: readonly HistoryEvent[]): HarnessShare | nu
     addedP99Ms: inMeasured ? h.toNetwork.p995 + h.fromNetwork.p995 : h.fromNetwork.p99,
     addedMaxMs: h.toNetwork.max + h.fromNetwork.max,
     inMeasured,
+    inP50Ms: h.toNetwork.p50,
+    outP50Ms: h.fromNetwork.p50,
     loopP99Ms: h.loopDelay.p99,
     loopMaxMs: h.loopDelay.max,
   };
@@ -384,7 +389,7 @@ const ms = (x: number) => `${Math.round(x * 10) / 10} ms`;
 export function harnessLine(h: HarnessShare | null): string {
   if (!h) return 'harness: not measured (the history has no harness event)';
   const pct = h.planned === 0 ? 100 : Math.round((100 * h.issued) / h.planned);
-  return `harness: ${h.issued} of ${h.planned} planned client operations issued (${pct} %); its own added latency per delivered line ≤ ${ms(h.addedP99Ms)} at p99, ≤ ${ms(h.addedMaxMs)} max, over ${h.lines} line(s)${h.inMeasured ? '' : ' (the way out only: the way in was not measured)'}; event loop delay p99 ${ms(h.loopP99Ms)}, max ${ms(h.loopMaxMs)}`;
+  return `harness: ${h.issued} of ${h.planned} planned client operations issued (${pct} %); its own added latency per delivered line ≤ ${ms(h.addedP99Ms)} at p99, ≤ ${ms(h.addedMaxMs)} max, over ${h.lines} line(s)${h.inMeasured ? ` (median in ${ms(h.inP50Ms)}, out ${ms(h.outP50Ms)})` : ` (the way out only, median ${ms(h.outP50Ms)}: the way in was not measured)`}; event loop delay p99 ${ms(h.loopP99Ms)}, max ${ms(h.loopMaxMs)}`;
 }
 
 /**
