@@ -188,6 +188,9 @@ export function checkConvergence(
     ...only(events, 'restart').map((c) => `${c.node} restarted (empty) at ${c.r} ms`),
   ];
   const faultNote = faults.length ? `; faults: ${faults.join('; ')}` : '';
+  // The harness's own share, for the reader (it judges no convergence: a late line still arrives).
+  const share = harnessShare(events);
+  if (share) details.push(harnessLine(share));
   if (acked.size === 0)
     return verdictOf(
       info,
@@ -199,15 +202,16 @@ export function checkConvergence(
       },
       1,
     );
+  const missingAt = details.length - (share ? 1 : 0);
   return verdictOf(
     info,
-    details.length === 0,
+    missingAt === 0,
     {
       expected: `all ${acked.size} acknowledged value(s) in the final read of all ${nodes.length} nodes`,
       observed:
-        details.length === 0
+        missingAt === 0
           ? `all ${acked.size} acknowledged value(s) at all ${nodes.length} nodes${faultNote}`
-          : `${lost} (node, value) pair(s) missing at ${details.length} node(s)${faultNote}`,
+          : `${lost} (node, value) pair(s) missing at ${missingAt} node(s)${faultNote}`,
       details,
     },
     acked.size * nodes.length,
@@ -308,25 +312,143 @@ export function budgetCases(budget: Budget | null): { msgs: CheckInfo; median: C
   };
 }
 
+/**
+ * Why the scenario's run stopped before its end, or null when it completed:
+ * the node could not start (`startupFailure`), or the error that aborted it
+ * (protocolProblems: the runner's last error).
+ */
+export function stoppedBy(events: readonly HistoryEvent[], startupFailure: string | null): string | null {
+  if (startupFailure !== null) return startupFailure;
+  if (only(events, 'end')[0]?.reason !== 'aborted') return null;
+  return protocolProblems(events).lines[0] ?? 'the run was aborted (no error recorded)';
+}
+
+/**
+ * The harness's own share, as the budgets need it: a budget measures the
+ * node, so a run whose harness issued too few of the planned operations or
+ * added too much latency of its own cannot judge it (docs/maelstrom.md, "The
+ * harness's own share"). Decisions, not measured on our nodes:
+ * - MIN_ISSUED_SHARE: msgs-per-op divides by the operations issued, so a
+ *   node that gossips on a timer spends the same messages over fewer of
+ *   them; at 90 % issued its ratio is inflated by at most 1/0.9 (11 %), and
+ *   its latency was measured under at most 10 % less load than asked.
+ * - MAX_HARNESS_SHARE: the budgets count Maelstrom's network latency only;
+ *   every harness hop of a value's path adds the harness's delay, so the
+ *   per-line p99 may be at most 5 % of the median budget (20 ms for
+ *   glomers-3d's 400 ms): four hops (the client's broadcast and three
+ *   node-to-node hops, as many as a 400 ms median allows at 100 ms each)
+ *   then stay within 20 % of it.
+ */
+export const MIN_ISSUED_SHARE = 0.9;
+export const MAX_HARNESS_SHARE = 0.05;
+
+export interface HarnessShare {
+  planned: number;
+  issued: number;
+  /** Lines whose way out (due to Deliver returning) was measured. */
+  lines: number;
+  /**
+   * Upper bound of the p99 of the harness's added latency per delivered line:
+   * p99.5 in + p99.5 out (at most 0.5 % of lines exceed each, so at most 1 %
+   * exceed their sum); out alone when the way in was not measured.
+   */
+  addedP99Ms: number;
+  /** max in + max out. */
+  addedMaxMs: number;
+  /** The way in was measured (the endpoint reported it). */
+  inMeasured: boolean;
+  /** Medians of the way in and out, for the reader. */
+  inP50Ms: number;
+  outP50Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+}
+
+/** The harness event of a scenario's history, as HarnessShare; null when it records none. */
+export function harnessShare(events: readonly HistoryEvent[]): HarnessShare | null {
+  const h = only(events, 'harness')[0];
+  if (!h) return null;
+  const inMeasured = h.toNetwork.count > 0;
+  return {
+    planned: h.planned,
+    issued: h.issued,
+    lines: h.fromNetwork.count,
+    addedP99Ms: inMeasured ? h.toNetwork.p995 + h.fromNetwork.p995 : h.fromNetwork.p99,
+    addedMaxMs: h.toNetwork.max + h.fromNetwork.max,
+    inMeasured,
+    inP50Ms: h.toNetwork.p50,
+    outP50Ms: h.fromNetwork.p50,
+    loopP99Ms: h.loopDelay.p99,
+    loopMaxMs: h.loopDelay.max,
+  };
+}
+
+const ms = (x: number) => `${Math.round(x * 10) / 10} ms`;
+
+/** The harness's share as one evidence line. */
+export function harnessLine(h: HarnessShare | null): string {
+  if (!h) return 'harness: not measured (the history has no harness event)';
+  const pct = h.planned === 0 ? 100 : Math.round((100 * h.issued) / h.planned);
+  return `harness: ${h.issued} of ${h.planned} planned client operations issued (${pct} %); its own added latency per delivered line ≤ ${ms(h.addedP99Ms)} at p99, ≤ ${ms(h.addedMaxMs)} max, over ${h.lines} line(s)${h.inMeasured ? ` (median in ${ms(h.inP50Ms)}, out ${ms(h.outP50Ms)})` : ` (the way out only, median ${ms(h.outP50Ms)}: the way in was not measured)`}; event loop delay p99 ${ms(h.loopP99Ms)}, max ${ms(h.loopMaxMs)}`;
+}
+
+/**
+ * Why the harness's share keeps the budgets from being judged, or null:
+ * `ops` (too few operations issued) keeps every budget case, `latency` (too
+ * much delay of its own) the latency cases.
+ */
+export function harnessProblem(
+  h: HarnessShare | null,
+  budget: Budget | null,
+): { ops?: string; latency?: string } | null {
+  if (!h) return budget ? { ops: 'the harness did not record its own share (no harness event)' } : null;
+  if (h.issued < MIN_ISSUED_SHARE * h.planned)
+    return {
+      ops: `the harness issued ${h.issued} of ${h.planned} planned client operations, below ${MIN_ISSUED_SHARE * 100} % (every node had an operation outstanding, or the harness was too slow)`,
+    };
+  const limit = budget ? MAX_HARNESS_SHARE * budget.medianMs : null;
+  if (limit !== null && h.addedP99Ms > limit)
+    return {
+      latency: `the harness's own added latency per delivered line is up to ${ms(h.addedP99Ms)} at p99, above ${MAX_HARNESS_SHARE * 100} % of the ${budget?.medianMs} ms median budget (${ms(limit)})`,
+    };
+  return null;
+}
+
+function msgsVerdict(
+  info: CheckInfo,
+  m: Measures,
+  budget: Budget | null,
+  setting: string,
+  harness: string,
+): Verdict {
+  return verdictOf(
+    info,
+    budget ? m.msgsPerOp < budget.msgsPerOp : true,
+    {
+      expected: budget ? `< ${budget.msgsPerOp}` : 'measured',
+      observed: `${m.msgsPerOp.toFixed(2)} (${m.serverMessages} node-to-node messages / ${m.clientOps} client operations)`,
+      details: [setting, harness],
+    },
+    m.clientOps,
+  );
+}
+
 export function checkBudgets(
   events: readonly HistoryEvent[],
   budget: Budget | null,
   startupFailure: string | null,
 ): Verdict[] {
   const cases = budgetCases(budget);
-  if (startupFailure !== null) {
-    const failed = (info: CheckInfo) =>
-      verdictOf(
-        info,
-        false,
-        {
-          expected: 'a running cluster',
-          observed: `not run: ${startupFailure}`,
-          details: [],
-        },
-        1,
-      );
-    return [failed(cases.msgs), failed(cases.median), failed(cases.max)];
+  const all = [cases.msgs, cases.median, cases.max];
+  // An aborted run measured a part of a workload: no budget is judged on it.
+  const stopped = stoppedBy(events, startupFailure);
+  if (stopped !== null) {
+    const evidence = {
+      expected: 'a completed scenario',
+      observed: `not judged: the scenario was stopped by ${stopped}`,
+      details: [],
+    };
+    return all.map((info) => notJudged(info, evidence));
   }
   const m = measure(events);
   const run = header(events);
@@ -335,16 +457,31 @@ export function checkBudgets(
     run && m0
       ? `${run.nodes.length} nodes, ${m0.topologyName} topology, ${m0.latencyMs} ms latency, ${m0.rate} ops/s for ${m0.durationMs} ms`
       : '';
-  const msgs = verdictOf(
-    cases.msgs,
-    budget ? m.msgsPerOp < budget.msgsPerOp : true,
-    {
-      expected: budget ? `< ${budget.msgsPerOp}` : 'measured',
-      observed: `${m.msgsPerOp.toFixed(2)} (${m.serverMessages} node-to-node messages / ${m.clientOps} client operations)`,
-      details: [setting],
-    },
-    m.clientOps,
-  );
+  const share = harnessShare(events);
+  const harness = harnessLine(share);
+  const problem = harnessProblem(share, budget);
+  const notHere = (info: CheckInfo, why: string) =>
+    notJudged(info, {
+      expected: 'a harness that issued the planned operations and added little latency of its own',
+      observed: `not judged: ${why}`,
+      details: [
+        `measured all the same: ${m.msgsPerOp.toFixed(2)} msgs-per-op; median ${m.median ?? '-'} ms, max ${m.max ?? '-'} ms`,
+        harness,
+        setting,
+      ],
+    });
+  if (problem?.ops) return all.map((info) => notHere(info, problem.ops!));
+  // The harness's latency concerns the latency cases: msgs-per-op counts what the
+  // node sent, and a slower network making a retrying node resend is Maelstrom's too.
+  if (problem?.latency) {
+    const why = problem.latency;
+    return [
+      msgsVerdict(cases.msgs, m, budget, setting, harness),
+      notHere(cases.median, why),
+      notHere(cases.max, why),
+    ];
+  }
+  const msgs = msgsVerdict(cases.msgs, m, budget, setting, harness);
   const unmeasuredNote =
     m.unmeasured.length > 0
       ? [
@@ -360,7 +497,7 @@ export function checkBudgets(
           value === null
             ? 'no acknowledged broadcast reached every node in the delivery log'
             : `${what} ${value} ms over ${m.latencies.length} value(s), but ${m.unmeasured.length} value(s) could not be measured`,
-        details: [...unmeasuredNote, setting],
+        details: [...unmeasuredNote, setting, harness],
       };
       return budget ? verdictOf(info, false, evidence, 1) : notJudged(info, evidence);
     }
@@ -375,7 +512,7 @@ export function checkBudgets(
       {
         expected: bound !== undefined ? `< ${bound} ms` : 'measured',
         observed: `${what} ${value} ms over ${m.latencies.length} acknowledged value(s)`,
-        details: [`slowest: ${worst.join(', ')}`, setting],
+        details: [`slowest: ${worst.join(', ')}`, setting, harness],
       },
       m.latencies.length,
     );

@@ -29,23 +29,48 @@ export const CHANNEL_OPTIONS = {
 /** Most envelopes queued for one destination while its call is in flight; older ones are dropped. */
 export const MAX_QUEUED = 5000;
 
+export interface TransportOptions {
+  /**
+   * Called with how long (ms) each envelope of a frame waited from `send` to
+   * the harness's answer accepting that frame: the harness's own delay on the
+   * way in, an upper bound (the answer's way back is included). The harness
+   * answers every frame in order on the stream, so frames pair exactly.
+   */
+  onAccepted?: (waitedMs: number[]) => void;
+}
+
 export class HarnessTransport implements Transport {
   private readonly client: pb.HarnessNetworkClient;
   private stream: grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> | null = null;
   private pending: Envelope[] = [];
+  /** performance.now() of each pending envelope's send (onAccepted only). */
+  private pendingAt: number[] = [];
+  /** The send times of the frames written on the current stream and not answered yet, oldest first. */
+  private frames: number[][] = [];
   private scheduled = false;
   private closed = false;
 
-  constructor(readonly address: string) {
+  constructor(
+    readonly address: string,
+    private readonly o: TransportOptions = {},
+  ) {
     this.client = new pb.HarnessNetworkClient(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   }
 
   private open(): grpc.ClientDuplexStream<pb.SendRequest, pb.SendResponse> {
     if (this.stream) return this.stream;
     const stream = this.client.send();
-    stream.on('data', () => {});
+    stream.on('data', () => {
+      if (this.stream !== stream) return;
+      const frame = this.frames.shift();
+      if (!frame || !this.o.onAccepted) return;
+      const now = performance.now();
+      this.o.onAccepted(frame.map((t) => now - t));
+    });
     const reset = () => {
-      if (this.stream === stream) this.stream = null;
+      if (this.stream !== stream) return;
+      this.stream = null;
+      this.frames = [];
     };
     stream.on('error', reset);
     stream.on('end', reset);
@@ -56,8 +81,15 @@ export class HarnessTransport implements Transport {
 
   send(envelopes: readonly Envelope[]): void {
     if (this.closed || envelopes.length === 0) return;
-    for (const e of envelopes) this.pending.push(e);
-    if (this.pending.length > MAX_QUEUED) this.pending.splice(0, this.pending.length - MAX_QUEUED);
+    const at = this.o.onAccepted ? performance.now() : 0;
+    for (const e of envelopes) {
+      this.pending.push(e);
+      if (this.o.onAccepted) this.pendingAt.push(at);
+    }
+    if (this.pending.length > MAX_QUEUED) {
+      this.pendingAt.splice(0, this.pendingAt.length - MAX_QUEUED);
+      this.pending.splice(0, this.pending.length - MAX_QUEUED);
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -67,11 +99,16 @@ export class HarnessTransport implements Transport {
     this.scheduled = false;
     if (this.closed || this.pending.length === 0) return;
     const batch = this.pending;
+    const at = this.pendingAt;
     this.pending = [];
+    this.pendingAt = [];
     try {
-      this.open().write({ envelopes: batch.map(envelopeToPb) });
+      const stream = this.open();
+      if (this.o.onAccepted) this.frames.push(at);
+      stream.write({ envelopes: batch.map(envelopeToPb) });
     } catch {
       this.stream = null;
+      this.frames = [];
     }
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../shared/prng.js';
 import { RUN_SCENARIOS } from './maelstrom.js';
 import { planMaelstrom } from './maelstrom-results.js';
 
@@ -28,5 +29,22 @@ describe('planMaelstrom: the scenarios a --case selection needs', () => {
   it('says what matches when nothing of a Maelstrom run does', () => {
     expect(names(['maelstrom/convergence/chaos'])).toMatch(/no maelstrom case|no case/);
     expect(names(['bogus'])).toBe('no case matches --case bogus (see gossipcheck list)');
+  });
+});
+
+describe('the heal-in-quiet scenarios', () => {
+  it('are selected by their prefix, and their faults last the whole workload (healed after the last operation)', () => {
+    expect(names(['maelstrom/convergence/heal-in-quiet'])).toEqual([
+      'heal-in-quiet/halves',
+      'heal-in-quiet/one-way',
+      'heal-in-quiet/loss',
+    ]);
+    const nodes = ['n0', 'n1', 'n2', 'n3'];
+    for (const s of RUN_SCENARIOS) {
+      const { faults } = s.faults(nodes, 5000, new Rng(1));
+      const quiet = s.name.startsWith('heal-in-quiet/');
+      // The others heal while writes go on (at 70 %); these only once the workload is over.
+      for (const w of faults) expect(w.until >= 5000).toBe(quiet);
+    }
   });
 });

@@ -48,6 +48,16 @@ export interface MaelstromScenario {
 /** Faults open at 20% of the workload and heal at 70%: acknowledged writes cross the cut after it heals. */
 const window = (d: number) => ({ from: Math.round(d * 0.2), until: Math.round(d * 0.7) });
 
+/**
+ * Faults open at 20% of the workload and last all of it: the runner heals
+ * them at the workload's end, after the last client operation was answered,
+ * so nothing but the node's own gossip can repair what they cost (a node
+ * that repairs only when a later write carries the value fails). As
+ * Maelstrom's nemesis: faults until the time limit, then heal, wait, and the
+ * final reads (src/maelstrom/core.clj).
+ */
+const toTheEnd = (d: number) => ({ from: Math.round(d * 0.2), until: d });
+
 export const NO_FAULTS: MaelstromScenario = {
   name: 'no-faults',
   what: 'Without faults',
@@ -92,6 +102,29 @@ export const RUN_SCENARIOS: readonly MaelstromScenario[] = [
         { ...window(d), fault: { kind: 'duplicate', probability: 0.3 } },
       ],
     }),
+  },
+  {
+    name: 'heal-in-quiet/halves',
+    what: 'After a partition into two halves that lasts the workload heals, with no client write after it',
+    budgets: false,
+    command: 'run',
+    faults: (nodes, d, rng) => ({ faults: [{ ...toTheEnd(d), fault: makePartition('halves', nodes, rng) }] }),
+  },
+  {
+    name: 'heal-in-quiet/one-way',
+    what: 'After a one-way partition that lasts the workload heals, with no client write after it',
+    budgets: false,
+    command: 'run',
+    faults: (nodes, d, rng) => ({
+      faults: [{ ...toTheEnd(d), fault: makePartition('one-way', nodes, rng) }],
+    }),
+  },
+  {
+    name: 'heal-in-quiet/loss',
+    what: 'After 30% message loss on every node-to-node edge that lasts the workload ends, with no client write after it',
+    budgets: false,
+    command: 'run',
+    faults: (_nodes, d) => ({ faults: [{ ...toTheEnd(d), fault: { kind: 'loss', probability: 0.3 } }] }),
   },
 ];
 

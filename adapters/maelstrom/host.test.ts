@@ -129,6 +129,20 @@ describe('MaelstromHost', () => {
     expect((await refusal(h.read(['n1']))).message).toBe('n1 read back value(s) no client broadcast: 424242');
   });
 
+  test('"messages": null on an empty node is the empty set, as in Maelstrom; a string is refused', async () => {
+    const h = host(fixture('retry --empty-messages null'));
+    await h.init(inits(['n1']), params, 'realtime');
+    expect(values((await h.read(['n1']))[0])).toEqual([]);
+    await h.update([{ node: 'n1', key: 'k', value: 'a' }]);
+    expect(values((await h.read(['n1']))[0])).toEqual(['k=a']);
+
+    const bad = host(fixture(`retry --empty-messages '"none"'`));
+    await bad.init(inits(['n1']), params, 'realtime');
+    expect((await refusal(bad.read(['n1']))).message).toMatch(
+      /^n1 answered read from c1 with read_ok without a "messages" array: /,
+    );
+  });
+
   test('a request outstanding when the node is stopped fails, but is no refusal (the caller stopped it)', async () => {
     const h = host('cat > /dev/null');
     await h.init(inits(['n1']), params, 'realtime');

@@ -116,6 +116,8 @@ interface Hosted {
 const MAX_KEPT = 20;
 /** Violations a refusal names (the rest are counted). */
 const MAX_NAMED = 3;
+/** Delay samples kept (toNetworkMs): a 20 s run at 25 nodes sends well under this. */
+const MAX_SAMPLES = 2_000_000;
 /** Lines held for a node still starting; more are dropped (a node that never starts holds nothing). */
 const MAX_EARLY = 10_000;
 
@@ -140,6 +142,8 @@ export class MaelstromHost implements GossipEndpoint {
   /** Workload clients c1, c2, ... with a request outstanding (one each, as Maelstrom's clients). */
   private readonly busyClients = new Set<number>();
   private transport: Transport | null = null;
+  /** Per line sent to the harness, ms from stdout to the harness accepting it (HarnessTransport onAccepted). */
+  private readonly waited: number[] = [];
   private transportAddress = '';
   private nextMsgId = 0;
   private closed = false;
@@ -188,7 +192,12 @@ export class MaelstromHost implements GossipEndpoint {
     if (address === this.transportAddress) return;
     this.transport?.close();
     this.transportAddress = address;
-    this.transport = address ? (this.o.transport ?? ((a) => new HarnessTransport(a)))(address) : null;
+    const onAccepted = (ms: number[]) => {
+      for (const x of ms) if (this.waited.length < MAX_SAMPLES) this.waited.push(x);
+    };
+    this.transport = address
+      ? (this.o.transport ?? ((a) => new HarnessTransport(a, { onAccepted })))(address)
+      : null;
   }
 
   private async start(n: NodeInit): Promise<void> {
@@ -430,8 +439,9 @@ export class MaelstromHost implements GossipEndpoint {
         await this.booted(id);
         const body = await this.clientRequest(id, { type: 'read' });
         const node = this.live(id);
-        // replyProblem checked that a read_ok holds a messages array.
-        const { entries, unknown } = this.ledger.readBack(body.messages as unknown[]);
+        // replyProblem checked that a read_ok holds a messages array or null
+        // (an empty set, as Maelstrom's schema takes it: protocol.ts).
+        const { entries, unknown } = this.ledger.readBack((body.messages ?? []) as unknown[]);
         if (unknown.length > 0) {
           const why = `${id} read back value(s) no client broadcast: ${unknown.slice(0, 5).map(valueKey).join(', ')}`;
           this.violate(node, why);
@@ -454,6 +464,11 @@ export class MaelstromHost implements GossipEndpoint {
       }),
     );
     return [];
+  }
+
+  /** Per line a node wrote to another node, ms from its stdout to the harness accepting it. */
+  toNetworkMs(): readonly number[] {
+    return this.waited;
   }
 
   /** The node's last stderr lines (its log), for error messages. */

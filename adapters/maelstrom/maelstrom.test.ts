@@ -119,7 +119,7 @@ describe('stdout lines, with a cap', () => {
 });
 
 describe('gossipcheck run --maelstrom', () => {
-  it('passes a correct node with retries, partitions (halves, one-way) included', async () => {
+  it('passes a correct node with retries, partitions (halves, one-way) and faults that heal in quiet included', async () => {
     const { cmd, marker } = command('retry');
     const { code, report } = await check(
       ['--maelstrom', cmd, ...SMALL, '--case', 'maelstrom/convergence', '--case', 'maelstrom/protocol'],
@@ -133,8 +133,15 @@ describe('gossipcheck run --maelstrom', () => {
       'PASS maelstrom/convergence/after-partition/one-way',
       'PASS maelstrom/convergence/after-loss',
       'PASS maelstrom/convergence/after-delay-reorder-duplicate',
+      'PASS maelstrom/convergence/heal-in-quiet/halves',
+      'PASS maelstrom/convergence/heal-in-quiet/one-way',
+      'PASS maelstrom/convergence/heal-in-quiet/loss',
     ]);
     expect(code).toBe(0);
+    // The harness's own share is in every scenario's evidence.
+    expect(verdictOf(report, 'maelstrom/convergence/no-faults')?.evidence.details.at(-1)).toMatch(
+      /^harness: \d+ of 24 planned client operations issued \(\d+ %\); its own added latency per delivered line ≤ [\d.]+ ms at p99/,
+    );
     const halves = verdictOf(report, 'maelstrom/convergence/after-partition/halves');
     expect(halves?.evidence.observed).toMatch(/partition halves \[.*\] \[.*\] at .*directed edges cut/);
     const mixed = verdictOf(report, 'maelstrom/convergence/after-delay-reorder-duplicate');
@@ -156,6 +163,75 @@ describe('gossipcheck run --maelstrom', () => {
       expect(v?.verdict).toBe('FAIL');
       expect(v?.evidence.details.join('\n')).toMatch(/lacks \d+ acknowledged value/);
     }
+  });
+
+  it('fails a node that repairs only when a later write carries the value, once the faults outlast the last write', async () => {
+    const marker = `gc-maelstrom-test-${process.pid}-${++tag}`;
+    const cmd = `node ${resolve('adapters/maelstrom/fixtures/push-on-write-node.mjs')} ${marker}`;
+    const { code, report, out } = await check(
+      [
+        '--maelstrom',
+        cmd,
+        ...SMALL,
+        '--settle',
+        '1500ms',
+        '--case',
+        'maelstrom/convergence/heal-in-quiet/halves',
+      ],
+      marker,
+    );
+    expect(code).toBe(1);
+    const v = verdictOf(report, 'maelstrom/convergence/heal-in-quiet/halves');
+    expect(v?.verdict).toBe('FAIL');
+    expect(v?.evidence.details.join('\n')).toMatch(/lacks \d+ acknowledged value/);
+    // The partition healed after the last write was acknowledged: nothing but gossip could repair.
+    const events = readFileSync(resolve(out, 'histories/maelstrom--heal-in-quiet--halves.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; r: number; action?: string });
+    const healed = events.find((e) => e.t === 'fault' && e.action === 'stop')?.r ?? -1;
+    const lastWrite = Math.max(...events.filter((e) => e.t === 'ack' || e.t === 'update').map((e) => e.r));
+    expect(healed).toBeGreaterThanOrEqual(lastWrite);
+  });
+
+  it('judges a read_ok whose "messages" is null on an empty node as the empty set, not a breach', async () => {
+    const { cmd, marker } = command('retry', '--empty-messages null');
+    // 10 nodes, 200 ms each way: the first 10 operations (one per node, 10 ms apart) reach
+    // their nodes by 300 ms, before any value can reach a second node (400 ms); each read
+    // among them meets an empty node (all 10 are writes with probability 1/1024).
+    const { code, report, out } = await check(
+      [
+        '--maelstrom',
+        cmd,
+        '--nodes',
+        '10',
+        '--latency',
+        '200',
+        '--rate',
+        '100',
+        '--duration',
+        '1s',
+        '--settle',
+        '4s',
+        '--case',
+        'maelstrom/protocol',
+        '--case',
+        'maelstrom/convergence/no-faults',
+      ],
+      marker,
+    );
+    expect(report.results.map((r) => `${r.verdict} ${r.id}`)).toEqual([
+      'PASS maelstrom/protocol',
+      'PASS maelstrom/convergence/no-faults',
+    ]);
+    expect(code).toBe(0);
+    // A workload read met an empty node: a null was sent and judged.
+    const reads = readFileSync(resolve(out, 'histories/maelstrom--no-faults.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; final?: boolean; entries?: unknown[] })
+      .filter((e) => e.t === 'read' && !e.final);
+    expect(reads.some((e) => e.entries?.length === 0)).toBe(true);
   });
 
   it('fails a flooding node on the glomers-3e msgs-per-op budget', async () => {
@@ -201,6 +277,32 @@ describe('gossipcheck run --maelstrom', () => {
     expect(text).toMatch(/sent to unknown destination "n99"/);
   });
 
+  it('judges no budget on a scenario a protocol violation stopped: INCONCLUSIVE, naming it', async () => {
+    const { cmd, marker } = command('garbage');
+    const { code, report } = await check(
+      [
+        '--maelstrom',
+        cmd,
+        '--profile',
+        'glomers-3e',
+        ...SMALL,
+        '--latency',
+        '0',
+        '--case',
+        'maelstrom/budget',
+      ],
+      marker,
+    );
+    expect(code).toBe(1);
+    for (const id of ['msgs-per-op', 'latency-median', 'latency-max']) {
+      const v = verdictOf(report, `maelstrom/budget/${id}`);
+      expect(v?.verdict).toBe('INCONCLUSIVE');
+      expect(v?.evidence.observed).toMatch(
+        /^not judged: the scenario was stopped by \[no-faults @\d+ ms\] .*is not valid JSON: "this is not json \{"/,
+      );
+    }
+  });
+
   it('fails, without crashing, a node that writes 64 MiB without a newline, quoting the size', async () => {
     const { cmd, marker } = command('overlong');
     const { code, report } = await check(
@@ -244,9 +346,9 @@ describe('gossipcheck run --maelstrom', () => {
     expect(report.results.filter((r) => r.verdict === 'UNSUPPORTED').length).toBeGreaterThan(0);
   });
 
-  it('passes the glomers-3d profile (25 nodes, 100 ms) with a direct, retrying node', async () => {
+  it('judges the glomers-3d profile (25 nodes, 100 ms) on a direct, retrying node: PASS, or INCONCLUSIVE for the harness, never FAIL', async () => {
     const { cmd, marker } = command('retry', '--direct --retry-ms 1000');
-    const { code, report } = await check(
+    const { report } = await check(
       [
         '--maelstrom',
         cmd,
@@ -261,13 +363,19 @@ describe('gossipcheck run --maelstrom', () => {
       ],
       marker,
     );
-    expect(report.results.map((r) => `${r.verdict} ${r.id}`)).toEqual([
-      'PASS maelstrom/convergence/no-faults',
-      'PASS maelstrom/budget/msgs-per-op',
-      'PASS maelstrom/budget/latency-median',
-      'PASS maelstrom/budget/latency-max',
+    expect(report.results.map((r) => r.id)).toEqual([
+      'maelstrom/convergence/no-faults',
+      'maelstrom/budget/msgs-per-op',
+      'maelstrom/budget/latency-median',
+      'maelstrom/budget/latency-max',
     ]);
-    expect(code).toBe(0);
+    expect(report.results[0].verdict).toBe('PASS');
+    // Whether this machine's harness keeps within its share (docs/maelstrom.md) is not
+    // ours to assert; that the node is never failed for the harness's delay is.
+    for (const r of report.results.slice(1)) {
+      expect(`${r.verdict} ${r.evidence.observed}`).toMatch(/^(PASS |INCONCLUSIVE not judged: the harness)/);
+      expect(r.evidence.details.join('\n')).toMatch(/harness: \d+ of 300 planned client operations issued/);
+    }
   }, 60_000);
 
   it('rejects bad flags with a UsageError', async () => {

@@ -162,7 +162,11 @@ export function replyProblem(op: string, body: Body, text: string): string | nul
   if (body.type === 'error')
     return `error code ${String(body.code)}: ${String(body.text ?? '')} — ${quote(text)}`;
   if (body.type !== `${op}_ok`) return `expected ${op}_ok, got ${quote(text)}`;
-  if (op === 'read' && !Array.isArray(body.messages))
+  // Maelstrom's read_ok schema is `:messages [s/Any]` (workload/broadcast.clj);
+  // a plumatic-schema sequence takes nil, and its client reads nil as the
+  // empty set (a Go node's nil slice marshals as null). A missing field or any
+  // other type is refused, as there.
+  if (op === 'read' && body.messages !== null && !Array.isArray(body.messages))
     return `read_ok without a "messages" array: ${quote(text)}`;
   return null;
 }

@@ -95,6 +95,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     },
     restart: async () => server.address,
     logs: async (n) => host.stderrTail(n),
+    toNetworkMs: () => host.toNetworkMs(),
   };
   const recorder = new HistoryRecorder();
   try {

@@ -32,6 +32,12 @@ export interface RealtimeBackend {
   counters?(): Promise<{ passed: EdgeCount[]; dropped: EdgeCount[] }>;
   /** The node's last output lines, for error messages. */
   logs?(node: NodeId): Promise<string>;
+  /**
+   * Endpoints in the harness's own process (a Maelstrom scenario): ms each
+   * envelope waited from the endpoint's send to the harness accepting it, so
+   * far (HarnessTransport onAccepted).
+   */
+  toNetworkMs?(): readonly number[];
 }
 
 /**

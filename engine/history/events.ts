@@ -9,6 +9,7 @@ import type {
   SirStatus,
   Version,
 } from '../../proto/contract.js';
+import type { Spread } from '../../shared/spread.js';
 import type { LinkFault, TamperHow } from '../faults/schedule.js';
 
 /** [key, value, counter, origin, status] — compact so histories stay small. */
@@ -136,6 +137,27 @@ export type HistoryEvent =
    * (`dropped`), cumulative since the cluster started (iptables counters).
    */
   | { t: 'counters'; r: number; passed: EdgeCount[]; dropped: EdgeCount[] }
+  /**
+   * Realtime, clientOps workload only (Maelstrom scenarios), just before
+   * `end`: the harness's own share of the run (docs/maelstrom.md, "The
+   * harness's own share"). `planned`: the operations `rate` asked for over
+   * the workload; `issued`: those started (the others found every node with
+   * an operation outstanding). `toNetwork`: ms from a line handed to the
+   * endpoint's transport to the harness's acceptance of its frame (endpoints
+   * that report it; count 0 otherwise); `fromNetwork`: ms from the time a
+   * delivered envelope was due (its send plus any deliberate delay) to its
+   * Deliver returning; `loopDelay`: the harness process's event loop delay
+   * from the workload's start (ms).
+   */
+  | {
+      t: 'harness';
+      r: number;
+      planned: number;
+      issued: number;
+      toNetwork: Spread;
+      fromNetwork: Spread;
+      loopDelay: Spread;
+    }
   /** A stored copy cut short: the first `kept` of `total` events (`bytes` in all) are above. */
   | { t: 'truncated'; kept: number; total: number; bytes: number };
 

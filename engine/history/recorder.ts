@@ -6,6 +6,7 @@
 import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Capabilities, Parameters, Version } from '../../proto/contract.js';
+import type { Spread } from '../../shared/spread.js';
 import { canonicalFault } from '../faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from './events.js';
 
@@ -33,6 +34,7 @@ const KINDS: ReadonlySet<string> = new Set<HistoryEvent['t']>([
   'end',
   'phase',
   'counters',
+  'harness',
   'truncated',
 ]);
 
@@ -72,6 +74,10 @@ function capabilities(c: Capabilities): Capabilities {
 
 function version(v: Version): Version {
   return { counter: v.counter, origin: v.origin };
+}
+
+function spread(s: Spread): Spread {
+  return { count: s.count, p50: s.p50, p99: s.p99, p995: s.p995, max: s.max };
 }
 
 function entry(e: ReadEntry): ReadEntry {
@@ -190,6 +196,16 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         r: e.r,
         passed: e.passed.map(([a, b, p, n]) => [a, b, p, n]),
         dropped: e.dropped.map(([a, b, p, n]) => [a, b, p, n]),
+      };
+    case 'harness':
+      return {
+        t: e.t,
+        r: e.r,
+        planned: e.planned,
+        issued: e.issued,
+        toNetwork: spread(e.toNetwork),
+        fromNetwork: spread(e.fromNetwork),
+        loopDelay: spread(e.loopDelay),
       };
     case 'truncated':
       return { t: e.t, kept: e.kept, total: e.total, bytes: e.bytes };

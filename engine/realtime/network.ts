@@ -46,6 +46,14 @@ export class WallClockNetwork {
   /** Envelopes accepted from nodes, for progress displays. */
   accepted = 0;
   delivered = 0;
+  /** When each envelope in the network is due: its send, or the end of its last deliberate delay (ms). */
+  private readonly dueAt = new Map<number, number>();
+  /**
+   * Per delivered envelope, ms from its due time to its Deliver returning:
+   * the harness's own delay on the way out (the pump's tick, a Deliver
+   * still in flight to the same node, the call itself and its answer).
+   */
+  readonly lateMs: number[] = [];
 
   constructor(private readonly o: NetworkOptions) {
     this.router = new Router(o.nodes, new Rng(deriveSeed(o.seed, 'router')));
@@ -109,14 +117,22 @@ export class WallClockNetwork {
     if (this.stopped || envs.length === 0) return;
     this.accepted += envs.length;
     this.router.beginRound(this.o.now(), this.faults);
-    for (const env of envs) for (const e of this.router.send(env, 0)) this.o.record(e);
+    for (const env of envs) for (const e of this.router.send(env, 0)) this.note(e);
+  }
+
+  /** Records a router event, keeping each envelope's due time. */
+  private note(e: HistoryEvent): void {
+    if (e.t === 'send' || e.t === 'duplicate' || e.t === 'tamper') this.dueAt.set(e.id, e.r);
+    else if (e.t === 'delay') this.dueAt.set(e.id, e.until);
+    else if (e.t === 'drop') this.dueAt.delete(e.id);
+    this.o.record(e);
   }
 
   private pump(): void {
     if (this.stopped) return;
     this.router.beginRound(this.o.now(), this.faults);
     const { events, batch } = this.router.takeDue();
-    for (const e of events) this.o.record(e);
+    for (const e of events) this.note(e);
     for (const item of batch) {
       const to = destinationOf(item);
       const q = this.pending.get(to);
@@ -133,7 +149,7 @@ export class WallClockNetwork {
     this.pending.delete(node);
     const endpoint = this.o.endpointOf(node);
     if (!endpoint) {
-      for (const it of items) this.o.record({ t: 'drop', r: this.o.now(), id: it.id, reason: 'unreachable' });
+      for (const it of items) this.note({ t: 'drop', r: this.o.now(), id: it.id, reason: 'unreachable' });
       return;
     }
     this.busy.add(node);
@@ -146,6 +162,9 @@ export class WallClockNetwork {
       if (this.stopped) return;
       const r = this.o.now();
       for (const it of items) {
+        const due = this.dueAt.get(it.id);
+        this.dueAt.delete(it.id);
+        if (ok && due !== undefined) this.lateMs.push(Math.max(0, r - due));
         this.o.record(
           ok
             ? { t: 'deliver', r, hop: 0, id: it.id }

@@ -9,8 +9,10 @@
 // stopped) -> settle (reads until every node holds the same state, or
 // `settleMs` passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
+import { type Spread, spreadOf } from '../../shared/spread.js';
 import { NodeFault, type RealtimeBackend } from '../backends/realtime.js';
 import { GrpcEndpoint } from '../endpoint/grpc-client.js';
 import { eventLabel, faultLabel } from '../faults/label.js';
@@ -26,6 +28,9 @@ import { nodeInitOf, type RealtimeOutcome, type RealtimeSpec, runEvent } from '.
 export type { RealtimeOutcome, RealtimeSpec } from './spec.js';
 
 class Abort extends Error {}
+
+/** Sampling interval of the harness's event loop delay (ms). */
+const LOOP_RESOLUTION_MS = 10;
 
 export class RealtimeRun {
   private readonly t0 = performance.now();
@@ -184,15 +189,23 @@ export class RealtimeRun {
 
   /** Client operations outstanding, by node (clientOps workload: one at a time per node). */
   private readonly busy = new Set<NodeId>();
-  private clientOpsIssued = 0;
+  /** clientOps workload: operations due so far, and those of them started (the harness event). */
+  private clientOpsDue = 0;
+  private clientOpsStarted = 0;
+
+  /** clientOps workload: every operation the workload plans, `rate` per second over its length. */
+  private plannedOps(rate: number): number {
+    return Math.floor((this.spec.durationMs * rate) / 1000);
+  }
 
   /** clientOps workload: issues every operation due by now at `rate` per second since `start`. */
   private issueClientOps(start: number, rate: number): void {
-    const due = Math.floor(((this.now() - start) * rate) / 1000);
-    while (this.clientOpsIssued < due) {
-      this.clientOpsIssued++;
+    const due = Math.min(this.plannedOps(rate), Math.floor(((this.now() - start) * rate) / 1000));
+    while (this.clientOpsDue < due) {
+      this.clientOpsDue++;
       const idle = this.spec.nodes.filter((n) => !this.unavailable(n) && !this.busy.has(n));
       if (idle.length === 0) continue;
+      this.clientOpsStarted++;
       const node = idle[this.rng.int(idle.length)];
       this.busy.add(node);
       const op = this.rng.chance(0.5)
@@ -334,6 +347,10 @@ export class RealtimeRun {
   /** A timer per transition, `start` ms after the run's start; steps run one at a time. */
   private schedule(transitions: readonly Transition[], start: number): void {
     for (const tr of transitions) {
+      // A fault's end due at the workload's end or later is left to healAll,
+      // after the last operation was answered: a fault that lasts the workload
+      // heals in quiet, with no write after it (docs/maelstrom.md).
+      if (tr.edge === 'stop' && tr.at >= this.spec.durationMs) continue;
       const t = setTimeout(
         () => {
           this.chain = this.chain.then(async () => {
@@ -377,8 +394,42 @@ export class RealtimeRun {
     this.record({ t: 'counters', r: this.now(), passed: c.passed, dropped: c.dropped });
   }
 
+  /**
+   * clientOps workload: the harness's own share, recorded before `end`
+   * (events.ts 'harness'): operations planned and started, its delay on a
+   * line's way in (the backend's, when it measures it) and out (the network's),
+   * and its event loop's delay.
+   */
+  private recordHarness(loop: IntervalHistogram | null): void {
+    const ops = this.spec.clientOps;
+    if (!ops) return;
+    loop?.disable();
+    // The histogram holds each whole timer interval (ns): the delay is what exceeds the resolution.
+    const ns = (x: number) => Math.max(0, Math.round((x - LOOP_RESOLUTION_MS * 1e6) / 1e5) / 10);
+    const loopDelay: Spread = loop
+      ? {
+          count: loop.count,
+          p50: ns(loop.percentile(50)),
+          p99: ns(loop.percentile(99)),
+          p995: ns(loop.percentile(99.5)),
+          max: ns(loop.max),
+        }
+      : spreadOf([]);
+    this.record({
+      t: 'harness',
+      r: this.now(),
+      planned: this.plannedOps(ops.rate),
+      issued: this.clientOpsStarted,
+      toNetwork: spreadOf(this.backend.toNetworkMs?.() ?? []),
+      fromNetwork: spreadOf(this.network?.lateMs ?? []),
+      loopDelay,
+    });
+  }
+
   async run(): Promise<RealtimeOutcome> {
     const { spec } = this;
+    // The harness's own event loop delay (10 ms sampling) from the workload on, for the harness event.
+    const loop = spec.clientOps ? monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS }) : null;
     this.record(runEvent(spec));
     const ticker = setInterval(() => {
       this.progress?.status({
@@ -423,6 +474,7 @@ export class RealtimeRun {
       });
       if (this.backend.counters) await this.recordCounters();
       const start = this.now();
+      loop?.enable();
       this.setPhase('workload');
       // Schedule times are relative to the workload's start.
       this.schedule(this.nemesis.timeline, start);
@@ -463,6 +515,7 @@ export class RealtimeRun {
       await this.readAll(true);
       if (this.abortReason) throw new Abort(this.abortReason);
       if (this.backend.counters) await this.recordCounters();
+      this.recordHarness(loop);
       this.record({ t: 'end', r: this.now(), reason: 'completed' });
       this.ended = true;
       return {
@@ -473,6 +526,7 @@ export class RealtimeRun {
       };
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
+      this.recordHarness(loop);
       this.record({ t: 'end', r: this.now(), reason: 'aborted' });
       this.ended = true;
       return {
@@ -482,6 +536,7 @@ export class RealtimeRun {
         elapsedMs: this.now(),
       };
     } finally {
+      loop?.disable();
       clearInterval(ticker);
       for (const t of this.timers) clearTimeout(t);
       this.progress?.done();
