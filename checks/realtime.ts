@@ -34,8 +34,7 @@ import { convergenceBound } from './bounds.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry } from './index.js';
-import { PARTITION_HEAL } from './membership/liveness.js';
-import { checkViewsHealRealtime } from './realtime-membership.js';
+import { checkMembershipRealtime, REALTIME_MEMBERSHIP_CASES } from './realtime-membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -116,7 +115,7 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
-    ? [PARTITION_HEAL]
+    ? [...REALTIME_MEMBERSHIP_CASES]
     : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
 }
 
@@ -144,7 +143,7 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
-    return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+    return completed ? [...out, ...checkMembershipRealtime(events, GRACE_MS)] : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
     // The same rule as riding along (checks/index.ts ridingAlong): e.g. no

@@ -28,6 +28,8 @@ export interface MembershipView {
   sends: EventOf<'send'>[];
   ticks: EventOf<'tick'>[];
   faults: EventOf<'fault'>[];
+  /** When each envelope (by send id) was delivered. */
+  deliveredAt: Map<number, number>;
 }
 
 export function membershipView(events: readonly HistoryEvent[]): MembershipView {
@@ -45,6 +47,7 @@ export function membershipView(events: readonly HistoryEvent[]): MembershipView 
     sends: [],
     ticks: [],
     faults: [],
+    deliveredAt: new Map(),
   };
   const down = new Set<NodeId>();
   const ever = new Set<NodeId>();
@@ -82,6 +85,9 @@ export function membershipView(events: readonly HistoryEvent[]): MembershipView 
         break;
       case 'fault':
         v.faults.push(e);
+        break;
+      case 'deliver':
+        if (!v.deliveredAt.has(e.id)) v.deliveredAt.set(e.id, e.r);
         break;
       case 'read': {
         const view: View = new Map((e.members ?? []).map(([m, s, i]) => [m, [s, i]]));
