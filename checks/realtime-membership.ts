@@ -138,8 +138,8 @@ export function checkProbeTrafficRealtime(v: MembershipView, periodMs: number): 
   const at = (node: NodeId, r: number) => {
     const s = startOf(node, r);
     const key = `${node} from ${s} ms, window ${Math.floor((r - s) / windowMs)}`;
-    let c = count.get(key);
-    if (!c) count.set(key, (c = { ping: 0, req: 0, relayed: 0 }));
+    const c = count.get(key) ?? { ping: 0, req: 0, relayed: 0 };
+    count.set(key, c);
     return c;
   };
   const bad: string[] = [];
