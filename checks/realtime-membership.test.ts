@@ -143,6 +143,14 @@ describe('join, leave, detect-crash, rejoin: the lockstep bounds in ticks of per
     expect(late.evidence.details[0]).toBe('n1 did not list n3 (joined at 100 ms) alive by 200 ms');
   });
 
+  test('join: a partition inside the bound leaves the join unjudged (the fault decides when news gets through)', () => {
+    const cut = history(
+      [{ t: 'join', r: 100, node: 'n3' }, fault(120, 'start', HALVES), fault(160, 'stop', HALVES)],
+      500,
+    );
+    expect(judge(cut, 'membership/join').verdict).toBe('INCONCLUSIVE');
+  });
+
   const left = (s: MemberStatus) =>
     history([{ t: 'leave', r: 100, node: 'n3' }, ...all(150, view('n3', s)).slice(0, 2)], 500);
   test('leave: listed left passes; listed dead fails', () => {
@@ -188,6 +196,22 @@ describe('join, leave, detect-crash, rejoin: the lockstep bounds in ticks of per
   test('rejoin: alive at a higher incarnation after the restart passes; still dead fails', () => {
     expect(judge(rejoined(view('n3', 'alive', 1)), 'membership/rejoin').verdict).toBe('PASS');
     expect(judge(rejoined(n3Dead), 'membership/rejoin').verdict).toBe('FAIL');
+  });
+
+  test('rejoin: a death during a later partition is a detection, not a stale death; without one it fails', () => {
+    const later = (withCut: boolean) =>
+      history(
+        [
+          { t: 'restart', r: 300, node: 'n3', durable: false },
+          ...all(350, view('n3', 'alive', 1)).slice(0, 2),
+          ...(withCut ? [fault(600, 'start', HALVES), fault(900, 'stop', HALVES)] : []),
+          ...all(700, view('n3', 'dead', 1)).slice(0, 2),
+          ...all(950, view('n3', 'alive', 2)).slice(0, 2),
+        ],
+        1200,
+      );
+    expect(judge(later(true), 'membership/rejoin').verdict).toBe('PASS');
+    expect(judge(later(false), 'membership/rejoin').verdict).toBe('FAIL');
   });
 });
 

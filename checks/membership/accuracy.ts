@@ -2,12 +2,11 @@
 // member is declared dead, suspicions stay within what failed probes allow,
 // and a suspected member refutes.
 
-import type { LinkFault } from '../../engine/faults/schedule.js';
 import type { MembershipParams } from '../../proto/contract.js';
 import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import { binomialUpper, dissemination, probeFailure, SWIM } from './bounds.js';
 import { type Clock, LOCKSTEP } from './clock.js';
-import { heldAt, type MembershipView, noParams } from './view.js';
+import { heldAt, holdsTraffic, type MembershipView, noParams } from './view.js';
 
 export const ACCURACY: CheckInfo = {
   id: 'membership/accuracy',
@@ -137,16 +136,6 @@ export const SUSPICION_RATE: CheckInfo = {
   level: 'MUST',
   source: `${SWIM} §3.1: a probe fails only if the ping or its ack and every one of the k indirect paths (ping-req, ping, ack, relayed ack) lose a message; each suspicion needs a failed probe; k counts only helpers that can answer (min(k, n - 2), less paused or crashed members); every ping counts as a probe (relayed pings too, which only loosens the bound); at 100 runs a false alarm has probability below 1e-4`,
 };
-
-/**
- * Link faults that cut or hold traffic on purpose (a partition, a one-way cut
- * as loss 1, a delay): the suspicions they cause are the fault's doing, not
- * chance's, so their windows are excluded like a pause. Loss below 1 is the
- * chance the bound is about; duplicates, reordering and tampered copies beside
- * an envelope lose nothing.
- */
-export const holdsTraffic = (f: LinkFault): boolean =>
-  f.kind === 'partition' || f.kind === 'delay' || (f.kind === 'loss' && f.probability >= 1);
 
 /**
  * Windows [start, end + 2T] in which suspicions are not chance's: each pause,

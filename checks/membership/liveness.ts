@@ -13,7 +13,16 @@ import {
   spreadBound,
 } from './bounds.js';
 import { type Clock, LOCKSTEP } from './clock.js';
-import { everHeld, firstHolding, type MembershipView, noParams, upThroughout, viewsAtHeal } from './view.js';
+import {
+  everHeld,
+  firstHolding,
+  holdsTraffic,
+  type MembershipView,
+  noParams,
+  trafficHeld,
+  upThroughout,
+  viewsAtHeal,
+} from './view.js';
 
 export const JOIN: CheckInfo = {
   id: 'membership/join',
@@ -32,7 +41,7 @@ export function checkJoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   let judged = 0;
   for (const j of v.ups.filter((u) => u.how === 'join')) {
     const end = j.r + bound;
-    if (end > v.lastRound) continue;
+    if (end > v.lastRound || trafficHeld(v, j.r, end)) continue;
     for (const x of upThroughout(v, j.r, end)) {
       if (x === j.node) continue;
       judged++;
@@ -73,7 +82,7 @@ export function checkLeave(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   for (const l of v.downs.filter((d) => d.how === 'leave')) {
     const back = v.ups.find((u) => u.node === l.node && u.r > l.r)?.r ?? v.lastRound + 1;
     const end = l.r + bound;
-    if (end > v.lastRound || end >= back) continue;
+    if (end > v.lastRound || end >= back || trafficHeld(v, l.r, end)) continue;
     for (const x of upThroughout(v, l.r, end)) {
       if (x === l.node) continue;
       judged++;
@@ -209,7 +218,15 @@ export function checkRejoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   for (const u of v.ups.filter((x) => x.how === 'restart')) {
     const end = u.r + bound;
     const next = v.downs.find((d) => d.node === u.node && d.r > u.r)?.r ?? v.lastRound + 1;
-    if (end > v.lastRound || end >= next) continue;
+    if (end > v.lastRound || end >= next || trafficHeld(v, u.r, end)) continue;
+    // "Stays so" holds until the member is down again, or a later fault holds
+    // its traffic (a partition, a cut, its pause): a death then is a
+    // detection, not a stale one (a lockstep rejoin run has neither).
+    const cut = Math.min(
+      next,
+      ...v.faults.filter((f) => f.action === 'start' && f.r > u.r && holdsTraffic(f.fault)).map((f) => f.r),
+      ...v.pauses.filter((e) => e.node === u.node && e.action === 'start' && e.r > u.r).map((e) => e.r),
+    );
     for (const x of upThroughout(v, u.r, end)) {
       if (x === u.node) continue;
       judged++;
@@ -218,7 +235,7 @@ export function checkRejoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
         bad.push(`${x} did not list ${u.node} (restarted at ${c.time(u.r)}) alive by ${c.at(end)}`);
         continue;
       }
-      const dead = everHeld(v, x, u.node, at, next - 1, 'dead');
+      const dead = at < cut ? everHeld(v, x, u.node, at, cut - 1, 'dead') : undefined;
       if (dead !== undefined) bad.push(`${x} listed ${u.node} dead again at ${c.at(dead)} after it rejoined`);
     }
   }
