@@ -266,14 +266,14 @@ describe('accuracy, false-positive-rate, suspicion-rate, refute: under loss', ()
     expect(judge(cut, 'membership/suspicion-rate').verdict).toBe('PASS');
   });
 
-  const refuted = (last: ReadMember[], at = 150) =>
+  const refuted = (last: ReadMember[], at = 150, n2 = view('n3', 'alive', 1)) =>
     history(
       [
         { t: 'pause', r: 100, node: 'n3', action: 'start' },
         { t: 'pause', r: 140, node: 'n3', action: 'stop' },
         read(at, 'n1', view('n3', 'suspect')),
         read(at + 20, 'n1', last),
-        read(at + 20, 'n2', view('n3', 'alive', 1)),
+        read(at + 20, 'n2', n2),
       ],
       500,
     );
@@ -284,9 +284,12 @@ describe('accuracy, false-positive-rate, suspicion-rate, refute: under loss', ()
     expect(bad.evidence.details[0]).toBe('n1 ends holding n3 as suspect@0; suspected at incarnation 0');
   });
 
-  test('refute: a suspicion seen less than T·(2D + 2) ticks before the end is not judged', () => {
+  test('refute: a suspicion seen less than T·(2D + 2) ticks before the end and not refuted is not judged', () => {
     // 120 ms before the end (500): a suspicion at 420 ms had no time to be refuted.
-    expect(judge(refuted(view('n3', 'suspect'), 420), 'membership/refute').verdict).toBe('INCONCLUSIVE');
+    const late = refuted(view('n3', 'suspect'), 420, view('n3', 'suspect'));
+    expect(judge(late, 'membership/refute').verdict).toBe('INCONCLUSIVE');
+    // A late suspicion already refuted by the end is judged (it passed).
+    expect(judge(refuted(view('n3', 'alive', 1), 420), 'membership/refute').verdict).toBe('PASS');
   });
 
   test('suspicion-rate and false-positive-rate need loss; accuracy a loss or a pause', () => {

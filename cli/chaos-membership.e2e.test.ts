@@ -176,4 +176,20 @@ describe('membership-swim in realtime, judged in time form', () => {
     // n4, paused, held n1..n3 suspect as well (its timers ran, its traffic was held), and never refutes either.
     expect(refute?.evidence.details.some((d) => /ends holding n4 as (suspect|dead)@0/.test(d))).toBe(true);
   });
+
+  test('swim-ignores-refutation: the suspect refutes, nobody listens, it dies: accuracy FAILS', {
+    timeout: 120_000,
+  }, async () => {
+    const verdicts = await run(
+      'swim-ignores-refutation',
+      [{ type: 'pause', from: 300, until: 300 + PAUSE, node: 'n4' }],
+      1500,
+      deadNoEarlierThanMs(membership, PERIOD) + 16 * PERIOD + GRACE_MS + 2000,
+    );
+    const accuracy = verdicts.get('membership/accuracy');
+    expect(accuracy?.verdict, shown(accuracy)).toBe('FAIL');
+    // Not refute: once dead it is push-pulled with and its higher incarnation taken, so it ends refuted.
+    const refute = verdicts.get('membership/refute');
+    expect(refute?.verdict, shown(refute)).toBe('PASS');
+  });
 });

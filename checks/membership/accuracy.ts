@@ -218,9 +218,10 @@ export const refuteBound = (n: number, p: MembershipParams): number =>
   p.probePeriod * (2 * dissemination(n, p) + 2);
 
 /**
- * In time form (`c` not LOCKSTEP) a suspicion last seen less than
- * refuteBound before the end is not judged: the run ended before it could be
- * refuted. A lockstep run lasts past its bounds by construction.
+ * In time form (`c` not LOCKSTEP) a suspicion first seen less than
+ * refuteBound before the end and not refuted by then is not judged: the run
+ * ended before it could be. A lockstep run lasts past its bounds by
+ * construction (there every suspicion is early).
  */
 export function checkRefute(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(REFUTE);
@@ -229,23 +230,29 @@ export function checkRefute(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   const end = v.lastRound;
   const until = c === LOCKSTEP ? end : end - c.span(refuteBound(v.n, v.params));
   for (const m of v.steady) {
+    // The highest incarnation suspected, overall and early enough to judge.
     let maxSuspected = -1;
+    let maxEarly = -1;
     for (const x of v.steady) {
       for (const [r, view] of v.views.get(x) ?? []) {
-        if (r > until) break;
         const h = view.get(m);
-        if (h && h[0] === 'suspect') maxSuspected = Math.max(maxSuspected, h[1]);
+        if (h?.[0] !== 'suspect') continue;
+        maxSuspected = Math.max(maxSuspected, h[1]);
+        if (r <= until) maxEarly = Math.max(maxEarly, h[1]);
       }
     }
     if (maxSuspected < 0) continue;
     for (const x of v.live) {
       if (x === m) continue;
-      judged++;
       const h = heldAt(v, x, m, end);
-      if (h?.[0] !== 'alive' || h[1] <= maxSuspected)
+      const above = (inc: number) => h?.[0] === 'alive' && h[1] > inc;
+      if (above(maxSuspected)) judged++;
+      else if (maxEarly >= 0 && !above(maxEarly)) {
+        judged++;
         bad.push(
-          `${x} ends holding ${m} as ${h ? `${h[0]}@${h[1]}` : 'unknown'}; suspected at incarnation ${maxSuspected}`,
+          `${x} ends holding ${m} as ${h ? `${h[0]}@${h[1]}` : 'unknown'}; suspected at incarnation ${maxEarly}`,
         );
+      }
     }
   }
   return verdictOf(
