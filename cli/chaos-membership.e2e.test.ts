@@ -55,7 +55,13 @@ afterEach(async () => {
   for (const e of running.splice(0)) await e.close();
 });
 
-async function run(fixture: string | null, schedule: FaultSchedule, durationMs: number, settleMs: number) {
+async function run(
+  fixture: string | null,
+  schedule: FaultSchedule,
+  durationMs: number,
+  settleMs: number,
+  periodMs = PERIOD,
+) {
   const iut = await spawnEndpoint(
     `"${process.execPath}" "${CLI}" serve-reference --listen {listen}${fixture ? ` --fixture ${fixture}` : ''}`,
     { startupTimeoutMs: 30_000, callTimeoutMs: 2000 },
@@ -65,7 +71,7 @@ async function run(fixture: string | null, schedule: FaultSchedule, durationMs: 
     seed: 5,
     nodes,
     peers: Object.fromEntries(nodes.map((n) => [n, nodes.filter((p) => p !== n)])),
-    params: minimalParameters('membership-swim', { periodMs: PERIOD, membership }),
+    params: minimalParameters('membership-swim', { periodMs, membership }),
     transport: 'harness',
     durationMs,
     settleMs,
@@ -129,6 +135,24 @@ describe('membership-swim in realtime, judged in time form', () => {
     console.log(`detect-crash: ${shown(verdicts.get('membership/detect-crash'))}`);
     console.log(`partition-heal: ${shown(verdicts.get('membership/partition-heal'))}`);
     console.log(`refute: ${shown(verdicts.get('membership/refute'))}`);
+  });
+
+  test('the reference under 5% loss: suspicions within what failed probes allow, no false death', {
+    timeout: 120_000,
+  }, async () => {
+    const loss = { kind: 'loss' as const, probability: 0.05 };
+    const verdicts = await run(
+      null,
+      [{ type: 'link', from: 200, until: 16_200, fault: loss }],
+      16_400,
+      2 * HEAL_LIMIT,
+      // 200 ms: an indirect probe's four hops through the harness fit in a tick on a loaded machine.
+      200,
+    );
+    for (const id of ['membership/accuracy', 'membership/suspicion-rate', 'membership/probe-traffic'])
+      expect(verdicts.get(id)?.verdict, `${id}: ${shown(verdicts.get(id))}`).toBe('PASS');
+    console.log(`suspicion-rate: ${shown(verdicts.get('membership/suspicion-rate'))}`);
+    console.log(`false-positive-rate: ${shown(verdicts.get('membership/false-positive-rate'))}`);
   });
 
   test('swim-never-rejoins: after a partition longer than the dead timeout the halves never merge: partition-heal FAILS', {
