@@ -6,17 +6,19 @@
 // case is judged only when the history holds its trigger (a join for join, a
 // crash for detect-crash, loss for suspicion-rate...), else INCONCLUSIVE with
 // the reason. The rules beyond the lockstep ones, each a precondition of the
-// same property:
+// same property (a lockstep run of these cases draws none of these faults):
 // - accuracy and false-positive-rate leave out deaths (suspicions) first
 //   seen while a fault holds traffic (a partition, a cut, a delay, a pause
 //   longer than the refutation allows) and for T·(S + 2D + 2) ticks after it:
 //   those are detections, not errors;
-// - refute judges suspicions seen at least T·(2D + 2) ticks before the end;
+// - join, leave and rejoin are not judged over a window where such a fault
+//   or a pause is in force; rejoin's "stays alive" ends at the next one;
+// - refute leaves unjudged a suspicion seen later than T·(2D + 2) ticks
+//   before the end and not refuted by then;
 // - partition-heal: one all-alive view from the last disturbance on, at each
 //   read (checkViewsHealRealtime);
 // - probe-traffic counts pings per window of W protocol periods (timers are
 //   not aligned to the harness's clock): see checkProbeTrafficRealtime.
-
 import type { HistoryEvent } from '../engine/history/events.js';
 import type { NodeId } from '../proto/contract.js';
 import {
@@ -79,7 +81,8 @@ export function lossPercentOf(v: MembershipView): number | undefined {
 /** The membership cases in time form; `graceMs` is the harness's allowance (checks/realtime.ts GRACE_MS). */
 export function checkMembershipRealtime(events: HistoryEvent[], graceMs: number): Verdict[] {
   const v = membershipView(events);
-  const period = v.params ? (buildView(events).params?.periodMs ?? 0) : 0;
+  const run = events.find((e) => e.t === 'run');
+  const period = run?.t === 'run' ? run.params.periodMs : 0;
   if (!v.params || !(period > 0))
     return REALTIME_MEMBERSHIP_CASES.map((info) =>
       notJudged(info, {
@@ -91,12 +94,12 @@ export function checkMembershipRealtime(events: HistoryEvent[], graceMs: number)
   const c = realtimeClock(period, graceMs);
   const has = (how: string) => v.downs.some((d) => d.how === how) || v.ups.some((u) => u.how === how);
   const loss = lossPercentOf(v);
-  const shortPause = v.pauses.some((p) => p.action === 'start');
-  const out: Verdict[] = [
+  const paused = v.pauses.some((p) => p.action === 'start');
+  return [
     has('join') ? checkJoin(v, c) : absent(JOIN, 'a join'),
     has('leave') ? checkLeave(v, c) : absent(LEAVE, 'a leave'),
     has('crash') ? checkDetectCrash(v, c) : absent(DETECT_CRASH, 'a crash'),
-    loss !== undefined || shortPause ? checkAccuracy(v, c) : absent(ACCURACY, 'loss below 1 or a pause'),
+    loss !== undefined || paused ? checkAccuracy(v, c) : absent(ACCURACY, 'loss below 1 or a pause'),
     loss !== undefined ? checkFalsePositives(v, loss, c) : absent(FALSE_POSITIVES, 'loss below 1'),
     loss !== undefined ? checkSuspicionRate(v, loss, c) : absent(SUSPICION_RATE, 'loss below 1'),
     refuteOrAbsent(v, c),
@@ -104,7 +107,6 @@ export function checkMembershipRealtime(events: HistoryEvent[], graceMs: number)
     has('restart') ? checkRejoin(v, c) : absent(REJOIN, 'a restart'),
     checkProbeTrafficRealtime(v, period),
   ];
-  return out;
 }
 
 function refuteOrAbsent(v: MembershipView, c: Clock): Verdict {
