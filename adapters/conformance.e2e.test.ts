@@ -23,16 +23,7 @@ function conformance(out: string): Promise<{ code: number; stdout: string; stder
   return new Promise((done) => {
     execFile(
       'bash',
-      [
-        'scripts/conformance.sh',
-        '--no-build',
-        '--runs',
-        '1',
-        '--shrink-budget',
-        '10',
-        '--out',
-        out,
-      ],
+      ['scripts/conformance.sh', '--no-build', '--runs', '1', '--shrink-budget', '10', '--out', out],
       { cwd: ROOT, maxBuffer: 64 << 20, timeout: 1_500_000 },
       (err, stdout, stderr) =>
         done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -36,8 +36,9 @@ import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js'
 import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry, judgeEntry } from './index.js';
+import { MEMBERSHIP_FAULTS } from './membership/faults.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
-import { checkViewsHealRealtime } from './realtime-membership.js';
+import { checkMembershipRealtime, REALTIME_MEMBERSHIP_CASES } from './realtime-membership.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -122,7 +123,7 @@ const hasBound = (variant: Variant): boolean =>
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
-    ? [PARTITION_HEAL]
+    ? [...REALTIME_MEMBERSHIP_CASES]
     : [...sharedCases(variant).map((c) => c.info), ...(hasBound(variant) ? [WITHIN_BOUND] : [])];
 }
 
@@ -150,9 +151,16 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
-    // Its realtime form heals after any disturbance (fault stop, restart, pause end): every kind counts.
     return completed
-      ? [...out, requireFaultEffect(checkViewsHealRealtime(events, GRACE_MS), events, ALL_FAULTS)]
+      ? [
+          ...out,
+          ...checkMembershipRealtime(events, GRACE_MS).map((m) => {
+            // partition-heal's realtime form heals after any disturbance (fault stop, restart,
+            // pause end): every kind counts; the others as in lockstep (membership/faults.ts).
+            const kinds = m.id === PARTITION_HEAL.id ? ALL_FAULTS : MEMBERSHIP_FAULTS[m.id];
+            return kinds ? requireFaultEffect(m, events, kinds) : m;
+          }),
+        ]
       : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;

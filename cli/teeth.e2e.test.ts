@@ -31,7 +31,7 @@ describe('each broken fixture is caught by its case, with a replayable shrunk co
         '--variant',
         fixture.variant,
         '--runs',
-        '10',
+        String(fixture.runs ?? 10),
         '--out',
         out,
       ]);

@@ -9,11 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { deadAfterMs, healBound } from '../../checks/membership/bounds.js';
+import { checkRealtimeHistory, GRACE_MS } from '../../checks/realtime.js';
+import { spawnEndpoint } from '../../engine/backends/process.js';
+import { oneProcessBackend } from '../../engine/backends/realtime.js';
 import { GrpcEndpoint } from '../../engine/endpoint/grpc-client.js';
+import type { HistoryEvent } from '../../engine/history/events.js';
+import { RealtimeRun } from '../../engine/realtime/runner.js';
 import { runCli, tempDirs } from '../../engine/testing/cli.js';
 import {
   ENVELOPE_KINDS,
   type Envelope,
+  minimalParameters,
   type NodeId,
   type Parameters,
   type Snapshot,
@@ -347,10 +354,74 @@ describe('gossipcheck chaos --backend process', () => {
       const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
         results: { id: string; verdict: string }[];
       };
-      const failed = report.results.filter((r) => r.verdict === 'FAIL');
+      // README finding 7: a failed probe also pings over TCP, past SWIM's one ping per period.
+      const known = c.variant === 'membership-swim' ? ['membership/probe-traffic'] : [];
+      const failed = report.results.filter((r) => r.verdict === 'FAIL' && !known.includes(r.id));
       expect(failed, JSON.stringify(failed)).toEqual([]);
-      expect(run.code, run.stderr).toBe(0);
+      if (known.length === 0) expect(run.code, run.stderr).toBe(0);
       expect(report.results.find((r) => r.id === c.pass)?.verdict, run.stdout).toBe('PASS');
     });
   }
+});
+
+// README finding 1 under the membership suite in time form: after a partition
+// longer than the time to declare dead, the halves never merge again.
+describe('memberlist after a partition longer than the time to declare dead', () => {
+  test('membership/partition-heal FAILS: two views to the end', { timeout: 120_000 }, async (ctx) => {
+    if (unavailable) ctx.skip(unavailable);
+    const membership = {
+      probePeriod: 2,
+      indirectProbes: 2,
+      suspicionPeriods: 3,
+      retransmitMult: 2,
+      pushPullPeriods: 3,
+    };
+    const period = 100;
+    const nodes = ['n1', 'n2', 'n3', 'n4'];
+    // memberlist's suspicion is S·log10(n)·T, below the contract's; deadAfterMs bounds both.
+    const cut = deadAfterMs(4, membership, period, 0.5) + 4000;
+    const iut = await spawnEndpoint(`"${BIN}" --listen {listen}`, {
+      startupTimeoutMs: 30_000,
+      callTimeoutMs: 2000,
+    });
+    cleanups.push(() => iut.close());
+    const events: HistoryEvent[] = [];
+    const outcome = await new RealtimeRun(
+      {
+        seed: 1,
+        nodes,
+        peers: Object.fromEntries(nodes.map((n) => [n, nodes.filter((p) => p !== n)])),
+        params: minimalParameters('membership-swim', { periodMs: period, membership }),
+        transport: 'harness',
+        durationMs: 500 + cut + 200,
+        settleMs: healBound(4, membership) * period + GRACE_MS + 2000,
+        schedule: [
+          {
+            type: 'link',
+            from: 500,
+            until: 500 + cut,
+            fault: {
+              kind: 'partition',
+              shape: 'halves',
+              groups: [
+                ['n1', 'n2'],
+                ['n3', 'n4'],
+              ],
+            },
+          },
+        ],
+        writeEveryMs: 1000,
+        readEveryMs: period,
+        keys: 1,
+        callTimeoutMs: 2000,
+        startupTimeoutMs: 20_000,
+      },
+      oneProcessBackend(iut),
+      (e) => events.push(e),
+    ).run();
+    expect(outcome.completed, outcome.reason).toBe(true);
+    const heal = checkRealtimeHistory(events).find((v) => v.id === 'membership/partition-heal');
+    expect(heal?.verdict, JSON.stringify(heal?.evidence)).toBe('FAIL');
+    expect(heal?.evidence.observed).toBe('never one all-alive view');
+  });
 });

@@ -61,3 +61,24 @@ export function binomialUpper(trials: number, q: number, tail = 1e-6): number {
   }
   return c;
 }
+
+/**
+ * Milliseconds after which every member of a side holding `qf`·n members
+ * holds every member it cannot reach (the other side of a partition, a
+ * crashed member) dead, whp: detectBound T·(F + 2 + S + D) ticks of
+ * `periodMs`. For a partition, qf is the smaller side's share (a smaller side
+ * makes F larger). A partition longer than this leaves both sides holding each
+ * other dead: only a reconnect to members held dead heals it.
+ */
+export const deadAfterMs = (n: number, p: MembershipParams, periodMs: number, qf: number): number =>
+  detectBound(n, qf, p) * periodMs;
+
+/**
+ * Milliseconds before which no member can be declared dead by the declared
+ * parameters: a suspicion lasts S periods, and starts at the earliest when the
+ * probe sent just before the cut fails, under a period later: T·S ticks of
+ * `periodMs`. A partition shorter than this heals by refutation alone.
+ * (memberlist's suspicion timeout is S·log10(n)·T, shorter for n < 10.)
+ */
+export const deadNoEarlierThanMs = (p: MembershipParams, periodMs: number): number =>
+  p.probePeriod * p.suspicionPeriods * periodMs;

@@ -12,7 +12,17 @@ import {
   SWIM,
   spreadBound,
 } from './bounds.js';
-import { everHeld, firstHolding, type MembershipView, noParams, upThroughout, viewsAtHeal } from './view.js';
+import { type Clock, LOCKSTEP } from './clock.js';
+import {
+  everHeld,
+  firstHolding,
+  holdsTraffic,
+  type MembershipView,
+  noParams,
+  trafficHeld,
+  upThroughout,
+  viewsAtHeal,
+} from './view.js';
 
 export const JOIN: CheckInfo = {
   id: 'membership/join',
@@ -22,21 +32,22 @@ export const JOIN: CheckInfo = {
   source: `${BOUNDS}: a push-pull with the seed, then dissemination in D = ceil(lambda·log2(n+1)) periods`,
 };
 
-export function checkJoin(v: MembershipView): Verdict {
+export function checkJoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(JOIN);
-  const bound = spreadBound(v.n, v.params);
+  const ticks = spreadBound(v.n, v.params);
+  const bound = c.span(ticks);
   const bad: string[] = [];
   const times: number[] = [];
   let judged = 0;
   for (const j of v.ups.filter((u) => u.how === 'join')) {
     const end = j.r + bound;
-    if (end > v.lastRound) continue;
+    if (end > v.lastRound || trafficHeld(v, j.r, end)) continue;
     for (const x of upThroughout(v, j.r, end)) {
       if (x === j.node) continue;
       judged++;
       const at = firstHolding(v, x, j.node, j.r, ['alive']);
       if (at === undefined || at > end)
-        bad.push(`${x} did not list ${j.node} (joined at ${j.r}) alive by round ${end}`);
+        bad.push(`${x} did not list ${j.node} (joined at ${c.time(j.r)}) alive by ${c.at(end)}`);
       else times.push(at - j.r);
     }
   }
@@ -44,10 +55,10 @@ export function checkJoin(v: MembershipView): Verdict {
     JOIN,
     bad.length === 0,
     {
-      expected: `every joiner alive everywhere within ${bound} ticks`,
+      expected: `every joiner alive everywhere within ${c.bound(ticks)}`,
       observed: bad.length
         ? `${bad.length} of ${judged} (member, joiner) pairs late`
-        : `${judged} pairs in time, slowest ${Math.max(0, ...times)} ticks`,
+        : `${judged} pairs in time, slowest ${c.took(Math.max(0, ...times))}`,
       details: bad,
     },
     judged,
@@ -62,30 +73,32 @@ export const LEAVE: CheckInfo = {
   source: `${BOUNDS}: the leave goes to every member held alive, then spreads in D periods; LEFT overrides DEAD at equal incarnation`,
 };
 
-export function checkLeave(v: MembershipView): Verdict {
+export function checkLeave(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(LEAVE);
-  const bound = spreadBound(v.n, v.params);
+  const ticks = spreadBound(v.n, v.params);
+  const bound = c.span(ticks);
   const bad: string[] = [];
   let judged = 0;
   for (const l of v.downs.filter((d) => d.how === 'leave')) {
     const back = v.ups.find((u) => u.node === l.node && u.r > l.r)?.r ?? v.lastRound + 1;
     const end = l.r + bound;
-    if (end > v.lastRound || end >= back) continue;
+    if (end > v.lastRound || end >= back || trafficHeld(v, l.r, end)) continue;
     for (const x of upThroughout(v, l.r, end)) {
       if (x === l.node) continue;
       judged++;
       const at = firstHolding(v, x, l.node, l.r, ['left']);
       if (at === undefined || at > end)
-        bad.push(`${x} did not list ${l.node} (left at ${l.r}) as left by round ${end}`);
+        bad.push(`${x} did not list ${l.node} (left at ${c.time(l.r)}) as left by ${c.at(end)}`);
       const dead = everHeld(v, x, l.node, l.r, back - 1, 'dead');
-      if (dead !== undefined) bad.push(`${x} listed ${l.node} (left at ${l.r}) as dead at round ${dead}`);
+      if (dead !== undefined)
+        bad.push(`${x} listed ${l.node} (left at ${c.time(l.r)}) as dead at ${c.at(dead)}`);
     }
   }
   return verdictOf(
     LEAVE,
     bad.length === 0,
     {
-      expected: `every leaver left (never dead) everywhere within ${bound} ticks`,
+      expected: `every leaver left (never dead) everywhere within ${c.bound(ticks)}`,
       observed: bad.length
         ? `${bad.length} violations over ${judged} pairs`
         : `${judged} (member, leaver) pairs in time`,
@@ -103,7 +116,7 @@ export const DETECT_CRASH: CheckInfo = {
   source: `${BOUNDS}: first detection expected within T/(1 - e^(-q_f)) (§3.1), whp F = min(ln(1e6)/q_f, 2(n-1)) periods (round-robin, §4.3); one period for ping-req; S periods of suspicion; D periods of dissemination`,
 };
 
-export function checkDetectCrash(v: MembershipView): Verdict {
+export function checkDetectCrash(v: MembershipView, clock: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(DETECT_CRASH);
   const p = v.params;
   const bad: string[] = [];
@@ -112,7 +125,8 @@ export function checkDetectCrash(v: MembershipView): Verdict {
   const crashes = v.downs.filter((d) => d.how === 'crash');
   for (const c of crashes) {
     const qf = (v.n - crashes.length) / v.n;
-    const bound = detectBound(v.n, qf, p);
+    const ticks = detectBound(v.n, qf, p);
+    const bound = clock.span(ticks);
     const back = v.ups.find((u) => u.node === c.node && u.r > c.r)?.r ?? v.lastRound + 1;
     const end = c.r + bound;
     if (end > v.lastRound || end >= back) continue;
@@ -123,21 +137,21 @@ export function checkDetectCrash(v: MembershipView): Verdict {
       judged++;
       const at = firstHolding(v, x, c.node, c.r, ['dead']);
       if (at === undefined || at > end)
-        bad.push(`${x} did not list ${c.node} (crashed at ${c.r}) dead by round ${end}`);
+        bad.push(`${x} did not list ${c.node} (crashed at ${clock.time(c.r)}) dead by ${clock.at(end)}`);
       else all.push(at - c.r);
       const sus = firstHolding(v, x, c.node, c.r, ['suspect', 'dead']);
       if (sus !== undefined) firsts.push(sus - c.r);
     }
     const first = firsts.length ? Math.min(...firsts) : undefined;
     lines.push(
-      `${c.node} crashed at ${c.r}: first suspicion after ${first ?? '-'} ticks (theory: expected ${(p.probePeriod * firstDetectionExpected(qf)).toFixed(1)} ticks to the first failed probe, T/(1-e^-q_f), q_f = ${qf.toFixed(2)}, +1 period for ping-req); dead everywhere after ${all.length ? Math.max(...all) : '-'} ticks (bound ${bound}); per member: ${all.sort((a, b) => a - b).join(' ')}`,
+      `${c.node} crashed at ${clock.time(c.r)}: first suspicion after ${first === undefined ? '-' : clock.took(first)} (theory: expected ${clock.ticks(p.probePeriod * firstDetectionExpected(qf))} to the first failed probe, T/(1-e^-q_f), q_f = ${qf.toFixed(2)}, +1 period for ping-req); dead everywhere after ${all.length ? clock.took(Math.max(...all)) : '-'} (bound ${clock.bound(ticks)}); per member: ${all.sort((a, b) => a - b).join(' ')}`,
     );
   }
   return verdictOf(
     DETECT_CRASH,
     bad.length === 0,
     {
-      expected: `every crashed member dead everywhere within T·(F + 2 + S + D) ticks`,
+      expected: `every crashed member dead everywhere within T·(F + 2 + S + D) ${clock === LOCKSTEP ? 'ticks' : 'ticks of period_ms (+ the harness grace)'}`,
       observed: bad.length
         ? `${bad.length} of ${judged} (member, crashed) pairs late`
         : `${judged} pairs in time`,
@@ -195,32 +209,41 @@ export const REJOIN: CheckInfo = {
   source: `${BOUNDS}: the restarted member learns its old death by push-pull and refutes it with a higher incarnation (${SWIM} §4.2; memberlist)`,
 };
 
-export function checkRejoin(v: MembershipView): Verdict {
+export function checkRejoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(REJOIN);
-  const bound = rejoinBound(v.n, v.params);
+  const ticks = rejoinBound(v.n, v.params);
+  const bound = c.span(ticks);
   const bad: string[] = [];
   let judged = 0;
   for (const u of v.ups.filter((x) => x.how === 'restart')) {
     const end = u.r + bound;
     const next = v.downs.find((d) => d.node === u.node && d.r > u.r)?.r ?? v.lastRound + 1;
-    if (end > v.lastRound || end >= next) continue;
+    if (end > v.lastRound || end >= next || trafficHeld(v, u.r, end)) continue;
+    // "Stays so" holds until the member is down again, or a later fault holds
+    // its traffic (a partition, a cut, its pause): a death then is a
+    // detection, not a stale one (a lockstep rejoin run has neither).
+    const cut = Math.min(
+      next,
+      ...v.faults.filter((f) => f.action === 'start' && f.r > u.r && holdsTraffic(f.fault)).map((f) => f.r),
+      ...v.pauses.filter((e) => e.node === u.node && e.action === 'start' && e.r > u.r).map((e) => e.r),
+    );
     for (const x of upThroughout(v, u.r, end)) {
       if (x === u.node) continue;
       judged++;
       const at = firstHolding(v, x, u.node, u.r, ['alive']);
       if (at === undefined || at > end) {
-        bad.push(`${x} did not list ${u.node} (restarted at ${u.r}) alive by round ${end}`);
+        bad.push(`${x} did not list ${u.node} (restarted at ${c.time(u.r)}) alive by ${c.at(end)}`);
         continue;
       }
-      const dead = everHeld(v, x, u.node, at, next - 1, 'dead');
-      if (dead !== undefined) bad.push(`${x} listed ${u.node} dead again at round ${dead} after it rejoined`);
+      const dead = at < cut ? everHeld(v, x, u.node, at, cut - 1, 'dead') : undefined;
+      if (dead !== undefined) bad.push(`${x} listed ${u.node} dead again at ${c.at(dead)} after it rejoined`);
     }
   }
   return verdictOf(
     REJOIN,
     bad.length === 0,
     {
-      expected: `every restarted member alive everywhere within ${bound} ticks, and stays so`,
+      expected: `every restarted member alive everywhere within ${c.bound(ticks)}, and stays so`,
       observed: bad.length
         ? `${bad.length} violations over ${judged} pairs`
         : `${judged} pairs rejoined in time`,

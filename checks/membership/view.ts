@@ -2,6 +2,7 @@
 // round, and when each member went down and came up, built from a lockstep
 // history; and the queries the checks make of it.
 
+import type { LinkFault } from '../../engine/faults/schedule.js';
 import type { EventOf, HistoryEvent } from '../../engine/history/events.js';
 import type { MemberStatus, MembershipParams, NodeId } from '../../proto/contract.js';
 import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
@@ -28,6 +29,8 @@ export interface MembershipView {
   sends: EventOf<'send'>[];
   ticks: EventOf<'tick'>[];
   faults: EventOf<'fault'>[];
+  /** When each envelope (by send id) was delivered. */
+  deliveredAt: Map<number, number>;
 }
 
 export function membershipView(events: readonly HistoryEvent[]): MembershipView {
@@ -45,6 +48,7 @@ export function membershipView(events: readonly HistoryEvent[]): MembershipView 
     sends: [],
     ticks: [],
     faults: [],
+    deliveredAt: new Map(),
   };
   const down = new Set<NodeId>();
   const ever = new Set<NodeId>();
@@ -82,6 +86,9 @@ export function membershipView(events: readonly HistoryEvent[]): MembershipView 
         break;
       case 'fault':
         v.faults.push(e);
+        break;
+      case 'deliver':
+        if (!v.deliveredAt.has(e.id)) v.deliveredAt.set(e.id, e.r);
         break;
       case 'read': {
         const view: View = new Map((e.members ?? []).map(([m, s, i]) => [m, [s, i]]));
@@ -204,4 +211,38 @@ export function viewsAtHeal(
       if (!s.includes(`${m}:alive@`)) bad.push(`${x} does not hold ${m} alive at ${when}`);
   }
   return { views, distinct, bad };
+}
+
+/**
+ * Link faults that cut or hold traffic on purpose (a partition, a one-way cut
+ * as loss 1, a delay): the suspicions they cause are the fault's doing, not
+ * chance's, so their windows are excluded like a pause. Loss below 1 is the
+ * chance the bound is about; duplicates, reordering and tampered copies beside
+ * an envelope lose nothing.
+ */
+export const holdsTraffic = (f: LinkFault): boolean =>
+  f.kind === 'partition' || f.kind === 'delay' || (f.kind === 'loss' && f.probability >= 1);
+
+/**
+ * Whether traffic was held on purpose at some time in [from, to]: a fault
+ * that holds it (holdsTraffic) or a pause in force then. A bound on spreading
+ * (join, leave, rejoin) is not judged over such a window: the fault, not the
+ * member, decides when the news gets through. (Lockstep runs of those cases
+ * draw no such fault.)
+ */
+export function trafficHeld(v: MembershipView, from: number, to: number): boolean {
+  const intervals: [number, number][] = [];
+  const open = new Map<string, number[]>();
+  const toggle = (key: string, start: boolean, r: number) => {
+    if (start) open.set(key, [...(open.get(key) ?? []), r]);
+    else {
+      const s = open.get(key)?.shift();
+      if (s !== undefined) intervals.push([s, r]);
+    }
+  };
+  for (const e of v.pauses) toggle(`pause ${e.node}`, e.action === 'start', e.r);
+  for (const f of v.faults)
+    if (holdsTraffic(f.fault)) toggle(JSON.stringify(f.fault), f.action === 'start', f.r);
+  for (const rs of open.values()) for (const r of rs) intervals.push([r, Number.POSITIVE_INFINITY]);
+  return intervals.some(([a, b]) => a <= to && b >= from);
 }

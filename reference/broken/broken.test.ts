@@ -354,4 +354,28 @@ describe('SWIM fixtures (membership-swim)', () => {
     expect(end.reference[0]).toMatch(/^alive@/);
     expect(end['swim-no-anti-entropy']).toEqual(['dead@0']);
   });
+
+  /** Halves cut for `cut` rounds after 10 quiet ones, then 60 more: how n0 ends holding n3. */
+  async function partitioned(name: string, cut: number) {
+    const host = name === 'reference' ? new ReferenceHost() : makeBrokenHost(name);
+    const ids = await start(host, 4, swim(3));
+    const side = (x: string) => (x < 'n2' ? 0 : 1);
+    for (let r = 0; r < 10; r++) await swimRound(host, ids);
+    for (let r = 0; r < cut; r++) await swimRound(host, ids, (e) => side(e.from) !== side(e.to));
+    for (let r = 0; r < 60; r++) await swimRound(host, ids);
+    return (await held(host, ['n0'], 'n3'))[0];
+  }
+
+  it('swim-never-rejoins: a partition past the dead timeout never heals; a short one does', async () => {
+    expect(await partitioned('reference', 30)).toMatch(/^alive@/);
+    expect(await partitioned('swim-never-rejoins', 30)).toBe('dead@0');
+    // 2 rounds: shorter than T·S = 6 ticks, nobody is declared dead, suspects refute.
+    expect(await partitioned('swim-never-rejoins', 2)).toMatch(/^alive@/);
+  });
+
+  it('swim-never-refutes: a paused member stays suspected until it is dead, and dead it stays', async () => {
+    const broken = await pause('swim-never-refutes');
+    expect(broken.everDead).toBe(true);
+    expect(broken.end).toEqual(['dead@0', 'dead@0', 'dead@0']);
+  });
 });

@@ -3,6 +3,7 @@
 // hook builds a fresh core from the same context and drops the reference one
 // (SwimCore's constructor draws nothing from the Rng, so nothing is consumed).
 import type { MemberStatus, NodeId } from '../../proto/contract.js';
+import type { WireUpdate } from '../membership/messages.js';
 import { SwimCore } from '../membership/swim.js';
 import type { Outbox } from '../variants/core.js';
 
@@ -50,4 +51,19 @@ export class NoIndirectProbes extends SwimCore {
   protected override indirectHelpers(_target: NodeId): NodeId[] {
     return [];
   }
+}
+
+/** A suspicion, death or leave of itself is never refuted: the node keeps its incarnation, so others' SUSPECT stands and times out. */
+export class NeverRefutes extends SwimCore {
+  protected override refute(_u: WireUpdate): void {}
+}
+
+/**
+ * Push-pull only with members held alive, never with one held dead (no
+ * reconnect; hashicorp/memberlist's behaviour): after a partition longer than
+ * the time to declare dead, the two sides hold each other dead and never meet
+ * again. A shorter partition still heals (suspects are probed, and refute).
+ */
+export class NeverRejoins extends SwimCore {
+  protected override reconnect(_out: Outbox): void {}
 }

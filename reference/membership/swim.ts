@@ -151,6 +151,11 @@ export class SwimCore implements Core {
   protected antiEntropy(out: Outbox): void {
     const alive = this.reachable();
     if (alive.length > 0) out.send(alive[this.ctx.rng.int(alive.length)], this.pushPull());
+    this.reconnect(out);
+  }
+
+  /** The push-pull with a random member held dead (Serf-style reconnect). */
+  protected reconnect(out: Outbox): void {
     const dead: NodeId[] = [];
     for (const [id, m] of this.members) if (m.status === 'dead') dead.push(id);
     dead.sort();
@@ -216,15 +221,20 @@ export class SwimCore implements Core {
   /** Applies one update (SWIM's precedence rules); refutes what concerns this node. */
   private apply(u: WireUpdate): void {
     if (u.m === this.ctx.id) {
-      if (u.i > this.inc || (u.i === this.inc && u.s !== 'alive')) {
-        this.inc = u.s === 'alive' ? u.i : u.i + 1;
-        this.enqueue({ m: this.ctx.id, s: 'alive', i: this.inc });
-      }
+      this.refute(u);
       return;
     }
     const cur = this.members.get(u.m);
     if (cur && !this.overrides(u.i, u.s, cur.inc, cur.status)) return;
     this.set(u.m, u.s, u.i);
+  }
+
+  /** An update about this node: a suspicion, death or leave at its incarnation or above is refuted. */
+  protected refute(u: WireUpdate): void {
+    if (u.i > this.inc || (u.i === this.inc && u.s !== 'alive')) {
+      this.inc = u.s === 'alive' ? u.i : u.i + 1;
+      this.enqueue({ m: this.ctx.id, s: 'alive', i: this.inc });
+    }
   }
 
   /** SWIM's precedence between an update (i, s) and the state held (ci, cs). */

@@ -25,6 +25,7 @@ import {
   rejoinBound,
   spreadBound,
 } from '../../checks/membership/bounds.js';
+import { MEMBERSHIP_FAULTS } from '../../checks/membership/faults.js';
 import {
   checkDetectCrash,
   checkJoin,
@@ -263,42 +264,42 @@ export const MEMBERSHIP_CASES: CaseDef<MembershipInput>[] = [
     kind: 'crash',
     info: DETECT_CRASH,
     check: (v) => [checkDetectCrash(v)],
-    faults: ['crash'],
+    faults: MEMBERSHIP_FAULTS[DETECT_CRASH.id],
   }),
   membershipCase({
     id: ACCURACY.id,
     kind: 'accuracy',
     info: ACCURACY,
     check: (v, input) => [checkAccuracy(v), checkFalsePositives(v, input.lossPercent)],
-    faults: ['pause', 'loss'],
+    faults: MEMBERSHIP_FAULTS[ACCURACY.id],
   }),
   membershipCase({
     id: SUSPICION_RATE.id,
     kind: 'accuracy',
     info: SUSPICION_RATE,
     check: (v, input) => [checkSuspicionRate(v, input.lossPercent)],
-    faults: ['loss'],
+    faults: MEMBERSHIP_FAULTS[SUSPICION_RATE.id],
   }),
   membershipCase({
     id: REFUTE.id,
     kind: 'accuracy',
     info: REFUTE,
     check: (v) => [checkRefute(v)],
-    faults: ['pause', 'loss'],
+    faults: MEMBERSHIP_FAULTS[REFUTE.id],
   }),
   membershipCase({
     id: PARTITION_HEAL.id,
     kind: 'partition',
     info: PARTITION_HEAL,
     check: (v) => [checkPartitionHeal(v)],
-    faults: ['partition'],
+    faults: MEMBERSHIP_FAULTS[PARTITION_HEAL.id],
   }),
   membershipCase({
     id: REJOIN.id,
     kind: 'rejoin',
     info: REJOIN,
     check: (v) => [checkRejoin(v)],
-    faults: ['crash'],
+    faults: MEMBERSHIP_FAULTS[REJOIN.id],
   }),
   membershipCase({
     id: PROBE_TRAFFIC.id,
