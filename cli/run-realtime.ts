@@ -18,7 +18,7 @@ import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { idsIn, noMatch } from '../suites/catalogue.js';
 import { nodeIds } from '../suites/realtime/input.js';
-import { deadAfterPeriods, realtimeParams } from '../suites/realtime/params.js';
+import { cutLengths, realtimeParams } from '../suites/realtime/params.js';
 import { checkRealtimeVariant } from '../suites/realtime/property.js';
 import { matchesPrefix } from '../suites/registry.js';
 import { type CaseResult, caseResult, runReport } from '../suites/result.js';
@@ -168,7 +168,7 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
       fanout,
       periodMs,
       lossOfInterest,
-      rumorK: 2,
+      rumorK,
       antiEntropyEvery: 3,
     });
     plans.push({
@@ -182,7 +182,9 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
           timing: {
             minNodes,
             maxNodes,
-            deadPeriods: params.membership ? deadAfterPeriods(params.membership) : 0,
+            ...(params.membership
+              ? cutLengths(params.membership, periodMs, maxNodes)
+              : { shortCut: 0, longCut: 0 }),
             harnessTransport: true,
             writes: variant !== 'membership-swim',
           },

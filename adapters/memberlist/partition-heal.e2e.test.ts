@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, tempDirs } from '../../engine/testing/cli.js';
-import { deadAfterPeriods, REALTIME_MEMBERSHIP, realtimeParams } from '../../suites/realtime/params.js';
+import { cutLengths, REALTIME_MEMBERSHIP, realtimeParams } from '../../suites/realtime/params.js';
 import type { RealtimeCounterexample } from '../../suites/realtime/property.js';
 
 const dirs = tempDirs();
@@ -32,17 +32,17 @@ beforeAll(() => {
 afterAll(() => dirs.cleanup());
 
 function counterexample(impl: string | null): string {
-  const dead = deadAfterPeriods(REALTIME_MEMBERSHIP);
+  const { longCut } = cutLengths(REALTIME_MEMBERSHIP, 100, 5);
   const cx: Omit<RealtimeCounterexample, 'verdict' | 'evidence' | 'fastCheck'> = {
     kit: 'gossipcheck',
     mode: 'realtime',
     case: 'membership/partition-heal',
     variant: 'membership-swim',
-    // {n1, n2, n3} | {n4, n5} for 1.5 times the time to declare a member dead.
+    // {n1, n2, n3} | {n4, n5}, longer than the time by which both sides hold each other dead (whp).
     input: {
       nodes: 5,
       writes: 0,
-      faults: [{ kind: 'partition', shape: 'halves', pick: 0, start: 3, length: Math.ceil(1.5 * dead) }],
+      faults: [{ kind: 'partition', shape: 'halves', pick: 0, start: 3, length: longCut }],
     },
     params: realtimeParams({
       variant: 'membership-swim',

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { startOf } from '../../engine/faults/schedule.js';
 import { materialize, type RealtimeInput, realtimeInput, validateInput } from './input.js';
-import { deadAfterPeriods, REALTIME_MEMBERSHIP } from './params.js';
+import { cutLengths, REALTIME_MEMBERSHIP } from './params.js';
 
 const opts = { periodMs: 100, seed: 7, durable: true };
 
@@ -37,7 +37,14 @@ describe('materialize', () => {
   it('never puts two node faults on one node, and keeps two nodes up', () => {
     fc.assert(
       fc.property(
-        realtimeInput({ minNodes: 3, maxNodes: 6, deadPeriods: 0, harnessTransport: true, writes: true }),
+        realtimeInput({
+          minNodes: 3,
+          maxNodes: 6,
+          shortCut: 0,
+          longCut: 0,
+          harnessTransport: true,
+          writes: true,
+        }),
         (input) => {
           const m = materialize(input, opts);
           const touched = m.schedule.flatMap((e) =>
@@ -55,25 +62,31 @@ describe('materialize', () => {
   });
 
   it('draws membership cuts both shorter and longer than the time to declare a member dead', () => {
-    const dead = deadAfterPeriods(REALTIME_MEMBERSHIP);
+    const cuts = cutLengths(REALTIME_MEMBERSHIP, 100, 5);
     const lengths = fc
-      .sample(
-        realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: dead, harnessTransport: true, writes: true }),
-        {
-          seed: 1,
-          numRuns: 300,
-        },
-      )
+      .sample(realtimeInput({ minNodes: 3, maxNodes: 5, ...cuts, harnessTransport: true, writes: false }), {
+        seed: 1,
+        numRuns: 300,
+      })
       .flatMap((i) => i.faults.flatMap((f) => (f.kind === 'partition' ? [f.length] : [])));
-    expect(lengths.some((l) => l < dead)).toBe(true);
-    expect(lengths.some((l) => l > dead)).toBe(true);
-    expect(lengths.every((l) => l <= dead / 2 || l >= 1.5 * dead)).toBe(true);
+    // T·S = 20 ticks: nobody can be declared dead sooner; T·(F + 2 + S + D) = 110 at n = 5, λ = 3.
+    expect(cuts).toEqual({ shortCut: 19, longCut: 110 });
+    expect(lengths.some((l) => l <= cuts.shortCut)).toBe(true);
+    expect(lengths.some((l) => l >= cuts.longCut)).toBe(true);
+    expect(lengths.every((l) => l <= cuts.shortCut || l >= cuts.longCut)).toBe(true);
   });
 
   it('leaves delay, duplication and reorder out where the transport cannot do them', () => {
     const kinds = fc
       .sample(
-        realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 0, harnessTransport: false, writes: true }),
+        realtimeInput({
+          minNodes: 3,
+          maxNodes: 5,
+          shortCut: 0,
+          longCut: 0,
+          harnessTransport: false,
+          writes: true,
+        }),
         {
           seed: 2,
           numRuns: 300,
@@ -89,7 +102,14 @@ describe('materialize', () => {
 describe('validateInput', () => {
   it('accepts what the generator makes and names what is wrong otherwise', () => {
     for (const i of fc.sample(
-      realtimeInput({ minNodes: 3, maxNodes: 5, deadPeriods: 30, harnessTransport: true, writes: true }),
+      realtimeInput({
+        minNodes: 3,
+        maxNodes: 5,
+        shortCut: 19,
+        longCut: 110,
+        harnessTransport: true,
+        writes: true,
+      }),
       50,
     ))
       expect(validateInput(i)).toBeNull();

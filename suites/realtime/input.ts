@@ -2,7 +2,7 @@
 // size, a number of writes, and a fault schedule whose times are whole gossip
 // periods (so the schedule scales with the node's declared timing). For a
 // membership run, partitions and crashes are drawn both shorter and longer
-// than the time to declare a member dead (params.ts deadAfterPeriods).
+// than the time to declare a member dead (params.ts cutLengths).
 // Inputs are plain JSON: fast-check shrinks them (fewer nodes, fewer and
 // shorter faults, fewer writes), counterexample files hold them, replay
 // validates and re-runs them.
@@ -49,8 +49,13 @@ const MAX_START = 20;
 export interface GenTiming {
   minNodes: number;
   maxNodes: number;
-  /** Membership runs: periods to declare a member dead; 0 for key-value runs. */
-  deadPeriods: number;
+  /**
+   * Membership runs, in periods: a short cut lasts at most `shortCut` (no
+   * member can be declared dead that soon), a long one at least `longCut`
+   * (every member across it is held dead by then, whp); 0 for key-value runs.
+   */
+  shortCut: number;
+  longCut: number;
   /** What the transport can do: the direct transport has no delay, duplication or reorder. */
   harnessTransport: boolean;
   /** Whether the variant takes client writes (a SWIM node keeps no store: nothing to draw or shrink). */
@@ -63,12 +68,11 @@ export function realtimeInput(t: GenTiming): fc.Arbitrary<RealtimeInput> {
   const plain = fc.integer({ min: 1, max: 40 });
   // Shorter and longer than the time to declare a member dead: a long cut must end in two
   // sides that hold each other dead, and the heal must still merge them.
-  const d = t.deadPeriods;
   const cut =
-    d > 0
+    t.longCut > 0
       ? fc.oneof(
-          fc.integer({ min: 1, max: Math.max(1, Math.floor(d / 2)) }),
-          fc.integer({ min: Math.ceil(1.5 * d), max: Math.ceil(2.5 * d) }),
+          fc.integer({ min: 1, max: Math.max(1, t.shortCut) }),
+          fc.integer({ min: t.longCut, max: Math.ceil(1.25 * t.longCut) }),
         )
       : plain;
   const w = <T extends object>(rest: fc.Arbitrary<T>, length = plain) =>

@@ -3,7 +3,7 @@
 // `gossipcheck run` in realtime mode and `gossipcheck chaos`.
 
 import { convergenceBound } from '../../checks/bounds.js';
-import { firstDetectionExpected, healBound } from '../../checks/membership/bounds.js';
+import { deadAfterMs, deadNoEarlierThanMs, healBound } from '../../checks/membership/bounds.js';
 import { GRACE_MS } from '../../checks/realtime.js';
 import type { LossOfInterest, MembershipParams, Parameters, Variant } from '../../proto/contract.js';
 
@@ -45,14 +45,22 @@ export function realtimeParams(c: ParamChoice): Parameters {
 }
 
 /**
- * Gossip periods until a member cut off is declared dead, in expectation:
- * the first failed probe after T/(1 - e^-q) ticks (Das et al. 2002 §3.1, q =
- * 1/2: half the members cut), one period for the ping-req, then S suspicion
- * periods (§4.2). A partition shorter than this heals while suspicions are
- * still open; one longer makes both sides declare each other dead.
+ * The membership cut lengths a generated schedule draws, in periods of
+ * `periodMs`: short ones end before any member can be declared dead (T·S
+ * ticks, checks/membership/bounds.ts deadNoEarlierThanMs), long ones outlast
+ * the time by which every member across the cut is held dead whp at the
+ * largest cluster drawn (deadAfterMs, T·(F + 2 + S + D); q_f = 1/2, the
+ * bound grows with n, so it holds for every smaller cluster too).
  */
-export function deadAfterPeriods(p: MembershipParams): number {
-  return p.probePeriod * (Math.ceil(firstDetectionExpected(0.5)) + 1 + p.suspicionPeriods);
+export function cutLengths(
+  p: MembershipParams,
+  periodMs: number,
+  maxNodes: number,
+): { shortCut: number; longCut: number } {
+  return {
+    shortCut: Math.max(1, Math.floor(deadNoEarlierThanMs(p, periodMs) / periodMs) - 1),
+    longCut: Math.ceil(deadAfterMs(maxNodes, p, periodMs, 0.5) / periodMs),
+  };
 }
 
 /**

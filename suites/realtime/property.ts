@@ -74,11 +74,7 @@ export const reportedIds = (variant: Variant, ids?: readonly string[]): string[]
   realtimeCaseIds(variant).filter((id) => !ids?.length || id === RUN_COMPLETED_ID || ids.includes(id));
 
 /** Counted per generated input for the report's "explored" table. */
-function explore(
-  acc: Record<string, Record<string, number>>,
-  input: RealtimeInput,
-  deadPeriods: number,
-): void {
+function explore(acc: Record<string, Record<string, number>>, input: RealtimeInput, longCut: number): void {
   const bump = (f: string, b: string) => {
     acc[f] ??= {};
     acc[f][b] = (acc[f][b] ?? 0) + 1;
@@ -87,8 +83,8 @@ function explore(
   for (const f of input.faults) {
     bump('faults', f.kind);
     // Whether the schedule reached past the time to declare a member dead (membership runs).
-    if (deadPeriods > 0 && (f.kind === 'partition' || f.kind === 'crash'))
-      bump(`${f.kind} vs dead time`, f.length > deadPeriods ? 'longer' : 'shorter');
+    if (longCut > 0 && (f.kind === 'partition' || f.kind === 'crash'))
+      bump(`${f.kind} vs dead time`, f.length >= longCut ? 'longer' : 'shorter');
   }
 }
 
@@ -136,7 +132,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
     const byId = new Map(e.verdicts.map((v) => [v.id, v]));
     if (target === undefined) {
       first ??= e;
-      explore(explored, input, o.timing.deadPeriods);
+      explore(explored, input, o.timing.longCut);
       for (const id of ids) {
         const v = byId.get(id);
         if (!v) continue;
