@@ -119,7 +119,22 @@ export const CHECKS: readonly CheckEntry[] = [
   { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
   { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
   { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
-  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true, ridesAlong: true },
+  {
+    info: ENVELOPE_KIND,
+    variants: VARIANTS,
+    check: checkEnvelopeKind,
+    safety: true,
+    // Time-free, and with the `control` kind libraries on their own timers
+    // have a word for their layered traffic (proto/contract.ts CONTROL_KIND).
+    realtime: true,
+    ridesAlong: true,
+    inapplicable: (v) =>
+      v.run?.maelstrom
+        ? "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary"
+        : directTransport(v)
+          ? 'with the direct transport, envelopes go node to node and never pass the harness'
+          : undefined,
+  },
   { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true, ridesAlong: true },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true, ridesAlong: true },
   {

@@ -8,15 +8,24 @@
 //   history and are time-free (contract/unique-versions, contract/payload-size:
 //   what each version and envelope says; checks/index.ts ridingAlong): the
 //   lockstep checkers, unchanged.
-//   contract/envelope-kind is not among them: libraries on their own timers
-//   send control traffic the per-variant vocabulary has no kind for (SWIM
-//   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),
-//   so it would fail them for the vocabulary's gap, not theirs.
+//   contract/envelope-kind is among them: libraries on their own timers
+//   label their layered control traffic (SWIM under a key-value variant,
+//   gossipsub's GRAFT / PRUNE / IHAVE / IWANT) with the value-free `control`
+//   kind every vocabulary has (proto/contract.ts CONTROL_KIND); a Maelstrom
+//   node's messages are its own protocol's, so it is not judged there.
 // - convergence/within-bound: identical state within B(n) gossip periods of
 //   the last disturbance, plus a fixed allowance for the harness's own
 //   latency (read interval, docker start, Init): B·period_ms + grace ms.
-// Cases that read rounds or hops (fanout, messages per update, declared
-// keys, addressing, exchange direction) need lockstep ticks: not judged here.
+// - per gossip period (checks/realtime-bounds.ts, checks/realtime-window.ts):
+//   bounds/fanout (exchanges opened, by kind), bounds/direct-mail (per key),
+//   bounds/control-traffic (the control kind's own bound, on runs that send
+//   it), bounds/messages-per-period and bounds/redundant-deliveries (INFO).
+// - SIR termination in ms (checks/realtime-sir.ts): sir/quiescence,
+//   sir/terminal-status, and sir/residue (INFO).
+// A Maelstrom node keeps its own clock and protocol (no period declared), so
+// none of the per-period or SIR cases is judged on its history.
+// Cases that read rounds or hops (messages per update, declared keys,
+// addressing, exchange direction) need lockstep ticks: not judged here.
 // Variants without a convergence guarantee under faults (direct mail, pure
 // rumor mongering: Demers et al. 1987 §1.2-1.4, a rumor may die out or be
 // lost to a partition) run on the process backend too, but there identical
@@ -25,8 +34,10 @@
 import type { HistoryEvent } from '../engine/history/events.js';
 import {
   ANTI_ENTROPY_VARIANTS,
+  CONTROL_KIND,
   KV_VARIANTS,
   missingCapability,
+  SIR_VARIANTS,
   VARIANTS,
   type Variant,
 } from '../proto/contract.js';
@@ -35,7 +46,22 @@ import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js'
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry } from './index.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
+import { DIRECT_MAIL } from './messages.js';
+import { QUIESCENCE, RESIDUE, TERMINAL_STATUS } from './quiescence.js';
+import {
+  CONTROL_TRAFFIC,
+  checkControlTraffic,
+  checkDirectMailMs,
+  checkFanoutMs,
+  checkMessagesPerPeriod,
+  checkRedundantDeliveries,
+  FANOUT_MS,
+  FANOUT_VARIANTS,
+  MESSAGES_PER_PERIOD,
+  REDUNDANT_DELIVERIES,
+} from './realtime-bounds.js';
 import { checkViewsHealRealtime } from './realtime-membership.js';
+import { checkQuiescenceMs, checkResidueMs, checkTerminalStatusMs } from './realtime-sir.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -113,11 +139,45 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
   WITHIN_BOUND.id,
 ]);
 
+/** A case judged per gossip period or in ms of the declared period (none on a Maelstrom history). */
+interface TimedCase {
+  info: CheckInfo;
+  variants: readonly Variant[];
+  /** Holds on any prefix: judged on an aborted run too. */
+  safety?: boolean;
+  /** Undefined: the history gives the case nothing of its kind (no control envelope). */
+  check: (v: HistoryView) => Verdict | undefined;
+}
+
+const TIMED_CASES: readonly TimedCase[] = [
+  { info: FANOUT_MS, variants: FANOUT_VARIANTS, safety: true, check: checkFanoutMs },
+  { info: DIRECT_MAIL, variants: ['direct-mail'], safety: true, check: checkDirectMailMs },
+  {
+    info: CONTROL_TRAFFIC,
+    variants: KV_VARIANTS,
+    safety: true,
+    check: (v) => (v.sends.some((s) => s.kind === CONTROL_KIND) ? checkControlTraffic(v) : undefined),
+  },
+  { info: MESSAGES_PER_PERIOD, variants: KV_VARIANTS, safety: true, check: checkMessagesPerPeriod },
+  { info: REDUNDANT_DELIVERIES, variants: KV_VARIANTS, safety: true, check: checkRedundantDeliveries },
+  { info: QUIESCENCE, variants: SIR_VARIANTS, check: (v) => checkQuiescenceMs(v, GRACE_MS) },
+  { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: (v) => checkTerminalStatusMs(v, GRACE_MS) },
+  { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidueMs },
+];
+
+const timedCases = (variant: Variant): readonly TimedCase[] =>
+  TIMED_CASES.filter((c) => c.variants.includes(variant));
+
+/** Ids of the cases a Maelstrom history is not judged by: those of the declared period. */
+export const PERIOD_CASE_IDS: ReadonlySet<string> = new Set(
+  [WITHIN_BOUND, ...TIMED_CASES.map((c) => c.info)].map((c) => c.id),
+);
+
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
     ? [PARTITION_HEAL]
-    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND];
+    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND, ...timedCases(variant).map((c) => c.info)];
 }
 
 /** Every case id a realtime run of `variant` may report, run/completed first. */
@@ -162,6 +222,12 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (completed) {
     const b = withinBoundMs(v);
     if (b) out.push(measured(b, variant));
+  }
+  if (v.run.maelstrom) return out;
+  for (const c of timedCases(variant)) {
+    if (!completed && !c.safety) continue;
+    const verdict = c.check(v);
+    if (verdict) out.push(verdict);
   }
   return out;
 }
