@@ -445,14 +445,15 @@ export class RealtimeRun {
       await this.healAll();
       healAt = this.now();
       this.setPhase('settle');
-      const deadline = healAt + spec.settleMs;
+      const observeUntil = healAt + (spec.observeMs ?? 0);
+      const deadline = Math.max(healAt + spec.settleMs, observeUntil);
       while (this.now() < deadline) {
         await this.sleep(spec.readEveryMs);
         await this.readAll();
         if (this.abortReason) throw new Abort(this.abortReason);
         if (this.allConverged()) {
-          convergedAt = this.now();
-          break;
+          convergedAt ??= this.now();
+          if (this.now() >= observeUntil) break;
         }
       }
       if (reader) clearInterval(reader);
