@@ -77,6 +77,12 @@ describe('bounds/fanout per window of periods', () => {
     expect(verdict(b.finish(), 'bounds/fanout')?.verdict).toBe('PASS');
   });
 
+  test('exchanges that never open with the opening kind (whole stores as entries) cannot be counted: UNSUPPORTED, saying why', () => {
+    const v = verdict(gossip(builder(), 2400, 'entries', 3, ['k1']).finish(), 'bounds/fanout');
+    expect(v?.verdict).toBe('UNSUPPORTED');
+    expect(v?.evidence.observed).toMatch(/no envelope of kind digest opens an exchange/);
+  });
+
   test('a run that declares no period is not judged', () => {
     const v = verdict(gossip(builder({ periodMs: 0 }), 800, 'digest', 1).finish(), 'bounds/fanout');
     expect(v?.verdict).toBe('INCONCLUSIVE');

@@ -26,7 +26,7 @@ import {
   windowFirings,
   windowOf,
 } from './realtime-window.js';
-import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
+import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { type HistoryView, holdsAtLeast, type SendEvent, versionOf } from './view.js';
 
 /** The kinds that open an exchange, by variant (the others answer one). */
@@ -90,6 +90,14 @@ export function checkFanoutMs(v: HistoryView): Verdict {
     source: `declared parameter fanout = ${fanout}${v.variant === 'hybrid' ? ' (+1 anti-entropy)' : ''}, the lockstep bound (checks/messages.ts checkFanout) per timer firing; exchanges opened by kind ${kinds.join(' / ')}; ${ALLOWANCE_TEXT}`,
   };
   if (!periodMs) return noPeriod(info);
+  // Without rounds, exchanges are told from replies by their opening kind
+  // only: an IUT whose exchanges never open with it (memberlist's push-pull
+  // ships whole stores as entries, no digest first) gives nothing to count.
+  if (v.sends.some((s) => s.keys.length > 0) && !v.sends.some((s) => kinds.includes(s.kind)))
+    return unsupported(
+      info,
+      `not judged by this setup: no envelope of kind ${kinds.join(' / ')} opens an exchange, so without rounds exchanges cannot be told from replies`,
+    );
   const skip = unsettledWindows(v, periodMs);
   const opened = [...openedPerWindow(v, periodMs, kinds)].filter(([k]) => !skip.has(k));
   const over = opened.filter(([, c]) => c > limit);

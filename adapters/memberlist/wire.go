@@ -263,9 +263,11 @@ func inspectStream(buf []byte) (*contents, error) {
 
 // label maps what a packet or stream write holds onto the contract's
 // vocabulary. Values travel only in user messages (rumors) and in the
-// delegate's push-pull state (entries); everything else is memberlist's own
-// SWIM traffic, named by the message that leads the packet (the library puts
-// the primary message first and piggybacks broadcasts after it).
+// delegate's push-pull state (entries). Under a key-value variant everything
+// else is memberlist's own SWIM layer beneath the variant: the contract's
+// value-free "control" kind. Under membership-swim it is the variant itself,
+// named by the message that leads the packet (the library puts the primary
+// message first and piggybacks broadcasts after it).
 func (c *contents) label(kv bool) (string, []string, error) {
 	if kv && len(c.user) > 0 {
 		keys, err := userKeys(c.user)
@@ -274,6 +276,12 @@ func (c *contents) label(kv bool) (string, []string, error) {
 	if kv && c.state != nil {
 		keys, err := stateKeys(c.state)
 		return "entries", keys, err
+	}
+	if kv {
+		if len(c.types) == 0 && !c.pushPull {
+			return "", nil, errors.New("no message")
+		}
+		return "control", nil, nil
 	}
 	if c.pushPull {
 		return "push-pull", nil, nil
