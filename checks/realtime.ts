@@ -42,6 +42,7 @@ import {
   type Variant,
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
+import { ENVELOPE_KIND } from './contract.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry } from './index.js';
@@ -168,9 +169,13 @@ const TIMED_CASES: readonly TimedCase[] = [
 const timedCases = (variant: Variant): readonly TimedCase[] =>
   TIMED_CASES.filter((c) => c.variants.includes(variant));
 
-/** Ids of the cases a Maelstrom history is not judged by: those of the declared period. */
-export const PERIOD_CASE_IDS: ReadonlySet<string> = new Set(
-  [WITHIN_BOUND, ...TIMED_CASES.map((c) => c.info)].map((c) => c.id),
+/**
+ * Ids of the cases a Maelstrom history is not judged by: those of the
+ * declared period (a Maelstrom node declares none), and contract/envelope-kind
+ * (its messages carry their own body types, not the contract's vocabulary).
+ */
+export const NOT_ON_MAELSTROM: ReadonlySet<string> = new Set(
+  [WITHIN_BOUND, ENVELOPE_KIND, ...TIMED_CASES.map((c) => c.info)].map((c) => c.id),
 );
 
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
@@ -207,6 +212,7 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
     return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
+    if (v.run.maelstrom && NOT_ON_MAELSTROM.has(c.info.id)) continue;
     // The same rule as riding along (checks/index.ts ridingAlong): e.g. no
     // payload to measure when the direct transport sends node to node. The
     // run's setup cannot judge it, whatever the node does: UNSUPPORTED (with
