@@ -21,6 +21,7 @@ import {
   checkExchangeDirection,
   checkPayloadSize,
   checkUniqueVersions,
+  DIRECT_TRANSPORT,
   directTransport,
   EXCHANGE_DIRECTION,
   EXCHANGE_DIRECTION_VARIANTS,
@@ -132,7 +133,7 @@ export const CHECKS: readonly CheckEntry[] = [
       v.run?.maelstrom
         ? "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary"
         : directTransport(v)
-          ? 'with the direct transport, envelopes go node to node and never pass the harness'
+          ? DIRECT_TRANSPORT
           : undefined,
   },
   { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true, ridesAlong: true },
@@ -152,10 +153,7 @@ export const CHECKS: readonly CheckEntry[] = [
     safety: true,
     realtime: true,
     ridesAlong: true,
-    inapplicable: (v) =>
-      directTransport(v)
-        ? 'with the direct transport, envelopes go node to node and never pass the harness'
-        : undefined,
+    inapplicable: (v) => (directTransport(v) ? DIRECT_TRANSPORT : undefined),
   },
   // Lockstep only: a node's Read order does not depend on its clock mode, and a
   // Maelstrom node's snapshots are built (sorted) by its adapter, not by it.

@@ -212,6 +212,19 @@ describe('registered in checkRealtimeHistory', () => {
     expect(got).toEqual(expected);
   });
 
+  test('a direct-transport run (no envelope passes the harness) gives those that count envelopes UNSUPPORTED, saying why', () => {
+    const b = builder({ variant: 'rumor-push' })
+      .at(100)
+      .update('n0', 'k1', 'a', { counter: 1, origin: 'n0' });
+    b.events.push({ t: 'counters', r: 200, passed: [], dropped: [] });
+    const got = checkRealtimeHistory(b.at(9000).finish());
+    for (const id of ['bounds/fanout', 'bounds/messages-per-period', 'sir/quiescence']) {
+      const v = got.find((x) => x.id === id);
+      expect(v?.verdict, id).toBe('UNSUPPORTED');
+      expect(v?.evidence.observed, id).toMatch(/direct transport/);
+    }
+  });
+
   test('a Maelstrom history is judged by none of them', () => {
     const b = gossip(builder(), 800, 'digest', 1);
     const events = b

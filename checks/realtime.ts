@@ -43,6 +43,7 @@ import {
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
 import { ENVELOPE_KIND } from './contract.js';
+import { DIRECT_TRANSPORT, directTransport } from './contract-exchange.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry } from './index.js';
@@ -148,20 +149,39 @@ interface TimedCase {
   safety?: boolean;
   /** Undefined: the history gives the case nothing of its kind (no control envelope). */
   check: (v: HistoryView) => Verdict | undefined;
+  /** Counts the envelopes that pass the harness: UNSUPPORTED by a direct-transport run. */
+  envelopes?: boolean;
 }
 
 const TIMED_CASES: readonly TimedCase[] = [
-  { info: FANOUT_MS, variants: FANOUT_VARIANTS, safety: true, check: checkFanoutMs },
-  { info: DIRECT_MAIL, variants: ['direct-mail'], safety: true, check: checkDirectMailMs },
+  { info: FANOUT_MS, variants: FANOUT_VARIANTS, safety: true, envelopes: true, check: checkFanoutMs },
+  { info: DIRECT_MAIL, variants: ['direct-mail'], safety: true, envelopes: true, check: checkDirectMailMs },
   {
     info: CONTROL_TRAFFIC,
     variants: KV_VARIANTS,
     safety: true,
     check: (v) => (v.sends.some((s) => s.kind === CONTROL_KIND) ? checkControlTraffic(v) : undefined),
   },
-  { info: MESSAGES_PER_PERIOD, variants: KV_VARIANTS, safety: true, check: checkMessagesPerPeriod },
-  { info: REDUNDANT_DELIVERIES, variants: KV_VARIANTS, safety: true, check: checkRedundantDeliveries },
-  { info: QUIESCENCE, variants: SIR_VARIANTS, check: (v) => checkQuiescenceMs(v, GRACE_MS) },
+  {
+    info: MESSAGES_PER_PERIOD,
+    variants: KV_VARIANTS,
+    safety: true,
+    envelopes: true,
+    check: checkMessagesPerPeriod,
+  },
+  {
+    info: REDUNDANT_DELIVERIES,
+    variants: KV_VARIANTS,
+    safety: true,
+    envelopes: true,
+    check: checkRedundantDeliveries,
+  },
+  {
+    info: QUIESCENCE,
+    variants: SIR_VARIANTS,
+    envelopes: true,
+    check: (v) => checkQuiescenceMs(v, GRACE_MS),
+  },
   { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: (v) => checkTerminalStatusMs(v, GRACE_MS) },
   { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidueMs },
 ];
@@ -230,8 +250,13 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
     if (b) out.push(measured(b, variant));
   }
   if (v.run.maelstrom) return out;
+  const direct = directTransport(v);
   for (const c of timedCases(variant)) {
     if (!completed && !c.safety) continue;
+    if (c.envelopes && direct) {
+      out.push(unsupported(c.info, `not judged by this setup: ${DIRECT_TRANSPORT}`));
+      continue;
+    }
     const verdict = c.check(v);
     if (verdict) out.push(verdict);
   }
