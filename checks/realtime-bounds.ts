@@ -16,7 +16,7 @@
 // - bounds/messages-per-period, bounds/redundant-deliveries: measured (INFO).
 import type { EventOf } from '../engine/history/events.js';
 import { ANTI_ENTROPY_VARIANTS, CONTROL_KIND, type NodeId, type Variant } from '../proto/contract.js';
-import { DIRECT_MAIL, FANOUT } from './messages.js';
+import { DIRECT_MAIL, FANOUT, fanoutPerPeriod } from './messages.js';
 import {
   ALLOWANCE_TEXT,
   nodeWindow,
@@ -82,7 +82,7 @@ export const FANOUT_MS: CheckInfo = {
 export function checkFanoutMs(v: HistoryView): Verdict {
   const periodMs = periodOf(v);
   const fanout = v.params!.fanout;
-  const perPeriod = v.variant === 'hybrid' ? fanout + 1 : fanout;
+  const perPeriod = fanoutPerPeriod(v.variant!, fanout);
   const limit = windowFirings() * perPeriod;
   const kinds = OPENING_KINDS[v.variant!] ?? [];
   const info: CheckInfo = {
