@@ -6,8 +6,8 @@
 // Phases (each a 'phase' event): workload (writes every `writeEveryMs` at a
 // random live node, reads of every node every `readEveryMs`, the schedule's
 // faults at their times) -> heal (writes stop; anything still active is
-// stopped) -> settle (reads until every node holds the same state, or
-// `settleMs` passes) -> final reads (final=true), iptables counters (direct
+// stopped) -> settle (reads until every node holds the same state and at
+// least `observeMs` has passed, or the longer of the two passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
 import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
