@@ -147,7 +147,15 @@ describe('convergence', () => {
   it('the last disturbance includes fault stops and restarts', () => {
     const h = spread({ spreadAt: 2, last: 5 });
     const fault: LinkFault = { kind: 'partition', shape: 'isolate', groups: [['d'], ['a', 'b', 'c']] };
-    h.fault('start', fault).round(8).fault('stop', fault).round(12).read('d', []).round(14).read('d', [k1]);
+    const cut: [string, string][] = ['a', 'b', 'c'].flatMap((x) => [
+      [x, 'd'] as [string, string],
+      ['d', x] as [string, string],
+    ]);
+    h.fault('start', fault, cut);
+    // The cut dropped something: a cut that touched nothing leaves the case not judged (checks/fault-evidence.ts).
+    const id = h.send('a', 'd', 'push', ['k'], { deliver: false });
+    h.events.push({ t: 'drop', r: h.r, id, reason: 'partition' });
+    h.round(8).fault('stop', fault, cut).round(12).read('d', []).round(14).read('d', [k1]);
     h.round(25);
     const v = find(checkHistory(h.finish()), 'convergence/within-bound');
     expect(v.verdict).toBe('PASS');

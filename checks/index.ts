@@ -39,6 +39,8 @@ import {
   NO_LOST_UPDATE,
   WITHIN_BOUND,
 } from './convergence.js';
+import type { FaultKind } from './fault-effects.js';
+import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import {
   checkDirectMail,
   checkFanout,
@@ -88,12 +90,35 @@ export interface CheckEntry {
   ridesAlong?: boolean;
   /** Why this history gives the case nothing it may judge, if it does not (it then does not ride along). */
   inapplicable?: (v: HistoryView) => string | undefined;
+  /**
+   * A property judged under faults of these kinds: on a run whose faults of
+   * these kinds all did nothing it is not judged (checks/fault-evidence.ts).
+   */
+  faults?: readonly FaultKind[];
+}
+
+/** An entry's verdict on a view: its check, held to the fault-evidence rule when it is judged under faults. */
+export function judgeEntry(c: CheckEntry, v: HistoryView): Verdict | undefined {
+  const verdict = c.check(v);
+  return verdict && c.faults ? requireFaultEffect(verdict, v.events, c.faults) : verdict;
 }
 
 /** Every case, in report order (after run/completed). */
 export const CHECKS: readonly CheckEntry[] = [
-  { info: IDENTICAL_STATE, variants: KV_VARIANTS, check: checkIdenticalState, realtime: true },
-  { info: NO_LOST_UPDATE, variants: KV_VARIANTS, check: checkNoLostUpdate, realtime: true },
+  {
+    info: IDENTICAL_STATE,
+    variants: KV_VARIANTS,
+    check: checkIdenticalState,
+    realtime: true,
+    faults: ALL_FAULTS,
+  },
+  {
+    info: NO_LOST_UPDATE,
+    variants: KV_VARIANTS,
+    check: checkNoLostUpdate,
+    realtime: true,
+    faults: ALL_FAULTS,
+  },
   {
     info: MONOTONIC_VERSIONS,
     variants: KV_VARIANTS,
@@ -105,6 +130,7 @@ export const CHECKS: readonly CheckEntry[] = [
     info: WITHIN_BOUND,
     variants: [...ANTI_ENTROPY_VARIANTS, 'hybrid', 'direct-mail'],
     check: checkWithinBound,
+    faults: ALL_FAULTS,
   },
   { info: QUIESCENCE, variants: SIR_VARIANTS, check: checkQuiescence },
   { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: checkTerminalStatus },
@@ -117,7 +143,13 @@ export const CHECKS: readonly CheckEntry[] = [
     check: checkFanout,
     safety: true,
   },
-  { info: MASS_CONSERVATION, variants: ['push-sum'], check: checkMassConservation },
+  // pushsum/mass-conservation's claim: "also when envelopes are delayed and reordered".
+  {
+    info: MASS_CONSERVATION,
+    variants: ['push-sum'],
+    check: checkMassConservation,
+    faults: ['delay', 'reorder'],
+  },
   { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
   { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
   {
@@ -205,7 +237,7 @@ export function checkView(v: HistoryView, only?: ReadonlySet<string>): Verdict[]
   const completed = v.end?.reason === 'completed';
   for (const c of applicable) {
     if (!completed && !c.safety) continue;
-    const verdict = c.check(v);
+    const verdict = judgeEntry(c, v);
     if (verdict) out.push(verdict);
   }
   return out;

@@ -36,6 +36,7 @@ import {
   ANTI_ENTROPY_VARIANTS,
   CONTROL_KIND,
   KV_VARIANTS,
+  minimalParameters,
   missingCapability,
   SIR_VARIANTS,
   VARIANTS,
@@ -45,8 +46,9 @@ import { convergenceBound } from './bounds.js';
 import { ENVELOPE_KIND } from './contract.js';
 import { DIRECT_TRANSPORT, directTransport } from './contract-exchange.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
+import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import { atLevel } from './grade.js';
-import { CHECKS, type CheckEntry } from './index.js';
+import { CHECKS, type CheckEntry, judgeEntry } from './index.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
 import { DIRECT_MAIL } from './messages.js';
 import { QUIESCENCE, RESIDUE, TERMINAL_STATUS } from './quiescence.js';
@@ -198,11 +200,19 @@ export const NOT_ON_MAELSTROM: ReadonlySet<string> = new Set(
   [WITHIN_BOUND, ENVELOPE_KIND, ...TIMED_CASES.map((c) => c.info)].map((c) => c.id),
 );
 
+/** Whether `variant` has a convergence bound at all (pure rumor mongering has none: checks/bounds.ts). */
+const hasBound = (variant: Variant): boolean =>
+  convergenceBound(variant, minimalParameters(variant), 3) !== undefined;
+
 /** The cases a realtime run of `variant` judges (besides run/completed), in report order. */
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
     ? [PARTITION_HEAL]
-    : [...sharedCases(variant).map((c) => c.info), WITHIN_BOUND, ...timedCases(variant).map((c) => c.info)];
+    : [
+        ...sharedCases(variant).map((c) => c.info),
+        ...(hasBound(variant) ? [WITHIN_BOUND] : []),
+        ...timedCases(variant).map((c) => c.info),
+      ];
 }
 
 /** Every case id a realtime run of `variant` may report, run/completed first. */
@@ -229,7 +239,10 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (missing) return [...out, ...realtimeCases(variant).map((c) => unsupported(c, missing))];
   const completed = v.end?.reason === 'completed';
   if (variant === 'membership-swim')
-    return completed ? [...out, checkViewsHealRealtime(events, GRACE_MS)] : out;
+    // Its realtime form heals after any disturbance (fault stop, restart, pause end): every kind counts.
+    return completed
+      ? [...out, requireFaultEffect(checkViewsHealRealtime(events, GRACE_MS), events, ALL_FAULTS)]
+      : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
     if (v.run.maelstrom && NOT_ON_MAELSTROM.has(c.info.id)) continue;
@@ -242,12 +255,12 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
       out.push(unsupported(c.info, `not judged by this setup: ${inapplicable}`));
       continue;
     }
-    const verdict = c.check(v);
+    const verdict = judgeEntry(c, v);
     if (verdict) out.push(MEASURED_UNLESS_CHAOS.has(c.info.id) ? measured(verdict, variant) : verdict);
   }
   if (completed) {
     const b = withinBoundMs(v);
-    if (b) out.push(measured(b, variant));
+    if (b) out.push(measured(requireFaultEffect(b, events, ALL_FAULTS), variant));
   }
   if (v.run.maelstrom) return out;
   const direct = directTransport(v);

@@ -137,7 +137,8 @@ export function buildView(events: HistoryEvent[]): HistoryView {
   const activeDelayFaults = () =>
     [...activeFaults.entries()].some(([k, c]) => c > 0 && JSON.parse(k).kind === 'delay');
   const paused = new Set<NodeId>();
-  const down = new Set<NodeId>();
+  // A node that joins later is down (not a member) until its join.
+  const down = new Set<NodeId>(events.flatMap((e) => (e.t === 'join' ? [e.node] : [])));
   const pending = new Set<number>();
   const state = new Map<NodeId, string>();
   const rounds: { r: number; down: Set<NodeId>; state: Map<NodeId, string> }[] = [];
@@ -227,6 +228,15 @@ export function buildView(events: HistoryEvent[]): HistoryView {
         if (!e.durable) state.set(e.node, '');
         item(e.node, { at, t: 'restart', r: e.r, durable: e.durable });
         disturb(e.r, `${e.durable ? 'durable' : 'non-durable'} restart of ${e.node}`);
+        break;
+      // A member that left is gone like a crashed one: not live unless it comes back.
+      case 'leave':
+        down.add(e.node);
+        disturb(e.r, `leave of ${e.node}`);
+        break;
+      case 'join':
+        down.delete(e.node);
+        disturb(e.r, `join of ${e.node}`);
         break;
       case 'pause':
         if (e.action === 'start') paused.add(e.node);

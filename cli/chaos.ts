@@ -53,6 +53,7 @@ import {
 } from '../proto/contract.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
+import { realtimeParams } from '../suites/realtime/params.js';
 import { caseResult, type RunReport, runReport } from '../suites/result.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
@@ -174,7 +175,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     minMs: 10,
     maxMs: 60_000,
   });
-  const params: Parameters = {
+  const params: Parameters = realtimeParams({
     variant,
     fanout: intFlag('fanout', values.fanout, 2, 1, 64),
     periodMs,
@@ -182,22 +183,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       choiceFlag('loss-of-interest', values['loss-of-interest'], LOSS_OF_INTEREST) ?? 'feedback-counter',
     rumorK: intFlag('rumor-k', values['rumor-k'], 2, 1, 1000),
     antiEntropyEvery: intFlag('anti-entropy-every', values['anti-entropy-every'], 3, 1, 1000),
-    maxPayloadBytes: 0,
-    // SWIM on its own timers: a probe every 5 periods (1 s at the default 200 ms, memberlist's
-    // ProbeInterval), memberlist's defaults for k (IndirectChecks 3), suspicion (SuspicionMult 4)
-    // and lambda (RetransmitMult 4); push-pull every 10 probe periods (docs/chaos.md).
-    ...(variant === 'membership-swim'
-      ? {
-          membership: {
-            probePeriod: 5,
-            indirectProbes: 3,
-            suspicionPeriods: 4,
-            retransmitMult: 4,
-            pushPullPeriods: 10,
-          },
-        }
-      : {}),
-  };
+  });
   const env: Record<string, string> = {};
   for (const kv of values['node-env'] ?? []) {
     const i = kv.indexOf('=');

@@ -13,15 +13,18 @@ import { builtInReference } from '../reference/built-in.js';
 import type { CaseDef } from '../suites/model.js';
 import type { CounterexampleFile } from '../suites/property.js';
 import { safeCheck } from '../suites/property.js';
+import type { RealtimeCounterexample } from '../suites/realtime/property.js';
 import { findCase } from '../suites/registry.js';
 import { GATE_FLAGS, gateHelp, gateOptions } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
+import { realtimeProblem, replayRealtime } from './replay-realtime.js';
 import { durationFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
 const HELP = `usage: gossipcheck replay FILE [flags]
 
 Re-runs one saved counterexample (report/counterexamples/*.json): the same
-case, variant and input; in lockstep the same history bytes.
+case, variant and input; in lockstep the same history bytes, in realtime the
+same schedule on a fresh endpoint process (the verdict, not the bytes).
 
   --impl "<command>"   check this IUT instead of the one saved in FILE
   --history OUT        write the replayed run's history (JSONL) to OUT
@@ -34,7 +37,11 @@ exit: 0 passes now, 1 its verdict fails the gate (FAIL, an INCONCLUSIVE MUST), 2
 /** Counterexample files are small; a bigger one is not ours. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-function load(file: string): { cx: CounterexampleFile; def: CaseDef<unknown> } {
+type Loaded =
+  | { mode: 'lockstep'; cx: CounterexampleFile; def: CaseDef<unknown> }
+  | { mode: 'realtime'; cx: RealtimeCounterexample };
+
+function load(file: string): Loaded {
   let data: unknown;
   try {
     const raw = readFileSync(file);
@@ -50,6 +57,11 @@ function load(file: string): { cx: CounterexampleFile; def: CaseDef<unknown> } {
   const cx = data as Partial<CounterexampleFile>;
   if (cx.kit !== 'gossipcheck') throw bad('kit must be "gossipcheck"');
   if (typeof cx.case !== 'string') throw bad('case is missing');
+  if ((data as { mode?: unknown }).mode === 'realtime') {
+    const problem = realtimeProblem(data as Partial<RealtimeCounterexample>);
+    if (problem) throw bad(problem);
+    return { mode: 'realtime', cx: data as RealtimeCounterexample };
+  }
   const def = findCase(cx.case);
   if (!def) throw bad(`unknown case '${cx.case}' (see gossipcheck list)`);
   if (!VARIANTS.includes(cx.variant as never)) throw bad(`variant must be one of ${VARIANTS.join(', ')}`);
@@ -67,7 +79,7 @@ function load(file: string): { cx: CounterexampleFile; def: CaseDef<unknown> } {
       !(Number.isInteger(cx[f]) && (cx[f] as number) >= 0 && (cx[f] as number) <= 3_600_000)
     )
       throw bad(`${f} must be a whole number in [0, 3600000]`);
-  return { cx: cx as CounterexampleFile, def };
+  return { mode: 'lockstep', cx: cx as CounterexampleFile, def };
 }
 
 export async function replayCommand(argv: string[]): Promise<number> {
@@ -78,7 +90,26 @@ export async function replayCommand(argv: string[]): Promise<number> {
   );
   if (printHelp(values, HELP)) return 0;
   if (positionals.length !== 1) throw new UsageError('replay takes one FILE (gossipcheck replay --help)');
-  const { cx, def } = load(positionals[0]);
+  const loaded = load(positionals[0]);
+  const history = values.history ? resolve(values.history) : null;
+  if (loaded.mode === 'realtime') {
+    const timeoutMs =
+      values.timeout === undefined
+        ? undefined
+        : durationFlag('timeout', values.timeout, {
+            bare: 'ms',
+            fallbackMs: 2000,
+            minMs: 1,
+            maxMs: 3_600_000,
+          });
+    return replayRealtime(loaded.cx, {
+      ...(values.impl !== undefined ? { impl: values.impl } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      history,
+      gate: gateOptions(values),
+    });
+  }
+  const { cx, def } = loaded;
   const timeoutMs = durationFlag('timeout', values.timeout, {
     bare: 'ms',
     fallbackMs: cx.callTimeoutMs || 10_000,
@@ -88,7 +119,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
   // A saved --impl ran from the directory the run started in; a new one from here.
   const impl = values.impl ?? cx.impl;
   const cwd = values.impl === undefined && cx.cwd && isAbsolute(cx.cwd) ? cx.cwd : process.cwd();
-  const history = values.history ? resolve(values.history) : null;
   if (impl) process.chdir(cwd);
   const spawned = impl ? await startImpl(impl, 15_000, timeoutMs) : null;
   const endpoint = spawned?.endpoint ?? builtInReference();

@@ -23,6 +23,7 @@ import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
 import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
+import { declaresRealtimeOnly, runRealtimeCommand } from './run-realtime.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
@@ -71,6 +72,8 @@ const HELP = `usage: gossipcheck run [flags]
 ${gateHelp(25, true)}
   --expect-fail FILE     known failures, one "case-id" or "case-id [variant]" a line; shown, not gating
   --summary FILE         also write a markdown summary (for a CI step summary)
+  --mode M               lockstep (default when the node declares it) or realtime: the realtime suites,
+                         the default for a node that declares realtime only (gossipcheck run --mode realtime --help)
   --maelstrom "<command>" check a Maelstrom broadcast node instead (gossipcheck run --maelstrom x --help)
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
 exit: 0 at least one MUST judged and held, and nothing fails the gate; 1 gate failed (a FAIL, an
@@ -95,6 +98,15 @@ interface RunConfig {
   gate: GateOptions;
   expectFail: ExpectFail | null;
   summary: string | null;
+}
+
+/** The value of `--name V` / `--name=V` in argv, before flags are parsed (to pick the command's path). */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
 }
 
 const splitList = (values: string[] | undefined) =>
@@ -210,7 +222,18 @@ const SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
 export async function runCommand(argv: string[]): Promise<number> {
   // Maelstrom nodes (stdin/stdout JSON) are checked in realtime by their own runner.
   if (argv.some((a) => a === '--maelstrom' || a.startsWith('--maelstrom='))) return runMaelstromCommand(argv);
-  const config = parseConfig(argv);
+  // Nodes on their own timers get the realtime suites: asked for, or all the node declares.
+  const mode = flagValue(argv, 'mode');
+  if (mode === 'realtime') return runRealtimeCommand(argv);
+  if (mode !== undefined && mode !== 'lockstep')
+    throw new UsageError(`--mode must be lockstep or realtime, got '${mode}'`);
+  const impl = flagValue(argv, 'impl');
+  const help = argv.includes('--help') || argv.includes('-h');
+  if (mode === undefined && impl !== undefined && !help && (await declaresRealtimeOnly(impl, 15_000)))
+    return runRealtimeCommand(argv);
+  const config = parseConfig(
+    argv.filter((a, i) => !(a === '--mode' || a.startsWith('--mode=') || argv[i - 1] === '--mode')),
+  );
   if (!config) return 0;
   const startedAt = new Date();
   const out = claimOutDir(config.out);

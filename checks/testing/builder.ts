@@ -140,8 +140,9 @@ export class HistoryBuilder {
     return this;
   }
 
-  fault(action: 'start' | 'stop', fault: LinkFault): this {
-    this.events.push({ t: 'fault', r: this.r, action, fault, edges: [] });
+  /** A link fault starts or stops; `edges`: the directed edges a partition cuts. */
+  fault(action: 'start' | 'stop', fault: LinkFault, edges: [NodeId, NodeId][] = []): this {
+    this.events.push({ t: 'fault', r: this.r, action, fault, edges });
     return this;
   }
 

@@ -154,6 +154,7 @@ export class RealtimeRun {
   private async write(): Promise<void> {
     // A membership run's workload is the faults alone: a SWIM node keeps no store.
     if (this.writing || this.spec.params.variant === 'membership-swim') return;
+    if (this.spec.writeLimit !== undefined && this.seq >= this.spec.writeLimit) return;
     const candidates = this.reachable();
     if (candidates.length === 0) return;
     this.writing = true;

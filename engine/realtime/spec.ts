@@ -23,6 +23,8 @@ export interface RealtimeSpec {
   observeMs?: number;
   schedule: FaultSchedule;
   writeEveryMs: number;
+  /** Writes stop after this many (generated runs: the workload's size); absent, they go on to the heal. */
+  writeLimit?: number;
   readEveryMs: number;
   keys: number;
   callTimeoutMs: number;

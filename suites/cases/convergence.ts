@@ -9,6 +9,7 @@ import {
   NO_LOST_UPDATE,
   WITHIN_BOUND,
 } from '../../checks/convergence.js';
+import { ALL_FAULTS } from '../../checks/fault-evidence.js';
 import { checkEachWriteWithinBound, EACH_WRITE_WITHIN_BOUND } from '../../checks/long-run.js';
 import { PARTITION_SHAPES } from '../../engine/faults/schedule.js';
 import { ANTI_ENTROPY_VARIANTS, type Variant } from '../../proto/contract.js';
@@ -119,6 +120,6 @@ export const CONVERGENCE_CASES: CaseDef<ScenarioInput>[] = [
     plan: () => longRunPlanArb(),
     // Its plan spreads activity over hundreds of rounds already.
     late: false,
-    extra: [{ info: EACH_WRITE_WITHIN_BOUND, check: checkEachWriteWithinBound }],
+    extra: [{ info: EACH_WRITE_WITHIN_BOUND, check: checkEachWriteWithinBound, faults: ALL_FAULTS }],
   }),
 ];

@@ -4,6 +4,8 @@
 // and holds the history to bounds built from theory and those parameters
 // (checks/membership/bounds.ts), never calibrated on the reference.
 import * as fc from 'fast-check';
+import type { FaultKind } from '../../checks/fault-effects.js';
+import { requireFaultEffect } from '../../checks/fault-evidence.js';
 import { gradeRun } from '../../checks/grade.js';
 import { checkHistory } from '../../checks/index.js';
 import {
@@ -222,6 +224,8 @@ interface Spec {
   kind: Kind;
   info: CheckInfo;
   check: (v: ReturnType<typeof membershipView>, input: MembershipInput) => Verdict[];
+  /** The faults the property is judged under: a run where all of them were inert judges nothing (checks/fault-evidence.ts). */
+  faults?: readonly FaultKind[];
 }
 
 function membershipCase(s: Spec): CaseDef<MembershipInput> {
@@ -243,7 +247,9 @@ function membershipCase(s: Spec): CaseDef<MembershipInput> {
       const events: HistoryEvent[] = [];
       await runLockstep(spec, [{ endpoint: ctx.endpoint, nodes: spec.nodes }], (e) => events.push(e));
       const checks = checkHistory(events, new Set(['run/completed']));
-      if (!checks.some((c) => c.verdict === 'FAIL')) checks.push(...s.check(membershipView(events), input));
+      if (!checks.some((c) => c.verdict === 'FAIL'))
+        for (const c of s.check(membershipView(events), input))
+          checks.push(s.faults ? requireFaultEffect(c, events, s.faults) : c);
       return { verdict: gradeRun(s.info.level, checks), checks, events };
     },
   };
@@ -257,27 +263,43 @@ export const MEMBERSHIP_CASES: CaseDef<MembershipInput>[] = [
     kind: 'crash',
     info: DETECT_CRASH,
     check: (v) => [checkDetectCrash(v)],
+    faults: ['crash'],
   }),
   membershipCase({
     id: ACCURACY.id,
     kind: 'accuracy',
     info: ACCURACY,
     check: (v, input) => [checkAccuracy(v), checkFalsePositives(v, input.lossPercent)],
+    faults: ['pause', 'loss'],
   }),
   membershipCase({
     id: SUSPICION_RATE.id,
     kind: 'accuracy',
     info: SUSPICION_RATE,
     check: (v, input) => [checkSuspicionRate(v, input.lossPercent)],
+    faults: ['loss'],
   }),
-  membershipCase({ id: REFUTE.id, kind: 'accuracy', info: REFUTE, check: (v) => [checkRefute(v)] }),
+  membershipCase({
+    id: REFUTE.id,
+    kind: 'accuracy',
+    info: REFUTE,
+    check: (v) => [checkRefute(v)],
+    faults: ['pause', 'loss'],
+  }),
   membershipCase({
     id: PARTITION_HEAL.id,
     kind: 'partition',
     info: PARTITION_HEAL,
     check: (v) => [checkPartitionHeal(v)],
+    faults: ['partition'],
   }),
-  membershipCase({ id: REJOIN.id, kind: 'rejoin', info: REJOIN, check: (v) => [checkRejoin(v)] }),
+  membershipCase({
+    id: REJOIN.id,
+    kind: 'rejoin',
+    info: REJOIN,
+    check: (v) => [checkRejoin(v)],
+    faults: ['crash'],
+  }),
   membershipCase({
     id: PROBE_TRAFFIC.id,
     kind: 'crash',

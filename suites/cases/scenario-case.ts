@@ -1,6 +1,8 @@
 // Builds a lockstep case from its parts: which faults and writes to draw, and
 // which checks (checks) decide its verdict.
 import * as fc from 'fast-check';
+import type { FaultKind } from '../../checks/fault-effects.js';
+import { requireFaultEffect } from '../../checks/fault-evidence.js';
 import { gradeRun } from '../../checks/grade.js';
 import { CHECKS, checkView } from '../../checks/index.js';
 import type { CheckInfo, Level, Verdict } from '../../checks/verdict.js';
@@ -43,6 +45,8 @@ export interface ScenarioCaseSpec {
 export interface ExtraCheck {
   info: CheckInfo;
   check: (v: HistoryView) => Verdict;
+  /** Judged under faults of these kinds (like CheckEntry.faults, checks/index.ts). */
+  faults?: readonly FaultKind[];
 }
 
 const KNOWN_CHECKS = new Set(CHECKS.map((c) => c.info.id));
@@ -151,7 +155,10 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
       const view = buildView(events);
       const checks = checkView(view, wanted);
       if (spec.extra?.length && !checks.some((c) => c.id === 'run/completed' && c.verdict === 'FAIL')) {
-        for (const e of spec.extra) checks.push(e.check(view));
+        for (const e of spec.extra) {
+          const verdict = e.check(view);
+          checks.push(e.faults ? requireFaultEffect(verdict, events, e.faults) : verdict);
+        }
       }
       return { verdict: gradeRun(spec.level, checks), checks, events, view };
     },
