@@ -132,7 +132,7 @@ describe('the control kind', () => {
     expect(unknown?.verdict).toBe('FAIL');
   });
 
-  test('bounds/control-traffic: a probe per peer per period and answers pass; a flood fails; no control, no verdict', () => {
+  test('bounds/control-traffic: a probe per peer per period and answers pass; a flood fails; no control, UNSUPPORTED', () => {
     // Each node probes both others every period; each probe is answered (delivered, so counted as handed).
     const b = gossip(builder(), 2400, 'control', 2);
     gossip(b, 2400, 'control', 2);
@@ -146,7 +146,9 @@ describe('the control kind', () => {
     expect(v?.evidence.details[0]).toBe(
       `n0 0-800 ms: ${windowFirings() * 2 + 1} control envelopes, allowed ${windowFirings() * 2} + 2·0 = ${windowFirings() * 2}`,
     );
-    expect(verdict(gossip(builder(), 800, 'digest', 1).finish(), 'bounds/control-traffic')).toBeUndefined();
+    const none = verdict(gossip(builder(), 800, 'digest', 1).finish(), 'bounds/control-traffic');
+    expect(none?.verdict).toBe('UNSUPPORTED');
+    expect(none?.evidence.observed).toBe('the IUT sent no control envelope: nothing of the kind to bound');
   });
 
   test('control envelopes are not exchanges: bounds/fanout does not count them', () => {
@@ -191,15 +193,17 @@ describe('registered in checkRealtimeHistory', () => {
     extra(b);
     return checkRealtimeHistory(b.finish()).map((v) => v.id);
   };
+  const C = 'bounds/control-traffic';
   test.each([
     [
       'anti-entropy-push-pull',
-      ['bounds/fanout', 'bounds/messages-per-period', 'bounds/redundant-deliveries'],
+      ['bounds/fanout', C, 'bounds/messages-per-period', 'bounds/redundant-deliveries'],
     ],
-    ['direct-mail', ['bounds/direct-mail', 'bounds/messages-per-period', 'bounds/redundant-deliveries']],
+    ['direct-mail', ['bounds/direct-mail', C, 'bounds/messages-per-period', 'bounds/redundant-deliveries']],
     [
       'rumor-pull',
       [
+        C,
         'bounds/messages-per-period',
         'bounds/redundant-deliveries',
         'sir/quiescence',

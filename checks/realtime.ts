@@ -18,8 +18,8 @@
 //   latency (read interval, docker start, Init): B·period_ms + grace ms.
 // - per gossip period (checks/realtime-bounds.ts, checks/realtime-window.ts):
 //   bounds/fanout (exchanges opened, by kind), bounds/direct-mail (per key),
-//   bounds/control-traffic (the control kind's own bound, on runs that send
-//   it), bounds/messages-per-period and bounds/redundant-deliveries (INFO).
+//   bounds/control-traffic (the control kind's own bound; UNSUPPORTED when
+//   the IUT sends no control envelope: the kind is optional), bounds/messages-per-period and bounds/redundant-deliveries (INFO).
 // - SIR termination in ms (checks/realtime-sir.ts): sir/quiescence,
 //   sir/terminal-status, and sir/residue (INFO).
 // A Maelstrom node keeps its own clock and protocol (no period declared), so
@@ -149,8 +149,7 @@ interface TimedCase {
   variants: readonly Variant[];
   /** Holds on any prefix: judged on an aborted run too. */
   safety?: boolean;
-  /** Undefined: the history gives the case nothing of its kind (no control envelope). */
-  check: (v: HistoryView) => Verdict | undefined;
+  check: (v: HistoryView) => Verdict;
   /** Counts the envelopes that pass the harness: UNSUPPORTED by a direct-transport run. */
   envelopes?: boolean;
 }
@@ -162,7 +161,12 @@ const TIMED_CASES: readonly TimedCase[] = [
     info: CONTROL_TRAFFIC,
     variants: KV_VARIANTS,
     safety: true,
-    check: (v) => (v.sends.some((s) => s.kind === CONTROL_KIND) ? checkControlTraffic(v) : undefined),
+    envelopes: true,
+    // The kind is optional: a node that sends none uses no feature the bound is for.
+    check: (v) =>
+      v.sends.some((s) => s.kind === CONTROL_KIND)
+        ? checkControlTraffic(v)
+        : unsupported(CONTROL_TRAFFIC, 'the IUT sent no control envelope: nothing of the kind to bound'),
   },
   {
     info: MESSAGES_PER_PERIOD,
@@ -270,8 +274,7 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
       out.push(unsupported(c.info, `not judged by this setup: ${DIRECT_TRANSPORT}`));
       continue;
     }
-    const verdict = c.check(v);
-    if (verdict) out.push(verdict);
+    out.push(c.check(v));
   }
   return out;
 }
