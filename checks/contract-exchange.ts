@@ -85,6 +85,10 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
   );
 }
 
+/** Why a direct-transport run gives the checks that count envelopes nothing to count. */
+export const DIRECT_TRANSPORT =
+  'with the direct transport, envelopes go node to node and never pass the harness';
+
 /** A realtime run on the direct transport: envelopes go node to node, the harness sees only firewall counters. */
 export function directTransport(v: HistoryView): boolean {
   return v.sends.length === 0 && v.events.some((e) => e.t === 'counters');

@@ -18,7 +18,7 @@ export const MAX_SHOWN = 10;
 export const ENVELOPE_KIND: CheckInfo = {
   id: 'contract/envelope-kind',
   requirement:
-    "Every envelope MUST carry a `kind` from its variant's vocabulary (direct mail: mail; anti-entropy: digest, want, entries, entries-want; rumor: rumor, feedback, pull; hybrid: both; push-sum: pushsum), and kinds that carry no values MUST list no keys.",
+    "Every envelope MUST carry a `kind` from its variant's vocabulary (direct mail: mail; anti-entropy: digest, want, entries, entries-want; rumor: rumor, feedback, pull; hybrid: both; push-sum: pushsum; every variant: control, for layered control traffic), and kinds that carry no values (control among them) MUST list no keys.",
   level: 'MUST',
   source: ENVELOPE,
 };

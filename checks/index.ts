@@ -21,6 +21,7 @@ import {
   checkExchangeDirection,
   checkPayloadSize,
   checkUniqueVersions,
+  DIRECT_TRANSPORT,
   directTransport,
   EXCHANGE_DIRECTION,
   EXCHANGE_DIRECTION_VARIANTS,
@@ -151,7 +152,22 @@ export const CHECKS: readonly CheckEntry[] = [
   },
   { info: ESTIMATE_WITHIN_EPSILON, variants: ['push-sum'], check: checkEstimate },
   { info: ROUNDS_TO_EPSILON, variants: ['push-sum'], check: checkRoundsToEpsilon },
-  { info: ENVELOPE_KIND, variants: VARIANTS, check: checkEnvelopeKind, safety: true, ridesAlong: true },
+  {
+    info: ENVELOPE_KIND,
+    variants: VARIANTS,
+    check: checkEnvelopeKind,
+    safety: true,
+    // Time-free, and with the `control` kind libraries on their own timers
+    // have a word for their layered traffic (proto/contract.ts CONTROL_KIND).
+    realtime: true,
+    ridesAlong: true,
+    inapplicable: (v) =>
+      v.run?.maelstrom
+        ? "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary"
+        : directTransport(v)
+          ? DIRECT_TRANSPORT
+          : undefined,
+  },
   { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true, ridesAlong: true },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true, ridesAlong: true },
   {
@@ -169,10 +185,7 @@ export const CHECKS: readonly CheckEntry[] = [
     safety: true,
     realtime: true,
     ridesAlong: true,
-    inapplicable: (v) =>
-      directTransport(v)
-        ? 'with the direct transport, envelopes go node to node and never pass the harness'
-        : undefined,
+    inapplicable: (v) => (directTransport(v) ? DIRECT_TRANSPORT : undefined),
   },
   // Lockstep only: a node's Read order does not depend on its clock mode, and a
   // Maelstrom node's snapshots are built (sorted) by its adapter, not by it.

@@ -1,5 +1,5 @@
 // Message bounds: traffic per update, direct mail's n-1, and fanout per round.
-import type { NodeId } from '../proto/contract.js';
+import type { NodeId, Variant } from '../proto/contract.js';
 import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
 
@@ -86,10 +86,15 @@ export function checkDirectMail(v: HistoryView): Verdict {
   );
 }
 
+/** Distinct peers a node may contact per round (gossip period): fanout, hybrid one more for anti-entropy. */
+export function fanoutPerPeriod(variant: Variant, fanout: number): number {
+  return variant === 'hybrid' ? fanout + 1 : fanout;
+}
+
 /** Sends between a 'tick' and the round's first 'deliver' are the ones the Tick initiated. */
 export function checkFanout(v: HistoryView): Verdict {
   const fanout = v.params!.fanout;
-  const limit = v.variant === 'hybrid' ? fanout + 1 : fanout;
+  const limit = fanoutPerPeriod(v.variant!, fanout);
   const peers = new Map<string, { r: number; from: NodeId; to: Set<NodeId> }>();
   for (const s of v.initiated) {
     const key = `${s.r}\u0000${s.from}`;

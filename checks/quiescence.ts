@@ -54,7 +54,7 @@ function versionsPerKey(v: HistoryView): number {
 }
 
 /** The quiescence bound; for hybrid with mixed traffic, plus the anti-entropy repair time. */
-function bound(v: HistoryView, mixed: boolean): Bound {
+export function sirBound(v: HistoryView, mixed: boolean): Bound {
   const b = quiescenceBound(v.variant!, v.params!, v.n, v.run?.peers, versionsPerKey(v));
   if (!mixed) return b;
   const ae = convergenceBound('hybrid', v.params!, v.n, v.run?.peers)!;
@@ -67,7 +67,7 @@ function bound(v: HistoryView, mixed: boolean): Bound {
 
 export function checkQuiescence(v: HistoryView): Verdict {
   const { sends, mixed } = rumorSends(v);
-  const b = bound(v, mixed);
+  const b = sirBound(v, mixed);
   const info = { ...QUIESCENCE, source: `${b.source}; bound = ${b.formula}` };
   // Reference point: the last disturbance, which is the last update unless a
   // fault, crash, restart or pause came later (rumors may then still be held back).
@@ -124,7 +124,7 @@ export function checkTerminalStatus(v: HistoryView): Verdict {
       : `${infective.length} infective entries at the end`,
     details: infective,
   };
-  const b = bound(v, rumorSends(v).mixed);
+  const b = sirBound(v, rumorSends(v).mixed);
   if (!ok && v.lastRound - v.lastDisturbance.round < b.rounds) {
     return notJudged(TERMINAL_STATUS, {
       ...evidence,

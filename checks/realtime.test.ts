@@ -64,16 +64,21 @@ const send = (r: number, bytes: number): HistoryEvent => ({
 const verdict = (events: HistoryEvent[], id: string) => checkRealtimeHistory(events).find((v) => v.id === id);
 
 describe('realtime checks', () => {
-  test('run/completed, then the shared cases in CHECKS order, then within-bound', () => {
+  test('run/completed, then the shared cases in CHECKS order, then within-bound, then the per-period cases', () => {
     const ids = checkRealtimeHistory(history([send(200, 100)])).map((v) => v.id);
     expect(ids).toEqual([
       'run/completed',
       'convergence/identical-state',
       'convergence/no-lost-update',
       'convergence/monotonic-versions',
+      'contract/envelope-kind',
       'contract/unique-versions',
       'contract/payload-size',
       'convergence/within-bound',
+      'bounds/fanout',
+      'bounds/control-traffic',
+      'bounds/messages-per-period',
+      'bounds/redundant-deliveries',
     ]);
     expect(realtimeCases('anti-entropy-push-pull').map((c) => c.id)).toEqual(ids.slice(1));
   });
@@ -110,8 +115,13 @@ describe('realtime checks', () => {
     expect(checkRealtimeHistory(events).map((v) => v.id)).toEqual([
       'run/completed',
       'convergence/monotonic-versions',
+      'contract/envelope-kind',
       'contract/unique-versions',
       'contract/payload-size',
+      'bounds/fanout',
+      'bounds/control-traffic',
+      'bounds/messages-per-period',
+      'bounds/redundant-deliveries',
     ]);
   });
 
@@ -124,5 +134,17 @@ describe('realtime checks', () => {
     // Direct transport: payload-size does not ride along (nothing to measure); the report says why.
     const direct = history([{ t: 'counters', r: 500, passed: [], dropped: [] }]);
     expect(ridingAlong(buildView(direct)).map((c) => c.info.id)).toEqual(['contract/unique-versions']);
+  });
+
+  test('contract/envelope-kind judges realtime histories: the control kind is in the vocabulary, a foreign kind is not', () => {
+    const control = (kind: string): HistoryEvent => ({ ...send(300, 50), kind, keys: [] });
+    expect(verdict(history([send(200, 100), control('control')]), 'contract/envelope-kind')?.verdict).toBe(
+      'PASS',
+    );
+    const foreign = verdict(history([send(200, 100), control('ping')]), 'contract/envelope-kind');
+    expect(foreign?.verdict).toBe('FAIL');
+    expect(foreign?.evidence.details[0]).toMatch(
+      /kind "ping" is not one of digest, want, entries, entries-want, control/,
+    );
   });
 });

@@ -8,15 +8,24 @@
 //   history and are time-free (contract/unique-versions, contract/payload-size:
 //   what each version and envelope says; checks/index.ts ridingAlong): the
 //   lockstep checkers, unchanged.
-//   contract/envelope-kind is not among them: libraries on their own timers
-//   send control traffic the per-variant vocabulary has no kind for (SWIM
-//   under a key-value variant, gossipsub's IHAVE; docs/implementations.md),
-//   so it would fail them for the vocabulary's gap, not theirs.
+//   contract/envelope-kind is among them: libraries on their own timers
+//   label their layered control traffic (SWIM under a key-value variant,
+//   gossipsub's GRAFT / PRUNE / IHAVE / IWANT) with the value-free `control`
+//   kind every vocabulary has (proto/contract.ts CONTROL_KIND); a Maelstrom
+//   node's messages are its own protocol's, so it is not judged there.
 // - convergence/within-bound: identical state within B(n) gossip periods of
 //   the last disturbance, plus a fixed allowance for the harness's own
 //   latency (read interval, docker start, Init): B·period_ms + grace ms.
-// Cases that read rounds or hops (fanout, messages per update, declared
-// keys, addressing, exchange direction) need lockstep ticks: not judged here.
+// - per gossip period (checks/realtime-bounds.ts, checks/realtime-window.ts):
+//   bounds/fanout (exchanges opened, by kind), bounds/direct-mail (per key),
+//   bounds/control-traffic (the control kind's own bound; UNSUPPORTED when
+//   the IUT sends no control envelope: the kind is optional), bounds/messages-per-period and bounds/redundant-deliveries (INFO).
+// - SIR termination in ms (checks/realtime-sir.ts): sir/quiescence,
+//   sir/terminal-status, and sir/residue (INFO).
+// A Maelstrom node keeps its own clock and protocol (no period declared), so
+// none of the per-period or SIR cases is judged on its history.
+// Cases that read rounds or hops (messages per update, declared keys,
+// addressing, exchange direction) need lockstep ticks: not judged here.
 // Variants without a convergence guarantee under faults (direct mail, pure
 // rumor mongering: Demers et al. 1987 §1.2-1.4, a rumor may die out or be
 // lost to a partition) run on the process backend too, but there identical
@@ -25,20 +34,39 @@
 import type { HistoryEvent } from '../engine/history/events.js';
 import {
   ANTI_ENTROPY_VARIANTS,
+  CONTROL_KIND,
   KV_VARIANTS,
   minimalParameters,
   missingCapability,
+  SIR_VARIANTS,
   VARIANTS,
   type Variant,
 } from '../proto/contract.js';
 import { convergenceBound } from './bounds.js';
+import { ENVELOPE_KIND } from './contract.js';
+import { DIRECT_TRANSPORT, directTransport } from './contract-exchange.js';
 import { IDENTICAL_STATE, NO_LOST_UPDATE, WITHIN_BOUND } from './convergence.js';
 import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import { atLevel } from './grade.js';
 import { CHECKS, type CheckEntry, judgeEntry } from './index.js';
 import { MEMBERSHIP_FAULTS } from './membership/faults.js';
 import { PARTITION_HEAL } from './membership/liveness.js';
+import { DIRECT_MAIL } from './messages.js';
+import { QUIESCENCE, RESIDUE, TERMINAL_STATUS } from './quiescence.js';
+import {
+  CONTROL_TRAFFIC,
+  checkControlTraffic,
+  checkDirectMailMs,
+  checkFanoutMs,
+  checkMessagesPerPeriod,
+  checkRedundantDeliveries,
+  FANOUT_MS,
+  FANOUT_VARIANTS,
+  MESSAGES_PER_PERIOD,
+  REDUNDANT_DELIVERIES,
+} from './realtime-bounds.js';
 import { checkMembershipRealtime, REALTIME_MEMBERSHIP_CASES } from './realtime-membership.js';
+import { checkQuiescenceMs, checkResidueMs, checkTerminalStatusMs } from './realtime-sir.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -116,6 +144,67 @@ const MEASURED_UNLESS_CHAOS: ReadonlySet<string> = new Set([
   WITHIN_BOUND.id,
 ]);
 
+/** A case judged per gossip period or in ms of the declared period (none on a Maelstrom history). */
+interface TimedCase {
+  info: CheckInfo;
+  variants: readonly Variant[];
+  /** Holds on any prefix: judged on an aborted run too. */
+  safety?: boolean;
+  check: (v: HistoryView) => Verdict;
+  /** Counts the envelopes that pass the harness: UNSUPPORTED by a direct-transport run. */
+  envelopes?: boolean;
+}
+
+const TIMED_CASES: readonly TimedCase[] = [
+  { info: FANOUT_MS, variants: FANOUT_VARIANTS, safety: true, envelopes: true, check: checkFanoutMs },
+  { info: DIRECT_MAIL, variants: ['direct-mail'], safety: true, envelopes: true, check: checkDirectMailMs },
+  {
+    info: CONTROL_TRAFFIC,
+    variants: KV_VARIANTS,
+    safety: true,
+    envelopes: true,
+    // The kind is optional: a node that sends none uses no feature the bound is for.
+    check: (v) =>
+      v.sends.some((s) => s.kind === CONTROL_KIND)
+        ? checkControlTraffic(v)
+        : unsupported(CONTROL_TRAFFIC, 'the IUT sent no control envelope: nothing of the kind to bound'),
+  },
+  {
+    info: MESSAGES_PER_PERIOD,
+    variants: KV_VARIANTS,
+    safety: true,
+    envelopes: true,
+    check: checkMessagesPerPeriod,
+  },
+  {
+    info: REDUNDANT_DELIVERIES,
+    variants: KV_VARIANTS,
+    safety: true,
+    envelopes: true,
+    check: checkRedundantDeliveries,
+  },
+  {
+    info: QUIESCENCE,
+    variants: SIR_VARIANTS,
+    envelopes: true,
+    check: (v) => checkQuiescenceMs(v, GRACE_MS),
+  },
+  { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: (v) => checkTerminalStatusMs(v, GRACE_MS) },
+  { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidueMs },
+];
+
+const timedCases = (variant: Variant): readonly TimedCase[] =>
+  TIMED_CASES.filter((c) => c.variants.includes(variant));
+
+/**
+ * Ids of the cases a Maelstrom history is not judged by: those of the
+ * declared period (a Maelstrom node declares none), and contract/envelope-kind
+ * (its messages carry their own body types, not the contract's vocabulary).
+ */
+export const NOT_ON_MAELSTROM: ReadonlySet<string> = new Set(
+  [WITHIN_BOUND, ENVELOPE_KIND, ...TIMED_CASES.map((c) => c.info)].map((c) => c.id),
+);
+
 /** Whether `variant` has a convergence bound at all (pure rumor mongering has none: checks/bounds.ts). */
 const hasBound = (variant: Variant): boolean =>
   convergenceBound(variant, minimalParameters(variant), 3) !== undefined;
@@ -124,7 +213,11 @@ const hasBound = (variant: Variant): boolean =>
 export function realtimeCases(variant: Variant): CheckInfo[] {
   return variant === 'membership-swim'
     ? [...REALTIME_MEMBERSHIP_CASES]
-    : [...sharedCases(variant).map((c) => c.info), ...(hasBound(variant) ? [WITHIN_BOUND] : [])];
+    : [
+        ...sharedCases(variant).map((c) => c.info),
+        ...(hasBound(variant) ? [WITHIN_BOUND] : []),
+        ...timedCases(variant).map((c) => c.info),
+      ];
 }
 
 /** Every case id a realtime run of `variant` may report, run/completed first. */
@@ -164,6 +257,7 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
       : out;
   for (const c of sharedCases(variant)) {
     if (!completed && !c.safety) continue;
+    if (v.run.maelstrom && NOT_ON_MAELSTROM.has(c.info.id)) continue;
     // The same rule as riding along (checks/index.ts ridingAlong): e.g. no
     // payload to measure when the direct transport sends node to node. The
     // run's setup cannot judge it, whatever the node does: UNSUPPORTED (with
@@ -179,6 +273,16 @@ export function checkRealtimeHistory(events: HistoryEvent[]): Verdict[] {
   if (completed) {
     const b = withinBoundMs(v);
     if (b) out.push(measured(requireFaultEffect(b, events, ALL_FAULTS), variant));
+  }
+  if (v.run.maelstrom) return out;
+  const direct = directTransport(v);
+  for (const c of timedCases(variant)) {
+    if (!completed && !c.safety) continue;
+    if (c.envelopes && direct) {
+      out.push(unsupported(c.info, `not judged by this setup: ${DIRECT_TRANSPORT}`));
+      continue;
+    }
+    out.push(c.check(v));
   }
   return out;
 }

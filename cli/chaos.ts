@@ -16,9 +16,11 @@ import { type GateOptions, gate } from '../checks/gate.js';
 import {
   CHAOS_VARIANTS,
   checkRealtimeHistory,
+  GRACE_MS,
   REALTIME_VARIANTS,
   unsupportedRun,
 } from '../checks/realtime.js';
+import { sirObservationMs } from '../checks/realtime-sir.js';
 import type { Verdict } from '../checks/verdict.js';
 import { onCleanup } from '../engine/backends/cleanup.js';
 import { DockerCluster, sweepRunSync } from '../engine/backends/docker/cluster.js';
@@ -271,6 +273,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       transport,
       durationMs,
       settleMs,
+      // A rumor variant's run goes on until its traffic must have stopped (sir/quiescence).
+      ...(isSirVariant(variant) ? { observeMs: sirObservationMs(params, n, GRACE_MS) } : {}),
       schedule,
       writeEveryMs: 250,
       readEveryMs: 250,

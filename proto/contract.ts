@@ -42,18 +42,37 @@ export type LossOfInterest = (typeof LOSS_OF_INTEREST)[number];
  * marked `values` carry entry values and list their keys in `keys`; the
  * others carry none and have empty `keys`.
  */
+/**
+ * Layered control traffic, in every variant's vocabulary (an additive change
+ * of the contract): what a library sends for its own machinery rather than
+ * for the variant's exchange, such as SWIM probes under a key-value variant
+ * or gossipsub's GRAFT / PRUNE / IHAVE / IWANT. It carries no values, so it
+ * lists no keys (contract/envelope-kind), and its volume has its own bound
+ * (bounds/control-traffic), so relabelling traffic as control cannot hide it.
+ */
+export const CONTROL_KIND = 'control';
 const AE_KINDS = { digest: false, want: false, entries: true, 'entries-want': true } as const;
 const RUMOR_KINDS = { rumor: true, feedback: false, pull: false } as const;
+const withControl = (kinds: Readonly<Record<string, boolean>>): Readonly<Record<string, boolean>> => ({
+  ...kinds,
+  [CONTROL_KIND]: false,
+});
 export const ENVELOPE_KINDS: Record<Variant, Readonly<Record<string, boolean>>> = {
-  'direct-mail': { mail: true },
-  'anti-entropy-push': AE_KINDS,
-  'anti-entropy-pull': AE_KINDS,
-  'anti-entropy-push-pull': AE_KINDS,
-  'rumor-push': RUMOR_KINDS,
-  'rumor-pull': RUMOR_KINDS,
-  hybrid: { ...RUMOR_KINDS, ...AE_KINDS },
-  'push-sum': { pushsum: false },
-  'membership-swim': { ping: false, ack: false, 'ping-req': false, 'push-pull': false, leave: false },
+  'direct-mail': withControl({ mail: true }),
+  'anti-entropy-push': withControl(AE_KINDS),
+  'anti-entropy-pull': withControl(AE_KINDS),
+  'anti-entropy-push-pull': withControl(AE_KINDS),
+  'rumor-push': withControl(RUMOR_KINDS),
+  'rumor-pull': withControl(RUMOR_KINDS),
+  hybrid: withControl({ ...RUMOR_KINDS, ...AE_KINDS }),
+  'push-sum': withControl({ pushsum: false }),
+  'membership-swim': withControl({
+    ping: false,
+    ack: false,
+    'ping-req': false,
+    'push-pull': false,
+    leave: false,
+  }),
 };
 
 export type ClockMode = 'lockstep' | 'realtime';

@@ -4,9 +4,8 @@
 // case per scenario of suites/maelstrom.ts, the protocol, the budgets, and
 // the realtime cases a Maelstrom history is judged for). `gossipcheck list`
 // prints it; every command's --case is matched against it.
-import { WITHIN_BOUND } from '../checks/convergence.js';
 import { budgetCases, convergenceCase, PROTOCOL_CASE } from '../checks/maelstrom.js';
-import { REALTIME_VARIANTS, realtimeCaseIds, realtimeCases } from '../checks/realtime.js';
+import { NOT_ON_MAELSTROM, REALTIME_VARIANTS, realtimeCaseIds, realtimeCases } from '../checks/realtime.js';
 import { RUN_COMPLETED } from '../checks/run.js';
 import type { CheckInfo } from '../checks/verdict.js';
 import type { Variant } from '../proto/contract.js';
@@ -27,9 +26,9 @@ export interface CatalogueEntry extends CheckInfo {
   modes: Mode[];
 }
 
-/** Realtime cases judged on a Maelstrom history; within-bound is not (a Maelstrom node declares no period). */
+/** Realtime cases judged on a Maelstrom history (checks/realtime.ts NOT_ON_MAELSTROM says which are not). */
 export const MAELSTROM_REALTIME_IDS: readonly string[] = realtimeCaseIds(MAELSTROM_PARAMS.variant).filter(
-  (id) => id !== WITHIN_BOUND.id,
+  (id) => !NOT_ON_MAELSTROM.has(id),
 );
 
 /** The budget case ids (maelstrom/budget/*), judged on the scenarios with `budgets`. */

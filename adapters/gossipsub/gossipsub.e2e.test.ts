@@ -224,7 +224,7 @@ describe('gossipsub adapter, as a process over gRPC', () => {
     // who subscribes reaches nobody (and nothing repairs it), so wait until each subscription is in.
     await pollUntil(
       'subscriptions delivered on every edge',
-      async () => edgesWith(net.delivered, 'feedback'),
+      async () => edgesWith(net.delivered, 'control'),
       (n) => n === 6,
     );
     const res = await endpoint.update([{ node: 'n0', key: 'k', value: 'hello' }]);
@@ -249,7 +249,7 @@ describe('gossipsub adapter, as a process over gRPC', () => {
         .sort(),
     ).toEqual(['n1', 'n2']);
     for (const e of net.seen) {
-      expect(['rumor', 'pull', 'digest', 'feedback']).toContain(e.kind);
+      expect(['rumor', 'control']).toContain(e.kind);
       if (e.kind !== 'rumor') expect(e.keys).toEqual([]);
       expect(IDS).toContain(e.from);
       expect(nodeInit(e.from).peers).toContain(e.to);
@@ -289,7 +289,7 @@ describe('gossipsub adapter, as a process over gRPC', () => {
       async () =>
         net.delivered
           .slice(mark)
-          .filter((e) => e.kind === 'feedback' && e.to === 'n1')
+          .filter((e) => e.kind === 'control' && e.to === 'n1')
           .map((e) => e.from),
       (from) => from.includes('n0') && from.includes('n2'),
     );

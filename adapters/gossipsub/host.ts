@@ -107,7 +107,7 @@ export class GossipsubHost implements GossipEndpoint {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly logger = defaultLogger();
   readonly stats: TrafficStats = {
-    sent: { rumor: 0, pull: 0, digest: 0, feedback: 0 },
+    sent: { rumor: 0, control: 0 },
     bytes: 0,
     delivered: 0,
     stale: 0,

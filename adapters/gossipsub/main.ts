@@ -49,7 +49,7 @@ const report = () => {
   const s = host.stats;
   process.stderr.write(
     `gossipsub-adapter: sent ${Object.values(s.sent).reduce((a, b) => a + b, 0)} envelopes ` +
-      `(rumor ${s.sent.rumor}, pull ${s.sent.pull}, digest ${s.sent.digest}, feedback ${s.sent.feedback}; ` +
+      `(rumor ${s.sent.rumor}, control ${s.sent.control}; ` +
       `${s.bytes} bytes), delivered ${s.delivered}, stale ${s.stale}\n`,
   );
 };

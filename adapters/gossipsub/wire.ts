@@ -8,7 +8,7 @@
 // The data of a published gossipsub message is this adapter's write:
 // JSON {"k": key, "v": value, "c": counter, "o": origin}.
 import { RPC } from '@libp2p/gossipsub/message';
-import type { Version } from '../../proto/contract.js';
+import { CONTROL_KIND, type Version } from '../../proto/contract.js';
 
 export const HEADER_BYTES = 4;
 
@@ -104,16 +104,15 @@ export function parsePayload(payload: Uint8Array): ParsedPayload | string {
 }
 
 /** Envelope kinds this adapter emits (see README.md, "Envelope kinds"). */
-export type GossipsubKind = 'rumor' | 'pull' | 'digest' | 'feedback';
+export type GossipsubKind = 'rumor' | 'control';
 
 /**
- * The kind and keys of one RPC, by its most significant part:
+ * The kind and keys of one RPC:
  * - any published message (mesh push, flood publish, or the answer to an
  *   IWANT): "rumor", keys = the keys of the updates it carries;
- * - else IWANT (asks a peer for messages by id): "pull";
- * - else IHAVE (advertises message ids, no values): "digest";
- * - else GRAFT / PRUNE / IDONTWANT / subscriptions (signals that steer whom a
- *   node pushes to; no values): "feedback".
+ * - else (IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT, subscriptions: gossipsub's
+ *   own mesh and gossip machinery, no values): the contract's value-free
+ *   "control" kind. rpcParts says which of them a frame held.
  */
 export function classify(rpc: RPC): { kind: GossipsubKind; keys: string[] } {
   if (rpc.messages.length > 0) {
@@ -124,10 +123,7 @@ export function classify(rpc: RPC): { kind: GossipsubKind; keys: string[] } {
     }
     return { kind: 'rumor', keys: [...keys].sort() };
   }
-  const c = rpc.control;
-  if (c?.iwant.some((w) => w.messageIDs.length > 0)) return { kind: 'pull', keys: [] };
-  if (c?.ihave.some((h) => h.messageIDs.length > 0)) return { kind: 'digest', keys: [] };
-  return { kind: 'feedback', keys: [] };
+  return { kind: CONTROL_KIND, keys: [] };
 }
 
 /** Which parts an RPC holds, for the adapter's own traffic counters. */

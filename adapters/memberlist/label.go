@@ -5,7 +5,8 @@ import "gossipcheck/harness"
 // label maps what a packet or stream write holds onto the contract's
 // vocabulary. Values travel only in user messages (rumors) and in the
 // delegate's push-pull state (entries); everything else is memberlist's own
-// SWIM traffic. kv: a KV variant (membership-swim has no user messages).
+// SWIM traffic: under a KV variant the value-free control kind, under
+// membership-swim the variant's own kinds. kv: a KV variant.
 func label(kv bool) harness.Labeler {
 	return func(c *harness.Contents) (string, []string, error) {
 		if kv && len(c.User) > 0 {
@@ -15,6 +16,9 @@ func label(kv bool) harness.Labeler {
 		if kv && c.State != nil {
 			keys, err := stateKeys(c.State)
 			return "entries", keys, err
+		}
+		if kv {
+			return c.ControlLabel()
 		}
 		return c.SWIMLabel()
 	}

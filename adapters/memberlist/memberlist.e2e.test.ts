@@ -229,19 +229,20 @@ describe('hashicorp/memberlist 0.2.2 through the contract, realtime', () => {
       }
 
       // Metadata: the key travelled in the variant's value-carrying kind, listed;
-      // every other envelope lists no key; every kind is memberlist's SWIM or the variant's.
+      // every other envelope is memberlist's SWIM layer, kind control, and lists no key.
       const carrying =
         variant === 'anti-entropy-push-pull'
           ? ['entries']
           : variant === 'rumor-push'
             ? ['rumor']
             : ['rumor', 'entries'];
-      const swim = Object.keys(ENVELOPE_KINDS['membership-swim']);
       for (const env of stub.sent) {
-        expect([...carrying, ...swim, 'gossip']).toContain(env.kind);
+        expect([...carrying, 'control']).toContain(env.kind);
+        expect(Object.keys(ENVELOPE_KINDS[variant])).toContain(env.kind);
         if (!carrying.includes(env.kind)) expect(env.keys, env.kind).toEqual([]);
         expect(env.from).not.toBe(env.to);
       }
+      expect(stub.sent.some((e) => e.kind === 'control')).toBe(true);
       expect(stub.sent.some((e) => carrying.includes(e.kind) && e.keys.includes('k'))).toBe(true);
       if (variant === 'rumor-push') expect(stub.sent.some((e) => e.kind === 'entries')).toBe(false);
       if (variant === 'anti-entropy-push-pull') expect(stub.sent.some((e) => e.kind === 'rumor')).toBe(false);

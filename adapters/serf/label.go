@@ -67,7 +67,8 @@ func label(kv bool) harness.Labeler {
 			}
 			return "entries", harness.SortedKeys(keys), nil
 		}
-		return c.SWIMLabel()
+		// Serf's own intents and memberlist's probes carry no value: control (docs/contract.md).
+		return c.ControlLabel()
 	}
 }
 

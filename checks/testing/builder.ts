@@ -1,4 +1,5 @@
-// Test-only: build small lockstep histories by hand for the checker tests.
+// Test-only: build small histories by hand for the checker tests: lockstep
+// (rounds), or realtime (`realtime: true`; `at(ms)` moves the clock).
 
 import type { LinkFault } from '../../engine/faults/schedule.js';
 import type { HistoryEvent, ReadEntry } from '../../engine/history/events.js';
@@ -18,6 +19,8 @@ export interface BuilderOptions {
   rounds?: number;
   values?: number[];
   capabilities?: Partial<Capabilities>;
+  /** A realtime history: mode 'realtime', r in ms, hop limit 0, the realtime clock declared. */
+  realtime?: boolean;
 }
 
 export const ALL_CAPABILITIES: Capabilities = {
@@ -66,18 +69,22 @@ export class HistoryBuilder {
     this.events.push({
       t: 'run',
       seed: 1,
-      mode: 'lockstep',
+      mode: opts.realtime ? 'realtime' : 'lockstep',
       nodes: opts.nodes,
       params,
       rounds: opts.rounds ?? 10,
-      hopLimit: 4,
+      hopLimit: opts.realtime ? 0 : 4,
       values: opts.values ?? [],
     });
     this.events.push({
       t: 'init',
       implementation: 'test',
       version: '0',
-      capabilities: { ...ALL_CAPABILITIES, ...opts.capabilities },
+      capabilities: {
+        ...ALL_CAPABILITIES,
+        ...(opts.realtime ? { realtime: true } : {}),
+        ...opts.capabilities,
+      },
     });
     opts.nodes.forEach((n, i) => {
       const x = opts.values?.[i] ?? 0;
@@ -88,6 +95,12 @@ export class HistoryBuilder {
   round(r: number): this {
     this.r = r;
     this.events.push({ t: 'round', r });
+    return this;
+  }
+
+  /** Realtime: the clock is at `ms` (no 'round' event, as a realtime history has none). */
+  at(ms: number): this {
+    this.r = ms;
     return this;
   }
 

@@ -6,8 +6,8 @@
 // Phases (each a 'phase' event): workload (writes every `writeEveryMs` at a
 // random live node, reads of every node every `readEveryMs`, the schedule's
 // faults at their times) -> heal (writes stop; anything still active is
-// stopped) -> settle (reads until every node holds the same state, or
-// `settleMs` passes) -> final reads (final=true), iptables counters (direct
+// stopped) -> settle (reads until every node holds the same state and at
+// least `observeMs` has passed, or the longer of the two passes) -> final reads (final=true), iptables counters (direct
 // transport), end.
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
@@ -498,14 +498,15 @@ export class RealtimeRun {
       await this.healAll();
       healAt = this.now();
       this.setPhase('settle');
-      const deadline = healAt + spec.settleMs;
+      const observeUntil = healAt + (spec.observeMs ?? 0);
+      const deadline = Math.max(healAt + spec.settleMs, observeUntil);
       while (this.now() < deadline) {
         await this.sleep(spec.readEveryMs);
         await this.readAll();
         if (this.abortReason) throw new Abort(this.abortReason);
         if (this.allConverged()) {
-          convergedAt = this.now();
-          break;
+          convergedAt ??= this.now();
+          if (this.now() >= observeUntil) break;
         }
       }
       if (reader) clearInterval(reader);

@@ -14,6 +14,13 @@ export interface RealtimeSpec {
   transport: TransportKind;
   durationMs: number;
   settleMs: number;
+  /**
+   * The least the settle phase lasts, ms after the heal, even once every node
+   * holds the same state: what a check needs to watch (a rumor variant's
+   * traffic stopping within its bound, checks/realtime-sir.ts
+   * sirObservationMs). Absent: settle ends at convergence.
+   */
+  observeMs?: number;
   schedule: FaultSchedule;
   writeEveryMs: number;
   /** Writes stop after this many (generated runs: the workload's size); absent, they go on to the heal. */

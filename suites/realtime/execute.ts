@@ -7,6 +7,7 @@
 
 import { CHECKS } from '../../checks/index.js';
 import { checkRealtimeHistory, GRACE_MS } from '../../checks/realtime.js';
+import { sirObservationMs } from '../../checks/realtime-sir.js';
 import { notJudged, type Verdict } from '../../checks/verdict.js';
 import { spawnEndpoint } from '../../engine/backends/process.js';
 import { oneProcessBackend } from '../../engine/backends/realtime.js';
@@ -15,7 +16,7 @@ import { HistoryRecorder } from '../../engine/history/recorder.js';
 import { type LagFigures, LagMonitor, STALL_MS } from '../../engine/realtime/lag.js';
 import { type RealtimeOutcome, RealtimeRun } from '../../engine/realtime/runner.js';
 import type { RealtimeSpec } from '../../engine/realtime/spec.js';
-import type { NodeId, Parameters } from '../../proto/contract.js';
+import { isSirVariant, type NodeId, type Parameters } from '../../proto/contract.js';
 import { materialize, type RealtimeInput } from './input.js';
 import { settleBoundMs } from './params.js';
 
@@ -64,6 +65,10 @@ export function specOf(input: RealtimeInput, o: ExecuteOptions): RealtimeSpec {
     transport: 'harness',
     durationMs: m.durationMs,
     settleMs: settleBoundMs(o.params, m.nodes.length) + 1000,
+    // A rumor variant settles at least its SIR bound, so sir/quiescence can be judged.
+    ...(isSirVariant(o.params.variant)
+      ? { observeMs: sirObservationMs(o.params, m.nodes.length, GRACE_MS) }
+      : {}),
     schedule: m.schedule,
     writeEveryMs: m.writeEveryMs,
     writeLimit: m.writeLimit,

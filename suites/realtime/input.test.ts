@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { startOf } from '../../engine/faults/schedule.js';
-import { materialize, type RealtimeInput, realtimeInput, validateInput } from './input.js';
+import { families, focus, materialize, type RealtimeInput, realtimeInput, validateInput } from './input.js';
 import { cutLengths, REALTIME_MEMBERSHIP } from './params.js';
 
 const opts = { periodMs: 100, seed: 7, durable: true };
@@ -124,5 +124,37 @@ describe('validateInput', () => {
         faults: [{ kind: 'partition', shape: 'square', start: 0, length: 2, pick: 0 }],
       }),
     ).toMatch(/shape/);
+  });
+});
+
+describe('families', () => {
+  it('ten runs take every family once: each alone, or mixed', () => {
+    const t = { minNodes: 3, maxNodes: 5, shortCut: 19, longCut: 110, harnessTransport: true, writes: false };
+    const fams = families(t);
+    expect(fams.slice(0, 10)).toEqual(
+      expect.arrayContaining([
+        'partition-long',
+        'crash-long',
+        'mixed',
+        'loss',
+        'join',
+        'leave',
+        'partition-short',
+        'pause',
+      ]),
+    );
+    const [g] = fc.sample(realtimeInput(t), { seed: 3, numRuns: 1 });
+    fams.forEach((f, i) => {
+      const input = focus(g, i);
+      if (f === 'mixed') expect(input.faults).toEqual(g.faults);
+      else {
+        expect(input.faults).toHaveLength(1);
+        expect(f.startsWith(input.faults[0].kind)).toBe(true);
+      }
+    });
+    const long = focus(g, fams.indexOf('partition-long')).faults[0];
+    expect('length' in long && long.length >= 110).toBe(true);
+    const short = focus(g, fams.indexOf('crash-short')).faults[0];
+    expect('length' in short && short.length <= 19).toBe(true);
   });
 });

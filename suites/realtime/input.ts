@@ -62,71 +62,103 @@ export interface GenTiming {
   writes: boolean;
 }
 
-export function realtimeInput(t: GenTiming): fc.Arbitrary<RealtimeInput> {
+/**
+ * What a generated run is about: one fault of one family alone (so the
+ * properties that need a quiet run around their trigger, such as join or
+ * detect-crash, get one), or `mixed`, one to three faults of any kind. Runs
+ * take the families in this order, round robin, so the default ten runs
+ * cover every family once; for membership, partitions and crashes come in a
+ * long form (past the time to declare a member dead) and a short one.
+ */
+export function families(t: GenTiming): string[] {
+  const cuts = t.longCut > 0;
+  return [
+    ...(cuts ? ['partition-long', 'crash-long'] : ['partition', 'crash']),
+    'mixed',
+    'loss',
+    'join',
+    'leave',
+    ...(cuts ? ['partition-short'] : []),
+    'pause',
+    ...(t.harnessTransport ? ['delay', 'duplicate', 'reorder'] : []),
+    ...(cuts ? ['crash-short'] : []),
+  ];
+}
+
+/** What fast-check generates: a mixed fault list and one fault per family; `focus` picks the run's. */
+export interface GeneratedInput {
+  nodes: number;
+  writes: number;
+  faults: GenFault[];
+  single: GenFault[];
+}
+
+/** The run a generated input makes when its family is `families(t)[family]`. */
+export function focus(g: GeneratedInput, family: number): RealtimeInput {
+  const single = g.single[family];
+  return { nodes: g.nodes, writes: g.writes, faults: single ? [single] : g.faults };
+}
+
+export function realtimeInput(t: GenTiming): fc.Arbitrary<GeneratedInput> {
   const node = fc.nat({ max: 63 });
   const start = fc.integer({ min: 0, max: MAX_START });
   const plain = fc.integer({ min: 1, max: 40 });
   // Shorter and longer than the time to declare a member dead: a long cut must end in two
   // sides that hold each other dead, and the heal must still merge them.
-  const cut =
-    t.longCut > 0
-      ? fc.oneof(
-          fc.integer({ min: 1, max: Math.max(1, t.shortCut) }),
-          fc.integer({ min: t.longCut, max: Math.ceil(1.25 * t.longCut) }),
-        )
-      : plain;
+  const short = fc.integer({ min: 1, max: Math.max(1, t.shortCut) });
+  const long = fc.integer({ min: Math.max(1, t.longCut), max: Math.max(1, Math.ceil(1.25 * t.longCut)) });
+  const cut = t.longCut > 0 ? fc.oneof(short, long) : plain;
   const w = <T extends object>(rest: fc.Arbitrary<T>, length = plain) =>
-    fc.tuple(rest, start, length).map(([r, s, l]) => ({ ...r, start: s, length: l }));
-  const kinds: fc.WeightedArbitrary<GenFault>[] = [
-    {
-      weight: 3,
-      arbitrary: w(
-        fc.record({
-          kind: fc.constant('partition' as const),
-          shape: fc.constantFrom(...PARTITION_SHAPES),
-          pick: fc.nat({ max: 1000 }),
-        }),
-        cut,
-      ),
-    },
-    {
-      weight: 1,
-      arbitrary: w(
-        fc.record({ kind: fc.constant('loss' as const), percent: fc.integer({ min: 5, max: 60 }) }),
-      ),
-    },
-    {
-      weight: 2,
-      arbitrary: w(fc.record({ kind: fc.constant('crash' as const), node, durable: fc.boolean() }), cut),
-    },
-    { weight: 1, arbitrary: w(fc.record({ kind: fc.constant('pause' as const), node })) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('join' as const), node, start }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), node, start }) },
-  ];
-  if (t.harnessTransport)
-    kinds.push(
-      {
-        weight: 1,
-        arbitrary: w(
-          fc.record({
-            kind: fc.constant('delay' as const),
-            tenths: fc.integer({ min: 1, max: 20 }),
-            jitterTenths: fc.integer({ min: 0, max: 10 }),
-          }),
-        ),
-      },
-      {
-        weight: 1,
-        arbitrary: w(
-          fc.record({ kind: fc.constant('duplicate' as const), percent: fc.integer({ min: 5, max: 50 }) }),
-        ),
-      },
-      { weight: 1, arbitrary: w(fc.record({ kind: fc.constant('reorder' as const) })) },
+    fc.tuple(rest, start, length).map(([r, s, l]) => ({ ...r, start: s, length: l }) as unknown as GenFault);
+  const partition = (length: fc.Arbitrary<number>) =>
+    w(
+      fc.record({
+        kind: fc.constant('partition' as const),
+        shape: fc.constantFrom(...PARTITION_SHAPES),
+        pick: fc.nat({ max: 1000 }),
+      }),
+      length,
     );
+  const crash = (length: fc.Arbitrary<number>) =>
+    w(fc.record({ kind: fc.constant('crash' as const), node, durable: fc.boolean() }), length);
+  const byKind: Record<string, fc.Arbitrary<GenFault>> = {
+    partition: partition(cut),
+    'partition-long': partition(long),
+    'partition-short': partition(short),
+    crash: crash(cut),
+    'crash-long': crash(long),
+    'crash-short': crash(short),
+    loss: w(fc.record({ kind: fc.constant('loss' as const), percent: fc.integer({ min: 5, max: 60 }) })),
+    pause: w(fc.record({ kind: fc.constant('pause' as const), node })),
+    join: fc.record({ kind: fc.constant('join' as const), node, start }),
+    leave: fc.record({ kind: fc.constant('leave' as const), node, start }),
+    delay: w(
+      fc.record({
+        kind: fc.constant('delay' as const),
+        tenths: fc.integer({ min: 1, max: 20 }),
+        jitterTenths: fc.integer({ min: 0, max: 10 }),
+      }),
+    ),
+    duplicate: w(
+      fc.record({ kind: fc.constant('duplicate' as const), percent: fc.integer({ min: 5, max: 50 }) }),
+    ),
+    reorder: w(fc.record({ kind: fc.constant('reorder' as const) })),
+  };
+  const weight: Record<string, number> = { partition: 3, crash: 2 };
+  const mixed = ['partition', 'crash', 'loss', 'pause', 'join', 'leave'];
+  if (t.harnessTransport) mixed.push('delay', 'duplicate', 'reorder');
+  const fams = families(t);
   return fc.record({
     nodes: fc.integer({ min: t.minNodes, max: t.maxNodes }),
     writes: t.writes ? fc.integer({ min: 1, max: 12 }) : fc.constant(0),
-    faults: fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: 3 }),
+    faults: fc.array(fc.oneof(...mixed.map((k) => ({ weight: weight[k] ?? 1, arbitrary: byKind[k] }))), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    // `mixed` has no single fault: focus() takes the list for it.
+    single: fc
+      .tuple(...fams.map((f) => (f === 'mixed' ? fc.constant(null) : byKind[f])))
+      .map((xs) => xs.map((x) => x ?? undefined)) as unknown as fc.Arbitrary<GenFault[]>,
   });
 }
 

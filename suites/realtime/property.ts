@@ -2,9 +2,12 @@
 // generated inputs (suites/realtime/input.ts), each run for real on its own
 // endpoint process and judged by every realtime check (checks/realtime.ts).
 // Runs are wall-clock bound, so one generated run serves every check at once
-// rather than a property per check. The first check to FAIL is the one
-// shrunk: a smaller input counts as failing only when that same check fails
-// again, so shrinking keeps the bug it found. Shrinking stops when its budget
+// rather than a property per check. Every one of the `runs` inputs runs and
+// is judged, failures or not (one failing check must not leave the others
+// one run to judge); then fast-check replays the first failing input by its
+// path and shrinks it for the first check that failed there: a smaller input
+// counts as failing only when that same check fails again, so shrinking
+// keeps the bug it found. Shrinking stops when its budget
 // of wall-clock time is spent; the shrunk input is saved as a counterexample
 // that `gossipcheck replay` re-runs (same schedule; in realtime the verdict,
 // not the bytes, is what a replay reproduces: docs/chaos.md).
@@ -22,7 +25,14 @@ import { findEntry } from '../catalogue.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
 import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
-import { type GenTiming, type RealtimeInput, realtimeInput } from './input.js';
+import {
+  families,
+  focus,
+  type GeneratedInput,
+  type GenTiming,
+  type RealtimeInput,
+  realtimeInput,
+} from './input.js';
 
 export interface RealtimeCaseOptions {
   variant: Variant;
@@ -117,22 +127,35 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
   /** The last input that failed the target: fast-check's final counterexample is its last failure. */
   let lastFail: { input: RealtimeInput; e: Execution } | undefined;
 
-  const property = fc.asyncProperty(realtimeInput(o.timing), async (input) => {
-    if (target !== undefined) {
-      if (Date.now() - shrinkFrom > o.shrinkBudgetMs) {
-        budgetSpent = true;
-        return true;
-      }
-      shrinkRuns++;
-    }
+  const arbitrary = realtimeInput(o.timing);
+  const fams = families(o.timing);
+  /** Runs by their effective input: shrinking a field the run's family does not use runs nothing new. */
+  const memo = new Map<string, { e: Execution; byId: Map<string, Verdict> }>();
+  /** Every finished run: counted toward the harness lag figures and shown as progress. */
+  const ran = async (input: RealtimeInput) => {
+    const key = JSON.stringify(input);
+    const known = memo.get(key);
+    if (known) return known;
     const e = await execute(input, exec);
     o.onRun?.(++done, e);
     lag.maxMs = Math.max(lag.maxMs, e.lag.maxMs);
     lag.totalMs = Math.max(lag.totalMs, e.lag.totalMs);
-    const byId = new Map(e.verdicts.map((v) => [v.id, v]));
-    if (target === undefined) {
+    const out = { e, byId: new Map(e.verdicts.map((v) => [v.id, v])) };
+    memo.set(key, out);
+    return out;
+  };
+  // Phase 1: all `runs` inputs run and are judged, a failure or not, so that one failing
+  // check does not leave the others with a single run to judge. Run i is about family i.
+  let firstFailIndex = -1;
+  let index = 0;
+  await fc.check(
+    fc.asyncProperty(arbitrary, async (g) => {
+      const input = focus(g, index % fams.length);
+      const { e, byId } = await ran(input);
       first ??= e;
       explore(explored, input, o.timing.longCut);
+      explored.family ??= {};
+      explored.family[fams[index % fams.length]] = (explored.family[fams[index % fams.length]] ?? 0) + 1;
       for (const id of ids) {
         const v = byId.get(id);
         if (!v) continue;
@@ -141,19 +164,43 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         if (v.verdict === 'FAIL' && !failedIn.has(id)) failedIn.set(id, e);
       }
       const failing = ids.find((id) => byId.get(id)?.verdict === 'FAIL');
-      if (failing === undefined) return true;
-      target = failing;
-      shrinkFrom = Date.now();
-      lastFail = { input, e };
-      return false;
-    }
-    if (byId.get(target)?.verdict !== 'FAIL') return true;
-    lastFail = { input, e };
-    return false;
-  });
-  const details = await fc.check(property, { seed: fcSeed, numRuns: o.runs, endOnFailure: false });
-  if (details.failed && !lastFail)
-    throw new Error(`realtime [${variant}]: ${String(details.errorInstance ?? 'property could not run')}`);
+      if (failing !== undefined && target === undefined) {
+        target = failing;
+        firstFailIndex = index;
+        lastFail = { input, e };
+      }
+      index++;
+      return true;
+    }),
+    { seed: fcSeed, numRuns: o.runs },
+  );
+  const generated = done;
+  // Phase 2: fast-check replays the first failing input (its path) and shrinks it, in the
+  // same family; a smaller input fails only when the same check fails again.
+  let details: fc.RunDetails<[GeneratedInput]> | undefined;
+  if (target !== undefined) {
+    const shrinkTarget = target;
+    const family = firstFailIndex % fams.length;
+    memo.clear(); // the failing run itself is replayed: nodes on their own timers may not fail again
+    shrinkFrom = Date.now();
+    details = await fc.check(
+      fc.asyncProperty(arbitrary, async (g) => {
+        const input = focus(g, family);
+        if (!memo.has(JSON.stringify(input))) {
+          if (Date.now() - shrinkFrom > o.shrinkBudgetMs) {
+            budgetSpent = true;
+            return true;
+          }
+          shrinkRuns++;
+        }
+        const { e, byId } = await ran(input);
+        if (byId.get(shrinkTarget)?.verdict !== 'FAIL') return true;
+        lastFail = { input, e };
+        return false;
+      }),
+      { seed: fcSeed, path: String(firstFailIndex), numRuns: 1 },
+    );
+  }
 
   const base = (id: string) => {
     const info = id === RUN_COMPLETED_ID ? RUN_COMPLETED : (findEntry(id) ?? RUN_COMPLETED);
@@ -165,7 +212,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
       suite: id.split('/')[0],
       variant,
       seed: fcSeed,
-      runs: done - shrinkRuns,
+      runs: generated,
       durationMs: Date.now() - started,
       explored,
     };
@@ -195,7 +242,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         params: o.params,
         seed: exec.seed,
         durable: o.durable,
-        fastCheck: { seed: details.seed, path: details.counterexamplePath ?? '' },
+        fastCheck: { seed: fcSeed, path: details?.counterexamplePath ?? String(firstFailIndex) },
         impl: o.impl,
         cwd: process.cwd(),
         callTimeoutMs: o.callTimeoutMs,
@@ -216,7 +263,9 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
           observed: v.evidence.observed,
           details: capDetails(
             [
-              `shrunk in ${details.numShrinks} steps (${shrinkRuns} runs) after ${done - shrinkRuns} runs${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,
+              details?.failed
+                ? `shrunk in ${details.numShrinks} steps (${shrinkRuns} runs) from run ${firstFailIndex + 1} of ${generated}${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`
+                : `run ${firstFailIndex + 1} of ${generated}, not shrunk: its replay did not fail again (nodes on their own timers)`,
               capLine(`input: ${JSON.stringify(lastFail.input)}`),
               `replay: ${replay}`,
               `harness lag in that run: ${lastFail.e.lag.totalMs} ms in all, longest ${lastFail.e.lag.maxMs} ms`,
@@ -227,8 +276,8 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         },
         history,
         counterexample: {
-          seed: details.seed,
-          path: details.counterexamplePath ?? '',
+          seed: fcSeed,
+          path: details?.counterexamplePath ?? String(firstFailIndex),
           file,
           replay,
           history,
@@ -259,7 +308,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
       const v = first && verdictIn(first, id);
       results.push({
         ...base(id),
-        judged: done - shrinkRuns,
+        judged: generated,
         verdict: v ? 'PASS' : 'INCONCLUSIVE',
         evidence: {
           ...(v?.evidence ?? { expected: 'a run', observed: 'no run', details: [] }),
@@ -283,7 +332,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
           ...(verdict === 'INCONCLUSIVE'
             ? {
                 observed: capLine(
-                  `judged nothing in ${done - shrinkRuns} runs: ${unjudged[0]?.reason ?? v.evidence.observed}`,
+                  `judged nothing in ${generated} runs: ${unjudged[0]?.reason ?? v.evidence.observed}`,
                 ),
               }
             : {}),

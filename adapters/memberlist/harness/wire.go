@@ -266,6 +266,16 @@ func InspectStream(buf []byte) (*Contents, error) {
 	return c, nil
 }
 
+// ControlLabel names, under a key-value variant, what carries no value: the
+// library's own SWIM layer beneath the variant, the contract's value-free
+// "control" kind (docs/contract.md).
+func (c *Contents) ControlLabel() (string, []string, error) {
+	if len(c.Types) == 0 && !c.PushPull {
+		return "", nil, errors.New("no message")
+	}
+	return "control", nil, nil
+}
+
 // SWIMLabel names memberlist's own SWIM traffic, by the message that leads
 // the packet (the library puts the primary message first and piggybacks
 // broadcasts after it). A Labeler calls it for what carries no values.
