@@ -143,6 +143,18 @@ describe('join, leave, detect-crash, rejoin: the lockstep bounds in ticks of per
     expect(late.evidence.details[0]).toBe('n1 did not list n3 (joined at 100 ms) alive by 200 ms');
   });
 
+  test('join: a run that ends inside the bound is judged only if every member already lists the joiner', () => {
+    const short = (members: ReadMember[]) =>
+      history([{ t: 'join', r: 100, node: 'n3' }, read(150, 'n1', alive), read(150, 'n2', members)], 160);
+    // Ended at 160 ms, 40 ms before the bound: both members hold n3 alive by then, a pass.
+    const met = judge(short(alive), 'membership/join');
+    expect(met.verdict).toBe('PASS');
+    expect(met.judged).toBe(2);
+    // n2 does not list n3 yet: it still had 40 ms, so nothing is judged (never a FAIL).
+    const open = judge(short([alive[0], alive[1]]), 'membership/join');
+    expect(open.verdict).toBe('INCONCLUSIVE');
+  });
+
   test('join: a partition inside the bound leaves the join unjudged (the fault decides when news gets through)', () => {
     const cut = history(
       [{ t: 'join', r: 100, node: 'n3' }, fault(120, 'start', HALVES), fault(160, 'stop', HALVES)],

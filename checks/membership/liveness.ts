@@ -2,6 +2,7 @@
 // that comes or goes (or a partition that heals) is known to every member
 // within the bounds of ./bounds.ts.
 
+import type { MemberStatus, NodeId } from '../../proto/contract.js';
 import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import {
   BOUNDS,
@@ -32,6 +33,34 @@ export const JOIN: CheckInfo = {
   source: `${BOUNDS}: a push-pull with the seed, then dissemination in D = ceil(lambda·log2(n+1)) periods`,
 };
 
+/**
+ * The end of an event's window: its bound, when the history (and the node's
+ * next change, `last`) reaches that far. A window the run cuts short is judged
+ * only when every member already met the requirement by the cut (`metBy`):
+ * that is a pass whatever the rest of the bound would have shown; a member
+ * not there yet could still be in time, so the event is not judged.
+ */
+/** Whether `x` listed `node` in `status` at some read in [from, stop]. */
+const heldBy = (
+  v: MembershipView,
+  x: NodeId,
+  node: NodeId,
+  from: number,
+  stop: number,
+  status: MemberStatus,
+) => (firstHolding(v, x, node, from, [status]) ?? Number.POSITIVE_INFINITY) <= stop;
+
+function withinRun(
+  v: MembershipView,
+  end: number,
+  metBy: (stop: number) => boolean,
+  last = Number.POSITIVE_INFINITY,
+): number | undefined {
+  const stop = Math.min(v.lastRound, last);
+  if (end <= stop) return end;
+  return metBy(stop) ? stop : undefined;
+}
+
 export function checkJoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   if (!v.params) return noParams(JOIN);
   const ticks = spreadBound(v.n, v.params);
@@ -40,8 +69,10 @@ export function checkJoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   const times: number[] = [];
   let judged = 0;
   for (const j of v.ups.filter((u) => u.how === 'join')) {
-    const end = j.r + bound;
-    if (end > v.lastRound || trafficHeld(v, j.r, end)) continue;
+    const end = withinRun(v, j.r + bound, (stop) =>
+      upThroughout(v, j.r, stop).every((x) => x === j.node || heldBy(v, x, j.node, j.r, stop, 'alive')),
+    );
+    if (end === undefined || trafficHeld(v, j.r, end)) continue;
     for (const x of upThroughout(v, j.r, end)) {
       if (x === j.node) continue;
       judged++;
@@ -81,8 +112,14 @@ export function checkLeave(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   let judged = 0;
   for (const l of v.downs.filter((d) => d.how === 'leave')) {
     const back = v.ups.find((u) => u.node === l.node && u.r > l.r)?.r ?? v.lastRound + 1;
-    const end = l.r + bound;
-    if (end > v.lastRound || end >= back || trafficHeld(v, l.r, end)) continue;
+    const end = withinRun(
+      v,
+      l.r + bound,
+      (stop) =>
+        upThroughout(v, l.r, stop).every((x) => x === l.node || heldBy(v, x, l.node, l.r, stop, 'left')),
+      back - 1,
+    );
+    if (end === undefined || trafficHeld(v, l.r, end)) continue;
     for (const x of upThroughout(v, l.r, end)) {
       if (x === l.node) continue;
       judged++;
@@ -128,8 +165,14 @@ export function checkDetectCrash(v: MembershipView, clock: Clock = LOCKSTEP): Ve
     const ticks = detectBound(v.n, qf, p);
     const bound = clock.span(ticks);
     const back = v.ups.find((u) => u.node === c.node && u.r > c.r)?.r ?? v.lastRound + 1;
-    const end = c.r + bound;
-    if (end > v.lastRound || end >= back) continue;
+    const end = withinRun(
+      v,
+      c.r + bound,
+      (stop) =>
+        upThroughout(v, c.r, stop).every((x) => x === c.node || heldBy(v, x, c.node, c.r, stop, 'dead')),
+      back - 1,
+    );
+    if (end === undefined) continue;
     const firsts: number[] = [];
     const all: number[] = [];
     for (const x of upThroughout(v, c.r, end)) {
@@ -216,9 +259,15 @@ export function checkRejoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
   const bad: string[] = [];
   let judged = 0;
   for (const u of v.ups.filter((x) => x.how === 'restart')) {
-    const end = u.r + bound;
     const next = v.downs.find((d) => d.node === u.node && d.r > u.r)?.r ?? v.lastRound + 1;
-    if (end > v.lastRound || end >= next || trafficHeld(v, u.r, end)) continue;
+    const end = withinRun(
+      v,
+      u.r + bound,
+      (stop) =>
+        upThroughout(v, u.r, stop).every((x) => x === u.node || heldBy(v, x, u.node, u.r, stop, 'alive')),
+      next - 1,
+    );
+    if (end === undefined || trafficHeld(v, u.r, end)) continue;
     // "Stays so" holds until the member is down again, or a later fault holds
     // its traffic (a partition, a cut, its pause): a death then is a
     // detection, not a stale one (a lockstep rejoin run has neither).

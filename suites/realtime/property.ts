@@ -178,7 +178,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
   // Phase 2: fast-check replays the first failing input (its path) and shrinks it, in the
   // same family; a smaller input fails only when the same check fails again.
   let details: fc.RunDetails<[GeneratedInput]> | undefined;
-  if (target !== undefined) {
+  if (target !== undefined && o.shrinkBudgetMs > 0) {
     const shrinkTarget = target;
     const family = firstFailIndex % fams.length;
     memo.clear(); // the failing run itself is replayed: nodes on their own timers may not fail again
@@ -265,7 +265,9 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
             [
               details?.failed
                 ? `shrunk in ${details.numShrinks} steps (${shrinkRuns} runs) from run ${firstFailIndex + 1} of ${generated}${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`
-                : `run ${firstFailIndex + 1} of ${generated}, not shrunk: its replay did not fail again (nodes on their own timers)`,
+                : o.shrinkBudgetMs === 0
+                  ? `run ${firstFailIndex + 1} of ${generated}, not shrunk (a shrink budget of 0 s)`
+                  : `run ${firstFailIndex + 1} of ${generated}, not shrunk: its replay did not fail again (nodes on their own timers)`,
               capLine(`input: ${JSON.stringify(lastFail.input)}`),
               `replay: ${replay}`,
               `harness lag in that run: ${lastFail.e.lag.totalMs} ms in all, longest ${lastFail.e.lag.maxMs} ms`,
