@@ -4,6 +4,7 @@ import type { HistoryEvent } from '../engine/history/events.js';
 import {
   ANTI_ENTROPY_VARIANTS,
   KV_VARIANTS,
+  MAELSTROM_NODE,
   missingCapability,
   SIR_VARIANTS,
   VARIANTS,
@@ -162,7 +163,7 @@ export const CHECKS: readonly CheckEntry[] = [
     realtime: true,
     ridesAlong: true,
     inapplicable: (v) =>
-      v.run?.maelstrom
+      v.run?.maelstrom || v.init?.implementation.startsWith(MAELSTROM_NODE)
         ? "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary"
         : directTransport(v)
           ? DIRECT_TRANSPORT

@@ -86,6 +86,15 @@ durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit sh
 const splitList = (values: string[] | undefined) =>
   (values ?? []).flatMap((v) => v.split(',')).filter(Boolean);
 
+/** Flags only the realtime suites take: with them, `run --impl` asks the node first which suites it gets. */
+export const REALTIME_ONLY_FLAGS = [
+  'period',
+  'fanout',
+  'rumor-k',
+  'loss-of-interest',
+  'shrink-budget',
+] as const;
+
 /** Whether an --impl node declares realtime and not lockstep (then `run` means the realtime suites). */
 export async function declaresRealtimeOnly(impl: string, startupTimeoutMs: number): Promise<boolean> {
   const iut = await startImpl(impl, startupTimeoutMs, 5000);

@@ -23,7 +23,7 @@ import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
 import { claimOutDir } from './run/out-dir.js';
 import { type Job, Pool, type PoolEnd } from './run/pool.js';
 import { runMaelstromCommand } from './run-maelstrom.js';
-import { declaresRealtimeOnly, runRealtimeCommand } from './run-realtime.js';
+import { declaresRealtimeOnly, REALTIME_ONLY_FLAGS, runRealtimeCommand } from './run-realtime.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
@@ -227,10 +227,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (mode === 'realtime') return runRealtimeCommand(argv);
   if (mode !== undefined && mode !== 'lockstep')
     throw new UsageError(`--mode must be lockstep or realtime, got '${mode}'`);
+  // Flags of the realtime suites only: the node must declare realtime only (else they are a usage error).
   const impl = flagValue(argv, 'impl');
-  const help = argv.includes('--help') || argv.includes('-h');
-  if (mode === undefined && impl !== undefined && !help && (await declaresRealtimeOnly(impl, 15_000)))
-    return runRealtimeCommand(argv);
+  const realtimeFlag = REALTIME_ONLY_FLAGS.find((f) =>
+    argv.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)),
+  );
+  if (mode === undefined && impl !== undefined && realtimeFlag !== undefined) {
+    if (await declaresRealtimeOnly(impl, 15_000)) return runRealtimeCommand(argv);
+    throw new UsageError(
+      `--${realtimeFlag} is for the realtime suites (--mode realtime, or a node that declares realtime only)`,
+    );
+  }
   const config = parseConfig(
     argv.filter((a, i) => !(a === '--mode' || a.startsWith('--mode=') || argv[i - 1] === '--mode')),
   );
@@ -242,6 +249,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const results: CaseResult[] = [];
   let signalCode: number | null = null;
   let unsupportedResults: CaseResult[] = [];
+  let realtimeOnly = false;
   const pool = new Pool(
     (i) => ({
       impl: config.impl,
@@ -262,7 +270,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     config.jobs,
     {
       plan(declared) {
-        const p = plan(config, declared.capabilities);
+        // A node on its own timers only: no lockstep case runs; the realtime suites do (below).
+        const caps = declared.capabilities;
+        if (mode === undefined && config.impl && caps.realtime && !caps.lockstep) {
+          realtimeOnly = true;
+          return [];
+        }
+        const p = plan(config, caps);
         unsupportedResults = p.unsupported;
         progress.setTotal(p.jobs.length);
         return p.jobs;
@@ -300,6 +314,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     progress.clear();
   }
 
+  if (realtimeOnly && end.status === 'completed') {
+    out.discard();
+    return runRealtimeCommand(argv);
+  }
   if (end.status === 'startup-failed' && !end.init) {
     out.discard();
     throw new UsageError(`cannot start --impl: ${end.reason}`);

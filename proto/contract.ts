@@ -338,3 +338,10 @@ export function compareVersions(a: Version, b: Version): number {
   if (a.origin === b.origin) return 0;
   return a.origin < b.origin ? -1 : 1;
 }
+
+/**
+ * How the Maelstrom adapter names the node it serves (`maelstrom node (<command>)`):
+ * its envelopes carry the node's own message types as kinds, not the
+ * contract's vocabulary, so checks of the vocabulary do not apply to it.
+ */
+export const MAELSTROM_NODE = 'maelstrom node';

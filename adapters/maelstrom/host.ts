@@ -28,6 +28,7 @@ import {
   type Envelope,
   type GossipEndpoint,
   type InitResult,
+  MAELSTROM_NODE,
   type NodeId,
   type NodeInit,
   type Parameters,
@@ -152,7 +153,7 @@ export class MaelstromHost implements GossipEndpoint {
 
   private info(): InitResult {
     return {
-      implementation: `maelstrom node (${this.o.command})`,
+      implementation: `${MAELSTROM_NODE} (${this.o.command})`,
       version: 'maelstrom-adapter',
       capabilities: MAELSTROM_CAPABILITIES,
     };

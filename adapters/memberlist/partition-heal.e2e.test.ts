@@ -2,10 +2,10 @@
 // find it: a partition longer than the time to declare a member dead leaves
 // two views that never merge again (probes and push-pull pick only members
 // held alive). A saved realtime counterexample with such a cut, replayed
-// against the real library, FAILs membership/partition-heal; the same input
-// against the reference (whose SWIM push-pulls with a member held dead)
-// passes. GOSSIPCHECK_EXAMPLE_TESTS=0 skips it where the library cannot be
-// built, as for the adapter's own test.
+// against the real library, FAILs membership/partition-heal (the reference
+// heals such cuts: cli/chaos-membership.e2e.test.ts, and the realtime suites'
+// own runs). GOSSIPCHECK_EXAMPLE_TESTS=0 skips it where the library cannot
+// be built, as for the adapter's own test.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,11 +76,5 @@ describe('memberlist, a partition longer than the dead timeout', () => {
     );
     expect(r.stdout).toMatch(/never one all-alive view/);
     expect(r.code).toBe(1);
-  });
-
-  test('the reference heals the same cut', { timeout: 120_000 }, async () => {
-    const r = await runCli(['replay', counterexample(null)], 110_000);
-    expect(r.stdout, r.stderr).toMatch(/^PASS membership\/partition-heal/);
-    expect(r.code).toBe(0);
   });
 });

@@ -26,6 +26,7 @@ const EXAMPLE_TESTS = ['examples/examples.e2e.test.ts'];
 const MEMBERLIST_TESTS = [
   'adapters/memberlist/memberlist.e2e.test.ts',
   'adapters/serf/serf.e2e.test.ts',
+  'adapters/memberlist/partition-heal.e2e.test.ts',
   'adapters/conformance.e2e.test.ts',
 ];
 const DOCKER_TESTS = [
