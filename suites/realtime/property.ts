@@ -229,8 +229,13 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
     const tally = tallies.get(id)!;
     const t = tally.checks()[0];
     const counts = { judged: t?.runs ?? 0, checks: tally.checks() };
-    if (id === target && lastFail) {
+    // The shrunk run is the counterexample of the check it was shrunk for, and of every
+    // other check it fails too (often one bug breaks several: memberlist's long partition
+    // fails partition-heal and refute alike).
+    const shrunkFails = lastFail && verdictIn(lastFail.e, id)?.verdict === 'FAIL';
+    if (lastFail && (id === target || shrunkFails)) {
       const v = verdictIn(lastFail.e, id)!;
+      const also = id === target ? [] : [`the input shrunk for ${target} fails this check too`];
       const history = historyOf(`counterexamples/${name(id)}.jsonl`, lastFail.e);
       const file = `counterexamples/${name(id)}.json`;
       const saved: RealtimeCounterexample = {
@@ -268,6 +273,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
                 : o.shrinkBudgetMs === 0
                   ? `run ${firstFailIndex + 1} of ${generated}, not shrunk (a shrink budget of 0 s)`
                   : `run ${firstFailIndex + 1} of ${generated}, not shrunk: its replay did not fail again (nodes on their own timers)`,
+              ...also,
               capLine(`input: ${JSON.stringify(lastFail.input)}`),
               `replay: ${replay}`,
               `harness lag in that run: ${lastFail.e.lag.totalMs} ms in all, longest ${lastFail.e.lag.maxMs} ms`,
