@@ -4,11 +4,9 @@
 // on an edge the peer graph never uses touched nothing: the case is
 // INCONCLUSIVE, naming the inert fault, not PASS. The same loss on an edge
 // the nodes do use drops envelopes, and the case passes with the count.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { tempDirs } from '../../engine/testing/cli.js';
 import { ReferenceHost } from '../../reference/host.js';
 import type { CaseDef, ScenarioInput } from '../model.js';
 import { checkCase } from '../property.js';
@@ -66,11 +64,14 @@ async function run(x: ScenarioInput) {
       minNodes: 3,
       maxNodes: 5,
       minRounds: 0,
-      outDir: mkdtempSync(join(tmpdir(), 'gc-fe-')),
+      outDir: dirs.make(),
       impl: null,
     },
   );
 }
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
 
 describe('convergence/under-loss with a loss that touched nothing', () => {
   test('a loss on an edge the ring never uses: INCONCLUSIVE, the inert fault named', async () => {
