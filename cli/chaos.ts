@@ -42,12 +42,12 @@ import { HistoryRecorder, JsonlFileSink } from '../engine/history/recorder.js';
 import { Progress } from '../engine/realtime/progress.js';
 import { RealtimeRun } from '../engine/realtime/runner.js';
 import { realtimeSchedule, type TransportKind } from '../engine/realtime/schedule.js';
+import { fullMeshPeers } from '../engine/realtime/spec.js';
 import {
   type InitResult,
   isSirVariant,
   LOSS_OF_INTEREST,
   missingCapability,
-  type NodeId,
   type Parameters,
   type Variant,
 } from '../proto/contract.js';
@@ -101,10 +101,6 @@ ${gateHelp(26)}
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
                           (gossipcheck chaos --maelstrom x --help)
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)`;
-
-function fullMesh(nodes: NodeId[]): Record<NodeId, NodeId[]> {
-  return Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
-}
 
 export async function chaosCommand(argv: string[]): Promise<number> {
   // Maelstrom nodes (stdin/stdout JSON) run in containers under the Maelstrom runner.
@@ -268,7 +264,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     const spec = {
       seed,
       nodes,
-      peers: fullMesh(nodes),
+      peers: fullMeshPeers(nodes),
       params,
       transport,
       durationMs,

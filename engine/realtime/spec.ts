@@ -87,3 +87,7 @@ export function nodeInitOf(
     generation,
   };
 }
+
+/** Every node's peers in a full mesh: all the others (realtime runs, chaos and generated alike). */
+export const fullMeshPeers = (nodes: readonly NodeId[]): Record<NodeId, NodeId[]> =>
+  Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));

@@ -15,8 +15,8 @@ import type { HistoryEvent } from '../../engine/history/events.js';
 import { HistoryRecorder } from '../../engine/history/recorder.js';
 import { type LagFigures, LagMonitor, STALL_MS } from '../../engine/realtime/lag.js';
 import { type RealtimeOutcome, RealtimeRun } from '../../engine/realtime/runner.js';
-import type { RealtimeSpec } from '../../engine/realtime/spec.js';
-import { isSirVariant, type NodeId, type Parameters } from '../../proto/contract.js';
+import { fullMeshPeers, type RealtimeSpec } from '../../engine/realtime/spec.js';
+import { isSirVariant, type Parameters } from '../../proto/contract.js';
 import { materialize, type RealtimeInput } from './input.js';
 import { settleBoundMs } from './params.js';
 
@@ -52,15 +52,12 @@ export const LAG_ALLOWANCE_MS = GRACE_MS / 3;
 /** Checks that read no time (checks/index.ts `realtime`): a stalled harness cannot make them fail falsely. */
 const TIME_FREE: ReadonlySet<string> = new Set(CHECKS.filter((c) => c.realtime).map((c) => c.info.id));
 
-const fullMesh = (nodes: NodeId[]): Record<NodeId, NodeId[]> =>
-  Object.fromEntries(nodes.map((n) => [n, nodes.filter((m) => m !== n)]));
-
 export function specOf(input: RealtimeInput, o: ExecuteOptions): RealtimeSpec {
   const m = materialize(input, { periodMs: o.params.periodMs, seed: o.seed, durable: o.durable });
   return {
     seed: o.seed,
     nodes: m.nodes,
-    peers: fullMesh(m.nodes),
+    peers: fullMeshPeers(m.nodes),
     params: o.params,
     transport: 'harness',
     durationMs: m.durationMs,

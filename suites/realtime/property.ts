@@ -84,11 +84,17 @@ export const reportedIds = (variant: Variant, ids?: readonly string[]): string[]
   realtimeCaseIds(variant).filter((id) => !ids?.length || id === RUN_COMPLETED_ID || ids.includes(id));
 
 /** Counted per generated input for the report's "explored" table. */
-function explore(acc: Record<string, Record<string, number>>, input: RealtimeInput, longCut: number): void {
+function explore(
+  acc: Record<string, Record<string, number>>,
+  input: RealtimeInput,
+  family: string,
+  longCut: number,
+): void {
   const bump = (f: string, b: string) => {
     acc[f] ??= {};
     acc[f][b] = (acc[f][b] ?? 0) + 1;
   };
+  bump('family', family);
   bump('nodes', String(input.nodes));
   for (const f of input.faults) {
     bump('faults', f.kind);
@@ -153,9 +159,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
       const input = focus(g, index % fams.length);
       const { e, byId } = await ran(input);
       first ??= e;
-      explore(explored, input, o.timing.longCut);
-      explored.family ??= {};
-      explored.family[fams[index % fams.length]] = (explored.family[fams[index % fams.length]] ?? 0) + 1;
+      explore(explored, input, fams[index % fams.length], o.timing.longCut);
       for (const id of ids) {
         const v = byId.get(id);
         if (!v) continue;
