@@ -293,7 +293,7 @@ describe('accuracy, false-positive-rate, suspicion-rate, refute: under loss', ()
     expect(judge(refuted(view('n3', 'alive', 1)), 'membership/refute').verdict).toBe('PASS');
     const bad = judge(refuted(view('n3', 'suspect')), 'membership/refute');
     expect(bad.verdict).toBe('FAIL');
-    expect(bad.evidence.details[0]).toBe('n1 ends holding n3 as suspect@0; suspected at incarnation 0');
+    expect(bad.evidence.details[0]).toBe('n3 suspected at incarnation 0, not refuted at n1 (suspect@0)');
   });
 
   test('refute: a suspicion seen less than T·(2D + 2) ticks before the end and not refuted is not judged', () => {

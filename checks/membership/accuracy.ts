@@ -242,6 +242,8 @@ export function checkRefute(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
       }
     }
     if (maxSuspected < 0) continue;
+    // One line per suspected member, so a capped list still names every one.
+    const holders: string[] = [];
     for (const x of v.live) {
       if (x === m) continue;
       const h = heldAt(v, x, m, end);
@@ -249,11 +251,11 @@ export function checkRefute(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
       if (above(maxSuspected)) judged++;
       else if (maxEarly >= 0 && !above(maxEarly)) {
         judged++;
-        bad.push(
-          `${x} ends holding ${m} as ${h ? `${h[0]}@${h[1]}` : 'unknown'}; suspected at incarnation ${maxEarly}`,
-        );
+        holders.push(`${x} (${h ? `${h[0]}@${h[1]}` : 'unknown'})`);
       }
     }
+    if (holders.length)
+      bad.push(`${m} suspected at incarnation ${maxEarly}, not refuted at ${holders.join(', ')}`);
   }
   return verdictOf(
     REFUTE,
@@ -261,7 +263,7 @@ export function checkRefute(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
     {
       expected: 'every suspected live member alive everywhere at a higher incarnation by the end',
       observed: bad.length
-        ? `${bad.length} of ${judged} pairs not refuted`
+        ? `${bad.length} suspected member(s) not refuted`
         : `${judged} (member, suspected) pairs refuted`,
       details: bad,
     },
