@@ -10,6 +10,7 @@ import { gating } from '../checks/gate.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { VARIANTS } from '../proto/contract.js';
 import { builtInReference } from '../reference/built-in.js';
+import type { MaelstromCounterexample } from '../suites/maelstrom-generated.js';
 import type { CaseDef } from '../suites/model.js';
 import type { CounterexampleFile } from '../suites/property.js';
 import { safeCheck } from '../suites/property.js';
@@ -17,6 +18,7 @@ import type { RealtimeCounterexample } from '../suites/realtime/property.js';
 import { findCase } from '../suites/registry.js';
 import { GATE_FLAGS, gateHelp, gateOptions } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
+import { maelstromProblem, replayMaelstrom } from './replay-maelstrom.js';
 import { realtimeProblem, replayRealtime } from './replay-realtime.js';
 import { durationFlag, parseFlags, printHelp, UsageError } from './usage.js';
 
@@ -24,9 +26,11 @@ const HELP = `usage: gossipcheck replay FILE [flags]
 
 Re-runs one saved counterexample (report/counterexamples/*.json): the same
 case, variant and input; in lockstep the same history bytes, in realtime the
-same schedule on a fresh endpoint process (the verdict, not the bytes).
+same schedule on a fresh endpoint process, for a Maelstrom node the same fault
+windows on a fresh cluster (the verdict, not the bytes).
 
-  --impl "<command>"   check this IUT instead of the one saved in FILE
+  --impl "<command>"   check this IUT (for a Maelstrom counterexample: this node command) instead of
+                       the one saved in FILE
   --history OUT        write the replayed run's history (JSONL) to OUT
   --timeout MS         deadline of every call to the IUT (default: as saved)
 ${gateHelp(23)}
@@ -39,7 +43,8 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 type Loaded =
   | { mode: 'lockstep'; cx: CounterexampleFile; def: CaseDef<unknown> }
-  | { mode: 'realtime'; cx: RealtimeCounterexample };
+  | { mode: 'realtime'; cx: RealtimeCounterexample }
+  | { mode: 'maelstrom'; cx: MaelstromCounterexample };
 
 function load(file: string): Loaded {
   let data: unknown;
@@ -61,6 +66,11 @@ function load(file: string): Loaded {
     const problem = realtimeProblem(data as Partial<RealtimeCounterexample>);
     if (problem) throw bad(problem);
     return { mode: 'realtime', cx: data as RealtimeCounterexample };
+  }
+  if ((data as { mode?: unknown }).mode === 'maelstrom') {
+    const problem = maelstromProblem(data as Partial<MaelstromCounterexample>);
+    if (problem) throw bad(problem);
+    return { mode: 'maelstrom', cx: data as MaelstromCounterexample };
   }
   const def = findCase(cx.case);
   if (!def) throw bad(`unknown case '${cx.case}' (see gossipcheck list)`);
@@ -92,6 +102,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay takes one FILE (gossipcheck replay --help)');
   const loaded = load(positionals[0]);
   const history = values.history ? resolve(values.history) : null;
+  if (loaded.mode === 'maelstrom')
+    return replayMaelstrom(loaded.cx, {
+      ...(values.impl !== undefined ? { impl: values.impl } : {}),
+      history,
+      gate: gateOptions(values),
+    });
   if (loaded.mode === 'realtime') {
     const timeoutMs =
       values.timeout === undefined

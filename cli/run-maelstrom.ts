@@ -2,11 +2,17 @@
 // (a Gossip Glomers solution) unchanged. One process per node speaking
 // Maelstrom's newline-delimited JSON on stdin / stdout, hosted by the
 // Maelstrom adapter; each scenario is a fresh cluster driven by the realtime
-// runner, every line through the kit's Router (adapters/maelstrom/scenario.ts).
+// runner, every line through the kit's Router (adapters/maelstrom/scenario.ts);
+// then maelstrom/convergence/generated, --runs generated fault schedules with
+// shrinking (suites/maelstrom-generated.ts).
 // The lockstep suites need Tick and are UNSUPPORTED. See docs/maelstrom.md.
 
 import { join } from 'node:path';
-import { runMaelstromScenario, type ScenarioSpec } from '../adapters/maelstrom/scenario.js';
+import {
+  runGeneratedScenario,
+  runMaelstromScenario,
+  type ScenarioSpec,
+} from '../adapters/maelstrom/scenario.js';
 import { TOPOLOGIES, type TopologyName, topologyFor } from '../adapters/maelstrom/topology.js';
 import { type GateOptions, gate } from '../checks/gate.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../checks/maelstrom-profiles.js';
@@ -14,10 +20,12 @@ import { type NodeId, nodeIds } from '../proto/contract.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
-import { RUN_SCENARIOS } from '../suites/maelstrom.js';
+import { GENERATED, RUN_SCENARIOS } from '../suites/maelstrom.js';
+import { checkMaelstromGenerated } from '../suites/maelstrom-generated.js';
 import { MaelstromResults, planMaelstrom } from '../suites/maelstrom-results.js';
 import { matchesPrefix } from '../suites/registry.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
+import { runsFlag, SHRINK_BUDGET_HELP, shrinkBudgetFlag } from './property-flags.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
@@ -32,6 +40,8 @@ const FLAGS = {
   latency: { type: 'string' },
   settle: { type: 'string' },
   timeout: { type: 'string' },
+  runs: { type: 'string' },
+  'shrink-budget': { type: 'string' },
   case: { type: 'string', multiple: true },
   out: { type: 'string' },
   ...GATE_FLAGS,
@@ -52,6 +62,9 @@ export const MAELSTROM_HELP = `usage: gossipcheck run --maelstrom "<command>" [f
   --settle S               after the workload, wait at most this long for every acknowledged value to
                            reach every node before the final reads (default 5s; bare: as --duration)
   --timeout MS             deadline of every client request: init, topology, broadcast, read (default 5000)
+  --runs N                 maelstrom/convergence/generated: generated fault schedules, each a fresh cluster
+                           of 2..--nodes nodes (default 10)
+  --shrink-budget S        ${SHRINK_BUDGET_HELP}
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
   --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
   --seed S                 run seed (default 1): client choices, partition groups, loss draws
@@ -78,6 +91,8 @@ interface Config {
   timeoutMs: number;
   seed: number;
   cases: string[];
+  runs: number;
+  shrinkBudgetMs: number;
   out: string;
   gate: GateOptions;
 }
@@ -123,6 +138,8 @@ function parseConfig(argv: string[]): Config | null {
     }),
     seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     cases: (values.case ?? []).flatMap((c) => c.split(',')).filter(Boolean),
+    runs: runsFlag(values.runs),
+    shrinkBudgetMs: shrinkBudgetFlag(values['shrink-budget']),
     out: values.out ?? 'gossipcheck-report',
     gate: gateOptions(values),
   };
@@ -134,7 +151,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${MAELSTROM_HELP}\n`);
     return 0;
   }
-  const plan = planMaelstrom(RUN_SCENARIOS, config.cases);
+  const plan = planMaelstrom(RUN_SCENARIOS, config.cases, true);
   if (typeof plan === 'string') throw new UsageError(plan);
 
   const topology = topologyFor(config.topologyName, config.nodes);
@@ -172,6 +189,30 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     collected.judge(def, run, label, budget);
     aborted = run.startupFailure;
   }
+  if (plan.generated && aborted === null) {
+    process.stderr.write(
+      `gossipcheck: maelstrom generated (${config.runs} runs, 2..${config.nodes.length} nodes, ${config.durationMs} ms each)\n`,
+    );
+    const { topologyName } = config;
+    const { result, histories } = await checkMaelstromGenerated({
+      seed: config.seed,
+      runs: config.runs,
+      shrinkBudgetMs: config.shrinkBudgetMs,
+      maxNodes: config.nodes.length,
+      settings: {
+        command: config.command,
+        topologyName,
+        latencyMs: config.latencyMs,
+        durationMs: config.durationMs,
+        rate: config.rate,
+        settleMs: config.settleMs,
+        timeoutMs: config.timeoutMs,
+      },
+      outDir: config.out,
+      run: (input, s) => runGeneratedScenario(input, { ...s, topologyName }),
+    });
+    collected.addGenerated(result, histories);
+  } else if (plan.generated && aborted !== null) collected.notStarted(GENERATED, 'generated', aborted);
   collected.protocolFirst(setting);
   collected.lockstepUnsupported(plan.lockstep);
 

@@ -25,6 +25,7 @@ import { type CaseResult, caseResult, runReport } from '../suites/result.js';
 import { KIT_ROOT } from './docker-image.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { probe, startImpl } from './iut.js';
+import { runsFlag, SHRINK_BUDGET_HELP, shrinkBudgetFlag } from './property-flags.js';
 import { claimOutDir } from './run/out-dir.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, printHelp, UsageError } from './usage.js';
@@ -75,7 +76,7 @@ within --shrink-budget and saved for gossipcheck replay.
   --rumor-k K            rumor variants: the loss-of-interest parameter (default 2)
   --loss-of-interest R   rumor variants: ${LOSS_OF_INTEREST.join(', ')}
                          (default: the first the node declares)
-  --shrink-budget S      wall-clock seconds shrinking one failure may take (default 90)
+  --shrink-budget S      ${SHRINK_BUDGET_HELP}
   --timeout MS           deadline of every call to the node (default 2000)
   --startup-timeout MS   how long the endpoint may take to listen (default 15000)
   --out DIR              report directory (default gossipcheck-report); replaced by each run
@@ -121,7 +122,7 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
   );
   const maxNodes = intFlag('nodes', values.nodes, 5, 3, 64);
   const minNodes = intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes);
-  const runs = intFlag('runs', values.runs, 10, 1, 100_000);
+  const runs = runsFlag(values.runs);
   const seed = intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
   const jobs = intFlag('jobs', values.jobs, 4, 1, 64);
   const fanout = intFlag('fanout', values.fanout, 2, 1, 64);
@@ -130,7 +131,7 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
   const ms = (name: string, raw: string | undefined, fallbackMs: number, bare: 'ms' | 's', minMs = 1) =>
     durationFlag(name, raw, { bare, fallbackMs, minMs, maxMs: 3_600_000 });
   const periodMs = ms('period', values.period, 100, 'ms', 10);
-  const shrinkBudgetMs = ms('shrink-budget', values['shrink-budget'], 90_000, 's', 0);
+  const shrinkBudgetMs = shrinkBudgetFlag(values['shrink-budget']);
   const callTimeoutMs = ms('timeout', values.timeout, 2000, 'ms');
   const startupTimeoutMs = ms('startup-timeout', values['startup-timeout'], 15_000, 'ms');
   const gateOpts = gateOptions(values);

@@ -18,6 +18,7 @@ import { unsupportedReason } from '../suites/property.js';
 import { ALL_CASES, SUITE_NAMES, selected } from '../suites/registry.js';
 import { type CaseResult, caseResult, type RunStatus, runReport } from '../suites/result.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
+import { runsFlag } from './property-flags.js';
 import { Progress } from './run/console.js';
 import { type ExpectFail, readExpectFail } from './run/expect-fail.js';
 import { claimOutDir } from './run/out-dir.js';
@@ -129,7 +130,7 @@ function parseConfig(argv: string[]): RunConfig | null {
     suites,
     cases,
     variants,
-    runs: intFlag('runs', values.runs, 10, 1, 100_000),
+    runs: runsFlag(values.runs),
     seed: intFlag('seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     maxNodes,
     minNodes: intFlag('min-nodes', values['min-nodes'], 3, 3, maxNodes),

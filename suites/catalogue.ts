@@ -9,7 +9,7 @@ import { NOT_ON_MAELSTROM, REALTIME_VARIANTS, realtimeCaseIds, realtimeCases } f
 import { RUN_COMPLETED } from '../checks/run.js';
 import type { CheckInfo } from '../checks/verdict.js';
 import type { Variant } from '../proto/contract.js';
-import { MAELSTROM_PARAMS, MAELSTROM_SCENARIOS } from './maelstrom.js';
+import { GENERATED_CASE, MAELSTROM_PARAMS, MAELSTROM_SCENARIOS } from './maelstrom.js';
 import { ALL_CASES, matchesPrefix } from './registry.js';
 
 /**
@@ -52,6 +52,7 @@ function build(): CatalogueEntry[] {
   add(PROTOCOL_CASE, 'maelstrom', [MAELSTROM_PARAMS.variant]);
   for (const s of MAELSTROM_SCENARIOS)
     add(convergenceCase(s.name, s.what), 'maelstrom', [MAELSTROM_PARAMS.variant]);
+  add(GENERATED_CASE, 'maelstrom', [MAELSTROM_PARAMS.variant]);
   for (const c of Object.values(budgetCases(null))) add(c, 'maelstrom', [MAELSTROM_PARAMS.variant]);
   for (const id of MAELSTROM_REALTIME_IDS) {
     const e = byId.get(id);

@@ -12,7 +12,7 @@ import { type CheckInfo, unsupported, type Verdict } from '../checks/verdict.js'
 import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { BUDGET_IDS, MAELSTROM_REALTIME_IDS, noMatch } from './catalogue.js';
-import { MAELSTROM_PARAMS, type MaelstromScenario } from './maelstrom.js';
+import { GENERATED_CASE, MAELSTROM_PARAMS, type MaelstromScenario } from './maelstrom.js';
 import { ALL_CASES, matchesPrefix } from './registry.js';
 import { type CaseResult, caseResult, type RunFacts, type RunReport, runReport } from './result.js';
 
@@ -22,6 +22,8 @@ export interface MaelstromPlan {
   protocol: boolean;
   /** Selected lockstep cases: reported UNSUPPORTED (they need Tick). */
   lockstep: CheckInfo[];
+  /** maelstrom/convergence/generated is selected (`run --maelstrom` only). */
+  generated: boolean;
 }
 
 /**
@@ -33,19 +35,21 @@ export interface MaelstromPlan {
 export function planMaelstrom(
   scenarios: readonly MaelstromScenario[],
   prefixes: readonly string[],
+  withGenerated = false,
 ): MaelstromPlan | string {
   const sel = (id: string) => matchesPrefix(id, prefixes);
+  const generated = withGenerated && sel(GENERATED_CASE.id);
   const shared = MAELSTROM_REALTIME_IDS.some(sel);
   let picked = scenarios.filter(
     (s) => shared || sel(convergenceCase(s.name, s.what).id) || (s.budgets && BUDGET_IDS.some(sel)),
   );
   const protocol = sel('maelstrom/protocol');
-  if (picked.length === 0 && protocol) picked = scenarios.slice(0, 1);
+  if (picked.length === 0 && protocol && !generated) picked = scenarios.slice(0, 1);
   const judgedHere = new Set(MAELSTROM_REALTIME_IDS);
   const lockstep = ALL_CASES.filter((c) => !judgedHere.has(c.id) && sel(c.id));
-  if (picked.length === 0 && lockstep.length === 0)
+  if (picked.length === 0 && lockstep.length === 0 && !generated)
     return noMatch('maelstrom', prefixes) ?? 'no case matches';
-  return { scenarios: picked, protocol, lockstep };
+  return { scenarios: picked, protocol, lockstep, generated };
 }
 
 export class MaelstromResults {
@@ -92,8 +96,14 @@ export class MaelstromResults {
     for (const v of checkRealtimeHistory(run.events)) if (this.selected(v.id)) this.add(v, label, file);
   }
 
+  /** A case judged over several runs of its own (maelstrom/convergence/generated); its histories count for the protocol. */
+  addGenerated(result: CaseResult, histories: readonly HistoryEvent[][]): void {
+    this.results.push(result);
+    this.histories.push(...histories);
+  }
+
   /** A scenario not run because the node could not even start in an earlier one. */
-  notStarted(s: MaelstromScenario, label: string, why: string): void {
+  notStarted(s: Pick<MaelstromScenario, 'name' | 'what'>, label: string, why: string): void {
     const conv = convergenceCase(s.name, s.what);
     if (!this.selected(conv.id)) return;
     const evidence = { expected: 'a running cluster', observed: `not run: ${why}`, details: [] };

@@ -4,6 +4,7 @@
 // commands only pick scenarios and run them (cli/run-maelstrom.ts on local
 // processes, cli/chaos-maelstrom.ts in containers).
 
+import { convergenceCase } from '../checks/maelstrom.js';
 import type { CrashEvent, LinkFaultEvent, PauseEvent, RestartEvent } from '../engine/faults/schedule.js';
 import { makePartition } from '../engine/faults/shapes.js';
 import { minimalParameters, type NodeId } from '../proto/contract.js';
@@ -171,6 +172,16 @@ export const CHAOS_SCENARIOS: readonly MaelstromScenario[] = [
     faults: lossFaults,
   },
 ];
+
+/**
+ * `run --maelstrom`'s generated property: the convergence case over --runs
+ * generated fault schedules (suites/maelstrom-input.ts), shrunk on failure.
+ */
+export const GENERATED = {
+  name: 'generated',
+  what: 'After generated faults heal (partitions of every shape, one-way included; loss; delay; duplication; reorder; some lasting the whole workload, so that only gossip repairs them)',
+};
+export const GENERATED_CASE = convergenceCase(GENERATED.name, GENERATED.what);
 
 /** Every Maelstrom scenario, `run --maelstrom`'s first. */
 export const MAELSTROM_SCENARIOS: readonly MaelstromScenario[] = [...RUN_SCENARIOS, ...CHAOS_SCENARIOS];

@@ -4,10 +4,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { replayCommand } from '../../cli/replay.js';
 import { runMaelstromCommand } from '../../cli/run-maelstrom.js';
 import { UsageError } from '../../cli/usage.js';
 import { tempDirs } from '../../engine/testing/cli.js';
 import { nodeIds } from '../../proto/contract.js';
+import type { MaelstromCounterexample } from '../../suites/maelstrom-generated.js';
 import type { RunReport } from '../../suites/result.js';
 import { LineSplitter } from './node-process.js';
 import { carriedValues, parseLine, quote } from './protocol.js';
@@ -122,7 +124,17 @@ describe('gossipcheck run --maelstrom', () => {
   it('passes a correct node with retries, partitions (halves, one-way) and faults that heal in quiet included', async () => {
     const { cmd, marker } = command('retry');
     const { code, report } = await check(
-      ['--maelstrom', cmd, ...SMALL, '--case', 'maelstrom/convergence', '--case', 'maelstrom/protocol'],
+      [
+        '--maelstrom',
+        cmd,
+        ...SMALL,
+        '--runs',
+        '4',
+        '--case',
+        'maelstrom/convergence',
+        '--case',
+        'maelstrom/protocol',
+      ],
       marker,
     );
     const ids = report.results.map((r) => `${r.verdict} ${r.id}`);
@@ -136,8 +148,15 @@ describe('gossipcheck run --maelstrom', () => {
       'PASS maelstrom/convergence/heal-in-quiet/halves',
       'PASS maelstrom/convergence/heal-in-quiet/one-way',
       'PASS maelstrom/convergence/heal-in-quiet/loss',
+      'PASS maelstrom/convergence/generated',
     ]);
     expect(code).toBe(0);
+    const generated = verdictOf(report, 'maelstrom/convergence/generated');
+    expect(generated?.runs).toBe(4);
+    // Run 1 is a cut that heals in quiet (suites/maelstrom-input.ts MAELSTROM_FAMILIES).
+    expect(generated?.explored?.family?.['partition-quiet']).toBe(1);
+    // protocol is judged over the generated runs' histories too: 8 scenarios and 4 runs.
+    expect(verdictOf(report, 'maelstrom/protocol')?.evidence.observed).toMatch(/ in 12 run\(s\)/);
     // The harness's own share is in every scenario's evidence.
     expect(verdictOf(report, 'maelstrom/convergence/no-faults')?.evidence.details.at(-1)).toMatch(
       /^harness: \d+ of 24 planned client operations issued \(\d+ %\); its own added latency per delivered line ≤ [\d.]+ ms at p99/,
@@ -192,6 +211,40 @@ describe('gossipcheck run --maelstrom', () => {
     const healed = events.find((e) => e.t === 'fault' && e.action === 'stop')?.r ?? -1;
     const lastWrite = Math.max(...events.filter((e) => e.t === 'ack' || e.t === 'update').map((e) => e.r));
     expect(healed).toBeGreaterThanOrEqual(lastWrite);
+  });
+
+  it('generated schedules catch that node too, shrink the failure to a fault that heals in quiet, and replay it', async () => {
+    const marker = `gc-maelstrom-test-${process.pid}-${++tag}`;
+    const cmd = `node ${resolve('adapters/maelstrom/fixtures/push-on-write-node.mjs')} ${marker}`;
+    const { code, report, out } = await check(
+      [
+        '--maelstrom',
+        cmd,
+        ...SMALL,
+        '--settle',
+        '1500ms',
+        '--runs',
+        '2',
+        '--shrink-budget',
+        '15s',
+        '--case',
+        'maelstrom/convergence/generated',
+      ],
+      marker,
+    );
+    expect(code).toBe(1);
+    const v = verdictOf(report, 'maelstrom/convergence/generated');
+    expect(v?.verdict).toBe('FAIL');
+    expect(v?.evidence.details.join('\n')).toMatch(/lacks \d+ acknowledged value/);
+    const saved = JSON.parse(
+      readFileSync(resolve(out, v!.counterexample!.file), 'utf8'),
+    ) as MaelstromCounterexample;
+    expect(saved.mode).toBe('maelstrom');
+    // The failure needs a fault no later write repairs: the shrunk input keeps one that heals in quiet.
+    expect(saved.input.faults.some((f) => f.quiet)).toBe(true);
+    expect(saved.input.nodes).toBeLessThanOrEqual(4);
+    expect(await replayCommand([resolve(out, v!.counterexample!.file)])).toBe(1);
+    expect(leftovers(marker)).toEqual([]);
   });
 
   it('judges a read_ok whose "messages" is null on an empty node as the empty set, not a breach', async () => {

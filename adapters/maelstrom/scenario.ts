@@ -16,8 +16,11 @@ import { RealtimeRun } from '../../engine/realtime/runner.js';
 import type { NodeId } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
 import { type FaultWindow, MAELSTROM_PARAMS, type NodeFaultEvent } from '../../suites/maelstrom.js';
+import type { MaelstromRunSettings } from '../../suites/maelstrom-generated.js';
+import { type MaelstromInput, materializeMaelstrom } from '../../suites/maelstrom-input.js';
 import { MaelstromHost } from './host.js';
 import { localLauncher, type NodeLauncher } from './node-process.js';
+import { type TopologyName, topologyFor } from './topology.js';
 
 // The windows' shape and the contract's view of a Maelstrom node are the suites' data (suites/maelstrom.ts).
 export type { FaultWindow, NodeFaultEvent } from '../../suites/maelstrom.js';
@@ -132,4 +135,31 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     await host.close();
     await server.close();
   }
+}
+
+/**
+ * One run of maelstrom/convergence/generated: the input's nodes and fault
+ * windows (suites/maelstrom-input.ts) over the run's settings, on local
+ * processes. `run --maelstrom` and `replay` run it the same way.
+ */
+export function runGeneratedScenario(
+  input: MaelstromInput,
+  s: MaelstromRunSettings & { topologyName: TopologyName },
+): Promise<ScenarioRun> {
+  const m = materializeMaelstrom(input, { durationMs: s.durationMs, seed: s.seed });
+  return runMaelstromScenario({
+    name: 'generated',
+    command: s.command,
+    seed: s.seed,
+    nodes: m.nodes,
+    topologyName: s.topologyName,
+    topology: topologyFor(s.topologyName, m.nodes),
+    latencyMs: s.latencyMs,
+    durationMs: s.durationMs,
+    rate: s.rate,
+    settleMs: s.settleMs,
+    timeoutMs: s.timeoutMs,
+    profile: null,
+    faults: m.faults,
+  });
 }

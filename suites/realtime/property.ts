@@ -1,20 +1,13 @@
 // The realtime suite of one variant as a fast-check property: `runs`
 // generated inputs (suites/realtime/input.ts), each run for real on its own
-// endpoint process and judged by every realtime check (checks/realtime.ts).
-// Runs are wall-clock bound, so one generated run serves every check at once
-// rather than a property per check. Every one of the `runs` inputs runs and
-// is judged, failures or not (one failing check must not leave the others
-// one run to judge); then fast-check replays the first failing input by its
-// path and shrinks it for the first check that failed there: a smaller input
-// counts as failing only when that same check fails again, so shrinking
-// keeps the bug it found. Shrinking stops when its budget
-// of wall-clock time is spent; the shrunk input is saved as a counterexample
+// endpoint process and judged by every realtime check (checks/realtime.ts),
+// then the first failure shrunk within a wall-clock budget
+// (suites/generated-runs.ts). The shrunk input is saved as a counterexample
 // that `gossipcheck replay` re-runs (same schedule; in realtime the verdict,
-// not the bytes, is what a replay reproduces: docs/chaos.md).
+// not the bytes, is what a replay reproduces: docs/realtime.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as fc from 'fast-check';
-import { RUN_COMPLETED_ID, Tally } from '../../checks/grade.js';
+import { RUN_COMPLETED_ID } from '../../checks/grade.js';
 import { realtimeCaseIds } from '../../checks/realtime.js';
 import { RUN_COMPLETED } from '../../checks/run.js';
 import { capDetails, capLine, type Verdict } from '../../checks/verdict.js';
@@ -22,6 +15,7 @@ import { writeHistoryFile } from '../../engine/history/recorder.js';
 import type { Parameters, Variant } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { findEntry } from '../catalogue.js';
+import { counterexamplePath, generatedRuns, shrinkLine } from '../generated-runs.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
 import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
@@ -117,94 +111,30 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
     callTimeoutMs: o.callTimeoutMs,
     startupTimeoutMs: o.startupTimeoutMs,
   };
-  const tallies = new Map(ids.map((id) => [id, new Tally([id])]));
-  /** Per check: the first run in which it failed, and the first in which it judged something. */
-  const failedIn = new Map<string, Execution>();
-  const judgedIn = new Map<string, Execution>();
   const explored: Record<string, Record<string, number>> = {};
-  let first: Execution | undefined;
-  let target: string | undefined;
-  let shrinkFrom = 0;
-  let shrinkRuns = 0;
-  let budgetSpent = false;
   let done = 0;
   /** The harness's worst lag over the runs: the longest stall, and the most stalling in one run. */
   const lag = { maxMs: 0, totalMs: 0 };
-  /** The last input that failed the target: fast-check's final counterexample is its last failure. */
-  let lastFail: { input: RealtimeInput; e: Execution } | undefined;
-
-  const arbitrary = realtimeInput(o.timing);
   const fams = families(o.timing);
-  /** Runs by their effective input: shrinking a field the run's family does not use runs nothing new. */
-  const memo = new Map<string, { e: Execution; byId: Map<string, Verdict> }>();
-  /** Every finished run: counted toward the harness lag figures and shown as progress. */
-  const ran = async (input: RealtimeInput) => {
-    const key = JSON.stringify(input);
-    const known = memo.get(key);
-    if (known) return known;
-    const e = await execute(input, exec);
-    o.onRun?.(++done, e);
-    lag.maxMs = Math.max(lag.maxMs, e.lag.maxMs);
-    lag.totalMs = Math.max(lag.totalMs, e.lag.totalMs);
-    const out = { e, byId: new Map(e.verdicts.map((v) => [v.id, v])) };
-    memo.set(key, out);
-    return out;
-  };
-  // Phase 1: all `runs` inputs run and are judged, a failure or not, so that one failing
-  // check does not leave the others with a single run to judge. Run i is about family i.
-  let firstFailIndex = -1;
-  let index = 0;
-  await fc.check(
-    fc.asyncProperty(arbitrary, async (g) => {
-      const input = focus(g, index % fams.length);
-      const { e, byId } = await ran(input);
-      first ??= e;
-      explore(explored, input, fams[index % fams.length], o.timing.longCut);
-      for (const id of ids) {
-        const v = byId.get(id);
-        if (!v) continue;
-        tallies.get(id)!.add([v]);
-        if (v.judged > 0 && !judgedIn.has(id)) judgedIn.set(id, e);
-        if (v.verdict === 'FAIL' && !failedIn.has(id)) failedIn.set(id, e);
-      }
-      const failing = ids.find((id) => byId.get(id)?.verdict === 'FAIL');
-      if (failing !== undefined && target === undefined) {
-        target = failing;
-        firstFailIndex = index;
-        lastFail = { input, e };
-      }
-      index++;
-      return true;
-    }),
-    { seed: fcSeed, numRuns: o.runs },
-  );
-  const generated = done;
-  // Phase 2: fast-check replays the first failing input (its path) and shrinks it, in the
-  // same family; a smaller input fails only when the same check fails again.
-  let details: fc.RunDetails<[GeneratedInput]> | undefined;
-  if (target !== undefined && o.shrinkBudgetMs > 0) {
-    const shrinkTarget = target;
-    const family = firstFailIndex % fams.length;
-    memo.clear(); // the failing run itself is replayed: nodes on their own timers may not fail again
-    shrinkFrom = Date.now();
-    details = await fc.check(
-      fc.asyncProperty(arbitrary, async (g) => {
-        const input = focus(g, family);
-        if (!memo.has(JSON.stringify(input))) {
-          if (Date.now() - shrinkFrom > o.shrinkBudgetMs) {
-            budgetSpent = true;
-            return true;
-          }
-          shrinkRuns++;
-        }
-        const { e, byId } = await ran(input);
-        if (byId.get(shrinkTarget)?.verdict !== 'FAIL') return true;
-        lastFail = { input, e };
-        return false;
-      }),
-      { seed: fcSeed, path: String(firstFailIndex), numRuns: 1 },
-    );
-  }
+  const g = await generatedRuns<GeneratedInput, RealtimeInput, Execution>({
+    arbitrary: realtimeInput(o.timing),
+    focus,
+    families: fams.length,
+    runs: o.runs,
+    fcSeed,
+    shrinkBudgetMs: o.shrinkBudgetMs,
+    ids,
+    run: async (input) => {
+      const e = await execute(input, exec);
+      o.onRun?.(++done, e);
+      lag.maxMs = Math.max(lag.maxMs, e.lag.maxMs);
+      lag.totalMs = Math.max(lag.totalMs, e.lag.totalMs);
+      return e;
+    },
+    verdicts: (e) => e.verdicts,
+    explored: (input, family) => explore(explored, input, fams[family], o.timing.longCut),
+  });
+  const { tallies, failedIn, judgedIn, first, target, lastFail, generated } = g;
 
   const base = (id: string) => {
     const info = id === RUN_COMPLETED_ID ? RUN_COMPLETED : (findEntry(id) ?? RUN_COMPLETED);
@@ -251,7 +181,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         params: o.params,
         seed: exec.seed,
         durable: o.durable,
-        fastCheck: { seed: fcSeed, path: details?.counterexamplePath ?? String(firstFailIndex) },
+        fastCheck: { seed: fcSeed, path: counterexamplePath(g) },
         impl: o.impl,
         cwd: process.cwd(),
         callTimeoutMs: o.callTimeoutMs,
@@ -262,7 +192,6 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
       mkdirSync(join(o.outDir, 'counterexamples'), { recursive: true });
       writeFileSync(join(o.outDir, file), `${JSON.stringify(saved, null, 2)}\n`);
       const replay = `npx gossipcheck replay ${join(o.replayDir ?? o.outDir, file)}`;
-      const budget = budgetSpent ? ` (shrink budget of ${o.shrinkBudgetMs / 1000} s spent)` : '';
       results.push({
         ...base(id),
         ...counts,
@@ -272,11 +201,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
           observed: v.evidence.observed,
           details: capDetails(
             [
-              details?.failed
-                ? `shrunk in ${details.numShrinks} steps (${shrinkRuns} runs) from run ${firstFailIndex + 1} of ${generated}${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`
-                : o.shrinkBudgetMs === 0
-                  ? `run ${firstFailIndex + 1} of ${generated}, not shrunk (a shrink budget of 0 s)`
-                  : `run ${firstFailIndex + 1} of ${generated}, not shrunk: its replay did not fail again (nodes on their own timers)`,
+              shrinkLine(g, o.shrinkBudgetMs),
               ...also,
               capLine(`input: ${JSON.stringify(lastFail.input)}`),
               `replay: ${replay}`,
@@ -289,7 +214,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
         history,
         counterexample: {
           seed: fcSeed,
-          path: details?.counterexamplePath ?? String(firstFailIndex),
+          path: counterexamplePath(g),
           file,
           replay,
           history,
