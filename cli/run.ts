@@ -210,7 +210,7 @@ function plan(config: RunConfig, caps: Capabilities): { jobs: Job[]; unsupported
     if (!selected(def.id, config.suites, config.cases)) continue;
     for (const variant of def.variants) {
       if (config.variants.length && !config.variants.includes(variant)) continue;
-      const why = unsupportedReason(def, variant, caps);
+      const why = unsupportedReason(def, variant, caps, config.maxNodes);
       if (why) unsupported.push(bare({ id: def.id, variant }, 'UNSUPPORTED', 'declared', why, config.seed));
       else jobs.push({ id: def.id, variant });
     }

@@ -108,6 +108,8 @@ export interface CaseDef<I = ScenarioInput> {
   variants: readonly Variant[];
   /** Why the IUT cannot be checked by this case (a missing capability), or null. */
   unsupported?(caps: Capabilities, variant: Variant): string | null;
+  /** Fewer nodes cannot exercise the case at all (a ring of 3 cuts no edge): below it, UNSUPPORTED. */
+  requiresNodes?: number;
   /** Inputs for one variant; shrinking goes toward smaller, shorter, fewer. */
   arbitrary(variant: Variant, gen: GenContext): fc.Arbitrary<I>;
   /** Why an input read back from a file is not one this case can run (names the field), or null. */

@@ -147,14 +147,20 @@ function writeHistory(outDir: string, rel: string, outcome: Outcome): string | u
   return rel;
 }
 
-/** Why the IUT cannot be held to this case for this variant (a capability it did not declare), or null. */
+/**
+ * Why the IUT cannot be held to this case for this variant (a capability it
+ * did not declare, or a cluster too small for the case to exercise), or null.
+ */
 export function unsupportedReason(
   def: CaseDef<unknown>,
   variant: Variant,
   caps: Capabilities,
+  maxNodes = Number.POSITIVE_INFINITY,
 ): string | null {
   if (!caps.variants.includes(variant)) return `variant ${variant} not declared`;
   if (!caps.lockstep) return 'lockstep not declared';
+  if (def.requiresNodes && maxNodes < def.requiresNodes)
+    return `needs at least ${def.requiresNodes} nodes to exercise anything; --nodes is ${maxNodes}`;
   return def.unsupported?.(caps, variant) ?? null;
 }
 
@@ -175,7 +181,7 @@ export async function checkCase(
     variant,
     seed,
   };
-  const why = unsupportedReason(def, variant, ctx.capabilities);
+  const why = unsupportedReason(def, variant, ctx.capabilities, opts.maxNodes);
   if (why) {
     return {
       ...base,

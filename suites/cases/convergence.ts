@@ -56,6 +56,8 @@ export const CONVERGENCE_CASES: CaseDef<ScenarioInput>[] = [
       variants: REPAIRING,
       checks: CHECKS,
       faults: () => partitionArb(shape).map((f) => [f]),
+      // In a ring of 3 every node neighbours both others: the shape cuts no edge (engine/faults/shapes.ts).
+      ...(shape === 'ring' ? { minNodes: 4, requiresNodes: 4 } : {}),
     }),
   ),
   scenarioCase({

@@ -29,6 +29,8 @@ export interface ScenarioCaseSpec {
   /** Writes and faults drawn together, when they must be correlated. */
   plan?: (variant: Variant) => fc.Arbitrary<{ writes: WriteInput[]; faults: FaultInput[] }>;
   minNodes?: number;
+  /** Below this many nodes the case exercises nothing: UNSUPPORTED for a smaller --nodes. */
+  requiresNodes?: number;
   /**
    * Whether inputs for this variant draw sparse and structured peer graphs
    * (ring, grid, random regular, small world, star of seeds) besides the full
@@ -148,6 +150,7 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
     source: spec.source,
     variants: spec.variants,
     unsupported: spec.unsupported,
+    ...(spec.requiresNodes ? { requiresNodes: spec.requiresNodes } : {}),
     arbitrary: (variant, gen) => scenarioArb(spec, variant, gen),
     async check(input, variant, ctx) {
       const events = await runScenario(input, variant, ctx, spec.id);
