@@ -25,6 +25,8 @@ interface InprocRow {
   peak_rss_mb: number;
 }
 
+const REALTIME_TARGET_S: Record<string, number> = { reference: 180, memberlist: 300 };
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** One in-process measurement in a fresh node process (its own peak RSS). */
@@ -124,18 +126,23 @@ async function main(): Promise<number> {
   const gate = gateTiming(quick ? 2 : 10, gateJobs, seed);
 
   // 5. The realtime gates: wall-bound, measured at one job and at the default four.
-  const memberlist = join(ROOT, 'adapters', 'memberlist', 'bin', 'memberlist-node');
+  const libraries = [
+    ['memberlist', join(ROOT, 'adapters', 'memberlist', 'bin', 'memberlist-node')],
+    ['serf', join(ROOT, 'adapters', 'serf', 'bin', 'serf-node')],
+  ] as const;
   const realtime = [];
   for (const jobs of quick ? [4] : [1, 4]) {
     const runs = ['--runs', quick ? '2' : '10', '--seed', String(seed)];
     log(`realtime gate: the reference, --jobs ${jobs}`);
     realtime.push(realtimeGateTiming('reference', ['--mode', 'realtime', ...runs], jobs));
-    if (existsSync(memberlist)) {
-      log(`realtime gate: hashicorp/memberlist, --jobs ${jobs}`);
-      realtime.push(
-        realtimeGateTiming('memberlist', ['--impl', `${memberlist} --listen {listen}`, ...runs], jobs),
-      );
-    } else log('realtime gate: memberlist not built (adapters/memberlist/build.sh), skipped');
+    for (const [who, bin] of libraries) {
+      if (!existsSync(bin)) {
+        log(`realtime gate: ${who} not built (adapters/${who}/build.sh), skipped`);
+        continue;
+      }
+      log(`realtime gate: hashicorp/${who}, --jobs ${jobs}`);
+      realtime.push(realtimeGateTiming(who, ['--impl', `${bin} --listen {listen}`, ...runs], jobs));
+    }
   }
 
   const theory: TheoryRow[] = inproc.map((r) => {
@@ -255,11 +262,12 @@ async function main(): Promise<number> {
       ['the realtime gate (gossipcheck run, own timers)', 'jobs', 'seconds', 'exit', 'max lag ms'],
       realtime.map((r) => [r.who, r.jobs, r.seconds.toFixed(1), r.code, r.maxLagMs]),
     ),
-    // Targets from the realtime suites' design (docs/realtime.md): 3 min for the reference, 5 for memberlist.
+    // Targets from the realtime suites' design (docs/realtime.md): 3 min for the reference, 5 for
+    // memberlist; Serf has none (a figure).
     ...realtime
-      .filter((r) => r.jobs === 4)
+      .filter((r) => r.jobs === 4 && r.who in REALTIME_TARGET_S)
       .map((r) => {
-        const limit = r.who === 'memberlist' ? 300 : 180;
+        const limit = REALTIME_TARGET_S[r.who];
         return `${r.who} realtime gate: ${r.seconds.toFixed(0)} s  (target <= ${limit} s: ${verdict(r.seconds <= limit)})`;
       }),
     '',

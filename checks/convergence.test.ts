@@ -67,15 +67,19 @@ describe('convergence', () => {
     const v = find(checkHistory(spread({ last: 12 }).finish()), 'convergence/no-lost-update');
     expect(v.verdict).toBe('FAIL');
     expect(v.evidence.details[0]).toContain(
-      'k v1@a (acked by a in round 1) missing at b, c, d; still held by a',
+      'k v1@a (acked by a in round 1) missing at b, c, d; held at the end by a',
     );
   });
 
-  it('an ack never held by anyone, without crashes, is lost', () => {
+  it('an ack never held by anyone, without crashes, is lost; the acking node is not called a holder', () => {
     const h = new HistoryBuilder({ nodes, rounds: 12 });
     h.round(1).update('a', 'k', 'v1', v1).round(12);
     const v = find(checkHistory(h.finish()), 'convergence/no-lost-update');
     expect(v.verdict).toBe('FAIL');
+    expect(v.evidence.observed).toBe('1 acknowledged update missing at live nodes');
+    expect(v.evidence.details[0]).toBe(
+      'k v1@a (acked by a in round 1) missing at a, b, c, d; no live node holds it at the end',
+    );
   });
 
   const wiped = (durable: boolean) => {

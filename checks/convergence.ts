@@ -150,8 +150,11 @@ export function checkNoLostUpdate(v: HistoryView): Verdict {
         `excused ${what}: every holder (${[...lastHeld.keys()].join(', ')}) lost it to a non-durable restart or crash`,
       );
     } else {
+      // Who holds it at the end is read from the final reads alone: the acking node is no
+      // holder when its own last read lacks the value.
+      const holding = v.live.filter((n) => !missing.includes(n));
       lost.push(
-        `${what} missing at ${missing.join(', ')}; still held by ${keeps.map(([n]) => n).join(', ')}`,
+        `${what} missing at ${missing.join(', ')}; ${holding.length ? `held at the end by ${holding.join(', ')}` : 'no live node holds it at the end'}`,
       );
     }
   }
@@ -160,7 +163,7 @@ export function checkNoLostUpdate(v: HistoryView): Verdict {
     expected: `all ${v.acks.length} acked versions at every live node (>= acked)`,
     observed: ok
       ? `no acknowledged update lost${excused.length ? ` (${excused.length} excused)` : ''}`
-      : `${lost.length} acknowledged updates missing at live nodes`,
+      : `${lost.length} acknowledged update${lost.length === 1 ? '' : 's'} missing at live nodes`,
     details: [...lost, ...excused],
   };
   const excuse = ok

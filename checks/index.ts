@@ -66,6 +66,8 @@ import {
   RESIDUE,
   TERMINAL_STATUS,
 } from './quiescence.js';
+import { checkDeclaredKeysMs } from './realtime-keys.js';
+import { GRACE_MS } from './realtime-window.js';
 import { checkRunCompleted } from './run.js';
 import { type CheckInfo, unsupported, type Verdict } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -169,7 +171,22 @@ export const CHECKS: readonly CheckEntry[] = [
           ? DIRECT_TRANSPORT
           : undefined,
   },
-  { info: DECLARED_KEYS, variants: KV_VARIANTS, check: checkDeclaredKeys, safety: true, ridesAlong: true },
+  {
+    info: DECLARED_KEYS,
+    variants: KV_VARIANTS,
+    check: (v) => (v.run?.mode === 'realtime' ? checkDeclaredKeysMs(v, GRACE_MS) : checkDeclaredKeys(v)),
+    safety: true,
+    // Its time form widens the round to the node's previous read (less the grace): a stalled
+    // harness only widens it further, so it cannot make the rule fail.
+    realtime: true,
+    ridesAlong: true,
+    inapplicable: (v) =>
+      v.run?.maelstrom || v.init?.implementation.startsWith(MAELSTROM_NODE)
+        ? "the Maelstrom adapter, not the node, lists an envelope's keys (from its ledger)"
+        : directTransport(v)
+          ? DIRECT_TRANSPORT
+          : undefined,
+  },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true, ridesAlong: true },
   {
     info: UNIQUE_VERSIONS,

@@ -255,6 +255,16 @@ describe('accuracy, false-positive-rate, suspicion-rate, refute: under loss', ()
     expect(judge(later, 'membership/accuracy').verdict).toBe('FAIL');
   });
 
+  test('accuracy: a death under loss above 10 % is outside its premise; at 10 % it is a false death', () => {
+    const heavy: LinkFault = { kind: 'loss', probability: 0.57 };
+    const under = (f: LinkFault) =>
+      history([fault(0, 'start', f), fault(900, 'stop', f), read(100, 'n1', view('n2', 'dead'))], 1000);
+    const v = judge(under(heavy), 'membership/accuracy');
+    expect(v.verdict, v.evidence.details.join('\n')).not.toBe('FAIL');
+    expect(v.evidence.details.at(-1)).toMatch(/^not judged while traffic was held on purpose/);
+    expect(judge(under({ kind: 'loss', probability: 0.1 }), 'membership/accuracy').verdict).toBe('FAIL');
+  });
+
   test('false-positive-rate (INFO): counts pairs with a suspicion under loss', () => {
     const v = judge(lossy([read(100, 'n1', view('n2', 'suspect'))]), 'membership/false-positive-rate');
     expect(v.verdict).toBe('INFO');

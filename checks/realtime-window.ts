@@ -8,6 +8,9 @@
 import type { NodeId } from '../proto/contract.js';
 import type { HistoryView } from './view.js';
 
+/** Allowance on top of B·period for reads every few hundred ms, container restarts and Init. */
+export const GRACE_MS = 3000;
+
 /** Periods per judged window: long enough that the allowance below is a small share of it. */
 export const WINDOW_PERIODS = 8;
 

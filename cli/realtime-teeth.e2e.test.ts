@@ -12,6 +12,7 @@ afterAll(() => dirs.cleanup());
 
 const FIXTURES = [
   { name: 'fanout-exceeded', variant: 'anti-entropy-push-pull', caughtBy: 'bounds/fanout' },
+  { name: 'hides-values-in-control', variant: 'anti-entropy-push-pull', caughtBy: 'contract/declared-keys' },
   { name: 'rumor-never-loses-interest', variant: 'rumor-push', caughtBy: 'sir/quiescence' },
   { name: 'swim-never-refutes', variant: 'membership-swim', caughtBy: 'membership/refute' },
   { name: 'swim-never-rejoins', variant: 'membership-swim', caughtBy: 'membership/partition-heal' },

@@ -16,6 +16,8 @@ export interface NodeHooks {
   store?(durable: Map<string, StoredEntry>): Store;
   /** Wraps the node's core. */
   core?(inner: Core, ctx: CoreContext): Core;
+  /** Relabels an envelope's kind and keys (a broken fixture's lie about its metadata). */
+  label?(kind: string, keys: string[]): { kind: string; keys: string[] };
 }
 
 export class ReferenceNode implements Outbox {
@@ -28,12 +30,14 @@ export class ReferenceNode implements Outbox {
   /** The encoding of the last message sent in this call: cores send one message object to several peers. */
   private lastMsg: Message | null = null;
   private readonly parts: Encoded[] = [];
+  private readonly relabel: NodeHooks['label'];
 
   /** `durable` is the node's disk: its content seeds the store, and every change is written through. */
   constructor(init: NodeInit, params: NodeParams, durable: Map<string, StoredEntry>, hooks: NodeHooks = {}) {
     this.id = init.id;
     this.maxPayloadBytes = params.maxPayloadBytes;
     this.store = hooks.store ? hooks.store(durable) : new Store(durable);
+    this.relabel = hooks.label;
     const ctx: CoreContext = {
       id: init.id,
       writer: init.generation ? `${init.id}#${init.generation}` : init.id,
@@ -89,7 +93,9 @@ export class ReferenceNode implements Outbox {
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
       const payload = reuse ? p.payload.slice() : p.payload;
-      this.target.push({ from: this.id, to, payload, kind: p.msg.t, keys: carriedKeys(p.msg) });
+      const keys = carriedKeys(p.msg);
+      if (this.relabel) this.target.push({ from: this.id, to, payload, ...this.relabel(p.msg.t, keys) });
+      else this.target.push({ from: this.id, to, payload, kind: p.msg.t, keys });
     }
   }
 

@@ -8,17 +8,20 @@ import { binomialUpper, dissemination, probeFailure, SWIM } from './bounds.js';
 import { type Clock, LOCKSTEP } from './clock.js';
 import { heldAt, holdsTraffic, type MembershipView, noParams } from './view.js';
 
+/** The most loss accuracy's premise covers: above it, a false death is chance SWIM allows (§3.1's q grows with p). */
+export const ACCURACY_MAX_LOSS_PERCENT = 10;
+
 export const ACCURACY: CheckInfo = {
   id: 'membership/accuracy',
-  requirement:
-    'Under message loss up to 10% and a pause shorter than the suspicion timeout, no member that never crashed or left MUST ever be listed dead.',
+  requirement: `Under message loss up to ${ACCURACY_MAX_LOSS_PERCENT}% and a pause shorter than the suspicion timeout, no member that never crashed or left MUST ever be listed dead.`,
   level: 'MUST',
   source: `${SWIM} §3.2-4.2: suspicion lets a slow or unlucky member refute before it is declared dead; runs draw S >= 2D + 2 periods so a refutation can spread (D periods) after the suspect learns of it (D periods)`,
 };
 
 /**
  * Windows in which a death (or suspicion) of a live member is a detection,
- * outside accuracy's premise: a fault that holds traffic, or a pause longer
+ * outside accuracy's premise: a fault that holds traffic, loss above
+ * ACCURACY_MAX_LOSS_PERCENT (generated realtime schedules draw up to 60 %), or a pause longer
  * than (S - D - 2)·T ticks (the longest the accuracy runs draw: a refutation
  * still spreads before any suspicion times out), from its start to
  * T·(S + 2D + 2) ticks after its end (a suspicion it caused times out, S;
@@ -42,7 +45,11 @@ function detectionWindows(v: MembershipView, c: Clock): [number, number][] {
   for (const e of v.pauses)
     toggle(`pause ${e.node}`, e.action === 'start', e.r, (from) => e.r - from > longPause);
   for (const f of v.faults)
-    if (holdsTraffic(f.fault)) toggle(JSON.stringify(f.fault), f.action === 'start', f.r, () => true);
+    if (
+      holdsTraffic(f.fault) ||
+      (f.fault.kind === 'loss' && f.fault.probability * 100 > ACCURACY_MAX_LOSS_PERCENT)
+    )
+      toggle(JSON.stringify(f.fault), f.action === 'start', f.r, () => true);
   for (const [key, rs] of open)
     for (const r of rs)
       if (!key.startsWith('pause ') || v.lastRound - r > longPause) out.push([r, Number.POSITIVE_INFINITY]);
@@ -89,7 +96,7 @@ export function checkAccuracy(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
       details: windows.length
         ? [
             ...bad,
-            `not judged while traffic was held on purpose (and after): ${windows.map(([a, b]) => `${c.time(a)}-${c.time(b)}`).join(', ')}`,
+            `not judged while traffic was held on purpose or lost above ${ACCURACY_MAX_LOSS_PERCENT} % (and after): ${windows.map(([a, b]) => `${c.time(a)}-${c.time(b)}`).join(', ')}`,
           ]
         : bad,
     },

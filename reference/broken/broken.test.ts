@@ -237,6 +237,28 @@ describe('ships-known-values', () => {
   });
 });
 
+describe('hides-values-in-control', () => {
+  it('spreads values as the reference does, in envelopes labelled control that list no keys', async () => {
+    const seen: Record<string, { holders: number; listing: number; control: number }> = {};
+    for (const [label, make] of hosts('hides-values-in-control')) {
+      const host = make();
+      const ids = await start(host, 3, params({ variant: 'anti-entropy-push-pull' }));
+      await host.update([{ node: ids[0], key: 'a', value: 'x' }]);
+      const sent: Envelope[] = [];
+      for (let i = 0; i < 10; i++) sent.push(...(await runRound(host, ids)).sent);
+      seen[label] = {
+        holders: (await host.read(ids)).filter((s) => entry(s, 'a')).length,
+        listing: sent.filter((e) => e.keys.length > 0).length,
+        control: sent.filter((e) => e.kind === 'control').length,
+      };
+    }
+    expect(seen.reference).toMatchObject({ holders: 3, control: 0 });
+    expect(seen.reference.listing).toBeGreaterThan(0);
+    expect(seen['hides-values-in-control']).toMatchObject({ holders: 3, listing: 0 });
+    expect(seen['hides-values-in-control'].control).toBeGreaterThan(0);
+  });
+});
+
 describe('stops-gossiping', () => {
   it('spreads a write made after period 50 nowhere, where the reference spreads it everywhere', async () => {
     const holders: Record<string, number> = {};

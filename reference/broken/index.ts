@@ -2,7 +2,7 @@
 // Each fixture is the reference with one bug, run with one variant, and names
 // the suite case meant to catch it. Every fixture declares the reference's
 // capabilities, so no bug is excused as UNSUPPORTED.
-import type { Variant } from '../../proto/contract.js';
+import { CONTROL_KIND, type Variant } from '../../proto/contract.js';
 import {
   AppliesTwice,
   CounterNeverResets,
@@ -121,6 +121,13 @@ const DEFS: readonly FixtureDef[] = [
     bug: 'the digest reply also carries every entry the digest shows the peer already holds at the same version',
     caughtBy: 'bounds/no-redundant-values',
     inject: { core: (inner, ctx) => new ShipsKnownValues(inner, ctx) },
+  },
+  {
+    name: 'hides-values-in-control',
+    variant: 'anti-entropy-push-pull',
+    bug: 'every envelope that carries values is labelled control and lists no keys (value traffic hidden from every bound that counts by kind and keys)',
+    caughtBy: 'contract/declared-keys',
+    inject: { label: (kind, keys) => (keys.length > 0 ? { kind: CONTROL_KIND, keys: [] } : { kind, keys }) },
   },
   {
     name: 'stops-gossiping',

@@ -10,6 +10,7 @@ import { gradeRun } from '../../checks/grade.js';
 import { checkHistory } from '../../checks/index.js';
 import {
   ACCURACY,
+  ACCURACY_MAX_LOSS_PERCENT,
   checkAccuracy,
   checkFalsePositives,
   checkRefute,
@@ -99,7 +100,8 @@ function arb(kind: Kind, maxNodes: number): fc.Arbitrary<MembershipInput> {
     joiners: kind === 'join' ? fc.integer({ min: 1, max: 3 }) : fc.constant(0),
     at: fc.integer({ min: 3, max: 15 }),
     victims: kind === 'crash' || kind === 'rejoin' ? fc.integer({ min: 1, max: 2 }) : fc.constant(0),
-    lossPercent: kind === 'accuracy' ? fc.integer({ min: 0, max: 10 }) : fc.constant(0),
+    lossPercent:
+      kind === 'accuracy' ? fc.integer({ min: 0, max: ACCURACY_MAX_LOSS_PERCENT }) : fc.constant(0),
     span: fc.integer({ min: 2, max: 40 }),
   });
 }
