@@ -19,7 +19,10 @@ type Times = Map<NodeId, Map<string, number[]>>;
 
 function push(m: Times, node: NodeId, key: string, r: number): void {
   let byKey = m.get(node);
-  if (!byKey) m.set(node, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    m.set(node, byKey);
+  }
   const list = byKey.get(key);
   if (list) list.push(r);
   else byKey.set(key, [r]);
