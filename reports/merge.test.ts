@@ -138,7 +138,19 @@ describe('gossipcheck report --combine', () => {
     );
     const other = await dirOf(report('lib', '2', [result('run/completed', 'hybrid', 'NOT-RUN')]));
     const out = join(await tmp(), 'combined');
-    expect(await reportCommand([lockstep, realtime, other, '--combine', '--out', out])).toBe(0);
+    const matrix = join(out, 'matrix.md');
+    expect(
+      await reportCommand([lockstep, realtime, other, '--combine', '--out', out, '--matrix', matrix]),
+    ).toBe(0);
+    // The same matrix in markdown: one column per implementation, the worse verdict and its reason in the cell.
+    const md = (await readFile(matrix, 'utf8')).split('\n');
+    expect(md[0]).toBe('# Conformance matrix (generated)');
+    expect(md).toContain('| case | variant | ref 0.1 | lib 2 |');
+    expect(md).toContain('| `convergence/identical-state` | hybrid | **FAIL**: FAIL observed | — |');
+    expect(md).toContain('| `convergence/no-faults` | hybrid | PASS | — |');
+    expect(md).toContain(
+      '| `run/completed` | hybrid | **INCONCLUSIVE**: INCONCLUSIVE observed | **NOT-RUN**: NOT-RUN observed |',
+    );
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html.match(/<th class="impl">[^<]*<\/th>/g)).toEqual([
       '<th class="impl">ref 0.1</th>',

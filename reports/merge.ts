@@ -16,6 +16,7 @@ import type { CaseResult, RunReport, RunStatus } from '../suites/result.js';
 import { type LoadedHistory, loadHistories, safeRelativePath } from './histories.js';
 import { renderMergedHtml } from './html.js';
 import { renderJunit } from './junit.js';
+import { renderMatrixMarkdown } from './matrix.js';
 import { renderSummary } from './summary.js';
 import { writeReportDir, writeSummary } from './write.js';
 
@@ -137,6 +138,8 @@ async function relocate(src: SourceRun, out: string, prefix: string): Promise<Ru
 
 export interface MergeOptions {
   summary?: string;
+  /** Also write the case × implementation matrix in markdown to this file. */
+  matrix?: string;
   /** Runs of one implementation (same name and version) become one column. */
   combine?: boolean;
 }
@@ -217,6 +220,7 @@ export async function mergeReportDirs(
   if (sources.length === 1) {
     const report = await relocate(sources[0], out, '');
     await writeReportDir(out, report, opts);
+    if (opts.matrix) await writeSummary(opts.matrix, renderMatrixMarkdown([report]));
     return [report];
   }
   if (inputs.some((d) => resolve(d) === resolve(out))) {
@@ -235,5 +239,6 @@ export async function mergeReportDirs(
   for (const report of reports) rendered.push({ report, histories: await loadHistories(out, report) });
   await writeFile(join(out, 'index.html'), renderMergedHtml(rendered));
   if (opts.summary) await writeSummary(opts.summary, renderSummary(reports));
+  if (opts.matrix) await writeSummary(opts.matrix, renderMatrixMarkdown(reports));
   return reports;
 }

@@ -4,7 +4,10 @@
 # adapters/) through the kit, merged into one report with one matrix column
 # per implementation. docs/implementations.md explains every verdict.
 #
-#   scripts/conformance.sh [--out DIR] [--runs N] [--shrink-budget S] [--no-build]
+#   scripts/conformance.sh [--out DIR] [--runs N] [--shrink-budget S] [--matrix FILE] [--no-build]
+#
+# --matrix FILE also writes the case × implementation matrix in markdown
+# (`npm run conformance` writes docs/conformance-matrix.md with it).
 #
 # Lockstep implementations (the reference, scuttlebutt) run the lockstep
 # suites (`gossipcheck run`, --runs N per case, default: the kit's default).
@@ -23,14 +26,16 @@ cd "$(dirname "$0")/.."
 out=conformance-report
 runs=()
 shrink=()
+matrix=()
 build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --runs) runs=(--runs "$2"); shift 2 ;;
     --shrink-budget) shrink=(--shrink-budget "$2"); shift 2 ;;
+    --matrix) matrix=(--matrix "$2"); shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "conformance: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -103,6 +108,6 @@ if [ "${#dirs[@]}" -eq 0 ]; then
   echo "conformance: no run produced a report" >&2
   exit 2
 fi
-"${cli[@]}" report --combine "${dirs[@]}" --out "$out" --summary "$out/summary.md" || exit 2
+"${cli[@]}" report --combine "${dirs[@]}" --out "$out" --summary "$out/summary.md" "${matrix[@]}" || exit 2
 echo "conformance report: $out/index.html (runs and logs in $work)"
 exit "$((broke * 2))"

@@ -7,6 +7,7 @@ import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
 import type { RunReport } from '../../suites/result.js';
 import { escapeHtml } from '../escape.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
+import { columnLabel, type MatrixRow, matrixRows } from '../matrix.js';
 import { CSP, CSS, SCRIPT } from './assets.js';
 import { renderExplored } from './explored.js';
 import { detectionFigures, viewMatrixFigure } from './membership.js';
@@ -31,9 +32,7 @@ export const PAGE_ENVELOPE_BUDGET = 60_000;
 const e = escapeHtml;
 
 function columnLabels(runs: readonly RenderRun[]): string[] {
-  const base = runs.map((r) =>
-    `${r.report.implementation?.name ?? 'unknown'} ${r.report.implementation?.version ?? ''}`.trim(),
-  );
+  const base = runs.map((r) => columnLabel(r.report));
   // Runs of one implementation are told apart by seed, then start time, then position.
   const tell = (labels: string[], extra: (i: number) => string) =>
     labels.map((l, i) => (labels.filter((x) => x === l).length > 1 ? `${l} (${extra(i)})` : l));
@@ -94,35 +93,6 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
   return `<table class="meta">${head}${body}</table>`;
 }
 
-interface Row {
-  id: string;
-  variant: string;
-  suite: string;
-  /** Per column: the result's index in that run, or -1. */
-  cells: number[];
-}
-
-function matrixRows(runs: readonly RenderRun[]): Row[] {
-  const rows = new Map<string, Row>();
-  runs.forEach((run, col) => {
-    run.report.results.forEach((r, i) => {
-      const key = `${r.id}\u0000${r.variant}`;
-      let row = rows.get(key);
-      if (!row) {
-        row = {
-          id: r.id,
-          variant: r.variant,
-          suite: r.suite ?? r.id.split('/')[0],
-          cells: runs.map(() => -1),
-        };
-        rows.set(key, row);
-      }
-      if (row.cells[col] === -1) row.cells[col] = i;
-    });
-  });
-  return [...rows.values()];
-}
-
 function sectionId(col: number, index: number): string {
   return `case-${col}-${index}`;
 }
@@ -136,7 +106,7 @@ function filtersHtml(suites: string[]): string {
   return `<form class="filters" id="filters"><span>Show verdicts:</span>${boxes}<label>suite <select name="suite"><option value="">all suites</option>${options}</select></label><span class="note" id="shown"></span></form>`;
 }
 
-function matrixHtml(runs: readonly RenderRun[], labels: string[], rows: Row[]): string {
+function matrixHtml(runs: readonly RenderRun[], labels: string[], rows: MatrixRow[]): string {
   const short = (l: string) => (l.length > 48 ? `${l.slice(0, 47)}…` : l);
   const head = `<tr><th>case</th><th>variant</th>${labels
     .map((l) => `<th class="impl"${l.length > 48 ? ` title="${e(l)}"` : ''}>${e(short(l))}</th>`)
@@ -230,7 +200,7 @@ function caseHtml(
 export function renderPage(input: RenderRun | readonly RenderRun[]): string {
   const runs: readonly RenderRun[] = Array.isArray(input) ? input : [input as RenderRun];
   const labels = columnLabels(runs);
-  const rows = matrixRows(runs);
+  const rows = matrixRows(runs.map((r) => r.report));
   const suites = [...new Set(rows.map((r) => r.suite))];
   const all = runs.flatMap((r) => r.report.results);
   const totals = countVerdicts(all);
