@@ -120,6 +120,13 @@ describe('the reference out of process (--impl) passes the same checks as in-pro
     const [hi, ho] = [histories(inproc), histories(outproc)];
     expect([...ho.keys()]).toEqual([...hi.keys()]);
     for (const [name, bytes] of hi) expect(bytes.equals(ho.get(name)!), name).toBe(true);
+    // The report and the console say which path the calls took: the reference serves Session + Round.
+    expect(report(inproc).transport).toBeUndefined();
+    const t = report(outproc).transport;
+    expect(t?.path).toBe('Session + Round');
+    expect(t?.roundsPlayed).toBeGreaterThan(t?.roundsByCall ?? 0);
+    expect(t?.fallbacks).toBe(0);
+    expect(b.stdout).toMatch(/^transport: Session \+ Round: \d+ % of \d+ rounds played by the endpoint;/m);
   });
 });
 

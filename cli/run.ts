@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type GateOptions, gate, nothingJudgedReason } from '../checks/gate.js';
 import type { CheckInfo, Verdict } from '../checks/verdict.js';
-import { type Capabilities, VARIANTS, type Variant } from '../proto/contract.js';
+import { type Capabilities, transportPath, VARIANTS, type Variant } from '../proto/contract.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { findEntry, noMatch } from '../suites/catalogue.js';
@@ -364,6 +364,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const judged = gate(results, { ...config.gate, staleExpectFail: config.expectFail?.stale });
   if (declared && judged.failing.length === 0 && judged.nothingJudged && status === 'completed')
     warnings.push(nothingJudgedReason(results, declared.capabilities));
+  const calls = pool.transport();
+  const transport = calls ? { path: transportPath(calls), ...calls } : undefined;
+  if (transport?.fallbacks)
+    warnings.push(
+      `the endpoint serves the Session stream but answered ${transport.fallbacks} call(s) on it UNIMPLEMENTED: those went unary, the slow path (docs/implementers-guide.md, "Session")`,
+    );
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
 
   const report = runReport({
@@ -379,6 +385,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     status,
     ...(status !== 'completed' ? { statusReason: 'reason' in end ? end.reason : '' } : {}),
     warnings,
+    ...(transport ? { transport } : {}),
     ...(config.impl ? { nodeLogs: nodeLogs(out.staging) } : {}),
     results,
     ...config.gate,

@@ -4,7 +4,7 @@
 // gateLines, printed by cli/gate-flags.ts). No ANSI codes.
 import { gateOptionsOf, gating, reasonOf } from '../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../checks/verdict.js';
-import type { RunReport } from '../suites/result.js';
+import { type RunReport, transportLine } from '../suites/result.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -30,6 +30,7 @@ export function summaryLines(report: RunReport, o: SummaryOptions): string[] {
   ];
   if (report.status && report.status !== 'completed')
     lines.push(`run ${report.status}: ${(report.statusReason ?? '').split('\n')[0]}`);
+  if (report.transport) lines.push(`transport: ${transportLine(report.transport)}`);
   const shown = VERDICT_ORDER.filter((v) => t[v] > 0 || v === 'FAIL' || v === 'PASS');
   const suites = [...new Set(report.results.map((r) => r.suite))];
   const width = Math.max(5, ...suites.map((s) => s.length));

@@ -299,6 +299,41 @@ export interface GossipEndpoint {
    * nothing; the harness then drives the round call by call.
    */
   round?(call: RoundCall): Promise<RoundResult | undefined>;
+  /** Optional: what the calls so far went over (an endpoint over gRPC has it; in-process has none). */
+  callPaths?(): TransportStats;
+}
+
+/**
+ * What the harness's calls to an endpoint went over (docs/implementers-guide.md,
+ * "Session"): counted by the gRPC client, shown in the run's report.
+ */
+export interface TransportStats {
+  /** Calls answered by the unary RPCs (no Session, or a method the Session refused). */
+  unaryCalls: number;
+  /** Calls answered on a Session stream (Round calls apart). */
+  sessionCalls: number;
+  /** Round calls the endpoint answered, and the lockstep rounds it played in them. */
+  roundCalls: number;
+  roundsPlayed: number;
+  /** Lockstep rounds the harness drove call by call (one Tick each). */
+  roundsByCall: number;
+  /** Calls that an endpoint which served the Session answered UNIMPLEMENTED on it, so they went unary. */
+  fallbacks: number;
+  /** Session streams opened: one, and another after each call that timed out. */
+  streams: number;
+}
+
+/** The path the calls took: `unary`, `Session`, or `Session + Round`. */
+export function transportPath(t: TransportStats): string {
+  if (t.roundCalls > 0) return 'Session + Round';
+  return t.sessionCalls > 0 ? 'Session' : 'unary';
+}
+
+/** Two endpoints' counts together (a run's workers each have their own). */
+export function addTransport(a: TransportStats, b: TransportStats): TransportStats {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof TransportStats)[]) out[k] += b[k];
+  return out;
 }
 
 /** Consecutive fault-free lockstep rounds for an endpoint to play in one call (gossip.proto, RoundRequest). */

@@ -47,6 +47,20 @@ export function validateReport(value: unknown, where: string): RunReport {
   if (typeof r.implementation?.name !== 'string') fail('implementation.name is not a string');
   if (typeof r.implementation?.version !== 'string') fail('implementation.version is not a string');
   if (!Array.isArray(r.results)) fail('no results array');
+  const t = r.transport as Partial<Record<string, unknown>> | undefined;
+  if (t !== undefined) {
+    if (typeof t !== 'object' || t === null || typeof t.path !== 'string') fail('transport has no path');
+    for (const k of [
+      'unaryCalls',
+      'sessionCalls',
+      'roundCalls',
+      'roundsPlayed',
+      'roundsByCall',
+      'fallbacks',
+      'streams',
+    ])
+      if (!Number.isSafeInteger(t?.[k])) fail(`transport.${k} is not a whole number`);
+  }
   r.results?.forEach((c: Partial<CaseResult>, i) => {
     if (typeof c !== 'object' || c === null) fail(`results[${i}] is not an object`);
     if (typeof c.id !== 'string') fail(`results[${i}].id is not a string`);

@@ -5,7 +5,7 @@
 import { countVerdicts } from '../checks/gate.js';
 import type { CheckTally } from '../checks/grade.js';
 import type { Verdict, VerdictKind } from '../checks/verdict.js';
-import type { Capabilities, Variant } from '../proto/contract.js';
+import type { Capabilities, TransportStats, Variant } from '../proto/contract.js';
 import { KIT_VERSION } from '../shared/kit.js';
 
 /** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */
@@ -22,6 +22,22 @@ export interface Counterexample {
 }
 
 export type { CheckTally };
+
+/** A run's call paths (docs/implementers-guide.md, "Session"): which path, and how much of it. */
+export interface RunTransport extends TransportStats {
+  /** `unary`, `Session` or `Session + Round` (proto/contract.ts transportPath). */
+  path: string;
+}
+
+/** The report line of a run's transport, e.g. "Session + Round: 97 % of 410 rounds played by the endpoint; ...". */
+export function transportLine(t: RunTransport): string {
+  const rounds = t.roundsPlayed + t.roundsByCall;
+  const share = rounds
+    ? ` ${Math.round((100 * t.roundsPlayed) / rounds)} % of ${rounds} rounds played by the endpoint;`
+    : '';
+  const calls = t.unaryCalls + t.sessionCalls + t.roundCalls;
+  return `${t.path}:${share} ${calls} calls (${t.unaryCalls} unary, ${t.sessionCalls} on the Session, ${t.roundCalls} Round) over ${t.streams} Session stream(s)${t.fallbacks ? `; ${t.fallbacks} fell back to unary` : ''}`;
+}
 
 export interface CaseResult extends Verdict {
   /** The suite: the first segment of `id` ("convergence", "bounds", ...). */
@@ -69,6 +85,8 @@ export interface RunReport {
   statusReason?: string;
   /** Things the user should know that are not verdicts (e.g. --expect-fail entries that match nothing). */
   warnings?: string[];
+  /** What the harness's calls went over (`run` against an endpoint; absent in-process). */
+  transport?: RunTransport;
   /** Report-dir relative paths of the IUT processes' stdout + stderr. */
   nodeLogs?: string[];
   results: CaseResult[];

@@ -4,7 +4,7 @@
 // NOT-RUN), the deadline passed, Ctrl-C, or the kit itself broke.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Capabilities, Variant } from '../../proto/contract.js';
+import { addTransport, type Capabilities, type TransportStats, type Variant } from '../../proto/contract.js';
 import type { CaseResult } from '../../suites/result.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './protocol.js';
 
@@ -48,6 +48,8 @@ interface Worker {
   ready: boolean;
   stderr: string;
   iutPid: number | null;
+  /** Its endpoint's call counts, as of its last result. */
+  transport?: TransportStats;
 }
 
 export class Pool {
@@ -65,6 +67,12 @@ export class Pool {
     private readonly jobs: number,
     private readonly hooks: PoolHooks,
   ) {}
+
+  /** Every worker's endpoint's calls together; null when none went over gRPC (in-process). */
+  transport(): TransportStats | null {
+    const all = this.workers.flatMap((w) => (w.transport ? [w.transport] : []));
+    return all.length ? all.reduce(addTransport) : null;
+  }
 
   /** Jobs no worker took before the run ended. */
   notStarted(): Job[] {
@@ -135,6 +143,7 @@ export class Pool {
       case 'result': {
         const job = w.job;
         w.job = null;
+        if (m.transport) w.transport = m.transport;
         this.hooks.result(m.result);
         if (m.broken !== null && job) {
           this.brokenReason ??= m.broken;

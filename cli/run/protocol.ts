@@ -1,6 +1,6 @@
 // The messages between `gossipcheck run` (the coordinator) and its worker
 // processes, over the IPC channel of child_process.fork.
-import type { Capabilities, Variant } from '../../proto/contract.js';
+import type { Capabilities, TransportStats, Variant } from '../../proto/contract.js';
 import type { CaseResult } from '../../suites/result.js';
 
 /** What a worker needs to run cases: the run's settings. */
@@ -35,6 +35,12 @@ export type FromWorker =
   /** The IUT could not start (exit 2) or did not answer Init (a FAIL of run/init). */
   | { t: 'startup-failed'; message: string; init: boolean }
   /** `broken`: the IUT stopped answering in this case; no further case can run on it. */
-  | { t: 'result'; result: CaseResult; broken: string | null }
+  | {
+      t: 'result';
+      result: CaseResult;
+      broken: string | null;
+      /** The worker's endpoint's calls so far (over gRPC; absent in-process). */
+      transport?: TransportStats;
+    }
   /** The kit itself failed on this case (exit 2). */
   | { t: 'harness-error'; message: string };

@@ -85,7 +85,8 @@ async function runCase(id: string, variant: ToWorker & { t: 'case' }): Promise<v
       broken = exit;
       if (result.verdict === 'FAIL') result.evidence.observed = `${result.evidence.observed} (${exit})`;
     }
-    send({ t: 'result', result, broken });
+    const transport = endpoint?.callPaths?.();
+    send({ t: 'result', result, broken, ...(transport ? { transport } : {}) });
   } catch (err) {
     send({
       t: 'harness-error',

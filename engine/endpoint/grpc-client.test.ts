@@ -4,7 +4,12 @@
 // the next one.
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContractError, type GossipEndpoint, minimalParameters } from '../../proto/contract.js';
+import {
+  ContractError,
+  type GossipEndpoint,
+  minimalParameters,
+  transportPath,
+} from '../../proto/contract.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { gossipNodeImplementation } from '../../proto/server.js';
 import { ReferenceHost } from '../../reference/host.js';
@@ -82,9 +87,17 @@ describe('GrpcEndpoint', () => {
   it('gives the same answers and errors on the Session as over unary calls', async () => {
     const withSession = await serve(new ReferenceHost(), { session: true });
     const without = await serve(new ReferenceHost(), { session: false });
-    const a = await exercise(client(withSession.address));
-    const b = await exercise(client(without.address));
+    const onSession = client(withSession.address);
+    const unary = client(without.address);
+    const a = await exercise(onSession);
+    const b = await exercise(unary);
     expect(withSession.sessions()).toBe(1);
+    // What the run's report says of each (cli/run.ts): 6 calls, a round driven call by call.
+    const counted = { roundCalls: 0, roundsPlayed: 0, roundsByCall: 1, fallbacks: 0 };
+    expect(onSession.callPaths()).toEqual({ ...counted, unaryCalls: 0, sessionCalls: 6, streams: 1 });
+    expect(unary.callPaths()).toEqual({ ...counted, unaryCalls: 6, sessionCalls: 0, streams: 1 });
+    expect(transportPath(onSession.callPaths())).toBe('Session');
+    expect(transportPath(unary.callPaths())).toBe('unary');
     expect(a).toEqual(b);
     expect(a.refused).toBeInstanceOf(ContractError);
     expect((a.refused as ContractError).code).toBe('invalid-argument');
@@ -113,6 +126,8 @@ describe('GrpcEndpoint', () => {
         continue;
       }
       expect(res).toHaveLength(2);
+      expect(ep.callPaths()).toMatchObject({ roundCalls: 1, roundsPlayed: 2, roundsByCall: 0 });
+      expect(transportPath(ep.callPaths())).toBe('Session + Round');
       // Each node is read in full once; unchanged nodes are left out afterwards.
       expect(res?.[0].snapshots.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
       expect(res?.[1].snapshots).toEqual([]);
@@ -143,6 +158,30 @@ describe('GrpcEndpoint', () => {
     expect(await ep.round(call)).toBeUndefined();
     expect(await ep.round(call)).toBeUndefined();
     expect(rounds).toBe(1);
+    // Round is optional: refusing it is no fallback worth a warning.
+    expect(ep.callPaths()).toMatchObject({ sessionCalls: 1, roundCalls: 0, fallbacks: 0 });
+  });
+
+  it('counts a call the Session refused with UNIMPLEMENTED, which then goes unary, as a fallback', async () => {
+    const server = new grpc.Server();
+    server.addService(pb.GossipNodeService, {
+      ...gossipNodeImplementation(new ReferenceHost()),
+      // A Session that serves Init and answers every other call UNIMPLEMENTED.
+      session: (call: grpc.ServerDuplexStream<pb.SessionRequest, pb.SessionResponse>) => {
+        call.on('data', (req: pb.SessionRequest) =>
+          call.write(
+            req.init
+              ? { id: req.id, init: { implementation: 'x', version: '1', capabilities: undefined } }
+              : { id: req.id, error: { code: grpc.status.UNIMPLEMENTED, message: 'not on the Session' } },
+          ),
+        );
+        call.on('end', () => call.end());
+      },
+    });
+    const ep = client(await bind(server));
+    await ep.init(nodes, params, 'lockstep');
+    expect(await ep.read([])).toEqual([]);
+    expect(ep.callPaths()).toMatchObject({ sessionCalls: 1, unaryCalls: 1, fallbacks: 1 });
   });
 
   it('times out a hung call on the Session, and the next call still answers', async () => {

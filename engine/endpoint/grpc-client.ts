@@ -18,6 +18,7 @@ import {
   type RoundResult,
   type Snapshot,
   type StopMode,
+  type TransportStats,
   type UpdateResult,
   type Write,
 } from '../../proto/contract.js';
@@ -93,6 +94,15 @@ export class GrpcEndpoint implements GossipEndpoint {
   private readonly retired = new Set<SessionStream>();
   private nextId = 1;
   private closed = false;
+  private readonly stats: TransportStats = {
+    unaryCalls: 0,
+    sessionCalls: 0,
+    roundCalls: 0,
+    roundsPlayed: 0,
+    roundsByCall: 0,
+    fallbacks: 0,
+    streams: 0,
+  };
 
   constructor(
     readonly address: string,
@@ -124,7 +134,8 @@ export class GrpcEndpoint implements GossipEndpoint {
   }
 
   private call<Req, Res>(method: string, fn: Unary<Req, Res>, field: CallField, req: Req): Promise<Res> {
-    return this.send<Res>(method, field, req, (resolve, reject) =>
+    return this.send<Res>(method, field, req, (resolve, reject) => {
+      this.stats.unaryCalls++;
       fn.call(
         this.client,
         req,
@@ -136,8 +147,13 @@ export class GrpcEndpoint implements GossipEndpoint {
             return reject(new CallTimeoutError(method, this.callTimeoutMs));
           reject(callError(method, err.code, err.details || err.message));
         },
-      ),
-    );
+      );
+    });
+  }
+
+  /** What the calls so far went over, for the run's report. */
+  callPaths(): TransportStats {
+    return { ...this.stats };
   }
 
   /**
@@ -177,16 +193,25 @@ export class GrpcEndpoint implements GossipEndpoint {
     const stream = this.client.session();
     const s: SessionStream = { stream, pending: new Map(), answered: false };
     this.current = s;
+    this.stats.streams++;
     stream.on('data', (res: pb.SessionResponse) => {
       s.answered = true;
       const p = s.pending.get(res.id);
       if (!p) return; // late, after its timeout
       s.pending.delete(res.id);
       clearTimeout(p.timer);
-      if (res.error?.code === grpc.status.UNIMPLEMENTED) p.fallback();
-      else if (res.error) p.reject(callError(p.method, res.error.code, res.error.message));
-      else if (res[p.field] !== undefined) p.resolve(res[p.field] as never);
-      else p.reject(new Error(`${p.method}: the Session answer holds no ${p.field} result`));
+      if (res.error?.code === grpc.status.UNIMPLEMENTED) {
+        // Round is optional; any other method refused on a Session that serves is a silent slow path.
+        if (p.field !== 'round') this.stats.fallbacks++;
+        p.fallback();
+      } else {
+        // Answered on the Session, an error (a refusal) included.
+        if (p.field === 'round') this.stats.roundCalls++;
+        else this.stats.sessionCalls++;
+        if (res.error) p.reject(callError(p.method, res.error.code, res.error.message));
+        else if (res[p.field] !== undefined) p.resolve(res[p.field] as never);
+        else p.reject(new Error(`${p.method}: the Session answer holds no ${p.field} result`));
+      }
       if (s !== this.current && s.pending.size === 0) this.retire(s);
     });
     stream.on('error', (err: grpc.ServiceError) => this.broken(s, err.code, err.details || err.message));
@@ -241,6 +266,7 @@ export class GrpcEndpoint implements GossipEndpoint {
   }
 
   async tick(nodes: NodeId[]): Promise<Envelope[]> {
+    this.stats.roundsByCall++;
     const res = await this.call('Tick', this.client.tick as Unary<pb.TickRequest, pb.TickResponse>, 'tick', {
       nodes,
     });
@@ -296,6 +322,7 @@ export class GrpcEndpoint implements GossipEndpoint {
     }
     const failure = (method: string, e: pb.CallError | undefined) =>
       e && callError(method, e.code, e.message);
+    this.stats.roundsPlayed += res.rounds.length;
     return res.rounds.map((p) => ({
       ticked: p.ticked.map(envelopeFromPb),
       tickError: failure('Tick', p.tickError),

@@ -4,7 +4,7 @@
 // then one section per result with its evidence and figures.
 import { countVerdicts, gateText } from '../../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
-import type { RunReport } from '../../suites/result.js';
+import { type RunReport, transportLine } from '../../suites/result.js';
 import { escapeHtml } from '../escape.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
 import { columnLabel, type MatrixRow, matrixRows } from '../matrix.js';
@@ -73,6 +73,10 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
     ['version', (r) => e(r.implementation?.version)],
     ['capabilities', (r) => capabilitiesHtml(r.implementation?.capabilities ?? null)],
     ['seed', (r) => e(r.seed)],
+    [
+      'transport',
+      (r) => (r.transport ? e(transportLine(r.transport)) : '<span class="note">in-process</span>'),
+    ],
     ['kit', (r) => `${e(r.kit?.name)} ${e(r.kit?.version)}`],
     ['started', (r) => e(r.startedAt)],
     ['finished', (r) => e(r.finishedAt ?? '')],
