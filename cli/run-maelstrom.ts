@@ -63,7 +63,7 @@ export const MAELSTROM_HELP = `usage: gossipcheck run --maelstrom "<command>" [f
                            reach every node before the final reads (default 5s; bare: as --duration)
   --timeout MS             deadline of every client request: init, topology, broadcast, read (default 5000)
   --runs N                 maelstrom/convergence/generated: generated fault schedules, each a fresh cluster
-                           of 2..--nodes nodes (default 10)
+                           of 3..--nodes nodes (default 10)
   --shrink-budget S        ${SHRINK_BUDGET_HELP}
 durations take a unit too: 1500ms, 1.5s, 2m, 1h (a bare number is in the unit shown)
   --case PREFIX            only cases whose id is PREFIX or starts with PREFIX/ (repeatable), e.g. maelstrom/budget
@@ -191,7 +191,7 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
   }
   if (plan.generated && aborted === null) {
     process.stderr.write(
-      `gossipcheck: maelstrom generated (${config.runs} runs, 2..${config.nodes.length} nodes, ${config.durationMs} ms each)\n`,
+      `gossipcheck: maelstrom generated (${config.runs} runs, ${Math.max(2, Math.min(3, config.nodes.length))}..${Math.max(2, config.nodes.length)} nodes, ${config.durationMs} ms each)\n`,
     );
     const { topologyName } = config;
     const { result, histories } = await checkMaelstromGenerated({
