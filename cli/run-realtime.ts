@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gate, nothingJudgedReason } from '../checks/gate.js';
 import { REALTIME_VARIANTS, unsupportedRun } from '../checks/realtime.js';
 import {
+  contractNote,
   type InitResult,
   isSirVariant,
   LOSS_OF_INTEREST,
@@ -243,6 +244,12 @@ export async function runRealtimeCommand(argv: string[]): Promise<number> {
   );
   const judged = gate(results, gateOpts);
   const warnings: string[] = [];
+  const contract = contractNote(
+    declared.contractVersion ?? '',
+    results.filter((r) => r.verdict === 'FAIL').map((r) => r.id),
+  );
+  // Before the nothing-judged reason: the gate's last line shows the last warning.
+  if (contract) warnings.unshift(contract);
   if (judged.failing.length === 0 && judged.nothingJudged) warnings.push(nothingJudgedReason(results, caps));
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
   const report = runReport({

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type GateOptions, gate, nothingJudgedReason } from '../checks/gate.js';
 import type { CheckInfo, Verdict } from '../checks/verdict.js';
-import { type Capabilities, transportPath, VARIANTS, type Variant } from '../proto/contract.js';
+import { type Capabilities, contractNote, transportPath, VARIANTS, type Variant } from '../proto/contract.js';
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { findEntry, noMatch } from '../suites/catalogue.js';
@@ -360,16 +360,24 @@ export async function runCommand(argv: string[]): Promise<number> {
   const warnings: string[] = [];
   if (config.expectFail) warnings.push(...config.expectFail.apply(results));
   const declared = pool.declared;
+  // First: the gate's last line shows the last warning (the expect-fail or nothing-judged reason).
+  const contract =
+    declared &&
+    contractNote(
+      declared.contractVersion,
+      results.filter((r) => r.verdict === 'FAIL').map((r) => r.id),
+    );
+  if (contract) warnings.unshift(contract);
+  const calls = pool.transport();
+  const transport = calls ? { path: transportPath(calls), ...calls } : undefined;
+  if (transport?.fallbacks)
+    warnings.unshift(
+      `the endpoint serves the Session stream but answered ${transport.fallbacks} call(s) on it UNIMPLEMENTED: those went unary, the slow path (docs/implementers-guide.md, "Session")`,
+    );
   // An expected failure neither fails the gate nor counts as a MUST that held.
   const judged = gate(results, { ...config.gate, staleExpectFail: config.expectFail?.stale });
   if (declared && judged.failing.length === 0 && judged.nothingJudged && status === 'completed')
     warnings.push(nothingJudgedReason(results, declared.capabilities));
-  const calls = pool.transport();
-  const transport = calls ? { path: transportPath(calls), ...calls } : undefined;
-  if (transport?.fallbacks)
-    warnings.push(
-      `the endpoint serves the Session stream but answered ${transport.fallbacks} call(s) on it UNIMPLEMENTED: those went unary, the slow path (docs/implementers-guide.md, "Session")`,
-    );
   for (const w of warnings) process.stderr.write(`gossipcheck: warning: ${w}\n`);
 
   const report = runReport({

@@ -204,6 +204,60 @@ export interface InitResult {
   implementation: string;
   version: string;
   capabilities: Capabilities;
+  /** The contract version the endpoint implements ('' : none declared, 1.0). */
+  contractVersion?: string;
+}
+
+/**
+ * The contract version this kit implements, and every change since 1.0 that
+ * a node written against an earlier version may break, with the cases that
+ * judge it (docs/contract.md, "Contract versions"). Additive changes (a new
+ * optional call or kind) are listed too: a node need not use them.
+ */
+export const CONTRACT_VERSION = '1.4';
+export const CONTRACT_CHANGES: readonly { version: string; change: string; cases: readonly string[] }[] = [
+  {
+    version: '1.1',
+    change:
+      "every envelope's kind from its variant's vocabulary (push-sum: pushsum), and the keys of every value it carries",
+    cases: ['contract/envelope-kind', 'contract/declared-keys', 'contract/addressing'],
+  },
+  {
+    version: '1.2',
+    change: 'Read entries sorted by key; a restart with restore_durable recovers the whole store',
+    cases: ['contract/read-sorted', 'contract/durable-restart'],
+  },
+  { version: '1.3', change: 'the value-free control kind in every vocabulary (additive)', cases: [] },
+  {
+    version: '1.4',
+    change:
+      'realtime: a learned value arrives in an envelope listing its key (contract/declared-keys in time form)',
+    cases: ['contract/declared-keys'],
+  },
+];
+
+const versionParts = (v: string): number[] => (v || '1.0').split('.').map((x) => Number(x) || 0);
+
+/**
+ * One line for a node that declares a contract older than the kit's (or none):
+ * the rules newer than its version, and which of `failed` (case ids) they
+ * judge; null when it declares the kit's version or a newer one.
+ */
+export function contractNote(declared: string, failed: readonly string[]): string | null {
+  if (!olderContract(declared, CONTRACT_VERSION)) return null;
+  const newer = CONTRACT_CHANGES.filter((c) => olderContract(declared, c.version));
+  const cases = new Set(newer.flatMap((c) => c.cases));
+  const hit = [...new Set(failed.filter((id) => cases.has(id)))];
+  const changes = newer.map((c) => `${c.version}: ${c.change}`).join('; ');
+  return `the node declares contract ${declared || 'none (1.0)'}, the kit judges by ${CONTRACT_VERSION}; newer rules: ${changes}. ${hit.length ? `Failures that follow from them: ${hit.join(', ')}` : 'No failure of this run follows from them'} (docs/contract.md, "Contract versions")`;
+}
+
+/** Whether version `a` is older than `b` ('' is 1.0). */
+export function olderContract(a: string, b: string): boolean {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+  return false;
 }
 
 /** One message between two nodes; the harness never parses `payload`. */

@@ -59,7 +59,11 @@ function handlers(endpoint: GossipEndpoint): Handlers {
         clock,
         req.harnessAddress,
       );
-      return { ...res, capabilities: capabilitiesToPb(res.capabilities) };
+      return {
+        ...res,
+        capabilities: capabilitiesToPb(res.capabilities),
+        contractVersion: res.contractVersion ?? '',
+      };
     },
     tick: async (req) => ({ envelopes: (await endpoint.tick(req.nodes)).map(envelopeToPb) }),
     deliver: async (req) => ({

@@ -5,6 +5,7 @@ import {
   type Ack,
   type Capabilities,
   type ClockMode,
+  CONTRACT_VERSION,
   ContractError,
   type Envelope,
   type GossipEndpoint,
@@ -85,6 +86,7 @@ export class ReferenceHost implements GossipEndpoint {
       implementation: this.implementation,
       version: this.version,
       capabilities: capabilities(this.variants),
+      contractVersion: CONTRACT_VERSION,
     };
   }
 

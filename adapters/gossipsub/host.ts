@@ -25,6 +25,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import {
   type Capabilities,
   type ClockMode,
+  CONTRACT_VERSION,
   ContractError,
   compareVersions,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -146,6 +147,7 @@ export class GossipsubHost implements GossipEndpoint {
       implementation: 'libp2p-gossipsub',
       version: `@libp2p/gossipsub ${LIBRARY_VERSION} (gossipcheck adapter 1)`,
       capabilities: { ...CAPABILITIES },
+      contractVersion: CONTRACT_VERSION,
     };
     if (nodes.length === 0) return Promise.resolve(result);
     return this.serialized(async () => {

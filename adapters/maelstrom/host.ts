@@ -24,6 +24,7 @@
 import {
   type Capabilities,
   type ClockMode,
+  CONTRACT_VERSION,
   ContractError,
   type Envelope,
   type GossipEndpoint,
@@ -156,6 +157,7 @@ export class MaelstromHost implements GossipEndpoint {
       implementation: `${MAELSTROM_NODE} (${this.o.command})`,
       version: 'maelstrom-adapter',
       capabilities: MAELSTROM_CAPABILITIES,
+      contractVersion: CONTRACT_VERSION,
     };
   }
 

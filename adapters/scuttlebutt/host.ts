@@ -10,6 +10,7 @@ import {
   type Ack,
   type Capabilities,
   type ClockMode,
+  CONTRACT_VERSION,
   ContractError,
   DEFAULT_MAX_PAYLOAD_BYTES,
   type Entry,
@@ -109,7 +110,12 @@ export class ScuttlebuttHost implements GossipEndpoint {
 
   init(nodes: NodeInit[], params: Parameters, clock: ClockMode): Promise<InitResult> {
     return this.mutex.run(async () => {
-      const result = { implementation: 'scuttlebutt', version: SB_VERSION, capabilities: CAPABILITIES };
+      const result = {
+        implementation: 'scuttlebutt',
+        version: SB_VERSION,
+        capabilities: CAPABILITIES,
+        contractVersion: CONTRACT_VERSION,
+      };
       if (nodes.length === 0) return result;
       if (clock !== 'lockstep')
         throw new ContractError('failed-precondition', `${clock} clock not supported`);

@@ -20,6 +20,8 @@ export interface Declared {
   implementation: string;
   version: string;
   capabilities: Capabilities;
+  /** '' when the IUT declared none (proto/contract.ts contractNote). */
+  contractVersion: string;
 }
 
 export type PoolEnd =
@@ -132,6 +134,7 @@ export class Pool {
             implementation: m.implementation,
             version: m.version,
             capabilities: m.capabilities,
+            contractVersion: m.contractVersion,
           };
           this.queue = this.hooks.plan(this.declared);
         }

@@ -31,7 +31,15 @@ export interface WorkerSettings {
 export type ToWorker = { t: 'start'; settings: WorkerSettings } | { t: 'case'; id: string; variant: Variant };
 
 export type FromWorker =
-  | { t: 'ready'; implementation: string; version: string; capabilities: Capabilities; iutPid: number | null }
+  | {
+      t: 'ready';
+      implementation: string;
+      version: string;
+      capabilities: Capabilities;
+      /** The contract version the IUT declared ('' for none). */
+      contractVersion: string;
+      iutPid: number | null;
+    }
   /** The IUT could not start (exit 2) or did not answer Init (a FAIL of run/init). */
   | { t: 'startup-failed'; message: string; init: boolean }
   /** `broken`: the IUT stopped answering in this case; no further case can run on it. */

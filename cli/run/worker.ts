@@ -51,6 +51,7 @@ async function start(s: WorkerSettings): Promise<void> {
       implementation: init.implementation,
       version: init.version,
       capabilities: init.capabilities,
+      contractVersion: init.contractVersion ?? '',
       iutPid: spawned?.pid ?? null,
     });
   } catch (err) {

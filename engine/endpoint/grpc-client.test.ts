@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  CONTRACT_VERSION,
   ContractError,
   type GossipEndpoint,
   minimalParameters,
@@ -102,6 +103,8 @@ describe('GrpcEndpoint', () => {
     expect(a.refused).toBeInstanceOf(ContractError);
     expect((a.refused as ContractError).code).toBe('invalid-argument');
     expect(a.snaps.map((s) => s.node)).toEqual(['n0', 'n1', 'n2']);
+    // The reference declares the kit's contract version, on either path.
+    expect(a.init.contractVersion).toBe(CONTRACT_VERSION);
   });
 
   it('plays rounds on the Session only', async () => {

@@ -262,6 +262,7 @@ export class GrpcEndpoint implements GossipEndpoint {
       implementation: res.implementation,
       version: res.version,
       capabilities: capabilitiesFromPb(res.capabilities),
+      contractVersion: res.contractVersion,
     };
   }
 
