@@ -39,6 +39,10 @@ describe('misbehaviour fails a named case, never a bound that saw nothing', () =
       const bound = r.results.find((x) => x.id === 'bounds/no-redundant-values');
       expect(bound?.verdict).toBe('FAIL');
       expect(bound?.evidence.observed).toMatch(/^contract\/(envelope-kind|declared-keys): /);
+      // It declares no contract version: one line says the contract moved, and which failures follow.
+      const note = r.warnings?.find((w) => w.startsWith('the node declares contract none (1.0)'));
+      expect(note, res.stderr).toMatch(/Failures that follow from them: .*contract\/envelope-kind/);
+      expect(res.stderr).toContain('warning: the node declares contract none (1.0)');
     }
   });
 

@@ -68,7 +68,9 @@ class Hostile implements GossipEndpoint {
     const caps = { ...res.capabilities };
     if (this.mode === 'declares-nothing') caps.variants = [];
     if (this.mode === 'no-clock') Object.assign(caps, { lockstep: false, realtime: false });
-    return { ...res, implementation: `broken-${this.mode}`, capabilities: caps };
+    // A node that sends no kind or keys was written before contract 1.1: it declares no version.
+    const contractVersion = this.mode === 'strip-metadata' ? '' : res.contractVersion;
+    return { ...res, implementation: `broken-${this.mode}`, capabilities: caps, contractVersion };
   }
 
   async tick(nodes: NodeId[]): Promise<Envelope[]> {

@@ -24,6 +24,9 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// The contract version this node implements (docs/contract.md, "Contract versions").
+const contractVersion = "1.4"
+
 var capabilities = &pb.Capabilities{
 	Variants: []pb.Variant{
 		pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL,
@@ -53,7 +56,12 @@ func (s *endpoint) Init(_ context.Context, req *pb.InitRequest) (*pb.InitRespons
 			s.nodes[init.Id] = newNode(init, req.Parameters)
 		}
 	}
-	return &pb.InitResponse{Implementation: "gossipcheck-example-go", Version: "0.1.0", Capabilities: capabilities}, nil
+	return &pb.InitResponse{
+		Implementation:  "gossipcheck-example-go",
+		Version:         "0.1.0",
+		Capabilities:    capabilities,
+		ContractVersion: contractVersion,
+	}, nil
 }
 
 func checkParams(req *pb.InitRequest) error {

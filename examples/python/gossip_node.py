@@ -31,6 +31,8 @@ from gossipcheck.v1 import gossip_pb2_grpc as pb_grpc  # noqa: E402
 
 IMPLEMENTATION = "gossipcheck-example-python"
 VERSION = "0.1.0"
+# The contract version this node implements (docs/contract.md, "Contract versions").
+CONTRACT_VERSION = "1.4"
 # What the contract says a zero max_payload_bytes means.
 DEFAULT_MAX_PAYLOAD = 1 << 20
 # Room the contract leaves for an entry's version and the message around it:
@@ -330,6 +332,7 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 implementation=IMPLEMENTATION,
                 version=VERSION,
                 capabilities=pb.Capabilities(variants=list(VARIANTS), lockstep=True),
+                contract_version=CONTRACT_VERSION,
             )
 
     def Tick(self, request, context):

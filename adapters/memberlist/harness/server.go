@@ -23,6 +23,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// ContractVersion is the gossipcheck contract version the adapters implement
+// (docs/contract.md, "Contract versions").
+const ContractVersion = "1.4"
+
 const (
 	defaultPayload = 1 << 20
 	// gossipcheck lets Update refuse a write over max_payload_bytes - 256.
@@ -67,7 +71,12 @@ type endpoint struct {
 }
 
 func (s *endpoint) Init(_ context.Context, req *pb.InitRequest) (*pb.InitResponse, error) {
-	res := &pb.InitResponse{Implementation: s.lib.Implementation, Version: s.lib.Version, Capabilities: s.lib.Capabilities}
+	res := &pb.InitResponse{
+		Implementation:  s.lib.Implementation,
+		Version:         s.lib.Version,
+		Capabilities:    s.lib.Capabilities,
+		ContractVersion: ContractVersion,
+	}
 	if len(req.Nodes) == 0 {
 		return res, nil
 	}
