@@ -10,16 +10,22 @@ import { entry, HistoryBuilder } from './testing/builder.js';
 const nodes = ['n0', 'n1'];
 const v1 = entry('k', 'x', 1, 'n0');
 
-function history(kind: string, keys: string[], sentAt: number, shownAt: number): HistoryEvent[] {
+/** n0 writes k at 100 ms and reads it at 200 ms, from an empty start. */
+function started(rounds = 10_000): HistoryBuilder {
   const b = new HistoryBuilder({
     nodes,
     realtime: true,
-    rounds: 10_000,
+    rounds,
     params: { variant: 'anti-entropy-push-pull', fanout: 1, periodMs: 100 },
   });
   b.at(0).readAll(nodes, []);
   b.at(100).update('n0', 'k', 'x', [1, 'n0']);
   b.at(200).read('n0', [v1]);
+  return b;
+}
+
+function history(kind: string, keys: string[], sentAt: number, shownAt: number): HistoryEvent[] {
+  const b = started();
   b.at(sentAt).send('n0', 'n1', kind, keys);
   b.at(shownAt).read('n1', [v1]);
   return b.finish();
@@ -45,15 +51,7 @@ describe('contract/declared-keys in time form', () => {
 
   test('a delivery long before the previous read does not explain a value first shown after it', () => {
     // Delivered at 300 ms; n1's read at 300 + GRACE + 500 ms still lacks it; it shows later.
-    const b = new HistoryBuilder({
-      nodes,
-      realtime: true,
-      rounds: 20_000,
-      params: { variant: 'anti-entropy-push-pull', fanout: 1, periodMs: 100 },
-    });
-    b.at(0).readAll(nodes, []);
-    b.at(100).update('n0', 'k', 'x', [1, 'n0']);
-    b.at(200).read('n0', [v1]);
+    const b = started(20_000);
     b.at(300).send('n0', 'n1', 'entries', ['k']);
     b.at(300 + GRACE_MS + 500).read('n1', [entry('j', 'y', 1, 'n0')]);
     b.at(300 + GRACE_MS + 600).read('n1', [entry('j', 'y', 1, 'n0'), v1]);
