@@ -56,7 +56,13 @@ export function renderMatrixMarkdown(reports: readonly RunReport[]): string {
     '',
     `Written by \`gossipcheck report --matrix\` (\`npm run conformance\` writes this file); do not edit it by hand. ${reports.length} column(s), runs started ${mdCell(started)}; per column, the commands of its runs:`,
     '',
-    ...reports.map((r) => `- ${mdCell(columnLabel(r))}: ${mdCode(r.command ?? '')}`),
+    ...reports.map(
+      (r) =>
+        `- ${mdCell(columnLabel(r))}: ${(r.command ?? '')
+          .split('\n')
+          .map((c) => mdCode(c))
+          .join(', then ')}`,
+    ),
   ].join('\n');
   const cell = (report: RunReport, idx: number) => {
     if (idx < 0) return '—';
