@@ -107,6 +107,16 @@ export function judgeEntry(c: CheckEntry, v: HistoryView): Verdict | undefined {
 }
 
 /** Every case, in report order (after run/completed). */
+/** Inapplicable on a Maelstrom node (`onMaelstrom` says why) and on the direct transport (no envelope seen). */
+const notOnMaelstromNorDirect =
+  (onMaelstrom: string) =>
+  (v: HistoryView): string | undefined =>
+    v.run?.maelstrom || v.init?.implementation.startsWith(MAELSTROM_NODE)
+      ? onMaelstrom
+      : directTransport(v)
+        ? DIRECT_TRANSPORT
+        : undefined;
+
 export const CHECKS: readonly CheckEntry[] = [
   {
     info: IDENTICAL_STATE,
@@ -164,12 +174,9 @@ export const CHECKS: readonly CheckEntry[] = [
     // have a word for their layered traffic (proto/contract.ts CONTROL_KIND).
     realtime: true,
     ridesAlong: true,
-    inapplicable: (v) =>
-      v.run?.maelstrom || v.init?.implementation.startsWith(MAELSTROM_NODE)
-        ? "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary"
-        : directTransport(v)
-          ? DIRECT_TRANSPORT
-          : undefined,
+    inapplicable: notOnMaelstromNorDirect(
+      "a Maelstrom node's messages are labelled by their own body type, not the contract's vocabulary",
+    ),
   },
   {
     info: DECLARED_KEYS,
@@ -180,12 +187,9 @@ export const CHECKS: readonly CheckEntry[] = [
     // harness only widens it further, so it cannot make the rule fail.
     realtime: true,
     ridesAlong: true,
-    inapplicable: (v) =>
-      v.run?.maelstrom || v.init?.implementation.startsWith(MAELSTROM_NODE)
-        ? "the Maelstrom adapter, not the node, lists an envelope's keys (from its ledger)"
-        : directTransport(v)
-          ? DIRECT_TRANSPORT
-          : undefined,
+    inapplicable: notOnMaelstromNorDirect(
+      "the Maelstrom adapter, not the node, lists an envelope's keys (from its ledger)",
+    ),
   },
   { info: ADDRESSING, variants: VARIANTS, check: checkAddressing, safety: true, ridesAlong: true },
   {

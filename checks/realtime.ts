@@ -70,6 +70,7 @@ import {
 } from './realtime-bounds.js';
 import { checkMembershipRealtime, REALTIME_MEMBERSHIP_CASES } from './realtime-membership.js';
 import { checkQuiescenceMs, checkResidueMs, checkTerminalStatusMs } from './realtime-sir.js';
+import { GRACE_MS } from './realtime-window.js';
 import { checkRunCompleted, RUN_COMPLETED } from './run.js';
 import { type CheckInfo, notJudged, unsupported, type Verdict, verdictOf } from './verdict.js';
 import { buildView, type HistoryView } from './view.js';
@@ -96,8 +97,6 @@ function measured(v: Verdict, variant: Variant): Verdict {
 }
 
 // The harness grace lives with the windows (a leaf module the shared checks can import).
-import { GRACE_MS } from './realtime-window.js';
-
 export { GRACE_MS };
 
 /** Undefined when the run has no bound: none for its variant, or no declared period (a Maelstrom node keeps its own). */
@@ -195,7 +194,6 @@ const TIMED_CASES: readonly TimedCase[] = [
     check: (v) => checkQuiescenceMs(v, GRACE_MS),
   },
   { info: TERMINAL_STATUS, variants: SIR_VARIANTS, check: (v) => checkTerminalStatusMs(v, GRACE_MS) },
-
   { info: RESIDUE, variants: SIR_VARIANTS, check: checkResidueMs },
 ];
 
