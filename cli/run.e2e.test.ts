@@ -47,17 +47,20 @@ describe('every reference variant passes every case on clusters of 3 and of 64 n
       const out = dirs.make();
       const size = ['--nodes', String(n), '--min-nodes', String(n)];
       const runs = n === 3 ? '10' : '2';
-      // A ring of 3 is a full mesh: its partition cuts no edge, so it is no evidence (inert), never a pass.
+      // A ring of 3 is a full mesh: its partition cuts no edge, so the case is UNSUPPORTED at 3 nodes
+      // (it needs 4), never a pass, and never a gate failure no node could fix.
       const ringInert = n === 3 && (variant.startsWith('anti-entropy') || variant === 'hybrid');
-      const gate = ringInert ? ['--allow-inconclusive'] : [];
-      const res = await runCli(['run', '--variant', variant, ...size, '--runs', runs, ...gate, '--out', out]);
+      const res = await runCli(['run', '--variant', variant, ...size, '--runs', runs, '--out', out]);
       const r = report(out);
       const bad = r.results.filter((x) => x.verdict === 'FAIL' || x.verdict === 'NON-STRICT');
       expect(bad, JSON.stringify(bad.slice(0, 2), null, 1)).toEqual([]);
       expect(res.code).toBe(0);
-      const inconclusive = r.results.filter((x) => x.verdict === 'INCONCLUSIVE');
-      expect(inconclusive.map((x) => x.id)).toEqual(ringInert ? ['convergence/after-partition/ring'] : []);
-      if (ringInert) expect(inconclusive[0].evidence.details.join(' ')).toMatch(/inert/);
+      expect(r.results.filter((x) => x.verdict === 'INCONCLUSIVE').map((x) => x.id)).toEqual([]);
+      if (ringInert) {
+        const ring = r.results.find((x) => x.id === 'convergence/after-partition/ring');
+        expect(ring?.verdict).toBe('UNSUPPORTED');
+        expect(ring?.evidence.observed).toMatch(/needs at least 4 nodes/);
+      }
       const passed = new Set(r.results.filter((x) => x.verdict === 'PASS').map((x) => x.id));
       for (const id of EXPECTED[variant]) expect(passed, `${id} passed`).toContain(id);
       if (variant.startsWith('anti-entropy') || variant === 'hybrid') {
