@@ -22,6 +22,7 @@ import { writeReportDir } from '../reports/write.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
 import { GENERATED, RUN_SCENARIOS } from '../suites/maelstrom.js';
 import { checkMaelstromGenerated } from '../suites/maelstrom-generated.js';
+import { maelstromSizes } from '../suites/maelstrom-input.js';
 import { MaelstromResults, planMaelstrom } from '../suites/maelstrom-results.js';
 import { matchesPrefix } from '../suites/registry.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
@@ -190,8 +191,9 @@ export async function runMaelstromCommand(argv: string[]): Promise<number> {
     aborted = run.startupFailure;
   }
   if (plan.generated && aborted === null) {
+    const sizes = maelstromSizes(config.nodes.length);
     process.stderr.write(
-      `gossipcheck: maelstrom generated (${config.runs} runs, ${Math.max(2, Math.min(3, config.nodes.length))}..${Math.max(2, config.nodes.length)} nodes, ${config.durationMs} ms each)\n`,
+      `gossipcheck: maelstrom generated (${config.runs} runs, ${sizes.min}..${sizes.max} nodes, ${config.durationMs} ms each)\n`,
     );
     const { topologyName } = config;
     const { result, histories } = await checkMaelstromGenerated({

@@ -14,6 +14,7 @@ import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { deriveSeed } from '../shared/prng.js';
 import { counterexamplePath, generatedRuns, shrinkLine } from './generated-runs.js';
+import { addExplored } from './input-stats.js';
 import { GENERATED_CASE, MAELSTROM_PARAMS } from './maelstrom.js';
 import {
   focusMaelstrom,
@@ -103,10 +104,7 @@ export async function checkMaelstromGenerated(
     },
     verdicts: (r) => [r.verdict],
     explored: (input, family) => {
-      const bump = (f: string, b: string) => {
-        explored[f] ??= {};
-        explored[f][b] = (explored[f][b] ?? 0) + 1;
-      };
+      const bump = (f: string, b: string) => addExplored(explored, { [f]: b });
       bump('family', MAELSTROM_FAMILIES[family]);
       bump('nodes', String(input.nodes));
       for (const f of input.faults) bump('faults', f.quiet ? `${f.kind} (heals in quiet)` : f.kind);

@@ -63,7 +63,12 @@ export function focusMaelstrom(g: GeneratedMaelstromInput, family: number): Mael
   return { nodes: g.nodes, faults: faults.map((f) => (f.quiet ? { ...f, length: 100 - f.start } : f)) };
 }
 
-/** Inputs for a cluster of 2..maxNodes nodes (at least three when there are). */
+/** The cluster sizes drawn under --nodes `maxNodes`: 3..maxNodes, at least 2 nodes. */
+export function maelstromSizes(maxNodes: number): { min: number; max: number } {
+  return { min: Math.max(2, Math.min(maxNodes, 3)), max: Math.max(2, maxNodes) };
+}
+
+/** Inputs for a cluster of maelstromSizes(maxNodes) nodes. */
 export function maelstromInput(maxNodes: number): fc.Arbitrary<GeneratedMaelstromInput> {
   const span = (quiet: fc.Arbitrary<boolean>) =>
     fc.record({ start: fc.integer({ min: 5, max: 50 }), length: fc.integer({ min: 10, max: 50 }), quiet });
@@ -87,9 +92,8 @@ export function maelstromInput(maxNodes: number): fc.Arbitrary<GeneratedMaelstro
     reorder: w(fc.record({ kind: fc.constant('reorder' as const) })),
   };
   const mixed = [byKind.partition, byKind.loss, byKind.delay, byKind.duplicate, byKind.reorder];
-  const lo = Math.min(maxNodes, 3);
   return fc.record({
-    nodes: fc.integer({ min: Math.max(2, lo), max: Math.max(2, maxNodes) }),
+    nodes: fc.integer(maelstromSizes(maxNodes)),
     faults: fc.array(fc.oneof(...mixed), { minLength: 1, maxLength: 3 }),
     single: fc.tuple(...MAELSTROM_FAMILIES.map((f) => (f === 'mixed' ? fc.constant(null) : byKind[f]))),
   });

@@ -16,6 +16,7 @@ import type { Parameters, Variant } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { findEntry } from '../catalogue.js';
 import { counterexamplePath, generatedRuns, shrinkLine } from '../generated-runs.js';
+import { addExplored } from '../input-stats.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
 import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
@@ -84,10 +85,7 @@ function explore(
   family: string,
   longCut: number,
 ): void {
-  const bump = (f: string, b: string) => {
-    acc[f] ??= {};
-    acc[f][b] = (acc[f][b] ?? 0) + 1;
-  };
+  const bump = (f: string, b: string) => addExplored(acc, { [f]: b });
   bump('family', family);
   bump('nodes', String(input.nodes));
   for (const f of input.faults) {
