@@ -186,6 +186,57 @@ describe('realtime runner against the in-process realtime reference', () => {
     expect(completed?.evidence.observed).toMatch(/n1 wrote a line that is not JSON/);
   });
 
+  test('a node that moves on after the nodes agreed sends the run back to settling: convergence must hold', async () => {
+    const nodes = nodeIds(3);
+    let lastWrite = 0;
+    /** Any host's write; a read more than 250 ms after the last one is a quiet read (the settle phase). */
+    class WriteClock extends RealtimeReferenceHost {
+      override async update(writes: Parameters<RealtimeReferenceHost['update']>[0]) {
+        lastWrite = Date.now();
+        return super.update(writes);
+      }
+    }
+    /** n1's first quiet read hides its first entry, once: the nodes agreed at the heal, then n1 moved on. */
+    class RelapsingHost extends WriteClock {
+      private quiet = 0;
+      override async read(ids: string[]) {
+        const out = await super.read(ids);
+        if (Date.now() - lastWrite > 250 && ++this.quiet === 1)
+          return out.map((s) => ({ ...s, entries: s.entries.slice(1) }));
+        return out;
+      }
+    }
+    const spec: RealtimeSpec = {
+      seed: 2,
+      nodes,
+      peers: Object.fromEntries(nodes.map((n) => [n, nodes.filter((p) => p !== n)])),
+      params,
+      transport: 'harness',
+      durationMs: 600,
+      settleMs: 60_000,
+      schedule: [],
+      writeEveryMs: 100,
+      readEveryMs: 100,
+      keys: 4,
+      callTimeoutMs: 10_000,
+      startupTimeoutMs: 30_000,
+    };
+    const events: HistoryEvent[] = [];
+    const backend = await inProcessBackend(nodes, (n) =>
+      n === 'n1' ? new RelapsingHost() : new WriteClock(),
+    );
+    const outcome = await new RealtimeRun(spec, backend, (e) => events.push(e)).run();
+    expect(outcome.completed, outcome.reason).toBe(true);
+    expect(outcome.converged).toBe(true);
+    const n1Reads = events.flatMap((e) => (e.t === 'read' && e.node === 'n1' ? [e.entries.length] : []));
+    // The relapse was read (one entry fewer than the read before it), and the run went on past it.
+    const dip = n1Reads.findIndex((k, i) => i > 0 && k < n1Reads[i - 1]!);
+    expect(dip).toBeGreaterThan(0);
+    expect(n1Reads.at(-1)).toBe(n1Reads[dip - 1]);
+    const identical = checkRealtimeHistory(events).find((v) => v.id === 'convergence/identical-state');
+    expect(identical?.verdict, identical?.evidence.observed).toBe('PASS');
+  });
+
   test('realtime Init without a harness address and without a direct transport is refused', async () => {
     const host = new RealtimeReferenceHost();
     const node = { id: 'n0', peers: [], seeds: [], rngSeed: 1, initialValue: 0, restoreDurable: false };

@@ -6,9 +6,10 @@
 // Phases (each a 'phase' event): workload (writes every `writeEveryMs` at a
 // random live node, reads of every node every `readEveryMs`, the schedule's
 // faults at their times) -> heal (writes stop; anything still active is
-// stopped) -> settle (reads until every node holds the same state and at
-// least `observeMs` has passed, or the longer of the two passes) -> final reads (final=true), iptables counters (direct
-// transport), end.
+// stopped) -> settle (reads until every node has held the same state for a
+// few gossip periods and at least `observeMs` has passed, or until the
+// longer of settleMs and observeMs passes) -> final reads (final=true),
+// iptables counters (direct transport), end.
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
@@ -500,20 +501,24 @@ export class RealtimeRun {
       this.setPhase('settle');
       const observeUntil = healAt + (spec.observeMs ?? 0);
       const deadline = Math.max(healAt + spec.settleMs, observeUntil);
+      // Convergence must hold a few gossip periods, not just happen once: a
+      // node that moves on after agreeing (a refute bumping an incarnation
+      // after a heal) sends the run back to settling, up to the deadline.
+      const holdMs = Math.min(2000, 5 * spec.params.periodMs);
       while (this.now() < deadline) {
         await this.sleep(spec.readEveryMs);
         await this.readAll();
         if (this.abortReason) throw new Abort(this.abortReason);
-        if (this.allConverged()) {
+        if (!this.allConverged()) convergedAt = undefined;
+        else {
           convergedAt ??= this.now();
-          if (this.now() >= observeUntil) break;
+          if (this.now() >= observeUntil && this.now() - convergedAt >= holdMs) break;
         }
       }
       if (reader) clearInterval(reader);
       while (this.reading) await this.sleep(10);
-      // A few more gossip periods: convergence must hold, not just happen once.
-      if (convergedAt !== undefined) await this.sleep(Math.min(2000, 5 * spec.params.periodMs));
       await this.readAll(true);
+      if (convergedAt !== undefined && !this.allConverged()) convergedAt = undefined;
       if (this.abortReason) throw new Abort(this.abortReason);
       if (this.backend.counters) await this.recordCounters();
       this.recordHarness(loop);
