@@ -6,6 +6,7 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES, type Variant } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { CONTRACT, MAX_SHOWN } from './contract.js';
 import { at } from './run.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
@@ -77,7 +78,7 @@ export function checkUniqueVersions(v: HistoryView): Verdict {
     {
       expected: 'each (key, version) with one value',
       observed: bad.length
-        ? `${bad.length} versions name two values`
+        ? `${count(bad.length, 'version names', 'versions name')} two values`
         : `${valueByVersion.size} versions, each with one value`,
       details: bad.slice(0, MAX_SHOWN),
     },
@@ -105,7 +106,7 @@ export function checkPayloadSize(v: HistoryView): Verdict {
     {
       expected: `every payload <= max_payload_bytes = ${max}`,
       observed: over.length
-        ? `${over.length} payloads over it; largest ${largest} bytes`
+        ? `${count(over.length, 'payload')} over it; largest ${largest} bytes`
         : `largest payload ${largest} bytes`,
       details: over
         .slice(0, MAX_SHOWN)

@@ -5,6 +5,7 @@
 
 import { orderProblem } from '../engine/history/snapshot-order.js';
 import { compareVersions, type NodeId, type Version } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { CONTRACT, MAX_SHOWN } from './contract.js';
 import { at } from './run.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
@@ -146,7 +147,7 @@ export function checkDurableRestart(v: HistoryView): Verdict {
     {
       expected: 'the first Read after each durable restart holds what the node held when it crashed',
       observed: bad.length
-        ? `${bad.length} keys recovered too little (${restarts} durable restarts)`
+        ? `${count(bad.length, 'key')} recovered too little (${count(restarts, 'durable restart')})`
         : `${judged} keys held at a crash, each back at the first Read after the restart (${restarts} durable restarts)`,
       details: bad.slice(0, MAX_SHOWN),
     },

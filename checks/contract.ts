@@ -5,6 +5,7 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { compareVersions, ENVELOPE_KINDS, type NodeId, type Version } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { type CheckInfo, type Verdict, verdictOf } from './verdict.js';
 import { entryMap, type HistoryView, versionOf } from './view.js';
 
@@ -59,8 +60,8 @@ export function checkEnvelopeKind(v: HistoryView): Verdict {
     {
       expected: `every kind in {${Object.keys(vocabulary).join(', ')}}`,
       observed: bad.length
-        ? `${bad.length} of ${v.sends.length} envelopes with a bad kind`
-        : `${v.sends.length} envelopes, all well labelled`,
+        ? `${bad.length} of ${count(v.sends.length, 'envelope')} with a bad kind`
+        : `${count(v.sends.length, 'envelope')}, all well labelled`,
       details: bad.slice(0, MAX_SHOWN),
     },
     v.sends.length,
@@ -195,8 +196,8 @@ export function checkAddressing(v: HistoryView): Verdict {
         ? "from an acting node, to one of its peers or a node it heard from (the run's peer graph)"
         : 'from an acting node, to another node of the run',
       observed: bad.length
-        ? `${bad.length} of ${v.sends.length} envelopes misaddressed`
-        : `${v.sends.length} envelopes, all well addressed`,
+        ? `${bad.length} of ${count(v.sends.length, 'envelope')} misaddressed`
+        : `${count(v.sends.length, 'envelope')}, all well addressed`,
       details: bad.slice(0, MAX_SHOWN),
     },
     v.sends.length,

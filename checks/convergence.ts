@@ -4,6 +4,7 @@
 
 import type { ReadEntry } from '../engine/history/events.js';
 import { compareVersions, type NodeId, RUMOR_VARIANTS, type Version } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { type Bound, convergenceBound } from './bounds.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import {
@@ -85,7 +86,7 @@ export function checkIdenticalState(v: HistoryView): Verdict {
   if (missingFinal.length) details.push(`no final read for: ${missingFinal.join(', ')}`);
   /** The first key a differing node holds otherwise: what the report's figure plots. */
   let firstDiff: string | undefined;
-  let observed = `${v.live.length} live nodes hold identical entries (${ranked[0] ? finalEntries(v, ranked[0][1][0]).length : 0} keys)`;
+  let observed = `${count(v.live.length, 'live node')} hold identical entries (${count(ranked[0] ? finalEntries(v, ranked[0][1][0]).length : 0, 'key')})`;
   if (!ok) {
     const [, majority] = ranked[0];
     const ref = entryMap(finalEntries(v, majority[0]));

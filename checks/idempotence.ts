@@ -4,6 +4,7 @@
 
 import type { EventOf } from '../engine/history/events.js';
 import { compareVersions, type Version } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import { fmtVersion, type HistoryView, versionOf } from './view.js';
 
@@ -62,7 +63,7 @@ export function checkDuplicateIdempotent(v: HistoryView): Verdict {
     expected: 'only acknowledged versions, however often an envelope arrives',
     observed: ok
       ? `${copies} duplicated value-carrying envelopes delivered; no entry changed by them`
-      : `${minted.length} versions no write was acknowledged with`,
+      : `${count(minted.length, 'version')} no write was acknowledged with`,
     details: minted,
   };
   if (copies === 0)

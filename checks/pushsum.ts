@@ -1,6 +1,7 @@
 // Push-sum (Kempe, Dobra, Gehrke 2003): mass conservation, the estimate's
 // accuracy, and the rounds it takes to get there.
 import type { NodeId } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { pushSumBound } from './bounds.js';
 import { type CheckInfo, notJudged, type Verdict, verdictOf } from './verdict.js';
 import type { HistoryView } from './view.js';
@@ -49,10 +50,10 @@ function truth(v: HistoryView) {
 /** Why mass is not conserved by the network itself, if it is not. */
 function massFaults(v: HistoryView): string[] {
   const why: string[] = [];
-  if (v.drops.length) why.push(`${v.drops.length} envelopes dropped`);
-  if (v.crashes.length) why.push(`${v.crashes.length} crashes`);
-  if (v.duplicates.length) why.push(`${v.duplicates.length} envelopes duplicated`);
-  if (v.inFlight.length) why.push(`${v.inFlight.length} envelopes still in flight at the end`);
+  if (v.drops.length) why.push(`${count(v.drops.length, 'envelope')} dropped`);
+  if (v.crashes.length) why.push(count(v.crashes.length, 'crash', 'crashes'));
+  if (v.duplicates.length) why.push(`${count(v.duplicates.length, 'envelope')} duplicated`);
+  if (v.inFlight.length) why.push(`${count(v.inFlight.length, 'envelope')} still in flight at the end`);
   return why;
 }
 
@@ -111,7 +112,7 @@ export function checkEstimate(v: HistoryView): Verdict {
   const ok = off.length === 0;
   const evidence = {
     expected: `|estimate - ${avg}| <= ${tol} at all ${v.live.length} live nodes`,
-    observed: ok ? `max error ${worst}` : `${off.length} nodes off; max error ${worst}`,
+    observed: ok ? `max error ${worst}` : `${count(off.length, 'node')} off; max error ${worst}`,
     details: off,
   };
   const b = bound(v);

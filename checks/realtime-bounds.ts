@@ -16,6 +16,7 @@
 // - bounds/messages-per-period, bounds/redundant-deliveries: measured (INFO).
 import type { EventOf } from '../engine/history/events.js';
 import { ANTI_ENTROPY_VARIANTS, CONTROL_KIND, type NodeId, type Variant } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { DIRECT_MAIL, FANOUT, fanoutPerPeriod } from './messages.js';
 import {
   ALLOWANCE_TEXT,
@@ -133,7 +134,9 @@ export function checkDirectMailMs(v: HistoryView): Verdict {
     over.length === 0,
     {
       expected: `<= n-1 = ${v.n - 1} envelopes carrying a key per write of it`,
-      observed: over.length ? `${over.length} keys over the bound` : `${carried.size} keys within the bound`,
+      observed: over.length
+        ? `${count(over.length, 'key')} over the bound`
+        : `${count(carried.size, 'key')} within the bound`,
       details: over.slice(0, 10),
     },
     [...carried.values()].reduce((a, c) => a + c, 0),

@@ -21,6 +21,7 @@
 //   not aligned to the harness's clock): see checkProbeTrafficRealtime.
 import type { HistoryEvent } from '../engine/history/events.js';
 import type { NodeId } from '../proto/contract.js';
+import { count as counted } from '../shared/plural.js';
 import {
   ACCURACY,
   checkAccuracy,
@@ -167,7 +168,7 @@ export function checkProbeTrafficRealtime(v: MembershipView, periodMs: number): 
     {
       expected: `<= ${maxPings} pings and <= ${maxReqs} ping-reqs initiated per member per ${windowMs} ms (${PROBE_WINDOW_PERIODS} periods of T = ${p.probePeriod} ticks of ${periodMs} ms, k = ${p.indirectProbes}, one period straddling); probe messages <= ${PIGGYBACK_BYTES} bytes`,
       observed: bad.length
-        ? `${bad.length} violations`
+        ? counted(bad.length, 'violation')
         : `${count.size} (member, window) pairs within bounds (n = ${v.n})`,
       details: bad,
     },

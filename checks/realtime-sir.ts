@@ -16,6 +16,7 @@
 //   of sir/residue-band (checks/residue-theory.ts), which assumes one rumor
 //   at a time without faults, so it is shown, not held.
 import type { Parameters } from '../proto/contract.js';
+import { count } from '../shared/plural.js';
 import { type Bound, quiescenceBound } from './bounds.js';
 import { checkResidue, checkTerminalStatus, QUIESCENCE, rumorSends, sirBound } from './quiescence.js';
 import { periodOf } from './realtime-window.js';
@@ -68,7 +69,7 @@ export function checkQuiescenceMs(v: HistoryView, graceMs: number): Verdict {
     `history ends at ${v.lastRound} ms`,
   ];
   const observed = Number.isFinite(last)
-    ? `last rumor send at ${last} ms: ${last - ref.round} ms after ${ref.round} ms${late.length ? `; ${late.length} sends after the bound` : ''}`
+    ? `last rumor send at ${last} ms: ${last - ref.round} ms after ${ref.round} ms${late.length ? `; ${count(late.length, 'send')} after the bound` : ''}`
     : 'no envelope carried a rumor';
   if (late.length === 0 && v.lastRound < deadline)
     return notJudged(info, {
@@ -120,7 +121,7 @@ export function checkResidueMs(v: HistoryView): Verdict {
       ...base.evidence,
       details: [
         `theory (${rule}, k = ${v.params!.rumorK}): s* = ${t.s.toFixed(4)}, m* = ${t.m.toFixed(3)}; band at n = ${n}: ${band.formula}; shown, not held (one rumor at a time, no faults)`,
-        `${above.length} rumors above the band${
+        `${count(above.length, 'rumor')} above the band${
           above.length
             ? `: ${above
                 .slice(0, 5)

@@ -66,6 +66,44 @@ describe('misbehaviour fails a named case, never a bound that saw nothing', () =
   });
 });
 
+describe('failures that point at one bug', () => {
+  test('a node that acknowledges and drops every third write: one group line per broken check, the smallest counterexample of 3 writes or fewer', async () => {
+    const out = join(dirs.make(), 'r');
+    const args = [
+      '--suite',
+      'convergence',
+      '--variant',
+      'anti-entropy-push-pull',
+      '--variant',
+      'direct-mail',
+    ];
+    const res = await runCli(['run', '--impl', hostile('drops-every-third-write'), ...args, '--out', out]);
+    expect(res.code, res.stderr).toBe(1);
+    const r = report(out);
+    const lost = r.results.filter((x) => x.brokenCheck === 'convergence/no-lost-update');
+    expect(lost.length).toBeGreaterThan(1);
+    const lines = res.stdout.split('\n');
+    const groups = lines.filter((l) => l.startsWith('  convergence/no-lost-update broke '));
+    expect(groups, res.stdout).toHaveLength(1);
+    expect(groups[0]).toContain(`broke ${lost.length} cases`);
+    expect(groups[0]).toMatch(/smallest counterexample: \S+ \[[a-z-]+\], \d+ nodes, [123] writes?, /);
+    // The replay it names is a saved input of that many writes.
+    const file = /replay (\S+\.json)/.exec(groups[0])?.[1] ?? '';
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { input: { writes: unknown[] } };
+    expect(saved.input.writes.length).toBeLessThanOrEqual(3);
+    // Detail lines never contradict themselves: a value missing at a node is not also held by it.
+    for (const x of lost) {
+      for (const d of x.evidence.details) {
+        const m = /missing at ([^;]+); held at the end by (.+)$/.exec(d);
+        if (!m) continue;
+        const missing = m[1].split(', ');
+        for (const h of m[2].split(', ')) expect(missing, d).not.toContain(h);
+      }
+      expect(x.evidence.observed).not.toMatch(/\b1 acknowledged updates\b/);
+    }
+  });
+});
+
 describe('nothing judged is never green', () => {
   test.each(['declares-nothing', 'no-clock'])(
     '%s: exit 1, every case UNSUPPORTED, the reason on stderr',

@@ -4,6 +4,7 @@
 // gateLines, printed by cli/gate-flags.ts). No ANSI codes.
 import { gateOptionsOf, gating, reasonOf } from '../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../checks/verdict.js';
+import { failureGroups, groupLine } from '../reports/failure-groups.js';
 import { type RunReport, transportLine } from '../suites/result.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,6 +51,12 @@ export function summaryLines(report: RunReport, o: SummaryOptions): string[] {
     lines.push(`${r.verdict}${known} ${r.id} [${r.variant}]: ${reasonOf(r)}`);
     const cx = r.counterexample;
     if (cx) lines.push(`  replay: ${cx.replay}  (fast-check seed ${cx.seed}, path "${cx.path}")`);
+  }
+  // Several failures: which checks broke, each with its smallest counterexample.
+  const groups = failureGroups(report.results);
+  if (groups.reduce((k, g) => k + g.cases.length, 0) > 1) {
+    lines.push(`failures by check (${groups.length}):`);
+    for (const g of groups) lines.push(`  ${groupLine(g)}`);
   }
   for (const w of report.warnings ?? []) lines.push(`warning: ${w}`);
   lines.push(`report: ${o.reportPath}`);

@@ -323,6 +323,42 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
     await page.close();
   });
 
+  it('lists the failures by the check that broke, above the matrix, smallest counterexample first', async () => {
+    const dir = join(work, 'groups');
+    const cx = (writes: number, replay: string) => ({
+      seed: 1,
+      path: '0',
+      file: 'counterexamples/x.json',
+      history: 'counterexamples/x.jsonl',
+      replay,
+      shape: { nodes: 3, writes, faults: 0, text: `3 nodes, ${writes} writes, no faults` },
+    });
+    const broken = { brokenCheck: 'convergence/no-lost-update' };
+    await writeReportDir(
+      dir,
+      report('drops-writes', '1', [
+        result('convergence/no-faults', 'direct-mail', 'FAIL', {
+          ...broken,
+          counterexample: cx(4, 'replay A'),
+        }),
+        result('convergence/under-loss', 'hybrid', 'FAIL', { ...broken, counterexample: cx(2, 'replay B') }),
+        result('contract/unique-versions', 'hybrid', 'FAIL'),
+        result('convergence/no-faults', 'hybrid', 'PASS'),
+      ]),
+    );
+    const { page, errors } = await open(join(dir, 'index.html'));
+    const items = page.locator('ul.groups li');
+    expect(await items.count()).toBe(2);
+    expect(await items.first().textContent()).toBe(
+      'convergence/no-lost-update broke 2 cases (2 case ids, 2 variants); smallest counterexample: convergence/under-loss [hybrid], 3 nodes, 2 writes, no faults: replay B',
+    );
+    // Above the matrix: the first thing after the header.
+    expect(await page.locator('main > h2').first().textContent()).toBe('Failures by check');
+    expect(await items.first().isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('junit.xml parses in the browser; every testcase has name and classname; failures carry a message', async () => {
     const { page } = await open(join(merged, 'index.html'));
     const xml = await readFile(join(merged, 'junit.xml'), 'utf8');

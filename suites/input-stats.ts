@@ -1,6 +1,8 @@
 // What one generated input explores, as flat features, for the report's
 // "explored" table (per case: feature -> value bucket -> count). Pure: the
 // input alone, whatever its case (scenario or robustness probe).
+
+import { count } from '../shared/plural.js';
 import { lastActivity } from './scenario.js';
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
@@ -65,4 +67,27 @@ export function addExplored(
     explored[feature] = counts;
     counts[b] = (counts[b] ?? 0) + 1;
   }
+}
+
+/** The size of an input, as a failure's counterexample is judged small: nodes, client writes, fault events. */
+export interface InputShape {
+  nodes: number;
+  writes: number;
+  faults: number;
+  /** e.g. "3 nodes, 1 write, no faults". */
+  text: string;
+}
+
+export function inputShape(input: unknown): InputShape {
+  const f = describeInput(input);
+  const nodes = typeof f.nodes === 'number' ? f.nodes : 0;
+  const writes = typeof f.writes === 'number' ? f.writes : 0;
+  const list = isObj(input) && Array.isArray(input.faults) ? input.faults : [];
+  const faults = list.length === 0 ? 'no faults' : `${count(list.length, 'fault')} (${String(f.faults)})`;
+  return {
+    nodes,
+    writes,
+    faults: list.length,
+    text: [nodes ? count(nodes, 'node') : '', count(writes, 'write'), faults].filter(Boolean).join(', '),
+  };
 }

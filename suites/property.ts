@@ -12,9 +12,10 @@ import { capDetails, capLine, type Focus, type Verdict } from '../checks/verdict
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import type { Capabilities, Variant } from '../proto/contract.js';
 import { deriveSeed } from '../shared/prng.js';
-import { addExplored, describeInput } from './input-stats.js';
+import { addExplored, describeInput, inputShape } from './input-stats.js';
 import type { CaseContext, CaseDef, GenContext, Outcome } from './model.js';
 import type { CaseResult } from './result.js';
+import { decisiveCheck, dropWrites } from './shrink-writes.js';
 
 export interface PropertyOptions {
   /** The run's seed; each case derives its own from it. */
@@ -126,10 +127,7 @@ function focusOf(outcome: Outcome): Focus | undefined {
 /** One line of evidence from the checks that decided the verdict. */
 function evidenceOf(outcome: Outcome): Verdict['evidence'] {
   // The case's own checks speak first; run/completed only when it decided.
-  const decisive =
-    outcome.checks.find((c) => c.id !== RUN_COMPLETED_ID && c.verdict === outcome.verdict) ??
-    outcome.checks.find((c) => c.verdict === outcome.verdict) ??
-    outcome.checks[0];
+  const decisive = decisiveCheck(outcome, RUN_COMPLETED_ID);
   if (!decisive) return { expected: '-', observed: '-', details: [] };
   const others = outcome.checks
     .filter((c) => c !== decisive)
@@ -139,6 +137,12 @@ function evidenceOf(outcome: Outcome): Verdict['evidence'] {
     observed: capLine(`${decisive.id}: ${decisive.evidence.observed}`),
     details: capDetails([...decisive.evidence.details.slice(0, 10), ...others], 20),
   };
+}
+
+/** A failing run's broken check, for grouping failures (reports/failure-groups.ts). */
+function brokenOf(outcome: Outcome): { brokenCheck?: string } {
+  const id = outcome.verdict === 'FAIL' ? decisiveCheck(outcome, RUN_COMPLETED_ID)?.id : undefined;
+  return id ? { brokenCheck: id } : {};
 }
 
 function writeHistory(outDir: string, rel: string, outcome: Outcome): string | undefined {
@@ -204,6 +208,8 @@ export async function checkCase(
   const explored: Record<string, Record<string, number>> = {};
   let first: Outcome | undefined;
   let shown: Outcome | undefined;
+  /** The last failing run: fast-check's counterexample is the last input that failed. */
+  let lastFailing: Outcome | undefined;
   let failed = false;
   let shrinkRuns = 0;
   let brokenInput: unknown;
@@ -225,7 +231,10 @@ export async function checkCase(
       // The report shows the most telling non-failing run: a non-PASS one, else the first.
       if (!shown || (shown.verdict === 'PASS' && outcome.verdict !== 'PASS')) shown = outcome;
     }
-    if (outcome.verdict === 'FAIL') failed = true;
+    if (outcome.verdict === 'FAIL') {
+      failed = true;
+      lastFailing = outcome;
+    }
     return outcome.verdict !== 'FAIL';
   });
   const details = await fc.check(property, { seed, numRuns: opts.runs });
@@ -245,6 +254,7 @@ export async function checkCase(
     return {
       ...ran(),
       verdict: 'FAIL',
+      brokenCheck: RUN_COMPLETED_ID,
       evidence: {
         expected: 'the IUT answers every call within its deadline and keeps running',
         observed: capLine(`the IUT became unusable during this case: ${ctx.broken}`),
@@ -255,11 +265,28 @@ export async function checkCase(
   }
 
   if (details.failed && details.counterexample) {
-    const [input] = details.counterexample;
-    // Run the shrunk input once more: its history and evidence are what the report shows.
-    const outcome = await safeCheck(def, input, variant, ctx);
+    // Then fewer writes, within what is left of the budget (shrink-writes.ts).
+    const fewer = lastFailing
+      ? await dropWrites(details.counterexample[0], lastFailing, {
+          run: (i) => safeCheck(def, i, variant, ctx),
+          valid: (i) => def.validate(i) === null,
+          budget: Math.max(0, SHRINK_BUDGET - shrinkRuns),
+          skip: RUN_COMPLETED_ID,
+        })
+      : undefined;
+    const input = fewer?.input ?? details.counterexample[0];
+    // The report shows the shrunk input's failing run. It is run once more to
+    // tell the user whether the input alone reproduces it (what replay needs).
+    const again = await safeCheck(def, input, variant, ctx);
+    const outcome = fewer?.outcome ?? again;
     const history = writeHistory(opts.outDir, `counterexamples/${name}.jsonl`, outcome);
     const evidence = evidenceOf(outcome);
+    if (again.verdict !== 'FAIL')
+      evidence.details.unshift(
+        capLine(
+          `run again, the shrunk input gave ${again.verdict} (${evidenceOf(again).observed}): the failure does not follow from the input alone (state kept across Init, a process-wide counter, timing), so replay may not show it`,
+        ),
+      );
     const file = `counterexamples/${name}.json`;
     const saved: CounterexampleFile = {
       kit: 'gossipcheck',
@@ -279,8 +306,11 @@ export async function checkCase(
     writeFileSync(join(opts.outDir, file), `${JSON.stringify(saved, null, 2)}\n`);
     const replay = `npx gossipcheck replay ${join(opts.replayDir ?? opts.outDir, file)}`;
     const budget = shrinkRuns > SHRINK_BUDGET ? ` (shrink budget of ${SHRINK_BUDGET} runs spent)` : '';
+    const dropped = fewer?.dropped
+      ? `, then ${fewer.dropped} write(s) dropped in ${fewer.runs} runs (the path gives the input before that)`
+      : '';
     evidence.details.unshift(
-      `shrunk in ${details.numShrinks} steps after ${details.numRuns} runs${budget}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,
+      `shrunk in ${details.numShrinks} steps after ${details.numRuns} runs${budget}${dropped}; fast-check seed ${details.seed}, path "${details.counterexamplePath}"`,
       capLine(`input: ${JSON.stringify(input)}`),
       `replay: ${replay}`,
     );
@@ -297,7 +327,9 @@ export async function checkCase(
         file,
         replay,
         history: history ?? '',
+        shape: inputShape(input),
       },
+      ...brokenOf(outcome),
     };
   }
   if (details.failed) {

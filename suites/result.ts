@@ -7,6 +7,7 @@ import type { CheckTally } from '../checks/grade.js';
 import type { Verdict, VerdictKind } from '../checks/verdict.js';
 import type { Capabilities, TransportStats, Variant } from '../proto/contract.js';
 import { KIT_VERSION } from '../shared/kit.js';
+import type { InputShape } from './input-stats.js';
 
 /** A failing property run, shrunk by fast-check, replayable by `gossipcheck replay FILE`. */
 export interface Counterexample {
@@ -19,6 +20,8 @@ export interface Counterexample {
   replay: string;
   /** Report-dir relative path of the shrunk run's history (JSONL). */
   history: string;
+  /** How big the shrunk input is (suites/input-stats.ts inputShape), to find the smallest one. */
+  shape?: InputShape;
 }
 
 export type { CheckTally };
@@ -60,6 +63,8 @@ export interface CaseResult extends Verdict {
   /** Report-dir relative path of a representative history (the first run, or the counterexample). */
   history?: string;
   counterexample?: Counterexample;
+  /** A FAIL: the check whose failure decided it (the case's own check, or another riding along). */
+  brokenCheck?: string;
   /** Listed in --expect-fail: shown as a known failure; does not fail the gate. */
   expectedFailure?: boolean;
 }

@@ -3,6 +3,7 @@
 // within the bounds of ./bounds.ts.
 
 import type { MemberStatus, NodeId } from '../../proto/contract.js';
+import { count } from '../../shared/plural.js';
 import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import {
   BOUNDS,
@@ -137,7 +138,7 @@ export function checkLeave(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
     {
       expected: `every leaver left (never dead) everywhere within ${c.bound(ticks)}`,
       observed: bad.length
-        ? `${bad.length} violations over ${judged} pairs`
+        ? `${count(bad.length, 'violation')} over ${count(judged, 'pair')}`
         : `${judged} (member, leaver) pairs in time`,
       details: bad,
     },
@@ -294,7 +295,7 @@ export function checkRejoin(v: MembershipView, c: Clock = LOCKSTEP): Verdict {
     {
       expected: `every restarted member alive everywhere within ${c.bound(ticks)}, and stays so`,
       observed: bad.length
-        ? `${bad.length} violations over ${judged} pairs`
+        ? `${count(bad.length, 'violation')} over ${count(judged, 'pair')}`
         : `${judged} pairs rejoined in time`,
       details: bad,
     },

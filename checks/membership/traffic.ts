@@ -1,6 +1,7 @@
 // membership/probe-traffic: constant probe load per member per period.
 
 import type { NodeId } from '../../proto/contract.js';
+import { count as counted } from '../../shared/plural.js';
 import { type CheckInfo, type Verdict, verdictOf } from '../verdict.js';
 import { SWIM } from './bounds.js';
 import { type MembershipView, noParams } from './view.js';
@@ -63,7 +64,7 @@ export function checkProbeTraffic(v: MembershipView): Verdict {
     {
       expected: `<= 1 ping and <= ${p.indirectProbes} ping-reqs initiated per member per period; probe messages <= ${PIGGYBACK_BYTES} bytes`,
       observed: bad.length
-        ? `${bad.length} violations`
+        ? counted(bad.length, 'violation')
         : `${judged} (member, period) pairs within bounds (n = ${v.n})`,
       details: bad,
     },

@@ -11,6 +11,7 @@
 //   pull-pushes      asked for anti-entropy-pull, runs anti-entropy-push
 //   forgets-generation  ignores NodeInit.generation: a restarted node reissues versions
 //   unsorted-read    Read lists each node's entries in reverse key order
+//   drops-every-third-write  acknowledges every write, applies only two of three
 //   declares-nothing Init declares no variant at all
 //   no-clock         Init declares neither lockstep nor realtime
 // Usage: node broken-endpoint.js MODE [--fixture NAME] [--marker ANY]
@@ -45,11 +46,13 @@ const MODES = [
   'pull-pushes',
   'forgets-generation',
   'unsorted-read',
+  'drops-every-third-write',
 ] as const;
 type Mode = (typeof MODES)[number];
 
 class Hostile implements GossipEndpoint {
   private ticks = 0;
+  private writes = 0;
   constructor(
     private readonly inner: GossipEndpoint,
     private readonly mode: Mode,
@@ -99,8 +102,27 @@ class Hostile implements GossipEndpoint {
   }
 
   async update(writes: Write[]): Promise<UpdateResult> {
+    if (this.mode === 'drops-every-third-write') return this.dropThird(writes);
     const res = await this.inner.update(writes);
     return { ...res, envelopes: this.strip(res.envelopes) };
+  }
+
+  /** Every third write is acknowledged with the version it would have got, and never applied. */
+  private async dropThird(writes: Write[]): Promise<UpdateResult> {
+    const acks: UpdateResult['acks'] = [];
+    const envelopes: Envelope[] = [];
+    for (const w of writes) {
+      if (++this.writes % 3 === 0) {
+        const [held] = await this.inner.read([w.node]);
+        const counter = (held.entries.find((e) => e.key === w.key)?.version.counter ?? 0) + 1;
+        acks.push({ node: w.node, key: w.key, version: { counter, origin: w.node } });
+        continue;
+      }
+      const res = await this.inner.update([w]);
+      acks.push(...res.acks);
+      envelopes.push(...res.envelopes);
+    }
+    return { acks, envelopes };
   }
 
   async read(nodes: NodeId[]): Promise<Snapshot[]> {

@@ -6,6 +6,7 @@ import { countVerdicts, gateText } from '../../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
 import { type RunReport, transportLine } from '../../suites/result.js';
 import { escapeHtml } from '../escape.js';
+import { failureGroups, groupLine } from '../failure-groups.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
 import { columnLabel, type MatrixRow, matrixRows } from '../matrix.js';
 import { CSP, CSS, SCRIPT } from './assets.js';
@@ -95,6 +96,18 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
     .map(([name, f]) => `<tr><td>${name}</td>${runs.map((r) => `<td>${f(r.report)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table class="meta">${head}${body}</table>`;
+}
+
+/** Per run with two failures or more: the checks that broke, biggest group first. */
+function groupsHtml(runs: readonly RenderRun[], labels: string[]): string {
+  const parts = runs.flatMap(({ report }, i) => {
+    const groups = failureGroups(report.results);
+    if (groups.reduce((k, g) => k + g.cases.length, 0) < 2) return [];
+    const who = runs.length > 1 ? ` (${e(labels[i])})` : '';
+    const items = groups.map((g) => `<li>${e(groupLine(g))}</li>`).join('');
+    return [`<h2>Failures by check${who}</h2>\n<ul class="groups">${items}</ul>`];
+  });
+  return parts.join('\n');
 }
 
 function sectionId(col: number, index: number): string {
@@ -268,6 +281,7 @@ ${runs.length > 1 ? `<p>All runs: ${totalsHtml(totals)}</p>` : ''}
 ${bannersHtml(runs, labels)}
 </header>
 <main>
+${groupsHtml(runs, labels)}
 <h2>Case × implementation matrix</h2>
 <p class="note">A row is a case and protocol variant; a column an implementation. FAIL: a MUST broken; NOT-RUN: the run stopped before this case; NON-STRICT: a SHOULD missed; INCONCLUSIVE: judged nothing, so not a pass; UNSUPPORTED: capability not declared; INFO: measured, no requirement. * marks an expected failure. Hover a verdict for its reason; click it for its evidence.</p>
 ${filtersHtml(suites)}
