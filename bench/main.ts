@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { examplePairs } from './examples.js';
 import { gateTiming, realtimeGateTiming } from './gate.js';
 import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
 import type { InprocResult, InprocVariant } from './inproc.js';
@@ -26,6 +27,8 @@ interface InprocRow {
 }
 
 const REALTIME_TARGET_S: Record<string, number> = { reference: 180, memberlist: 300 };
+/** The examples' gates with Session + Round over in-process on the same variants (issue 26's bar). */
+const EXAMPLE_TARGET: Record<string, number> = { 'examples/go': 1.5, 'examples/python': 2.5 };
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -125,6 +128,25 @@ async function main(): Promise<number> {
   log(`gate: gossipcheck run in-process, then over gRPC (--jobs ${gateJobs})`);
   const gate = gateTiming(quick ? 2 : 10, gateJobs, seed);
 
+  // 4b. The examples' gates, paired with in-process runs of the same variants (bench/examples.ts).
+  const examples = [
+    {
+      who: 'examples/go',
+      impl: `"${join(ROOT, 'examples', 'go', 'bin', 'gossip-node')}" --listen {listen}`,
+      built: join(ROOT, 'examples', 'go', 'bin', 'gossip-node'),
+    },
+    {
+      who: 'examples/python',
+      impl: `/usr/bin/python3 "${join(ROOT, 'examples', 'python', 'gossip_node.py')}" --listen {listen}`,
+      built: join(ROOT, 'examples', 'python', 'gen'),
+    },
+  ].flatMap(({ who, impl, built }) => {
+    log(`examples: ${who}, Session + Round then unary, each paired with in-process`);
+    const pairs = examplePairs(who, impl, built, { runs: quick ? 2 : 10, seed });
+    if (!pairs) log(`examples: ${who} not built (${who}/build.sh), skipped`);
+    return pairs ?? [];
+  });
+
   // 5. The realtime gates: wall-bound, measured at one job and at the default four.
   const libraries = [
     ['memberlist', join(ROOT, 'adapters', 'memberlist', 'bin', 'memberlist-node')],
@@ -177,6 +199,15 @@ async function main(): Promise<number> {
       seconds: round2(r.seconds),
       exit: r.code,
       max_lag_ms: r.maxLagMs,
+    })),
+    example_gates: examples.map((x) => ({
+      who: x.who,
+      path: x.path,
+      variants: x.variants,
+      inproc_seconds: round2(x.inprocSeconds),
+      external_seconds: round2(x.externalSeconds),
+      ratio: round2(x.ratio),
+      exit: x.code,
     })),
     gate_seconds: {
       inproc: round2(gate.inprocSeconds),
@@ -257,6 +288,25 @@ async function main(): Promise<number> {
       ],
     ),
     `gate over gRPC / in-process = ${gate.ratio.toFixed(1)}x  (target <= 2x: ${verdict(gate.ratio <= 2)})`,
+    '',
+    table(
+      ["the examples' gates (--jobs 1), paired", 'path', 'variants', 'in-process s', 'example s', 'ratio'],
+      examples.map((x) => [
+        x.who,
+        x.path,
+        x.variants.length,
+        x.inprocSeconds.toFixed(1),
+        x.externalSeconds.toFixed(1),
+        `${x.ratio.toFixed(2)}x`,
+      ]),
+    ),
+    // Targets from issue 26: with Session + Round, Go within 1.5x and Python within 2.5x of in-process.
+    ...examples
+      .filter((x) => x.path === 'Session + Round' && x.who in EXAMPLE_TARGET)
+      .map(
+        (x) =>
+          `${x.who} with Session + Round: ${x.ratio.toFixed(2)}x in-process  (target <= ${EXAMPLE_TARGET[x.who]}x: ${verdict(x.ratio <= EXAMPLE_TARGET[x.who])})`,
+      ),
     '',
     table(
       ['the realtime gate (gossipcheck run, own timers)', 'jobs', 'seconds', 'exit', 'max lag ms'],
