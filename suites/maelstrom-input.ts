@@ -14,6 +14,7 @@ import { PARTITION_SHAPES, type PartitionShape } from '../engine/faults/schedule
 import { makePartition } from '../engine/faults/shapes.js';
 import { type NodeId, nodeIds } from '../proto/contract.js';
 import { deriveSeed, Rng } from '../shared/prng.js';
+import { int } from './input-schema.js';
 import type { FaultWindow } from './maelstrom.js';
 
 /** Percent of the workload: the window opens at `start` and lasts `length`, or to the end when `quiet`. */
@@ -133,16 +134,15 @@ export function materializeMaelstrom(
 export function validateMaelstromInput(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'input must be an object';
   const i = x as Partial<MaelstromInput>;
-  const int = (v: unknown, lo: number, hi: number) =>
-    Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-  if (!int(i.nodes, 1, 100)) return 'input.nodes must be a whole number in [1, 100]';
+  const nodes = int(1, 100)(i.nodes, 'input.nodes');
+  if (nodes) return nodes;
   if (!Array.isArray(i.faults)) return 'input.faults must be an array';
   const known = ['partition', 'loss', 'delay', 'duplicate', 'reorder'];
   for (const f of i.faults as unknown[]) {
     const g = f as Partial<Record<string, unknown>>;
     if (typeof f !== 'object' || f === null || !known.includes(g.kind as string))
       return `input.faults: unknown fault ${JSON.stringify(f)}`;
-    if (!int(g.start, 0, 100) || !int(g.length, 1, 100) || typeof g.quiet !== 'boolean')
+    if (int(0, 100)(g.start, '') || int(1, 100)(g.length, '') || typeof g.quiet !== 'boolean')
       return `input.faults: ${g.kind} needs start and length in percent and quiet true or false`;
     if (g.kind === 'partition' && !PARTITION_SHAPES.includes(g.shape as PartitionShape))
       return `input.faults: unknown partition shape ${String(g.shape)}`;

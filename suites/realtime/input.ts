@@ -17,6 +17,7 @@ import {
 import { makePartition } from '../../engine/faults/shapes.js';
 import type { NodeId } from '../../proto/contract.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
+import { int } from '../input-schema.js';
 
 /** Periods from the start of the workload; `length` periods long. */
 interface Window {
@@ -260,18 +261,16 @@ export function materialize(
 export function validateInput(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'input must be an object';
   const i = x as Partial<RealtimeInput>;
-  const int = (v: unknown, lo: number, hi: number) =>
-    Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-  if (!int(i.nodes, 2, 1000)) return 'input.nodes must be a whole number in [2, 1000]';
-  if (!int(i.writes, 0, 100_000)) return 'input.writes must be a whole number in [0, 100000]';
+  const bad = int(2, 1000)(i.nodes, 'input.nodes') ?? int(0, 100_000)(i.writes, 'input.writes');
+  if (bad) return bad;
   if (!Array.isArray(i.faults)) return 'input.faults must be an array';
   const known = ['partition', 'loss', 'delay', 'duplicate', 'reorder', 'pause', 'crash', 'join', 'leave'];
   for (const f of i.faults as unknown[]) {
     const g = f as Partial<Record<string, unknown>>;
     if (typeof f !== 'object' || f === null || !known.includes(g.kind as string))
       return `input.faults: unknown fault ${JSON.stringify(f)}`;
-    if (!int(g.start, 0, 1_000_000)) return `input.faults: ${g.kind} needs a whole start`;
-    if ('length' in g && !int(g.length, 1, 1_000_000))
+    if (int(0, 1_000_000)(g.start, '')) return `input.faults: ${g.kind} needs a whole start`;
+    if ('length' in g && int(1, 1_000_000)(g.length, ''))
       return `input.faults: ${g.kind} needs a whole length >= 1`;
     if (g.kind === 'partition' && !PARTITION_SHAPES.includes(g.shape as PartitionShape))
       return `input.faults: unknown partition shape ${String(g.shape)}`;
