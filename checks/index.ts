@@ -10,14 +10,7 @@ import {
   VARIANTS,
   type Variant,
 } from '../proto/contract.js';
-import {
-  ADDRESSING,
-  checkAddressing,
-  checkDeclaredKeys,
-  checkEnvelopeKind,
-  DECLARED_KEYS,
-  ENVELOPE_KIND,
-} from './contract.js';
+import { ADDRESSING, checkAddressing, checkEnvelopeKind, DECLARED_KEYS, ENVELOPE_KIND } from './contract.js';
 import {
   checkExchangeDirection,
   checkPayloadSize,
@@ -40,6 +33,7 @@ import {
   NO_LOST_UPDATE,
   WITHIN_BOUND,
 } from './convergence.js';
+import { checkDeclaredKeys, checkDeclaredKeysMs } from './declared-keys.js';
 import type { FaultKind } from './fault-effects.js';
 import { ALL_FAULTS, requireFaultEffect } from './fault-evidence.js';
 import {
@@ -66,7 +60,6 @@ import {
   RESIDUE,
   TERMINAL_STATUS,
 } from './quiescence.js';
-import { checkDeclaredKeysMs } from './realtime-keys.js';
 import { GRACE_MS } from './realtime-window.js';
 import { checkRunCompleted } from './run.js';
 import { type CheckInfo, unsupported, type Verdict } from './verdict.js';

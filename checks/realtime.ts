@@ -22,7 +22,7 @@
 //   the IUT sends no control envelope: the kind is optional), bounds/messages-per-period and bounds/redundant-deliveries (INFO).
 // - SIR termination in ms (checks/realtime-sir.ts): sir/quiescence,
 //   sir/terminal-status, and sir/residue (INFO).
-// - contract/declared-keys rides along in its time form (checks/realtime-keys.ts):
+// - contract/declared-keys rides along in its time form (checks/declared-keys.ts):
 //   a learned value came in a delivered envelope listing its key since the
 //   node's previous read, so value traffic cannot hide in the value-free kinds.
 // A Maelstrom node keeps its own clock and protocol (no period declared), so
