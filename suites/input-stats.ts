@@ -79,15 +79,20 @@ export interface InputShape {
 }
 
 export function inputShape(input: unknown): InputShape {
+  // Lockstep inputs name n and list writes; realtime and Maelstrom ones count nodes (and writes).
   const f = describeInput(input);
-  const nodes = typeof f.nodes === 'number' ? f.nodes : 0;
-  const writes = typeof f.writes === 'number' ? f.writes : 0;
+  const o = isObj(input) ? input : {};
+  const asNumber = (x: unknown) => (typeof x === 'number' ? x : 0);
+  const nodes = typeof f.nodes === 'number' ? f.nodes : asNumber(o.nodes);
+  const writes = Array.isArray(o.writes) ? o.writes.length : asNumber(o.writes);
   const list = isObj(input) && Array.isArray(input.faults) ? input.faults : [];
   const faults = list.length === 0 ? 'no faults' : `${count(list.length, 'fault')} (${String(f.faults)})`;
   return {
     nodes,
     writes,
     faults: list.length,
-    text: [nodes ? count(nodes, 'node') : '', count(writes, 'write'), faults].filter(Boolean).join(', '),
+    text: [nodes ? count(nodes, 'node') : '', 'writes' in o ? count(writes, 'write') : '', faults]
+      .filter(Boolean)
+      .join(', '),
   };
 }

@@ -14,7 +14,7 @@ import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { deriveSeed } from '../shared/prng.js';
 import { counterexamplePath, generatedRuns, shrinkLine } from './generated-runs.js';
-import { addExplored } from './input-stats.js';
+import { addExplored, inputShape } from './input-stats.js';
 import { GENERATED_CASE, MAELSTROM_PARAMS } from './maelstrom.js';
 import {
   focusMaelstrom,
@@ -161,7 +161,14 @@ export async function checkMaelstromGenerated(
         ),
       },
       history,
-      counterexample: { seed: fcSeed, path: counterexamplePath(g), file, replay, history },
+      counterexample: {
+        seed: fcSeed,
+        path: counterexamplePath(g),
+        file,
+        replay,
+        history,
+        shape: inputShape(input),
+      },
     };
     return { result, histories };
   }

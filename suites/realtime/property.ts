@@ -16,7 +16,7 @@ import type { Parameters, Variant } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { findEntry } from '../catalogue.js';
 import { counterexamplePath, generatedRuns, shrinkLine } from '../generated-runs.js';
-import { addExplored } from '../input-stats.js';
+import { addExplored, inputShape } from '../input-stats.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
 import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
@@ -216,6 +216,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
           file,
           replay,
           history,
+          shape: inputShape(lastFail.input),
         },
       });
       continue;
