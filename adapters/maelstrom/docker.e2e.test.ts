@@ -89,8 +89,12 @@ describe.skipIf(process.env.GOSSIPCHECK_DOCKER_TESTS === '0')(
         out,
       ]);
       expect(leftovers(runIdOf(res.stderr))).toEqual([]);
-      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-      const ids = readReport(out).results.map((r) => r.id);
+      // The scenario ran and nothing failed; on a loaded machine its few operations may leave the
+      // loss window without traffic (INCONCLUSIVE, exit 1), never a FAIL.
+      expect([0, 1], `${res.stdout}\n${res.stderr}`).toContain(res.code);
+      const results = readReport(out).results;
+      expect(results.filter((r) => r.verdict === 'FAIL').map((r) => r.id)).toEqual([]);
+      const ids = results.map((r) => r.id);
       expect(ids).toContain('maelstrom/convergence/loss');
       expect(ids).not.toContain('maelstrom/convergence/chaos');
       const bad = await runCli([...args, '--scenario', 'nope']);
