@@ -262,6 +262,30 @@ describe('each run owns its --out', () => {
 });
 
 describe('replay validates its input', () => {
+  /** One real counterexample, made once; each case corrupts a copy. */
+  let saved: Promise<string> | undefined;
+  const counterexample = () => {
+    saved ??= (async () => {
+      const out = join(dirs.make(), 'r');
+      await runCli([
+        'run',
+        '--impl',
+        hostile('self-address'),
+        '--case',
+        'contract/addressing',
+        '--variant',
+        'rumor-push',
+        '--runs',
+        '3',
+        '--out',
+        out,
+      ]);
+      const cx = report(out).results.find((x) => x.counterexample)?.counterexample;
+      expect(cx).toBeDefined();
+      return readFileSync(join(out, cx!.file), 'utf8');
+    })();
+    return saved;
+  };
   test.each([
     [(d: Record<string, unknown>) => Object.assign(d.input as object, { n: 'three' }), 'input.n'],
     [(d: Record<string, unknown>) => delete d.input, 'input is missing'],
@@ -269,24 +293,7 @@ describe('replay validates its input', () => {
     [(d: Record<string, unknown>) => Object.assign(d, { case: 'no/such' }), "unknown case 'no/such'"],
   ])('a malformed counterexample is exit 2 naming the field (%#)', async (corrupt, field) => {
     const dir = dirs.make();
-    const out = join(dir, 'r');
-    await runCli([
-      'run',
-      '--impl',
-      hostile('self-address'),
-      '--case',
-      'contract/addressing',
-      '--variant',
-      'rumor-push',
-      '--runs',
-      '3',
-      '--out',
-      out,
-    ]);
-    const r = report(out);
-    const cx = r.results.find((x) => x.counterexample)?.counterexample;
-    expect(cx).toBeDefined();
-    const data = JSON.parse(readFileSync(join(out, cx!.file), 'utf8')) as Record<string, unknown>;
+    const data = JSON.parse(await counterexample()) as Record<string, unknown>;
     corrupt(data);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify(data));
