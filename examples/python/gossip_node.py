@@ -308,24 +308,41 @@ def is_entry(e) -> bool:
     )
 
 
-class Endpoint(pb_grpc.GossipNodeServicer):
-    """Every node of the run. A stopped node stays known (None) until it is Init-ed again."""
+class CallFailed(Exception):
+    """A refused call: the status a unary call aborts with, the CallError a Session answers."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def call_error(self) -> pb.CallError:
+        # grpc.StatusCode values are (number, name) pairs.
+        return pb.CallError(code=self.code.value[0], message=self.message)
+
+
+class Endpoint:
+    """Every node of the run, and the six calls. A stopped node stays known (None) until it is Init-ed again.
+
+    Each call takes its request message and returns its response message, or
+    raises CallFailed; the transport (unary or Session, below) does the rest.
+    """
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node | None] = {}
         # The harness calls one at a time; the lock keeps that true for any client.
         self.lock = threading.Lock()
 
-    def Init(self, request, context):
+    def init(self, request: pb.InitRequest) -> pb.InitResponse:
         with self.lock:
             if request.nodes:
                 if request.clock_mode != pb.CLOCK_MODE_LOCKSTEP:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, "only lockstep clock mode is implemented")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "only lockstep clock mode is implemented")
                 variant = VARIANTS.get(request.parameters.variant)
                 if variant is None:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, "variant not implemented")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "variant not implemented")
                 if request.parameters.fanout < 1:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, "fanout must be at least 1")
+                    raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, "fanout must be at least 1")
                 for init in request.nodes:
                     self.nodes[init.id] = variant(init, request.parameters)
             return pb.InitResponse(
@@ -335,39 +352,39 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 contract_version=CONTRACT_VERSION,
             )
 
-    def Tick(self, request, context):
+    def tick(self, request: pb.TickRequest) -> pb.TickResponse:
         with self.lock:
-            nodes = self.running(request.nodes, context)
+            nodes = self.running(request.nodes)
             return pb.TickResponse(envelopes=[env for node in nodes for env in node.tick()])
 
-    def Deliver(self, request, context):
+    def deliver(self, request: pb.DeliverRequest) -> pb.DeliverResponse:
         with self.lock:
             # Validate the whole batch first: a refused call changes nothing.
             batch = []
             for i, env in enumerate(request.envelopes):
                 if env.to not in self.nodes:
-                    context.abort(grpc.StatusCode.NOT_FOUND, f"envelope {i}: unknown node '{env.to}'")
+                    raise CallFailed(grpc.StatusCode.NOT_FOUND, f"envelope {i}: unknown node '{env.to}'")
                 node = self.nodes[env.to]
                 if node is None:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"envelope {i}: node '{env.to}' is stopped")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, f"envelope {i}: node '{env.to}' is stopped")
                 if len(env.payload) > node.max_payload:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: payload exceeds max_payload_bytes")
+                    raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: payload exceeds max_payload_bytes")
                 try:
                     batch.append((node, getattr(env, "from"), parse(env.payload, node.accepts)))
                 except (ValueError, UnicodeDecodeError) as err:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: bad payload: {err}")
+                    raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: bad payload: {err}") from None
             out: Envelopes = []
             for node, sender, msg in batch:
                 out.extend(node.receive(sender, msg))
             return pb.DeliverResponse(envelopes=out)
 
-    def Update(self, request, context):
+    def update(self, request: pb.UpdateRequest) -> pb.UpdateResponse:
         with self.lock:
-            nodes = self.running([w.node for w in request.writes], context)
+            nodes = self.running([w.node for w in request.writes])
             # All or nothing: a write too large to travel refuses the whole batch.
             for i, (node, w) in enumerate(zip(nodes, request.writes)):
                 if not node.fits(w.key, w.value):
-                    context.abort(
+                    raise CallFailed(
                         grpc.StatusCode.INVALID_ARGUMENT,
                         f"write {i}: key and value take more than max_payload_bytes - {ENVELOPE_OVERHEAD} bytes",
                     )
@@ -379,10 +396,10 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 out.extend(envelopes)
             return pb.UpdateResponse(acks=acks, envelopes=out)
 
-    def Read(self, request, context):
+    def read(self, request: pb.ReadRequest) -> pb.ReadResponse:
         with self.lock:
             snapshots = []
-            for node in self.running(request.nodes, context):
+            for node in self.running(request.nodes):
                 entries = [
                     pb.Entry(key=k, value=e.value, version=pb.Version(counter=e.counter, origin=e.origin))
                     for k, e in sorted(node.store.items())
@@ -390,24 +407,93 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 snapshots.append(pb.Snapshot(node=node.id, entries=entries))
             return pb.ReadResponse(snapshots=snapshots)
 
-    def Stop(self, request, context):
+    def stop(self, request: pb.StopRequest) -> pb.StopResponse:
         with self.lock:
-            self.running(request.nodes, context)
+            self.running(request.nodes)
             # Crash or clean, nothing is kept: this example declares no durable_restart.
             for node_id in request.nodes:
                 self.nodes[node_id] = None
             return pb.StopResponse()
 
-    def running(self, ids, context) -> list[Node]:
+    def running(self, ids) -> list[Node]:
         out = []
         for node_id in ids:
             if node_id not in self.nodes:
-                context.abort(grpc.StatusCode.NOT_FOUND, f"unknown node '{node_id}'")
+                raise CallFailed(grpc.StatusCode.NOT_FOUND, f"unknown node '{node_id}'")
             node = self.nodes[node_id]
             if node is None:
-                context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"node '{node_id}' is stopped")
+                raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, f"node '{node_id}' is stopped")
             out.append(node)
         return out
+
+
+class Session:
+    """One Session stream: each SessionRequest answered in order, as the unary call would be."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        # SessionRequest's oneof field -> (the call, SessionResponse's field).
+        self.calls = {
+            "init": endpoint.init,
+            "tick": endpoint.tick,
+            "deliver": endpoint.deliver,
+            "update": endpoint.update,
+            "read": endpoint.read,
+            "stop": endpoint.stop,
+        }
+
+    def answer(self, request: pb.SessionRequest) -> pb.SessionResponse:
+        call = request.WhichOneof("call")
+        if call not in self.calls:
+            error = pb.CallError(code=grpc.StatusCode.UNIMPLEMENTED.value[0], message=f"no {call} on this Session")
+            return pb.SessionResponse(id=request.id, error=error)
+        try:
+            return pb.SessionResponse(id=request.id, **{call: self.calls[call](getattr(request, call))})
+        except CallFailed as err:
+            return pb.SessionResponse(id=request.id, error=err.call_error())
+
+
+class Servicer(pb_grpc.GossipNodeServicer):
+    """The gRPC side: the unary calls, and the Session stream."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+
+    def Init(self, request, context):
+        return unary(self.endpoint.init, request, context)
+
+    def Tick(self, request, context):
+        return unary(self.endpoint.tick, request, context)
+
+    def Deliver(self, request, context):
+        return unary(self.endpoint.deliver, request, context)
+
+    def Update(self, request, context):
+        return unary(self.endpoint.update, request, context)
+
+    def Read(self, request, context):
+        return unary(self.endpoint.read, request, context)
+
+    def Stop(self, request, context):
+        return unary(self.endpoint.stop, request, context)
+
+    def Session(self, request_iterator, context):
+        # grpcio runs a streaming handler on one thread of the server's pool for
+        # as long as the stream is open, that is for the whole run: each open
+        # stream holds a worker. The harness opens a new stream after a call
+        # times out (the old one may still be busy), so the pool (main) keeps
+        # a few more workers than streams; with every worker held, a new
+        # stream or unary call would wait.
+        session = Session(self.endpoint)
+        for request in request_iterator:
+            yield session.answer(request)
+
+
+def unary(call, request, context):
+    try:
+        return call(request)
+    except CallFailed as err:
+        context.abort(err.code, err.message)
 
 
 def main() -> None:
@@ -415,8 +501,9 @@ def main() -> None:
     parser.add_argument("--listen", default=os.environ.get("GOSSIPCHECK_LISTEN", "127.0.0.1:0"), help="HOST:PORT")
     args = parser.parse_args()
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    pb_grpc.add_GossipNodeServicer_to_server(Endpoint(), server)
+    # Each open Session stream holds one worker for its lifetime (Servicer.Session).
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    pb_grpc.add_GossipNodeServicer_to_server(Servicer(Endpoint()), server)
     host = args.listen.rsplit(":", 1)[0]
     port = server.add_insecure_port(args.listen)
     if port == 0:
