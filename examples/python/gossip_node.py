@@ -324,8 +324,9 @@ class CallFailed(Exception):
 class Endpoint:
     """Every node of the run, and the six calls. A stopped node stays known (None) until it is Init-ed again.
 
-    Each call takes its request message and returns its response message, or
-    raises CallFailed; the transport (unary or Session, below) does the rest.
+    Each call returns its result or raises CallFailed; the transport (unary
+    or Session, below) wraps the messages. Tick, Deliver and Read take and
+    return plain lists, so that a Round (Session.round) calls them directly.
     """
 
     def __init__(self) -> None:
@@ -352,16 +353,15 @@ class Endpoint:
                 contract_version=CONTRACT_VERSION,
             )
 
-    def tick(self, request: pb.TickRequest) -> pb.TickResponse:
+    def tick(self, ids) -> Envelopes:
         with self.lock:
-            nodes = self.running(request.nodes)
-            return pb.TickResponse(envelopes=[env for node in nodes for env in node.tick()])
+            return [env for node in self.running(ids) for env in node.tick()]
 
-    def deliver(self, request: pb.DeliverRequest) -> pb.DeliverResponse:
+    def deliver(self, envelopes) -> Envelopes:
         with self.lock:
             # Validate the whole batch first: a refused call changes nothing.
             batch = []
-            for i, env in enumerate(request.envelopes):
+            for i, env in enumerate(envelopes):
                 if env.to not in self.nodes:
                     raise CallFailed(grpc.StatusCode.NOT_FOUND, f"envelope {i}: unknown node '{env.to}'")
                 node = self.nodes[env.to]
@@ -376,7 +376,7 @@ class Endpoint:
             out: Envelopes = []
             for node, sender, msg in batch:
                 out.extend(node.receive(sender, msg))
-            return pb.DeliverResponse(envelopes=out)
+            return out
 
     def update(self, request: pb.UpdateRequest) -> pb.UpdateResponse:
         with self.lock:
@@ -396,16 +396,16 @@ class Endpoint:
                 out.extend(envelopes)
             return pb.UpdateResponse(acks=acks, envelopes=out)
 
-    def read(self, request: pb.ReadRequest) -> pb.ReadResponse:
+    def read(self, ids) -> list[pb.Snapshot]:
         with self.lock:
             snapshots = []
-            for node in self.running(request.nodes):
+            for node in self.running(ids):
                 entries = [
                     pb.Entry(key=k, value=e.value, version=pb.Version(counter=e.counter, origin=e.origin))
                     for k, e in sorted(node.store.items())
                 ]
                 snapshots.append(pb.Snapshot(node=node.id, entries=entries))
-            return pb.ReadResponse(snapshots=snapshots)
+            return snapshots
 
     def stop(self, request: pb.StopRequest) -> pb.StopResponse:
         with self.lock:
@@ -427,30 +427,105 @@ class Endpoint:
         return out
 
 
+# Each call as a SessionRequest names it (its oneof field, also SessionResponse's):
+# the request message it takes, mapped to the Endpoint and its result back to a response.
+CALLS = {
+    "init": lambda ep, req: ep.init(req),
+    "tick": lambda ep, req: pb.TickResponse(envelopes=ep.tick(req.nodes)),
+    "deliver": lambda ep, req: pb.DeliverResponse(envelopes=ep.deliver(req.envelopes)),
+    "update": lambda ep, req: ep.update(req),
+    "read": lambda ep, req: pb.ReadResponse(snapshots=ep.read(req.nodes)),
+    "stop": lambda ep, req: ep.stop(req),
+}
+
+
 class Session:
-    """One Session stream: each SessionRequest answered in order, as the unary call would be."""
+    """One Session stream: each SessionRequest answered in order, as the unary call would be.
+
+    It also plays RoundRequests, and remembers the snapshots it returned for
+    `only_changed`: this stream's memory alone (the harness opens a new
+    stream after a timeout and never reuses the old one).
+    """
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        # SessionRequest's oneof field -> (the call, SessionResponse's field).
-        self.calls = {
-            "init": endpoint.init,
-            "tick": endpoint.tick,
-            "deliver": endpoint.deliver,
-            "update": endpoint.update,
-            "read": endpoint.read,
-            "stop": endpoint.stop,
-        }
+        # Node id -> the last snapshot this stream returned for it, serialized:
+        # equal bytes is equal field by field, as the harness decodes them.
+        self.last: dict[str, bytes] = {}
 
     def answer(self, request: pb.SessionRequest) -> pb.SessionResponse:
         call = request.WhichOneof("call")
-        if call not in self.calls:
-            error = pb.CallError(code=grpc.StatusCode.UNIMPLEMENTED.value[0], message=f"no {call} on this Session")
-            return pb.SessionResponse(id=request.id, error=error)
         try:
-            return pb.SessionResponse(id=request.id, **{call: self.calls[call](getattr(request, call))})
+            if call == "round":
+                return pb.SessionResponse(id=request.id, round=self.round(request.round))
+            if call not in CALLS:
+                raise CallFailed(grpc.StatusCode.UNIMPLEMENTED, f"no call '{call}' on this Session")
+            if call == "init":
+                # Restarted nodes get their next snapshot in full.
+                for init in request.init.nodes:
+                    self.last.pop(init.id, None)
+            response = CALLS[call](self.endpoint, getattr(request, call))
+            if call == "read":
+                self.changed(response.snapshots, remember_all=True)
+            return pb.SessionResponse(id=request.id, **{call: response})
         except CallFailed as err:
             return pb.SessionResponse(id=request.id, error=err.call_error())
+
+    def changed(self, snapshots, remember_all: bool = False) -> list[pb.Snapshot]:
+        """The snapshots that differ from the last returned for their node; all of them are remembered."""
+        out = []
+        for snap in snapshots:
+            data = snap.SerializeToString(deterministic=True)
+            if remember_all or self.last.get(snap.node) != data:
+                self.last[snap.node] = data
+                out.append(snap)
+        return out
+
+    def round(self, request: pb.RoundRequest) -> pb.RoundResponse:
+        """Plays consecutive fault-free rounds exactly as the harness would, call by call.
+
+        gossip.proto (message RoundRequest) and docs/implementers-guide.md
+        ("Playing rounds yourself") give the algorithm; each way a round ends
+        is marked as the guide's table names it.
+        """
+        ep, nodes, live = self.endpoint, list(request.nodes), set(request.nodes)
+        response = pb.RoundResponse()
+        carried = list(request.due)
+        for cap in request.max_envelopes:
+            played = response.rounds.add()
+            try:
+                ticked = ep.tick(nodes)
+            except CallFailed as err:
+                played.tick_error.CopyFrom(err.call_error())
+                return response  # tick-fails
+            played.ticked.extend(ticked)
+            sent = len(ticked)
+            if sent > cap:
+                return response  # tick-overflows
+            due, carried = carried + ticked, []
+            for _ in range(request.hop_limit):
+                batch = [env for env in due if env.to in live]  # in order; the rest is dropped
+                if not batch:
+                    break  # cascade-ends
+                hop = played.hops.add(delivered=len(batch))
+                try:
+                    due = ep.deliver(batch)
+                    hop.envelopes.extend(due)
+                except CallFailed as err:
+                    hop.error.CopyFrom(err.call_error())  # deliver-fails
+                    due = []
+                sent += len(due)
+                if sent > cap:
+                    return response  # hop-overflows
+            else:
+                carried = due  # hop-limit-reached: what is still due goes ahead of the next Tick's
+            try:
+                snapshots = ep.read(nodes)
+            except CallFailed as err:
+                played.read_error.CopyFrom(err.call_error())
+                return response  # read-fails
+            played.snapshots.extend(self.changed(snapshots, remember_all=not request.only_changed))
+        return response
 
 
 class Servicer(pb_grpc.GossipNodeServicer):
@@ -459,23 +534,29 @@ class Servicer(pb_grpc.GossipNodeServicer):
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
 
+    def unary(self, call, request, context):
+        try:
+            return CALLS[call](self.endpoint, request)
+        except CallFailed as err:
+            context.abort(err.code, err.message)
+
     def Init(self, request, context):
-        return unary(self.endpoint.init, request, context)
+        return self.unary("init", request, context)
 
     def Tick(self, request, context):
-        return unary(self.endpoint.tick, request, context)
+        return self.unary("tick", request, context)
 
     def Deliver(self, request, context):
-        return unary(self.endpoint.deliver, request, context)
+        return self.unary("deliver", request, context)
 
     def Update(self, request, context):
-        return unary(self.endpoint.update, request, context)
+        return self.unary("update", request, context)
 
     def Read(self, request, context):
-        return unary(self.endpoint.read, request, context)
+        return self.unary("read", request, context)
 
     def Stop(self, request, context):
-        return unary(self.endpoint.stop, request, context)
+        return self.unary("stop", request, context)
 
     def Session(self, request_iterator, context):
         # grpcio runs a streaming handler on one thread of the server's pool for
@@ -483,17 +564,11 @@ class Servicer(pb_grpc.GossipNodeServicer):
         # stream holds a worker. The harness opens a new stream after a call
         # times out (the old one may still be busy), so the pool (main) keeps
         # a few more workers than streams; with every worker held, a new
-        # stream or unary call would wait.
+        # stream or unary call would wait. Lockstep sends one call at a time,
+        # so answering in order on this thread is enough.
         session = Session(self.endpoint)
         for request in request_iterator:
             yield session.answer(request)
-
-
-def unary(call, request, context):
-    try:
-        return call(request)
-    except CallFailed as err:
-        context.abort(err.code, err.message)
 
 
 def main() -> None:
