@@ -39,7 +39,14 @@ DEFAULT_MAX_PAYLOAD = 1 << 20
 # a write whose key and value take more than max_payload_bytes minus this may be refused.
 ENVELOPE_OVERHEAD = 256
 # The list each kind of message carries, which is what gets split.
-LIST_FIELD = {"digest": "versions", "want": "keys", "mail": "entries", "entries": "entries"}
+LIST_FIELD = {
+    "digest": "versions",
+    "want": "keys",
+    "mail": "entries",
+    "entries": "entries",
+    "rumor": "entries",
+    "feedback": "items",
+}
 
 
 @dataclass(frozen=True)
@@ -81,10 +88,14 @@ class Node:
         current = self.store.get(key)
         entry = Entry(value, (current.counter if current else 0) + 1, self.writer)
         self.store[key] = entry
+        self.learned(key)
         return entry, self.after_write(key)
 
     def after_write(self, key: str) -> Envelopes:
         return []
+
+    def learned(self, key: str) -> None:
+        """A newer version of `key` is here (written or received)."""
 
     def tick(self) -> Envelopes:
         return []
@@ -92,12 +103,31 @@ class Node:
     def receive(self, sender: str, msg: dict) -> Envelopes:
         raise NotImplementedError
 
-    def merge(self, entries: list[dict]) -> None:
-        for e in entries:
-            incoming = Entry(e["v"], e["c"], e["o"])
-            current = self.store.get(e["k"])
-            if current is None or incoming.version() > current.version():
-                self.store[e["k"]] = incoming
+    def merge(self, e: dict) -> bool:
+        """Keeps a received entry if it is newer than ours; whether it was."""
+        incoming = Entry(e["v"], e["c"], e["o"])
+        current = self.store.get(e["k"])
+        if current is not None and incoming.version() <= current.version():
+            return False
+        self.store[e["k"]] = incoming
+        self.learned(e["k"])
+        return True
+
+    def sample(self, count: int) -> list[str]:
+        return self.rng.sample(self.peers, min(count, len(self.peers)))
+
+    def status(self, key: str) -> int:
+        """The entry's SIR status in a snapshot; unset (0) outside rumor mongering."""
+        return pb.SIR_STATUS_UNSPECIFIED
+
+    def snapshot(self) -> pb.Snapshot:
+        entries = [
+            pb.Entry(
+                key=k, value=e.value, version=pb.Version(counter=e.counter, origin=e.origin), status=self.status(k)
+            )
+            for k, e in sorted(self.store.items())
+        ]
+        return pb.Snapshot(node=self.id, entries=entries)
 
     def wire(self, keys) -> list[dict]:
         return [
@@ -171,7 +201,8 @@ class DirectMail(Node):
         return [env for peer in self.peers for env in self.send(peer, msg)]
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
-        self.merge(msg["entries"])
+        for e in msg["entries"]:
+            self.merge(e)
         return []
 
 
@@ -189,11 +220,13 @@ class AntiEntropy(Node):
     mode = ""
 
     def tick(self) -> Envelopes:
+        return self.start_exchanges(self.fanout)
+
+    def start_exchanges(self, count: int) -> Envelopes:
         # The whole key range; fit() splits it into narrower ranges if it is too large.
         versions = {k: [e.counter, e.origin] for k, e in self.store.items()}
         digest = {"t": "digest", "lo": None, "hi": None, "versions": versions}
-        targets = self.rng.sample(self.peers, min(self.fanout, len(self.peers)))
-        return [env for peer in targets for env in self.send(peer, digest)]
+        return [env for peer in self.sample(count) for env in self.send(peer, digest)]
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         kind = msg["t"]
@@ -202,7 +235,8 @@ class AntiEntropy(Node):
             return self.answer_digest(sender, theirs, msg["lo"], msg["hi"])
         if kind == "want":
             return self.send_entries(sender, msg["keys"])
-        self.merge(msg["entries"])
+        for e in msg["entries"]:
+            self.merge(e)
         return self.send_entries(sender, msg["want"]) if kind == "entries-want" else []
 
     def send_entries(self, to: str, keys: list[str]) -> Envelopes:
@@ -248,39 +282,123 @@ class PushPull(AntiEntropy):
     accepts = frozenset({"digest", "entries-want", "entries", "want"})
 
 
+# The loss-of-interest rules: (feedback?, counter?).
+RULES = {
+    pb.LOSS_OF_INTEREST_FEEDBACK_COUNTER: (True, True),
+    pb.LOSS_OF_INTEREST_FEEDBACK_COIN: (True, False),
+    pb.LOSS_OF_INTEREST_BLIND_COUNTER: (False, True),
+    pb.LOSS_OF_INTEREST_BLIND_COIN: (False, False),
+}
+
+
+class Rumor(Node):
+    """Rumor mongering (Demers et al. 1987 §1.4), push, the SIR model.
+
+    A key is infective ("hot") from the moment a newer version of it arrives
+    or is written; each Tick a node sends one rumor with every hot entry to
+    `fanout` random peers. A contact (one rumor to one peer) is unnecessary
+    when the recipient already held that version or a newer one, judged on
+    arrival. The node loses interest in a key (removed) by its rule, k = rumor_k:
+
+        feedback-counter  k unnecessary contacts in a row (a necessary one resets the count)
+        feedback-coin     each unnecessary contact, with probability 1/k
+        blind-counter     after k contacts
+        blind-coin        after each contact, with probability 1/k
+
+    With feedback the recipient answers each rumor with a "feedback" of one
+    item per entry: key, version, and whether it was unnecessary.
+    """
+
+    def __init__(self, init: pb.NodeInit, params: pb.Parameters) -> None:
+        super().__init__(init, params)
+        if params.loss_of_interest not in RULES:
+            raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "loss_of_interest rule not implemented")
+        if params.rumor_k < 1:
+            raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, "rumor_k must be at least 1")
+        self.feedback, self.counter = RULES[params.loss_of_interest]
+        self.k = params.rumor_k
+        self.accepts = self.accepts | ({"rumor", "feedback"} if self.feedback else {"rumor"})
+        # The hot keys, each with its count: unnecessary contacts in a row
+        # (feedback-counter) or contacts made (blind-counter).
+        self.hot: dict[str, int] = {}
+
+    def learned(self, key: str) -> None:
+        self.hot[key] = 0
+
+    def status(self, key: str) -> int:
+        return pb.SIR_STATUS_INFECTIVE if key in self.hot else pb.SIR_STATUS_REMOVED
+
+    def tick(self) -> Envelopes:
+        return self.push_rumors()
+
+    def push_rumors(self) -> Envelopes:
+        keys = list(self.hot)
+        if not keys:
+            return []
+        msg = {"t": "rumor", "entries": self.wire(keys)}
+        out = []
+        for peer in self.sample(self.fanout):
+            out += self.send(peer, msg)
+            if not self.feedback:
+                # Blind: every contact counts. The keys that went cold still
+                # go to this period's remaining targets (chosen beforehand).
+                for key in keys:
+                    if key in self.hot:
+                        self.contact(key)
+        return out
+
+    def contact(self, key: str) -> None:
+        """One contact that counts toward losing interest in `key` (any, blind; unnecessary, feedback)."""
+        if self.counter:
+            self.hot[key] += 1
+            if self.hot[key] >= self.k:
+                del self.hot[key]
+        elif self.rng.random() < 1 / self.k:
+            del self.hot[key]
+
+    def receive(self, sender: str, msg: dict) -> Envelopes:
+        kind = msg["t"]
+        if kind == "rumor":
+            items = [{"k": e["k"], "c": e["c"], "o": e["o"], "u": not self.merge(e)} for e in msg["entries"]]
+            return self.send(sender, {"t": "feedback", "items": items}) if self.feedback else []
+        if kind == "feedback":
+            for item in msg["items"]:
+                key = item["k"]
+                # Feedback about a version since replaced says nothing about the current rumor.
+                if key not in self.hot or self.store[key].version() != (item["c"], item["o"]):
+                    continue
+                if item["u"]:
+                    self.contact(key)
+                elif self.counter:
+                    self.hot[key] = 0
+            return []
+        return super().receive(sender, msg)
+
+
 VARIANTS = {
     pb.VARIANT_DIRECT_MAIL: DirectMail,
     pb.VARIANT_ANTI_ENTROPY_PUSH: Push,
     pb.VARIANT_ANTI_ENTROPY_PULL: Pull,
     pb.VARIANT_ANTI_ENTROPY_PUSH_PULL: PushPull,
+    pb.VARIANT_RUMOR_PUSH: Rumor,
 }
 
 
 def parse(payload: bytes, accepts: frozenset[str]) -> dict:
     """Decodes a payload, trusting nothing: raises ValueError for anything malformed."""
-    msg = json.loads(payload.decode("utf-8"))
+    msg = json.loads(payload.decode("utf-8"), parse_constant=no_constant)
     if not isinstance(msg, dict) or msg.get("t") not in accepts:
         raise ValueError("not a message of this node's variant")
+    if not WELL_FORMED[msg["t"]](msg):
+        raise ValueError(f"malformed {msg['t']}")
     if msg["t"] == "digest":
-        versions = msg.get("versions")
-        if not isinstance(versions, dict) or not all(is_version(v) for v in versions.values()):
-            raise ValueError("malformed digest")
-        if not all(msg.get(end) is None or isinstance(msg[end], str) for end in ("lo", "hi")):
-            raise ValueError("malformed digest range")
         msg.setdefault("lo", None)
         msg.setdefault("hi", None)
-        return msg
-    if msg["t"] == "want":
-        if not is_key_list(msg.get("keys")):
-            raise ValueError("malformed want")
-        return msg
-    entries = msg.get("entries")
-    if not isinstance(entries, list) or not all(is_entry(e) for e in entries):
-        raise ValueError("malformed entries")
-    if msg["t"] == "entries-want":
-        if not is_key_list(msg.get("want")):
-            raise ValueError("malformed want list")
     return msg
+
+
+def no_constant(name: str):
+    raise ValueError(f"{name} is not a number")
 
 
 def is_key_list(keys) -> bool:
@@ -298,6 +416,41 @@ def is_version(v) -> bool:
     )
 
 
+def is_entry_list(entries) -> bool:
+    return isinstance(entries, list) and all(is_entry(e) for e in entries)
+
+
+def is_feedback(item) -> bool:
+    return (
+        isinstance(item, dict)
+        and set(item) == {"k", "c", "o", "u"}
+        and isinstance(item["k"], str)
+        and isinstance(item["u"], bool)
+        and is_version([item["c"], item["o"]])
+    )
+
+
+def is_digest(msg: dict) -> bool:
+    versions = msg.get("versions")
+    return (
+        isinstance(versions, dict)
+        and all(is_version(v) for v in versions.values())
+        and all(msg.get(end) is None or isinstance(msg[end], str) for end in ("lo", "hi"))
+    )
+
+
+# What each kind of message must hold (every field our own, from encode()).
+WELL_FORMED = {
+    "mail": lambda m: is_entry_list(m.get("entries")),
+    "digest": is_digest,
+    "want": lambda m: is_key_list(m.get("keys")),
+    "entries": lambda m: is_entry_list(m.get("entries")),
+    "entries-want": lambda m: is_entry_list(m.get("entries")) and is_key_list(m.get("want")),
+    "rumor": lambda m: is_entry_list(m.get("entries")),
+    "feedback": lambda m: isinstance(m.get("items"), list) and all(is_feedback(i) for i in m["items"]),
+}
+
+
 def is_entry(e) -> bool:
     return (
         isinstance(e, dict)
@@ -306,6 +459,15 @@ def is_entry(e) -> bool:
         and isinstance(e["v"], str)
         and is_version([e["c"], e["o"]])
     )
+
+
+CAPABILITIES = pb.Capabilities(
+    variants=list(VARIANTS),
+    loss_of_interest=list(RULES),
+    lockstep=True,
+    # Every entry of a rumor variant's snapshot is INFECTIVE or REMOVED.
+    rumor_status=True,
+)
 
 
 class CallFailed(Exception):
@@ -344,12 +506,13 @@ class Endpoint:
                     raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "variant not implemented")
                 if request.parameters.fanout < 1:
                     raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, "fanout must be at least 1")
-                for init in request.nodes:
-                    self.nodes[init.id] = variant(init, request.parameters)
+                # Built first, so that parameters a node refuses change nothing.
+                fresh = [variant(init, request.parameters) for init in request.nodes]
+                self.nodes.update((node.id, node) for node in fresh)
             return pb.InitResponse(
                 implementation=IMPLEMENTATION,
                 version=VERSION,
-                capabilities=pb.Capabilities(variants=list(VARIANTS), lockstep=True),
+                capabilities=CAPABILITIES,
                 contract_version=CONTRACT_VERSION,
             )
 
@@ -398,14 +561,7 @@ class Endpoint:
 
     def read(self, ids) -> list[pb.Snapshot]:
         with self.lock:
-            snapshots = []
-            for node in self.running(ids):
-                entries = [
-                    pb.Entry(key=k, value=e.value, version=pb.Version(counter=e.counter, origin=e.origin))
-                    for k, e in sorted(node.store.items())
-                ]
-                snapshots.append(pb.Snapshot(node=node.id, entries=entries))
-            return snapshots
+            return [node.snapshot() for node in self.running(ids)]
 
     def stop(self, request: pb.StopRequest) -> pb.StopResponse:
         with self.lock:
