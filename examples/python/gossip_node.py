@@ -375,12 +375,49 @@ class Rumor(Node):
         return super().receive(sender, msg)
 
 
+class PushSum(Node):
+    """Push-sum (Kempe, Dobra, Gehrke 2003): the average of the nodes' initial values.
+
+    A node holds a mass (sum, weight), at first (its value, 1). Each Tick it
+    splits the mass into fanout + 1 equal shares, keeps one and sends one to
+    each of `fanout` random peers; a share received is added. Mass is
+    conserved, so every sum / weight tends to the average. Client writes are
+    kept locally and acked, never gossiped.
+    """
+
+    accepts = frozenset({"pushsum"})
+
+    def __init__(self, init: pb.NodeInit, params: pb.Parameters) -> None:
+        super().__init__(init, params)
+        self.sum, self.weight = init.initial_value, 1.0
+
+    def tick(self) -> Envelopes:
+        targets = self.sample(self.fanout)
+        s, w = self.sum / (len(targets) + 1), self.weight / (len(targets) + 1)
+        # Keep what is left rather than one more share: rounding stays here, nothing is lost.
+        self.sum -= len(targets) * s
+        self.weight -= len(targets) * w
+        return [env for peer in targets for env in self.send(peer, {"t": "pushsum", "s": s, "w": w})]
+
+    def receive(self, sender: str, msg: dict) -> Envelopes:
+        self.sum += msg["s"]
+        self.weight += msg["w"]
+        return []
+
+    def snapshot(self) -> pb.Snapshot:
+        snap = super().snapshot()
+        snap.estimate = self.sum / self.weight if self.weight else 0.0
+        snap.sum, snap.weight = self.sum, self.weight
+        return snap
+
+
 VARIANTS = {
     pb.VARIANT_DIRECT_MAIL: DirectMail,
     pb.VARIANT_ANTI_ENTROPY_PUSH: Push,
     pb.VARIANT_ANTI_ENTROPY_PULL: Pull,
     pb.VARIANT_ANTI_ENTROPY_PUSH_PULL: PushPull,
     pb.VARIANT_RUMOR_PUSH: Rumor,
+    pb.VARIANT_PUSH_SUM: PushSum,
 }
 
 
@@ -448,7 +485,13 @@ WELL_FORMED = {
     "entries-want": lambda m: is_entry_list(m.get("entries")) and is_key_list(m.get("want")),
     "rumor": lambda m: is_entry_list(m.get("entries")),
     "feedback": lambda m: isinstance(m.get("items"), list) and all(is_feedback(i) for i in m["items"]),
+    "pushsum": lambda m: is_number(m.get("s")) and is_number(m.get("w")) and m["w"] >= 0,
 }
+
+
+def is_number(x) -> bool:
+    # json.loads gives int or float; NaN and infinities are refused (no_constant).
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def is_entry(e) -> bool:
@@ -467,6 +510,7 @@ CAPABILITIES = pb.Capabilities(
     lockstep=True,
     # Every entry of a rumor variant's snapshot is INFECTIVE or REMOVED.
     rumor_status=True,
+    push_sum=True,
 )
 
 
