@@ -375,6 +375,29 @@ class Rumor(Node):
         return super().receive(sender, msg)
 
 
+class Hybrid(Rumor, PushPull):
+    """Hybrid (Demers et al. 1987 §1.5): rumor push, plus one push-pull
+    anti-entropy exchange every `anti_entropy_every` periods, to repair what
+    the rumors missed. An entry learned by anti-entropy is hot too
+    (Rumor.learned, called by merge). It accepts both vocabularies: Rumor adds
+    its kinds to PushPull's `accepts`; Rumor.receive hands anti-entropy's on.
+    """
+
+    def __init__(self, init: pb.NodeInit, params: pb.Parameters) -> None:
+        super().__init__(init, params)
+        if params.anti_entropy_every < 1:
+            raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, "anti_entropy_every must be at least 1")
+        self.every = params.anti_entropy_every
+        self.period = 0
+
+    def tick(self) -> Envelopes:
+        self.period += 1
+        out = self.push_rumors()
+        if self.period % self.every == 0:
+            out += self.start_exchanges(1)
+        return out
+
+
 class PushSum(Node):
     """Push-sum (Kempe, Dobra, Gehrke 2003): the average of the nodes' initial values.
 
@@ -417,6 +440,7 @@ VARIANTS = {
     pb.VARIANT_ANTI_ENTROPY_PULL: Pull,
     pb.VARIANT_ANTI_ENTROPY_PUSH_PULL: PushPull,
     pb.VARIANT_RUMOR_PUSH: Rumor,
+    pb.VARIANT_HYBRID: Hybrid,
     pb.VARIANT_PUSH_SUM: PushSum,
 }
 
