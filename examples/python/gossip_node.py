@@ -336,15 +336,18 @@ class Rumor(Node):
         if not keys:
             return []
         msg = {"t": "rumor", "entries": self.wire(keys)}
-        out = []
-        for peer in self.sample(self.fanout):
-            out += self.send(peer, msg)
-            if not self.feedback:
-                # Blind: every contact counts. The keys that went cold still
-                # go to this period's remaining targets (chosen beforehand).
-                for key in keys:
-                    if key in self.hot:
-                        self.contact(key)
+        # The keys that go cold in this loop still go to the period's
+        # remaining targets, chosen beforehand.
+        return [env for peer in self.sample(self.fanout) for env in self.tell(peer, keys, msg)]
+
+    def tell(self, peer: str, keys: list[str], msg: dict) -> Envelopes:
+        """One contact: the rumor `msg`, of the hot `keys`, to `peer`."""
+        out = self.send(peer, msg)
+        if not self.feedback:
+            # Blind: every contact counts.
+            for key in keys:
+                if key in self.hot:
+                    self.contact(key)
         return out
 
     def contact(self, key: str) -> None:
@@ -373,6 +376,26 @@ class Rumor(Node):
                     self.hot[key] = 0
             return []
         return super().receive(sender, msg)
+
+
+class RumorPull(Rumor):
+    """Rumor mongering, pull: each Tick a node asks `fanout` random peers
+    ("pull"); a peer with hot keys answers with a rumor of them, which is the
+    contact; with feedback the puller answers it, and the responder's rule
+    applies."""
+
+    def __init__(self, init: pb.NodeInit, params: pb.Parameters) -> None:
+        super().__init__(init, params)
+        self.accepts = self.accepts | {"pull"}
+
+    def tick(self) -> Envelopes:
+        return [env for peer in self.sample(self.fanout) for env in self.send(peer, {"t": "pull"})]
+
+    def receive(self, sender: str, msg: dict) -> Envelopes:
+        if msg["t"] != "pull":
+            return super().receive(sender, msg)
+        keys = list(self.hot)
+        return self.tell(sender, keys, {"t": "rumor", "entries": self.wire(keys)}) if keys else []
 
 
 class Hybrid(Rumor, PushPull):
@@ -440,6 +463,7 @@ VARIANTS = {
     pb.VARIANT_ANTI_ENTROPY_PULL: Pull,
     pb.VARIANT_ANTI_ENTROPY_PUSH_PULL: PushPull,
     pb.VARIANT_RUMOR_PUSH: Rumor,
+    pb.VARIANT_RUMOR_PULL: RumorPull,
     pb.VARIANT_HYBRID: Hybrid,
     pb.VARIANT_PUSH_SUM: PushSum,
 }
@@ -508,6 +532,7 @@ WELL_FORMED = {
     "entries": lambda m: is_entry_list(m.get("entries")),
     "entries-want": lambda m: is_entry_list(m.get("entries")) and is_key_list(m.get("want")),
     "rumor": lambda m: is_entry_list(m.get("entries")),
+    "pull": lambda m: True,
     "feedback": lambda m: isinstance(m.get("items"), list) and all(is_feedback(i) for i in m["items"]),
     "pushsum": lambda m: is_number(m.get("s")) and is_number(m.get("w")) and m["w"] >= 0,
 }
