@@ -21,7 +21,8 @@ import signal
 import sys
 import threading
 from concurrent import futures
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen"))
 
@@ -49,8 +50,7 @@ LIST_FIELD = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     value: str
     counter: int
     origin: str
@@ -120,6 +120,11 @@ class Node:
         """The entry's SIR status in a snapshot; unset (0) outside rumor mongering."""
         return pb.SIR_STATUS_UNSPECIFIED
 
+    def view(self) -> tuple:
+        """All that snapshot() shows, as plain values, cheap to build and compare:
+        equal views, equal snapshots. A subclass that adds to one adds to the other."""
+        return tuple(sorted(self.store.items()))
+
     def snapshot(self) -> pb.Snapshot:
         entries = [
             pb.Entry(
@@ -136,15 +141,16 @@ class Node:
             if k in self.store
         ]
 
-    def send(self, to: str, msg: dict) -> Envelopes:
-        """The envelopes that carry `msg` to `to`: one, or several parts if it is too large."""
-        # The metadata the harness counts by: the kind, and exactly the keys
-        # whose values travel (none for digests and wants).
+    def send(self, peers: list[str], msg: dict) -> Envelopes:
+        """The envelopes that carry `msg` to each of `peers`: one each, or several parts if it is too large."""
+        # Encoded once, whatever the number of peers. The metadata the harness
+        # counts by: the kind, and exactly the keys whose values travel (none
+        # for digests and wants).
+        parts = [(part["t"], payload, [e["k"] for e in part.get("entries", ())]) for part, payload in self.fit(msg)]
         return [
-            pb.Envelope(
-                **{"from": self.id}, to=to, payload=payload, kind=part["t"], keys=[e["k"] for e in part.get("entries", [])]
-            )
-            for part, payload in self.fit(msg)
+            pb.Envelope(**{"from": self.id}, to=to, payload=payload, kind=kind, keys=keys)
+            for to in peers
+            for kind, payload, keys in parts
         ]
 
     def fit(self, msg: dict) -> list[tuple[dict, bytes]]:
@@ -198,7 +204,7 @@ class DirectMail(Node):
 
     def after_write(self, key: str) -> Envelopes:
         msg = {"t": "mail", "entries": self.wire([key])}
-        return [env for peer in self.peers for env in self.send(peer, msg)]
+        return self.send(self.peers, msg)
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         for e in msg["entries"]:
@@ -226,7 +232,7 @@ class AntiEntropy(Node):
         # The whole key range; fit() splits it into narrower ranges if it is too large.
         versions = {k: [e.counter, e.origin] for k, e in self.store.items()}
         digest = {"t": "digest", "lo": None, "hi": None, "versions": versions}
-        return [env for peer in self.sample(count) for env in self.send(peer, digest)]
+        return self.send(self.sample(count), digest)
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         kind = msg["t"]
@@ -241,7 +247,7 @@ class AntiEntropy(Node):
 
     def send_entries(self, to: str, keys: list[str]) -> Envelopes:
         entries = self.wire(keys)
-        return self.send(to, {"t": "entries", "entries": entries}) if entries else []
+        return self.send([to], {"t": "entries", "entries": entries}) if entries else []
 
     def answer_digest(
         self, sender: str, theirs: dict[str, tuple[int, str]], lo: str | None, hi: str | None
@@ -258,11 +264,11 @@ class AntiEntropy(Node):
             want = [k for k, v in theirs.items() if k not in self.store or v > self.store[k].version()]
         # Nothing to say, nothing sent.
         if self.mode == "push-pull" and (newer or want):
-            return self.send(sender, {"t": "entries-want", "entries": self.wire(newer), "want": want})
+            return self.send([sender], {"t": "entries-want", "entries": self.wire(newer), "want": want})
         if newer:
-            return self.send(sender, {"t": "entries", "entries": self.wire(newer)})
+            return self.send([sender], {"t": "entries", "entries": self.wire(newer)})
         if want:
-            return self.send(sender, {"t": "want", "keys": want})
+            return self.send([sender], {"t": "want", "keys": want})
         return []
 
 
@@ -328,6 +334,9 @@ class Rumor(Node):
     def status(self, key: str) -> int:
         return pb.SIR_STATUS_INFECTIVE if key in self.hot else pb.SIR_STATUS_REMOVED
 
+    def view(self) -> tuple:
+        return super().view(), frozenset(self.hot)
+
     def tick(self) -> Envelopes:
         return self.push_rumors()
 
@@ -335,19 +344,18 @@ class Rumor(Node):
         keys = list(self.hot)
         if not keys:
             return []
-        msg = {"t": "rumor", "entries": self.wire(keys)}
-        # The keys that go cold in this loop still go to the period's
-        # remaining targets, chosen beforehand.
-        return [env for peer in self.sample(self.fanout) for env in self.tell(peer, keys, msg)]
+        return self.tell(self.sample(self.fanout), keys)
 
-    def tell(self, peer: str, keys: list[str], msg: dict) -> Envelopes:
-        """One contact: the rumor `msg`, of the hot `keys`, to `peer`."""
-        out = self.send(peer, msg)
+    def tell(self, peers: list[str], keys: list[str]) -> Envelopes:
+        """One contact per peer: a rumor of the hot `keys`."""
+        out = self.send(peers, {"t": "rumor", "entries": self.wire(keys)})
         if not self.feedback:
-            # Blind: every contact counts.
-            for key in keys:
-                if key in self.hot:
-                    self.contact(key)
+            # Blind: every contact counts. A key that goes cold here has still
+            # gone to every peer of this period (all chosen beforehand).
+            for _ in peers:
+                for key in keys:
+                    if key in self.hot:
+                        self.contact(key)
         return out
 
     def contact(self, key: str) -> None:
@@ -363,7 +371,7 @@ class Rumor(Node):
         kind = msg["t"]
         if kind == "rumor":
             items = [{"k": e["k"], "c": e["c"], "o": e["o"], "u": not self.merge(e)} for e in msg["entries"]]
-            return self.send(sender, {"t": "feedback", "items": items}) if self.feedback else []
+            return self.send([sender], {"t": "feedback", "items": items}) if self.feedback else []
         if kind == "feedback":
             for item in msg["items"]:
                 key = item["k"]
@@ -389,13 +397,13 @@ class RumorPull(Rumor):
         self.accepts = self.accepts | {"pull"}
 
     def tick(self) -> Envelopes:
-        return [env for peer in self.sample(self.fanout) for env in self.send(peer, {"t": "pull"})]
+        return self.send(self.sample(self.fanout), {"t": "pull"})
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         if msg["t"] != "pull":
             return super().receive(sender, msg)
         keys = list(self.hot)
-        return self.tell(sender, keys, {"t": "rumor", "entries": self.wire(keys)}) if keys else []
+        return self.tell([sender], keys) if keys else []
 
 
 class Hybrid(Rumor, PushPull):
@@ -443,12 +451,16 @@ class PushSum(Node):
         # Keep what is left rather than one more share: rounding stays here, nothing is lost.
         self.sum -= len(targets) * s
         self.weight -= len(targets) * w
-        return [env for peer in targets for env in self.send(peer, {"t": "pushsum", "s": s, "w": w})]
+        return self.send(targets, {"t": "pushsum", "s": s, "w": w})
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         self.sum += msg["s"]
         self.weight += msg["w"]
         return []
+
+    def view(self) -> tuple:
+        # hex: exact, and -0.0 is not 0.0 (the harness compares numbers as Object.is does).
+        return super().view(), self.sum.hex(), self.weight.hex()
 
     def snapshot(self) -> pb.Snapshot:
         snap = super().snapshot()
@@ -469,6 +481,10 @@ VARIANTS = {
 }
 
 
+# The same payload often arrives many times (a digest to each of `fanout`
+# peers, and round after round once the nodes agree): decoded once. So a
+# message a node receives is shared, to read only.
+@lru_cache(maxsize=4096)
 def parse(payload: bytes, accepts: frozenset[str]) -> dict:
     """Decodes a payload, trusting nothing: raises ValueError for anything malformed."""
     msg = json.loads(payload.decode("utf-8"), parse_constant=no_constant)
@@ -652,9 +668,20 @@ class Endpoint:
                 out.extend(envelopes)
             return pb.UpdateResponse(acks=acks, envelopes=out)
 
-    def read(self, ids) -> list[pb.Snapshot]:
+    def read(self, ids, memory: dict[str, tuple] | None = None, only_changed: bool = False) -> list[pb.Snapshot]:
+        """A snapshot of each node. `memory` is a Session's: node id -> the view
+        of the last snapshot it returned; it remembers the snapshots returned,
+        and `only_changed` leaves out those equal to the remembered ones."""
         with self.lock:
-            return [node.snapshot() for node in self.running(ids)]
+            out = []
+            for node in self.running(ids):
+                if memory is not None:
+                    view = node.view()
+                    if only_changed and memory.get(node.id) == view:
+                        continue
+                    memory[node.id] = view
+                out.append(node.snapshot())
+            return out
 
     def stop(self, request: pb.StopRequest) -> pb.StopResponse:
         with self.lock:
@@ -677,14 +704,15 @@ class Endpoint:
 
 
 # Each call as a SessionRequest names it (its oneof field, also SessionResponse's):
-# the request message it takes, mapped to the Endpoint and its result back to a response.
+# its response message, and how the request runs on the Endpoint and fills an
+# empty response in place (so a Session copies no envelope twice).
 CALLS = {
-    "init": lambda ep, req: ep.init(req),
-    "tick": lambda ep, req: pb.TickResponse(envelopes=ep.tick(req.nodes)),
-    "deliver": lambda ep, req: pb.DeliverResponse(envelopes=ep.deliver(req.envelopes)),
-    "update": lambda ep, req: ep.update(req),
-    "read": lambda ep, req: pb.ReadResponse(snapshots=ep.read(req.nodes)),
-    "stop": lambda ep, req: ep.stop(req),
+    "init": (pb.InitResponse, lambda ep, req, res: res.CopyFrom(ep.init(req))),
+    "tick": (pb.TickResponse, lambda ep, req, res: res.envelopes.extend(ep.tick(req.nodes))),
+    "deliver": (pb.DeliverResponse, lambda ep, req, res: res.envelopes.extend(ep.deliver(req.envelopes))),
+    "update": (pb.UpdateResponse, lambda ep, req, res: res.CopyFrom(ep.update(req))),
+    "read": (pb.ReadResponse, lambda ep, req, res: res.snapshots.extend(ep.read(req.nodes))),
+    "stop": (pb.StopResponse, lambda ep, req, res: res.CopyFrom(ep.stop(req))),
 }
 
 
@@ -698,47 +726,40 @@ class Session:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        # Node id -> the last snapshot this stream returned for it, serialized:
-        # equal bytes is equal field by field, as the harness decodes them.
-        self.last: dict[str, bytes] = {}
+        # Node id -> the view (Node.view) of the last snapshot this stream returned for it.
+        self.memory: dict[str, tuple] = {}
 
     def answer(self, request: pb.SessionRequest) -> pb.SessionResponse:
         call = request.WhichOneof("call")
+        response = pb.SessionResponse(id=request.id)
         try:
             if call == "round":
-                return pb.SessionResponse(id=request.id, round=self.round(request.round))
-            if call not in CALLS:
+                response.round.SetInParent()
+                self.round(request.round, response.round)
+            elif call == "read":
+                response.read.snapshots.extend(self.endpoint.read(request.read.nodes, self.memory))
+            elif call in CALLS:
+                if call == "init":
+                    # Restarted nodes get their next snapshot in full.
+                    for init in request.init.nodes:
+                        self.memory.pop(init.id, None)
+                result = getattr(response, call)
+                result.SetInParent()  # the oneof holds this call's response, even an empty one
+                CALLS[call][1](self.endpoint, getattr(request, call), result)
+            else:
                 raise CallFailed(grpc.StatusCode.UNIMPLEMENTED, f"no call '{call}' on this Session")
-            if call == "init":
-                # Restarted nodes get their next snapshot in full.
-                for init in request.init.nodes:
-                    self.last.pop(init.id, None)
-            response = CALLS[call](self.endpoint, getattr(request, call))
-            if call == "read":
-                self.changed(response.snapshots, remember_all=True)
-            return pb.SessionResponse(id=request.id, **{call: response})
+            return response
         except CallFailed as err:
             return pb.SessionResponse(id=request.id, error=err.call_error())
 
-    def changed(self, snapshots, remember_all: bool = False) -> list[pb.Snapshot]:
-        """The snapshots that differ from the last returned for their node; all of them are remembered."""
-        out = []
-        for snap in snapshots:
-            data = snap.SerializeToString(deterministic=True)
-            if remember_all or self.last.get(snap.node) != data:
-                self.last[snap.node] = data
-                out.append(snap)
-        return out
-
-    def round(self, request: pb.RoundRequest) -> pb.RoundResponse:
-        """Plays consecutive fault-free rounds exactly as the harness would, call by call.
+    def round(self, request: pb.RoundRequest, response: pb.RoundResponse) -> None:
+        """Plays consecutive fault-free rounds exactly as the harness would, call by call, into `response`.
 
         gossip.proto (message RoundRequest) and docs/implementers-guide.md
         ("Playing rounds yourself") give the algorithm; each way a round ends
         is marked as the guide's table names it.
         """
         ep, nodes, live = self.endpoint, list(request.nodes), set(request.nodes)
-        response = pb.RoundResponse()
         carried = list(request.due)
         for cap in request.max_envelopes:
             played = response.rounds.add()
@@ -746,11 +767,11 @@ class Session:
                 ticked = ep.tick(nodes)
             except CallFailed as err:
                 played.tick_error.CopyFrom(err.call_error())
-                return response  # tick-fails
+                return  # tick-fails
             played.ticked.extend(ticked)
             sent = len(ticked)
             if sent > cap:
-                return response  # tick-overflows
+                return  # tick-overflows
             due, carried = carried + ticked, []
             for _ in range(request.hop_limit):
                 batch = [env for env in due if env.to in live]  # in order; the rest is dropped
@@ -765,16 +786,15 @@ class Session:
                     due = []
                 sent += len(due)
                 if sent > cap:
-                    return response  # hop-overflows
+                    return  # hop-overflows
             else:
                 carried = due  # hop-limit-reached: what is still due goes ahead of the next Tick's
             try:
-                snapshots = ep.read(nodes)
+                snapshots = ep.read(nodes, self.memory, request.only_changed)
             except CallFailed as err:
                 played.read_error.CopyFrom(err.call_error())
-                return response  # read-fails
-            played.snapshots.extend(self.changed(snapshots, remember_all=not request.only_changed))
-        return response
+                return  # read-fails
+            played.snapshots.extend(snapshots)
 
 
 class Servicer(pb_grpc.GossipNodeServicer):
@@ -784,8 +804,11 @@ class Servicer(pb_grpc.GossipNodeServicer):
         self.endpoint = endpoint
 
     def unary(self, call, request, context):
+        response_type, run = CALLS[call]
+        response = response_type()
         try:
-            return CALLS[call](self.endpoint, request)
+            run(self.endpoint, request, response)
+            return response
         except CallFailed as err:
             context.abort(err.code, err.message)
 
