@@ -105,11 +105,10 @@ class Node:
 
     def merge(self, e: dict) -> bool:
         """Keeps a received entry if it is newer than ours; whether it was."""
-        incoming = Entry(e["v"], e["c"], e["o"])
         current = self.store.get(e["k"])
-        if current is not None and incoming.version() <= current.version():
+        if current is not None and (e["c"], e["o"]) <= current.version():
             return False
-        self.store[e["k"]] = incoming
+        self.store[e["k"]] = Entry(e["v"], e["c"], e["o"])
         self.learned(e["k"])
         return True
 
@@ -192,6 +191,10 @@ def separator(a: str, b: str) -> str:
     return b[: i + 1] if i < len(a) and i + 1 < len(b) else a
 
 
+# Older than any version: a key one side lacks.
+NO_VERSION = [0, ""]
+
+
 def in_range(key: str, lo: str | None, hi: str | None) -> bool:
     """Whether a key falls in a digest's range (lo, hi]; None is unbounded."""
     return (lo is None or key > lo) and (hi is None or key <= hi)
@@ -230,15 +233,17 @@ class AntiEntropy(Node):
 
     def start_exchanges(self, count: int) -> Envelopes:
         # The whole key range; fit() splits it into narrower ranges if it is too large.
-        versions = {k: [e.counter, e.origin] for k, e in self.store.items()}
-        digest = {"t": "digest", "lo": None, "hi": None, "versions": versions}
+        digest = {"t": "digest", "lo": None, "hi": None, "versions": self.versions()}
         return self.send(self.sample(count), digest)
+
+    def versions(self) -> dict[str, list]:
+        """Key -> [counter, origin], as a digest carries it: lists compare as versions do."""
+        return {k: [e.counter, e.origin] for k, e in self.store.items()}
 
     def receive(self, sender: str, msg: dict) -> Envelopes:
         kind = msg["t"]
         if kind == "digest":
-            theirs = {k: (c, o) for k, (c, o) in msg["versions"].items()}
-            return self.answer_digest(sender, theirs, msg["lo"], msg["hi"])
+            return self.answer_digest(sender, msg)
         if kind == "want":
             return self.send_entries(sender, msg["keys"])
         for e in msg["entries"]:
@@ -249,19 +254,17 @@ class AntiEntropy(Node):
         entries = self.wire(keys)
         return self.send([to], {"t": "entries", "entries": entries}) if entries else []
 
-    def answer_digest(
-        self, sender: str, theirs: dict[str, tuple[int, str]], lo: str | None, hi: str | None
-    ) -> Envelopes:
+    def answer_digest(self, sender: str, digest: dict) -> Envelopes:
+        theirs, mine = digest["versions"], self.versions()
+        if theirs == mine:
+            return []  # the usual case once the nodes agree: nothing newer either way
         newer, want = [], []
         if self.mode != "push":
             # Only keys in the digest's range: the sender's other keys are in its other parts.
-            newer = [
-                k
-                for k, e in self.store.items()
-                if in_range(k, lo, hi) and (k not in theirs or e.version() > theirs[k])
-            ]
+            lo, hi = digest["lo"], digest["hi"]
+            newer = [k for k, v in mine.items() if v > theirs.get(k, NO_VERSION) and in_range(k, lo, hi)]
         if self.mode != "pull":
-            want = [k for k, v in theirs.items() if k not in self.store or v > self.store[k].version()]
+            want = [k for k, v in theirs.items() if v > mine.get(k, NO_VERSION)]
         # Nothing to say, nothing sent.
         if self.mode == "push-pull" and (newer or want):
             return self.send([sender], {"t": "entries-want", "entries": self.wire(newer), "want": want})
