@@ -33,6 +33,8 @@ IMPLEMENTATION = "gossipcheck-example-python"
 VERSION = "0.1.0"
 # The contract version this node implements (docs/contract.md, "Contract versions").
 CONTRACT_VERSION = "1.4"
+# The largest gRPC message the kit sends or accepts (proto/server.ts).
+MAX_MESSAGE = 256 << 20
 
 CAPABILITIES = pb.Capabilities(
     variants=list(VARIANTS),
@@ -42,6 +44,7 @@ CAPABILITIES = pb.Capabilities(
     rumor_status=True,
     push_sum=True,
 )
+
 
 class Endpoint:
     """Every node of the run, and the six calls. A stopped node stays known (None) until it is Init-ed again.
@@ -302,7 +305,9 @@ def main() -> None:
     args = parser.parse_args()
 
     # Each open Session stream holds one worker for its lifetime (Servicer.Session).
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    # Messages as large as the kit's own (a Round of many nodes, a large Deliver batch).
+    limits = [("grpc.max_receive_message_length", MAX_MESSAGE), ("grpc.max_send_message_length", MAX_MESSAGE)]
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=limits)
     pb_grpc.add_GossipNodeServicer_to_server(Servicer(Endpoint()), server)
     host = args.listen.rsplit(":", 1)[0]
     port = server.add_insecure_port(args.listen)
