@@ -1,373 +1,118 @@
 #!/usr/bin/env python3
-"""A minimal gossipcheck endpoint in Python: direct mail and anti-entropy (push, pull, push-pull).
+"""A minimal gossipcheck endpoint in Python: direct mail, anti-entropy (push,
+pull, push-pull), rumor mongering (push, pull; every loss-of-interest rule),
+hybrid and push-sum. The nodes are in nodes.py; this file serves them.
 
 One process hosts every node of a run (each request names its nodes), in
-lockstep mode only: a node gossips when the harness sends it a Tick. Payloads
-are our own JSON; the harness never reads them, it reads the envelope's
-`kind` and `keys`. A message too large for max_payload_bytes is split into
-several envelopes to the same peer (Node.fit).
+lockstep mode only: a node gossips when the harness sends it a Tick. The six
+calls are served unary and on the Session stream, which also plays
+RoundRequests: quiet rounds played here, call by call as the harness would,
+in one message instead of several per round (Session.round).
 
-    python3 examples/python/build.sh          # stubs into examples/python/gen/
+    examples/python/build.sh          # stubs into examples/python/gen/
     gossipcheck run --impl "/usr/bin/python3 examples/python/gossip_node.py --listen {listen}"
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
 import signal
 import sys
 import threading
 from concurrent import futures
-from dataclasses import dataclass
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen"))
 
 import grpc  # noqa: E402
 from gossipcheck.v1 import gossip_pb2 as pb  # noqa: E402
 from gossipcheck.v1 import gossip_pb2_grpc as pb_grpc  # noqa: E402
+from nodes import ENVELOPE_OVERHEAD, RULES, VARIANTS, CallFailed, Envelopes, Node, parse  # noqa: E402
 
 IMPLEMENTATION = "gossipcheck-example-python"
 VERSION = "0.1.0"
 # The contract version this node implements (docs/contract.md, "Contract versions").
 CONTRACT_VERSION = "1.4"
-# What the contract says a zero max_payload_bytes means.
-DEFAULT_MAX_PAYLOAD = 1 << 20
-# Room the contract leaves for an entry's version and the message around it:
-# a write whose key and value take more than max_payload_bytes minus this may be refused.
-ENVELOPE_OVERHEAD = 256
-# The list each kind of message carries, which is what gets split.
-LIST_FIELD = {"digest": "versions", "want": "keys", "mail": "entries", "entries": "entries"}
+# The largest gRPC message the kit sends or accepts (proto/server.ts).
+MAX_MESSAGE = 256 << 20
+
+CAPABILITIES = pb.Capabilities(
+    variants=list(VARIANTS),
+    loss_of_interest=list(RULES),
+    lockstep=True,
+    # Every entry of a rumor variant's snapshot is INFECTIVE or REMOVED.
+    rumor_status=True,
+    push_sum=True,
+)
 
 
-@dataclass(frozen=True)
-class Entry:
-    value: str
-    counter: int
-    origin: str
+class Endpoint:
+    """Every node of the run, and the six calls. A stopped node stays known (None) until it is Init-ed again.
 
-    def version(self) -> tuple[int, str]:
-        # Last writer wins: the higher counter, then the greater origin id.
-        return (self.counter, self.origin)
-
-
-Envelopes = list[pb.Envelope]
-
-
-class Node:
-    """State and behaviour common to both variants: a last-writer-wins store."""
-
-    accepts: frozenset[str] = frozenset()
-
-    def __init__(self, init: pb.NodeInit, params: pb.Parameters) -> None:
-        self.id = init.id
-        self.peers = list(init.peers)
-        self.fanout = params.fanout
-        self.max_payload = params.max_payload_bytes or DEFAULT_MAX_PAYLOAD
-        # Every random choice comes from the node's seed, so a lockstep run replays.
-        self.rng = random.Random(init.rng_seed)
-        # A node restarted without its disk must never reissue a version it may
-        # have issued before its crash: its writes get a fresh origin.
-        self.writer = init.id if init.generation == 0 else f"{init.id}#{init.generation}"
-        self.store: dict[str, Entry] = {}
-
-    def fits(self, key: str, value: str) -> bool:
-        """Whether one entry with this key and value fits one envelope, with room to spare."""
-        return len(key.encode()) + len(value.encode()) <= self.max_payload - ENVELOPE_OVERHEAD
-
-    def write(self, key: str, value: str) -> tuple[Entry, Envelopes]:
-        current = self.store.get(key)
-        entry = Entry(value, (current.counter if current else 0) + 1, self.writer)
-        self.store[key] = entry
-        return entry, self.after_write(key)
-
-    def after_write(self, key: str) -> Envelopes:
-        return []
-
-    def tick(self) -> Envelopes:
-        return []
-
-    def receive(self, sender: str, msg: dict) -> Envelopes:
-        raise NotImplementedError
-
-    def merge(self, entries: list[dict]) -> None:
-        for e in entries:
-            incoming = Entry(e["v"], e["c"], e["o"])
-            current = self.store.get(e["k"])
-            if current is None or incoming.version() > current.version():
-                self.store[e["k"]] = incoming
-
-    def wire(self, keys) -> list[dict]:
-        return [
-            {"k": k, "v": self.store[k].value, "c": self.store[k].counter, "o": self.store[k].origin}
-            for k in keys
-            if k in self.store
-        ]
-
-    def send(self, to: str, msg: dict) -> Envelopes:
-        """The envelopes that carry `msg` to `to`: one, or several parts if it is too large."""
-        # The metadata the harness counts by: the kind, and exactly the keys
-        # whose values travel (none for digests and wants).
-        return [
-            pb.Envelope(
-                **{"from": self.id}, to=to, payload=payload, kind=part["t"], keys=[e["k"] for e in part.get("entries", [])]
-            )
-            for part, payload in self.fit(msg)
-        ]
-
-    def fit(self, msg: dict) -> list[tuple[dict, bytes]]:
-        """Splits `msg` in halves until every part fits max_payload_bytes; each part means the same alone."""
-        payload = encode(msg)
-        if len(payload) <= self.max_payload:
-            return [(msg, payload)]
-        if msg["t"] == "entries-want":
-            # The values and the request, sent apart, mean the same as one combined reply.
-            parts = [{"t": "entries", "entries": msg["entries"]}, {"t": "want", "keys": msg["want"]}]
-            return [p for part in parts if part[LIST_FIELD[part["t"]]] for p in self.fit(part)]
-        field = LIST_FIELD[msg["t"]]
-        items = msg[field]
-        if len(items) < 2:
-            return []  # cannot happen: Update refuses a write too large to travel alone
-        half = len(items) // 2
-        if msg["t"] == "digest":
-            # Each half covers a key range, (lo, mid] and (mid, hi], so that a
-            # receiver never takes a key of the other half for one the sender lacks.
-            keys = sorted(items)
-            mid = separator(keys[half - 1], keys[half])
-            first = {"t": "digest", "lo": msg["lo"], "hi": mid, "versions": {k: items[k] for k in keys[:half]}}
-            second = {"t": "digest", "lo": mid, "hi": msg["hi"], "versions": {k: items[k] for k in keys[half:]}}
-        else:
-            first, second = {**msg, field: items[:half]}, {**msg, field: items[half:]}
-        return self.fit(first) + self.fit(second)
-
-
-def encode(msg: dict) -> bytes:
-    return json.dumps(msg, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-
-
-def separator(a: str, b: str) -> str:
-    """A short s with a <= s < b (for a < b): ranges bounded by whole long keys would not fit."""
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    # b's shortest prefix that is greater than a, if shorter than b; else a itself.
-    return b[: i + 1] if i < len(a) and i + 1 < len(b) else a
-
-
-def in_range(key: str, lo: str | None, hi: str | None) -> bool:
-    """Whether a key falls in a digest's range (lo, hi]; None is unbounded."""
-    return (lo is None or key > lo) and (hi is None or key <= hi)
-
-
-class DirectMail(Node):
-    """Demers et al. 1987 §1.1: each update is mailed once to every peer, at write time."""
-
-    accepts = frozenset({"mail"})
-
-    def after_write(self, key: str) -> Envelopes:
-        msg = {"t": "mail", "entries": self.wire([key])}
-        return [env for peer in self.peers for env in self.send(peer, msg)]
-
-    def receive(self, sender: str, msg: dict) -> Envelopes:
-        self.merge(msg["entries"])
-        return []
-
-
-class AntiEntropy(Node):
-    """Anti-entropy (Demers et al. 1987 §1.3): each Tick, reconcile with `fanout` random peers.
-
-    A digest of (key, version) pairs goes first, so that only entries the other
-    side lacks, or holds at an older version, ever travel:
-
-        pull:       A -> B digest;  B -> A entries
-        push:       A -> B digest;  B -> A want;          A -> B entries
-        push-pull:  A -> B digest;  B -> A entries-want;  A -> B entries
+    Each call returns its result or raises CallFailed; the transport (unary
+    or Session, below) wraps the messages. Tick, Deliver and Read take and
+    return plain lists, so that a Round (Session.round) calls them directly.
     """
-
-    mode = ""
-
-    def tick(self) -> Envelopes:
-        # The whole key range; fit() splits it into narrower ranges if it is too large.
-        versions = {k: [e.counter, e.origin] for k, e in self.store.items()}
-        digest = {"t": "digest", "lo": None, "hi": None, "versions": versions}
-        targets = self.rng.sample(self.peers, min(self.fanout, len(self.peers)))
-        return [env for peer in targets for env in self.send(peer, digest)]
-
-    def receive(self, sender: str, msg: dict) -> Envelopes:
-        kind = msg["t"]
-        if kind == "digest":
-            theirs = {k: (c, o) for k, (c, o) in msg["versions"].items()}
-            return self.answer_digest(sender, theirs, msg["lo"], msg["hi"])
-        if kind == "want":
-            return self.send_entries(sender, msg["keys"])
-        self.merge(msg["entries"])
-        return self.send_entries(sender, msg["want"]) if kind == "entries-want" else []
-
-    def send_entries(self, to: str, keys: list[str]) -> Envelopes:
-        entries = self.wire(keys)
-        return self.send(to, {"t": "entries", "entries": entries}) if entries else []
-
-    def answer_digest(
-        self, sender: str, theirs: dict[str, tuple[int, str]], lo: str | None, hi: str | None
-    ) -> Envelopes:
-        newer, want = [], []
-        if self.mode != "push":
-            # Only keys in the digest's range: the sender's other keys are in its other parts.
-            newer = [
-                k
-                for k, e in self.store.items()
-                if in_range(k, lo, hi) and (k not in theirs or e.version() > theirs[k])
-            ]
-        if self.mode != "pull":
-            want = [k for k, v in theirs.items() if k not in self.store or v > self.store[k].version()]
-        # Nothing to say, nothing sent.
-        if self.mode == "push-pull" and (newer or want):
-            return self.send(sender, {"t": "entries-want", "entries": self.wire(newer), "want": want})
-        if newer:
-            return self.send(sender, {"t": "entries", "entries": self.wire(newer)})
-        if want:
-            return self.send(sender, {"t": "want", "keys": want})
-        return []
-
-
-class Push(AntiEntropy):
-    mode = "push"
-    accepts = frozenset({"digest", "want", "entries"})
-
-
-class Pull(AntiEntropy):
-    mode = "pull"
-    accepts = frozenset({"digest", "entries"})
-
-
-class PushPull(AntiEntropy):
-    mode = "push-pull"
-    # "want" arrives too when an oversize entries-want was split.
-    accepts = frozenset({"digest", "entries-want", "entries", "want"})
-
-
-VARIANTS = {
-    pb.VARIANT_DIRECT_MAIL: DirectMail,
-    pb.VARIANT_ANTI_ENTROPY_PUSH: Push,
-    pb.VARIANT_ANTI_ENTROPY_PULL: Pull,
-    pb.VARIANT_ANTI_ENTROPY_PUSH_PULL: PushPull,
-}
-
-
-def parse(payload: bytes, accepts: frozenset[str]) -> dict:
-    """Decodes a payload, trusting nothing: raises ValueError for anything malformed."""
-    msg = json.loads(payload.decode("utf-8"))
-    if not isinstance(msg, dict) or msg.get("t") not in accepts:
-        raise ValueError("not a message of this node's variant")
-    if msg["t"] == "digest":
-        versions = msg.get("versions")
-        if not isinstance(versions, dict) or not all(is_version(v) for v in versions.values()):
-            raise ValueError("malformed digest")
-        if not all(msg.get(end) is None or isinstance(msg[end], str) for end in ("lo", "hi")):
-            raise ValueError("malformed digest range")
-        msg.setdefault("lo", None)
-        msg.setdefault("hi", None)
-        return msg
-    if msg["t"] == "want":
-        if not is_key_list(msg.get("keys")):
-            raise ValueError("malformed want")
-        return msg
-    entries = msg.get("entries")
-    if not isinstance(entries, list) or not all(is_entry(e) for e in entries):
-        raise ValueError("malformed entries")
-    if msg["t"] == "entries-want":
-        if not is_key_list(msg.get("want")):
-            raise ValueError("malformed want list")
-    return msg
-
-
-def is_key_list(keys) -> bool:
-    return isinstance(keys, list) and all(isinstance(k, str) for k in keys)
-
-
-def is_version(v) -> bool:
-    return (
-        isinstance(v, list)
-        and len(v) == 2
-        and isinstance(v[0], int)
-        and not isinstance(v[0], bool)
-        and v[0] >= 1
-        and isinstance(v[1], str)
-    )
-
-
-def is_entry(e) -> bool:
-    return (
-        isinstance(e, dict)
-        and set(e) == {"k", "v", "c", "o"}
-        and isinstance(e["k"], str)
-        and isinstance(e["v"], str)
-        and is_version([e["c"], e["o"]])
-    )
-
-
-class Endpoint(pb_grpc.GossipNodeServicer):
-    """Every node of the run. A stopped node stays known (None) until it is Init-ed again."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node | None] = {}
         # The harness calls one at a time; the lock keeps that true for any client.
         self.lock = threading.Lock()
 
-    def Init(self, request, context):
+    def init(self, request: pb.InitRequest) -> pb.InitResponse:
         with self.lock:
             if request.nodes:
                 if request.clock_mode != pb.CLOCK_MODE_LOCKSTEP:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, "only lockstep clock mode is implemented")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "only lockstep clock mode is implemented")
                 variant = VARIANTS.get(request.parameters.variant)
                 if variant is None:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, "variant not implemented")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, "variant not implemented")
                 if request.parameters.fanout < 1:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, "fanout must be at least 1")
-                for init in request.nodes:
-                    self.nodes[init.id] = variant(init, request.parameters)
+                    raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, "fanout must be at least 1")
+                # Built first, so that parameters a node refuses change nothing.
+                fresh = [variant(init, request.parameters) for init in request.nodes]
+                self.nodes.update((node.id, node) for node in fresh)
             return pb.InitResponse(
                 implementation=IMPLEMENTATION,
                 version=VERSION,
-                capabilities=pb.Capabilities(variants=list(VARIANTS), lockstep=True),
+                capabilities=CAPABILITIES,
                 contract_version=CONTRACT_VERSION,
             )
 
-    def Tick(self, request, context):
+    def tick(self, ids) -> Envelopes:
         with self.lock:
-            nodes = self.running(request.nodes, context)
-            return pb.TickResponse(envelopes=[env for node in nodes for env in node.tick()])
+            return [env for node in self.running(ids) for env in node.tick()]
 
-    def Deliver(self, request, context):
+    def deliver(self, envelopes) -> Envelopes:
         with self.lock:
             # Validate the whole batch first: a refused call changes nothing.
             batch = []
-            for i, env in enumerate(request.envelopes):
+            for i, env in enumerate(envelopes):
                 if env.to not in self.nodes:
-                    context.abort(grpc.StatusCode.NOT_FOUND, f"envelope {i}: unknown node '{env.to}'")
+                    raise CallFailed(grpc.StatusCode.NOT_FOUND, f"envelope {i}: unknown node '{env.to}'")
                 node = self.nodes[env.to]
                 if node is None:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"envelope {i}: node '{env.to}' is stopped")
+                    raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, f"envelope {i}: node '{env.to}' is stopped")
                 if len(env.payload) > node.max_payload:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: payload exceeds max_payload_bytes")
+                    raise CallFailed(
+                        grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: payload exceeds max_payload_bytes"
+                    )
                 try:
                     batch.append((node, getattr(env, "from"), parse(env.payload, node.accepts)))
                 except (ValueError, UnicodeDecodeError) as err:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: bad payload: {err}")
+                    raise CallFailed(grpc.StatusCode.INVALID_ARGUMENT, f"envelope {i}: bad payload: {err}") from None
             out: Envelopes = []
             for node, sender, msg in batch:
                 out.extend(node.receive(sender, msg))
-            return pb.DeliverResponse(envelopes=out)
+            return out
 
-    def Update(self, request, context):
+    def update(self, request: pb.UpdateRequest) -> pb.UpdateResponse:
         with self.lock:
-            nodes = self.running([w.node for w in request.writes], context)
+            nodes = self.running([w.node for w in request.writes])
             # All or nothing: a write too large to travel refuses the whole batch.
             for i, (node, w) in enumerate(zip(nodes, request.writes)):
                 if not node.fits(w.key, w.value):
-                    context.abort(
+                    raise CallFailed(
                         grpc.StatusCode.INVALID_ARGUMENT,
                         f"write {i}: key and value take more than max_payload_bytes - {ENVELOPE_OVERHEAD} bytes",
                     )
@@ -379,35 +124,179 @@ class Endpoint(pb_grpc.GossipNodeServicer):
                 out.extend(envelopes)
             return pb.UpdateResponse(acks=acks, envelopes=out)
 
-    def Read(self, request, context):
+    def read(self, ids, memory: dict[str, tuple] | None = None, only_changed: bool = False) -> list[pb.Snapshot]:
+        """A snapshot of each node. `memory` is a Session's: node id -> the view
+        of the last snapshot it returned; it remembers the snapshots returned,
+        and `only_changed` leaves out those equal to the remembered ones."""
         with self.lock:
-            snapshots = []
-            for node in self.running(request.nodes, context):
-                entries = [
-                    pb.Entry(key=k, value=e.value, version=pb.Version(counter=e.counter, origin=e.origin))
-                    for k, e in sorted(node.store.items())
-                ]
-                snapshots.append(pb.Snapshot(node=node.id, entries=entries))
-            return pb.ReadResponse(snapshots=snapshots)
+            out = []
+            for node in self.running(ids):
+                if memory is not None:
+                    view = node.view()
+                    if only_changed and memory.get(node.id) == view:
+                        continue
+                    memory[node.id] = view
+                out.append(node.snapshot())
+            return out
 
-    def Stop(self, request, context):
+    def stop(self, request: pb.StopRequest) -> pb.StopResponse:
         with self.lock:
-            self.running(request.nodes, context)
+            self.running(request.nodes)
             # Crash or clean, nothing is kept: this example declares no durable_restart.
             for node_id in request.nodes:
                 self.nodes[node_id] = None
             return pb.StopResponse()
 
-    def running(self, ids, context) -> list[Node]:
+    def running(self, ids) -> list[Node]:
         out = []
         for node_id in ids:
             if node_id not in self.nodes:
-                context.abort(grpc.StatusCode.NOT_FOUND, f"unknown node '{node_id}'")
+                raise CallFailed(grpc.StatusCode.NOT_FOUND, f"unknown node '{node_id}'")
             node = self.nodes[node_id]
             if node is None:
-                context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"node '{node_id}' is stopped")
+                raise CallFailed(grpc.StatusCode.FAILED_PRECONDITION, f"node '{node_id}' is stopped")
             out.append(node)
         return out
+
+
+# Each call as a SessionRequest names it (its oneof field, also SessionResponse's):
+# its response message, and how the request runs on the Endpoint and fills an
+# empty response in place (so a Session copies no envelope twice).
+CALLS = {
+    "init": (pb.InitResponse, lambda ep, req, res: res.CopyFrom(ep.init(req))),
+    "tick": (pb.TickResponse, lambda ep, req, res: res.envelopes.extend(ep.tick(req.nodes))),
+    "deliver": (pb.DeliverResponse, lambda ep, req, res: res.envelopes.extend(ep.deliver(req.envelopes))),
+    "update": (pb.UpdateResponse, lambda ep, req, res: res.CopyFrom(ep.update(req))),
+    "read": (pb.ReadResponse, lambda ep, req, res: res.snapshots.extend(ep.read(req.nodes))),
+    "stop": (pb.StopResponse, lambda ep, req, res: res.CopyFrom(ep.stop(req))),
+}
+
+
+class Session:
+    """One Session stream: each SessionRequest answered in order, as the unary call would be.
+
+    It also plays RoundRequests, and remembers the snapshots it returned for
+    `only_changed`: this stream's memory alone (the harness opens a new
+    stream after a timeout and never reuses the old one).
+    """
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        # Node id -> the view (Node.view) of the last snapshot this stream returned for it.
+        self.memory: dict[str, tuple] = {}
+
+    def answer(self, request: pb.SessionRequest) -> pb.SessionResponse:
+        call = request.WhichOneof("call")
+        response = pb.SessionResponse(id=request.id)
+        try:
+            if call == "round":
+                response.round.SetInParent()
+                self.round(request.round, response.round)
+            elif call == "read":
+                response.read.snapshots.extend(self.endpoint.read(request.read.nodes, self.memory))
+            elif call in CALLS:
+                if call == "init":
+                    # Restarted nodes get their next snapshot in full.
+                    for init in request.init.nodes:
+                        self.memory.pop(init.id, None)
+                result = getattr(response, call)
+                result.SetInParent()  # the oneof holds this call's response, even an empty one
+                CALLS[call][1](self.endpoint, getattr(request, call), result)
+            else:
+                raise CallFailed(grpc.StatusCode.UNIMPLEMENTED, f"no call '{call}' on this Session")
+            return response
+        except CallFailed as err:
+            return pb.SessionResponse(id=request.id, error=err.call_error())
+
+    def round(self, request: pb.RoundRequest, response: pb.RoundResponse) -> None:
+        """Plays consecutive fault-free rounds exactly as the harness would, call by call, into `response`.
+
+        gossip.proto (message RoundRequest) and docs/implementers-guide.md
+        ("Playing rounds yourself") give the algorithm; each way a round ends
+        is marked as the guide's table names it.
+        """
+        ep, nodes, live = self.endpoint, list(request.nodes), set(request.nodes)
+        carried = list(request.due)
+        for cap in request.max_envelopes:
+            played = response.rounds.add()
+            try:
+                ticked = ep.tick(nodes)
+            except CallFailed as err:
+                played.tick_error.CopyFrom(err.call_error())
+                return  # tick-fails
+            played.ticked.extend(ticked)
+            sent = len(ticked)
+            if sent > cap:
+                return  # tick-overflows
+            due, carried = carried + ticked, []
+            for _ in range(request.hop_limit):
+                batch = [env for env in due if env.to in live]  # in order; the rest is dropped
+                if not batch:
+                    break  # cascade-ends
+                hop = played.hops.add(delivered=len(batch))
+                try:
+                    due = ep.deliver(batch)
+                    hop.envelopes.extend(due)
+                except CallFailed as err:
+                    hop.error.CopyFrom(err.call_error())  # deliver-fails
+                    due = []
+                sent += len(due)
+                if sent > cap:
+                    return  # hop-overflows
+            else:
+                carried = due  # hop-limit-reached: what is still due goes ahead of the next Tick's
+            try:
+                snapshots = ep.read(nodes, self.memory, request.only_changed)
+            except CallFailed as err:
+                played.read_error.CopyFrom(err.call_error())
+                return  # read-fails
+            played.snapshots.extend(snapshots)
+
+
+class Servicer(pb_grpc.GossipNodeServicer):
+    """The gRPC side: the unary calls, and the Session stream."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+
+    def unary(self, call, request, context):
+        response_type, run = CALLS[call]
+        response = response_type()
+        try:
+            run(self.endpoint, request, response)
+            return response
+        except CallFailed as err:
+            context.abort(err.code, err.message)
+
+    def Init(self, request, context):
+        return self.unary("init", request, context)
+
+    def Tick(self, request, context):
+        return self.unary("tick", request, context)
+
+    def Deliver(self, request, context):
+        return self.unary("deliver", request, context)
+
+    def Update(self, request, context):
+        return self.unary("update", request, context)
+
+    def Read(self, request, context):
+        return self.unary("read", request, context)
+
+    def Stop(self, request, context):
+        return self.unary("stop", request, context)
+
+    def Session(self, request_iterator, context):
+        # grpcio runs a streaming handler on one thread of the server's pool for
+        # as long as the stream is open, that is for the whole run: each open
+        # stream holds a worker. The harness opens a new stream after a call
+        # times out (the old one may still be busy), so the pool (main) keeps
+        # a few more workers than streams; with every worker held, a new
+        # stream or unary call would wait. Lockstep sends one call at a time,
+        # so answering in order on this thread is enough.
+        session = Session(self.endpoint)
+        for request in request_iterator:
+            yield session.answer(request)
 
 
 def main() -> None:
@@ -415,8 +304,11 @@ def main() -> None:
     parser.add_argument("--listen", default=os.environ.get("GOSSIPCHECK_LISTEN", "127.0.0.1:0"), help="HOST:PORT")
     args = parser.parse_args()
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    pb_grpc.add_GossipNodeServicer_to_server(Endpoint(), server)
+    # Each open Session stream holds one worker for its lifetime (Servicer.Session).
+    # Messages as large as the kit's own (a Round of many nodes, a large Deliver batch).
+    limits = [("grpc.max_receive_message_length", MAX_MESSAGE), ("grpc.max_send_message_length", MAX_MESSAGE)]
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=limits)
+    pb_grpc.add_GossipNodeServicer_to_server(Servicer(Endpoint()), server)
     host = args.listen.rsplit(":", 1)[0]
     port = server.add_insecure_port(args.listen)
     if port == 0:
