@@ -3,7 +3,7 @@
 // exactly as an implementer would check theirs. GOSSIPCHECK_EXAMPLE_TESTS=0
 // skips them where the toolchains cannot be installed (no root).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, tempDirs } from '../engine/testing/cli.js';
@@ -26,6 +26,10 @@ const EXAMPLES: Example[] = [
       'anti-entropy-push': 'convergence/no-faults',
       'anti-entropy-pull': 'convergence/no-faults',
       'anti-entropy-push-pull': 'convergence/no-faults',
+      'rumor-push': 'sir/termination',
+      'rumor-pull': 'sir/termination',
+      hybrid: 'convergence/no-faults',
+      'push-sum': 'pushsum/epsilon-rounds',
     },
   },
   {
@@ -86,6 +90,27 @@ describe('each example is built from proto/ and passes gossipcheck run for every
       expect([...judged].sort()).toEqual(Object.keys(example.passes).sort());
       // It declares the kit's contract version: no line says the contract moved.
       expect(run.stderr).not.toContain('declares contract');
+      // The fast path: the run says the endpoint played most quiet rounds itself, and fell back nowhere.
+      const played = /^transport: Session \+ Round: (\d+) % of \d+ rounds played by the endpoint/m.exec(
+        run.stdout,
+      );
+      expect(played, run.stdout).not.toBeNull();
+      expect(Number(played?.[1])).toBeGreaterThan(50);
+      expect(run.stdout).not.toContain('fell back to unary');
+
+      // Its played rounds are the harness's call-by-call ones: the same histories, byte for byte.
+      const [fast, slow] = [dirs.make(), dirs.make()];
+      const some = ['run', '--impl', example.impl, '--case', 'convergence/no-faults', '--runs', '3'];
+      await runCli([...some, '--out', fast], 300_000);
+      await runCli([...some, '--out', slow], 300_000, undefined, { ...process.env, GOSSIPCHECK_UNARY: '1' });
+      const files = readdirSync(join(fast, 'histories')).sort();
+      expect(files.length).toBeGreaterThan(0);
+      expect(readdirSync(join(slow, 'histories')).sort()).toEqual(files);
+      for (const f of files)
+        expect(
+          readFileSync(join(fast, 'histories', f)).equals(readFileSync(join(slow, 'histories', f))),
+          f,
+        ).toBe(true);
     });
   }
 });
