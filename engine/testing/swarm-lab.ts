@@ -23,7 +23,7 @@
 // stop() is synchronous inside (it also runs from the exit / signal cleanup
 // registry, where nothing asynchronous can run), idempotent, and returns what
 // it could not remove: [] means nothing of the lab is left on the machine.
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -310,26 +310,39 @@ function alive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, wait up to `graceMs`, then SIGKILL; true when the process is gone. */
-function terminateSync(pid: number, graceMs: number): boolean {
-  if (!alive(pid)) return true;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return !alive(pid);
-  }
-  const until = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < until) sleepSync(100);
-  if (!alive(pid)) return true;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone meanwhile.
-  }
-  const killUntil = Date.now() + 5000;
-  while (alive(pid) && Date.now() < killUntil) sleepSync(50);
-  return !alive(pid);
+/** SIGTERM to all, wait up to `graceMs`, then SIGKILL the rest; returns the pids still alive. */
+function terminateAllSync(pids: readonly number[], graceMs: number): number[] {
+  const signal = (p: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(p, sig);
+    } catch {
+      // Gone meanwhile.
+    }
+  };
+  let rest = pids.filter(alive);
+  for (const p of rest) signal(p, 'SIGTERM');
+  const waitUntil = (deadline: number) => {
+    rest = rest.filter(alive);
+    while (rest.length && Date.now() < deadline) {
+      sleepSync(50);
+      rest = rest.filter(alive);
+    }
+  };
+  waitUntil(Date.now() + graceMs);
+  for (const p of rest) signal(p, 'SIGKILL');
+  waitUntil(Date.now() + 5000);
+  return rest;
 }
+
+/**
+ * Kills the containers of the engines given (no stop grace) and makes them
+ * leave the swarm, those engines at once, in one shell. Managers are asked
+ * after the workers: a worker leaves quickest while a manager still answers.
+ */
+const LEAVE = `for h; do (
+  ids=$(docker -H "$h" ps -aq); [ -n "$ids" ] && docker -H "$h" rm -f -v $ids
+  docker -H "$h" swarm leave --force
+) >/dev/null 2>&1 & done; wait`;
 
 function readPid(file: string): number {
   try {
@@ -394,30 +407,36 @@ function leftoversOf(plan: LabPlan): string[] {
 function teardownSync(plan: LabPlan, log: (line: string) => void = () => {}): string[] {
   const { name, dir, engines } = plan;
   const problems: string[] = [];
-  // 1. Containers first (kill, no stop grace), then leave the swarm: dockerd's
+  const t0 = Date.now();
+  const phase = (what: string) => log(`stop: ${what} (${Date.now() - t0} ms)`);
+  // 1. Containers first (killed, no stop grace), then leave the swarm; dockerd's
   //    own shutdown would otherwise wait out each container's stop timeout.
-  for (let i = engines - 1; i >= 0; i--) {
+  const live = Array.from({ length: engines }, (_, i) => engineDir(dir, i)).filter((d) => dockerdPidOf(d));
+  const isManager = (d: string) =>
+    sh(
+      'docker',
+      ['-H', `unix://${join(d, 'docker.sock')}`, 'info', '--format', '{{.Swarm.ControlAvailable}}'],
+      10_000,
+    ).stdout.trim() === 'true';
+  const managers = live.filter(isManager);
+  for (const group of [live.filter((d) => !managers.includes(d)), managers])
+    if (group.length)
+      sh('sh', ['-c', LEAVE, 'sh', ...group.map((d) => `unix://${join(d, 'docker.sock')}`)], 60_000);
+  if (live.length) phase(`containers removed, swarm left (${live.length} engines)`);
+  // 2. The daemons: every dockerd (each stops its containerd), then the containerds still running.
+  const dockerds = Array.from({ length: engines }, (_, i) => dockerdPidOf(engineDir(dir, i))).filter(Boolean);
+  for (const p of terminateAllSync(dockerds, STOP_GRACE_MS)) problems.push(`dockerd ${p} would not die`);
+  const containerds = Array.from({ length: engines }, (_, i) => {
     const edir = engineDir(dir, i);
-    if (!dockerdPidOf(edir)) continue;
-    const host = `unix://${join(edir, 'docker.sock')}`;
-    const ids = sh('docker', ['-H', host, 'ps', '-aq'], 15_000).stdout.split('\n').filter(Boolean);
-    if (ids.length) sh('docker', ['-H', host, 'rm', '-f', '-v', ...ids], 60_000);
-    sh('docker', ['-H', host, 'swarm', 'leave', '--force'], 15_000);
-  }
-  // 2. The daemons: dockerd (it stops its containerd), then anything of the lab still running.
-  for (let i = 0; i < engines; i++) {
-    const edir = engineDir(dir, i);
-    const pid = dockerdPidOf(edir);
-    if (pid && !terminateSync(pid, STOP_GRACE_MS)) problems.push(`dockerd ${pid} would not die`);
     const cpid = readPid(join(edir, 'exec', 'containerd', 'containerd.pid'));
-    if (cpid && existsSync(`/proc/${cpid}`)) {
-      try {
-        if (readFileSync(`/proc/${cpid}/cmdline`, 'utf8').includes(`${edir}/`)) terminateSync(cpid, 10_000);
-      } catch {
-        // Gone.
-      }
+    try {
+      return cpid && readFileSync(`/proc/${cpid}/cmdline`, 'utf8').includes(`${edir}/`) ? cpid : 0;
+    } catch {
+      return 0;
     }
-  }
+  }).filter(Boolean);
+  for (const p of terminateAllSync(containerds, 10_000)) problems.push(`containerd ${p} would not die`);
+  phase('daemons stopped');
   for (let pass = 0; pass < 5; pass++) {
     const rest = [...new Set([...dirPids(dir), ...cgroupPids(name, engines)])].filter(alive);
     if (!rest.length) break;
@@ -447,6 +466,7 @@ function teardownSync(plan: LabPlan, log: (line: string) => void = () => {}): st
   if (linkExists(bridgeName(name))) sh('ip', ['link', 'del', bridgeName(name)]);
   for (let n = 0; n < 10 && sh('iptables', ['-w', '30', '-C', ...FORWARD_RULE(name)]).code === 0; n++)
     sh('iptables', ['-w', '30', '-D', ...FORWARD_RULE(name)]);
+  phase('mounts, cgroups, network removed');
   // 6. The dir, only when nothing is mounted under it any more (rm -r must never cross into a mount).
   if (existsSync(dir)) {
     if (mountsUnder(dir).length) problems.push(`dir ${dir} kept: mounts remain under it`);
@@ -500,7 +520,7 @@ async function startEngine(
   i: number,
   address: string,
   timeoutMs: number,
-): Promise<{ pid: number; child: ChildProcess }> {
+): Promise<{ pid: number; exited: Promise<void> }> {
   const edir = engineDir(plan.dir, i);
   const dataRoot = join(edir, 'data');
   const execRoot = join(edir, 'exec');
@@ -553,9 +573,12 @@ async function startEngine(
   closeSync(fd);
   child.unref();
   let exited = '';
-  child.on('exit', (code, signal) => {
-    exited = `dockerd exited (${signal ?? code}); last lines of ${log}:\n${tail(log)}`;
-  });
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `dockerd exited (${signal ?? code}); last lines of ${log}:\n${tail(log)}`;
+      resolve();
+    }),
+  );
   child.on('error', (err) => {
     exited = `could not start dockerd: ${err.message}`;
   });
@@ -576,7 +599,7 @@ async function startEngine(
   ).catch((err: Error) => {
     throw new Error(exited ? err.message : `${err.message}; last lines of ${log}:\n${tail(log)}`);
   });
-  return { pid: child.pid ?? 0, child };
+  return { pid: child.pid ?? 0, exited: gone };
 }
 
 /** Starts a lab of `engines` engines in one swarm; on any failure removes what it made and rejects. */
@@ -732,7 +755,12 @@ export async function startSwarmLab(opts: SwarmLabOptions = {}): Promise<SwarmLa
           return rssOf(e.dockerdPid) + (cpid ? rssOf(cpid) : 0);
         }),
       leftovers: () => leftoversOf(plan),
-      stop: async () => stopSync(),
+      stop: async () => {
+        const left = stopSync();
+        // Let this process reap the dockerds it started (no zombies after stop).
+        await Promise.race([Promise.all(started.map((e) => e.exited)), sleep(2000)]);
+        return left;
+      },
     };
     return lab;
   } catch (err) {
