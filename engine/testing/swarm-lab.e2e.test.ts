@@ -282,14 +282,24 @@ describe.skipIf(skipReason !== '')('swarm lab: three real engines in one swarm, 
             report(`capacity: ${n}: ${running.message}; stopping here`);
             break;
           }
-          await new Promise((r) => setTimeout(r, 10_000)); // settle, then measure idle
-          const load = sh('cat', ['/proc/loadavg']).trim();
+          const converged = Date.now() - t0;
+          // Settle, then measure the idle nodes over 10 s, from the engines' cgroups (the machine may be busy with others).
+          await new Promise((r) => setTimeout(r, 10_000));
+          const before = l.containerUsage();
+          const w0 = Date.now();
+          await new Promise((r) => setTimeout(r, 10_000));
+          const after = l.containerUsage();
+          const cores =
+            after.reduce((a, u, i) => a + u.cpuNs - before[i]!.cpuNs, 0) / ((Date.now() - w0) * 1e6);
+          const rss = after.reduce((a, u) => a + u.rss, 0);
           report(
-            `capacity: ${n} running (per engine ${running.join('/')}) after ${Date.now() - t0 - 10_000} ms; ` +
-              `MemAvailable ${mb(memAvailable())}; engines RSS ${l.engineRss().map(mb).join(', ')}; load ${load}`,
+            `capacity: ${n} running (per engine ${running.join('/')}) after ${converged} ms; ` +
+              `containers: RSS ${mb(rss)} (${mb(rss / n)} each), idle CPU ${cores.toFixed(2)} cores; ` +
+              `engines RSS ${l.engineRss().map(mb).join(', ')}; MemAvailable ${mb(memAvailable())}; ` +
+              `load ${sh('cat', ['/proc/loadavg']).trim()}`,
           );
-          if (memAvailable() < floor || Number(load.split(' ')[0]) > 8) {
-            report(`capacity: stopping at ${n} (memory or load)`);
+          if (memAvailable() < floor || cores > 1) {
+            report(`capacity: stopping at ${n} (memory below ${mb(floor)} or idle nodes above 1 core)`);
             break;
           }
         }

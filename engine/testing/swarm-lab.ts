@@ -96,6 +96,14 @@ export interface DockerOptions {
   reject?: boolean;
 }
 
+export interface ContainerUsage {
+  /** Anonymous memory (v1 total_rss, v2 anon). */
+  rss: number;
+  /** Page cache (v1 total_cache, v2 file). */
+  cache: number;
+  cpuNs: number;
+}
+
 export interface SwarmLab {
   name: string;
   /** The lab's temp dir (everything of its engines lives under it). */
@@ -109,6 +117,8 @@ export interface SwarmLab {
   loadImage(tag: string, opts?: { from?: string; timeoutMs?: number }): Promise<void>;
   /** RSS (bytes) of each engine's dockerd + containerd now. */
   engineRss(): number[];
+  /** Each engine's containers together, from its cgroup parent: memory (bytes) now, CPU time (ns) so far. */
+  containerUsage(): ContainerUsage[];
   /** What of the lab is on the machine now (netns, links, processes, mounts, cgroups, rules, dir). */
   leftovers(): string[];
   /** Removes everything; resolves to what could not be removed. Idempotent. */
@@ -477,6 +487,7 @@ function teardownSync(plan: LabPlan, log: (line: string) => void = () => {}): st
         problems.push(`rm -r ${dir}: ${(err as Error).message}`);
       }
   }
+  phase('dir removed');
   return [...leftoversOf(plan), ...problems];
 }
 
@@ -512,6 +523,29 @@ function rssOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** A cgroup file of a controller: v1 /sys/fs/cgroup/<controller>/<group>/<file>, else v2. */
+function cgroupFile(controller: string, group: string, v1: string, v2: string): string {
+  for (const f of [join('/sys/fs/cgroup', controller, group, v1), join('/sys/fs/cgroup', group, v2)])
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      // Not this layout.
+    }
+  return '';
+}
+
+function usageOf(group: string): ContainerUsage {
+  const stat = cgroupFile('memory', group, 'memory.stat', 'memory.stat');
+  const field = (k: string) => Number(new RegExp(`^${k} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
+  const v1cpu = cgroupFile('cpuacct', group, 'cpuacct.usage', '-');
+  const v2cpu = /^usage_usec (\d+)$/m.exec(cgroupFile('-', group, '-', 'cpu.stat'))?.[1];
+  return {
+    rss: field('total_rss') || field('anon'),
+    cache: field('total_cache') || field('file'),
+    cpuNs: v1cpu.trim() ? Number(v1cpu.trim()) : Number(v2cpu ?? 0) * 1000,
+  };
 }
 
 /** Starts dockerd for engine `i` in its netns and its own UTS namespace; resolves once `docker info` answers. */
@@ -754,6 +788,7 @@ export async function startSwarmLab(opts: SwarmLabOptions = {}): Promise<SwarmLa
           const cpid = readPid(join(e.execRoot, 'containerd', 'containerd.pid'));
           return rssOf(e.dockerdPid) + (cpid ? rssOf(cpid) : 0);
         }),
+      containerUsage: () => engines.map((e) => usageOf(cgroupName(name, e.index))),
       leftovers: () => leftoversOf(plan),
       stop: async () => {
         const left = stopSync();
@@ -794,7 +829,9 @@ export function sweepStaleSwarmLabs(): { dir: string; leftovers: string[] }[] {
       } catch {
         continue;
       }
-      if (plan.dir !== join(base, n) || !NAME.test(plan.name) || ownerAlive(plan.owner)) continue;
+      if (plan.dir !== join(base, n) || !NAME.test(plan.name)) continue;
+      // A zombie owner (killed, not yet reaped) is gone.
+      if (ownerAlive(plan.owner) && !isZombie(plan.owner.pid)) continue;
       out.push({ dir: plan.dir, leftovers: teardownSync(plan) });
     }
   }
