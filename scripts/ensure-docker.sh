@@ -41,6 +41,8 @@ install_missing() {
     pkgs+=(docker-compose)
   fi
   command -v iptables >/dev/null 2>&1 || pkgs+=(iptables)
+  # The multi-engine swarm lab (engine/testing/swarm-lab.ts) links its engines with ip netns and veth.
+  command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
   [ "${#pkgs[@]}" -eq 0 ] && return 0
   echo "docker: installing ${pkgs[*]} (log: $LOG.install)" >&2
   if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}"; } >>"$LOG.install" 2>&1; then
