@@ -1,7 +1,8 @@
-// A minimal gossipcheck endpoint in Go: push-pull anti-entropy, push rumor
-// mongering with feedback + counter, and their hybrid. One process hosts
-// every node of a run (each request names its nodes), in lockstep mode only:
-// a node gossips when the harness sends it a Tick.
+// A minimal gossipcheck endpoint in Go: direct mail, anti-entropy (push,
+// pull, push-pull), push rumor mongering with feedback + counter, their
+// hybrid, and push-sum. One process hosts every node of a run (each request
+// names its nodes), in lockstep mode only: a node gossips when the harness
+// sends it a Tick.
 //
 //	examples/go/build.sh
 //	gossipcheck run --impl "examples/go/bin/gossip-node --listen {listen}"
@@ -29,13 +30,18 @@ const contractVersion = "1.4"
 
 var capabilities = &pb.Capabilities{
 	Variants: []pb.Variant{
+		pb.Variant_VARIANT_DIRECT_MAIL,
+		pb.Variant_VARIANT_ANTI_ENTROPY_PUSH,
+		pb.Variant_VARIANT_ANTI_ENTROPY_PULL,
 		pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL,
 		pb.Variant_VARIANT_RUMOR_PUSH,
 		pb.Variant_VARIANT_HYBRID,
+		pb.Variant_VARIANT_PUSH_SUM,
 	},
 	LossOfInterest: []pb.LossOfInterest{pb.LossOfInterest_LOSS_OF_INTEREST_FEEDBACK_COUNTER},
 	Lockstep:       true,
 	RumorStatus:    true,
+	PushSum:        true,
 }
 
 // endpoint hosts every node; a stopped node stays known (nil) until it is Init-ed again.
@@ -76,9 +82,9 @@ func checkParams(req *pb.InitRequest) error {
 	switch {
 	case !declared:
 		return status.Errorf(codes.FailedPrecondition, "variant %v is not implemented", p.GetVariant())
-	case p.Fanout < 1:
+	case p.Variant != pb.Variant_VARIANT_DIRECT_MAIL && p.Fanout < 1:
 		return status.Error(codes.InvalidArgument, "fanout must be at least 1")
-	case p.Variant != pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL &&
+	case (p.Variant == pb.Variant_VARIANT_RUMOR_PUSH || p.Variant == pb.Variant_VARIANT_HYBRID) &&
 		(p.LossOfInterest != pb.LossOfInterest_LOSS_OF_INTEREST_FEEDBACK_COUNTER || p.RumorK < 1):
 		return status.Error(codes.FailedPrecondition, "only feedback + counter loss of interest, with rumor_k >= 1")
 	case p.Variant == pb.Variant_VARIANT_HYBRID && p.AntiEntropyEvery < 1:
@@ -135,7 +141,7 @@ func (s *endpoint) Deliver(_ context.Context, req *pb.DeliverRequest) (*pb.Deliv
 		if len(env.Payload) > nodes[i].maxSize {
 			return nil, status.Errorf(codes.InvalidArgument, "envelope %d: payload exceeds max_payload_bytes", i)
 		}
-		if msgs[i], err = decode(env.Payload, nodes[i].accepts()); err != nil {
+		if msgs[i], err = decode(env.Payload, nodes[i].accepts); err != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "envelope %d: %v", i, err)
 		}
 	}

@@ -42,6 +42,9 @@ type message struct {
 	Hi       *string        `json:"hi,omitempty"`
 	Want     []string       `json:"want,omitempty"`
 	Feedback []wireFeedback `json:"feedback,omitempty"`
+	// A push-sum share: sum and weight.
+	S *float64 `json:"s,omitempty"`
+	W *float64 `json:"w,omitempty"`
 }
 
 // separator returns a short s with a <= s < b (for a < b), the bound between
@@ -142,6 +145,9 @@ func decode(payload []byte, accepts map[string]bool) (*message, error) {
 	}
 	if !accepts[m.Kind] {
 		return nil, fmt.Errorf("kind %q does not belong to this node's variant", m.Kind)
+	}
+	if m.Kind == "pushsum" && (m.S == nil || m.W == nil || *m.W < 0) {
+		return nil, fmt.Errorf("a push-sum share needs a sum and a weight >= 0")
 	}
 	for _, e := range m.Entries {
 		if e.C == 0 || e.O == "" {
