@@ -2,7 +2,8 @@
 // pull, push-pull), push rumor mongering with feedback + counter, their
 // hybrid, and push-sum. One process hosts every node of a run (each request
 // names its nodes), in lockstep mode only: a node gossips when the harness
-// sends it a Tick.
+// sends it a Tick. The calls come one by one (unary) or on a Session stream,
+// which also plays whole rounds (session.go).
 //
 //	examples/go/build.sh
 //	gossipcheck run --impl "examples/go/bin/gossip-node --listen {listen}"
@@ -43,6 +44,8 @@ var capabilities = &pb.Capabilities{
 	RumorStatus:    true,
 	PushSum:        true,
 }
+
+const maxMessage = 256 << 20
 
 // endpoint hosts every node; a stopped node stays known (nil) until it is Init-ed again.
 type endpoint struct {
@@ -220,7 +223,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	server := grpc.NewServer()
+	// As large as the harness's own limit: a Round's answer may hold many rounds.
+	server := grpc.NewServer(grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage))
 	pb.RegisterGossipNodeServer(server, &endpoint{nodes: map[string]*node{}})
 	fmt.Printf("listening on %s\n", lis.Addr())
 
