@@ -289,7 +289,7 @@ func (n *node) pushShares() {
 	n.sum -= m * s
 	n.weight -= m * w
 	for _, peer := range targets {
-		n.send(peer, &message{Kind: "pushsum", S: &s, W: &w})
+		n.send(peer, &message{Kind: "pushsum", S: s, W: w})
 	}
 }
 
@@ -322,8 +322,8 @@ func (n *node) receive(from string, m *message) {
 			n.onFeedback(f)
 		}
 	case "pushsum":
-		n.sum += *m.S
-		n.weight += *m.W
+		n.sum += m.S
+		n.weight += m.W
 	}
 }
 
