@@ -2,16 +2,25 @@ package main
 
 // One gossip node: a last-writer-wins store plus the variant's behaviour.
 //
-//   anti-entropy push-pull (Demers et al. 1987 §1.3): each period, with
-//     `fanout` random peers: A -> B digest; B -> A entries-want (what A lacks,
-//     what B lacks); A -> B entries. Only entries the other side lacks or
-//     holds older travel.
+//   direct mail (Demers et al. 1987 §1.1): each write is mailed once to every
+//     peer, at Update time; Tick sends nothing.
+//   anti-entropy (§1.3): each period, with `fanout` random peers, A sends B a
+//     digest (keys and versions, no values), then only entries the other side
+//     lacks or holds older travel:
+//       push:       A -> B digest;  B -> A want;          A -> B entries
+//       pull:       A -> B digest;  B -> A entries
+//       push-pull:  A -> B digest;  B -> A entries-want;  A -> B entries
+//     (push-pull's answer is a plain want or entries when the other half is empty.)
 //   rumor push, feedback + counter (§1.4): a node holding a "hot" update
 //     pushes it to `fanout` peers each period; each recipient answers with
 //     feedback, and after k unnecessary contacts in a row the sender loses
 //     interest (the update becomes "removed").
 //   hybrid (§1.5): rumor push, plus one push-pull exchange every
 //     `anti_entropy_every` periods to repair what the rumor missed.
+//   push-sum (Kempe et al. 2003): each period a node splits its mass (sum,
+//     weight) into f+1 equal shares for f random peers, keeps one and sends
+//     one to each; shares received are added. Every sum/weight tends to the
+//     average of the initial values. Client writes are only kept locally.
 
 import (
 	"fmt"
@@ -20,6 +29,17 @@ import (
 
 	pb "gossipcheck/v1"
 )
+
+// The kinds each variant's nodes send and accept (docs/implementers-guide.md, section 5).
+var kinds = map[pb.Variant][]string{
+	pb.Variant_VARIANT_DIRECT_MAIL:            {"mail"},
+	pb.Variant_VARIANT_ANTI_ENTROPY_PUSH:      {"digest", "want", "entries"},
+	pb.Variant_VARIANT_ANTI_ENTROPY_PULL:      {"digest", "entries"},
+	pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL: {"digest", "entries-want", "entries", "want"},
+	pb.Variant_VARIANT_RUMOR_PUSH:             {"rumor", "feedback"},
+	pb.Variant_VARIANT_HYBRID:                 {"rumor", "feedback", "digest", "entries-want", "entries", "want"},
+	pb.Variant_VARIANT_PUSH_SUM:               {"pushsum"},
+}
 
 type version struct {
 	counter uint64
@@ -52,12 +72,15 @@ type node struct {
 	writer  string
 	peers   []string
 	params  *pb.Parameters
+	accepts map[string]bool
 	rng     *rand.Rand
 	store   map[string]entry
 	rumors  map[string]*rumor
-	round   int
-	maxSize int
-	outbox  []*pb.Envelope
+	// Push-sum mass.
+	sum, weight float64
+	round       int
+	maxSize     int
+	outbox      []*pb.Envelope
 }
 
 const defaultMaxPayload = 1 << 20
@@ -72,36 +95,46 @@ func newNode(init *pb.NodeInit, params *pb.Parameters) *node {
 	if maxSize == 0 {
 		maxSize = defaultMaxPayload
 	}
+	accepts := map[string]bool{}
+	for _, k := range kinds[params.Variant] {
+		accepts[k] = true
+	}
 	return &node{
 		id:      init.Id,
 		writer:  writer,
 		peers:   append([]string(nil), init.Peers...),
 		params:  params,
+		accepts: accepts,
 		rng:     rand.New(rand.NewSource(int64(init.RngSeed))),
 		store:   map[string]entry{},
 		rumors:  map[string]*rumor{},
+		sum:     init.InitialValue,
+		weight:  1,
 		maxSize: maxSize,
 	}
 }
 
+func (n *node) is(variants ...pb.Variant) bool {
+	for _, v := range variants {
+		if n.params.Variant == v {
+			return true
+		}
+	}
+	return false
+}
+
 func (n *node) rumorMongering() bool {
-	return n.params.Variant == pb.Variant_VARIANT_RUMOR_PUSH || n.params.Variant == pb.Variant_VARIANT_HYBRID
+	return n.is(pb.Variant_VARIANT_RUMOR_PUSH, pb.Variant_VARIANT_HYBRID)
 }
 
-func (n *node) antiEntropy() bool {
-	return n.params.Variant == pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL || n.params.Variant == pb.Variant_VARIANT_HYBRID
+// A digest's recipient asks for what the sender holds newer (push) ...
+func (n *node) pushes() bool {
+	return n.is(pb.Variant_VARIANT_ANTI_ENTROPY_PUSH, pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL, pb.Variant_VARIANT_HYBRID)
 }
 
-func (n *node) accepts() map[string]bool {
-	kinds := map[string]bool{}
-	if n.rumorMongering() {
-		kinds["rumor"], kinds["feedback"] = true, true
-	}
-	if n.antiEntropy() {
-		// "want" arrives too when an oversize entries-want was split.
-		kinds["digest"], kinds["entries-want"], kinds["entries"], kinds["want"] = true, true, true, true
-	}
-	return kinds
+// ... and sends back what it holds newer (pull).
+func (n *node) pulls() bool {
+	return n.is(pb.Variant_VARIANT_ANTI_ENTROPY_PULL, pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL, pb.Variant_VARIANT_HYBRID)
 }
 
 // send queues an envelope, or several to the same peer when the message is
@@ -190,6 +223,12 @@ func (n *node) write(key, value string) version {
 	v := version{n.store[key].version.counter + 1, n.writer}
 	n.store[key] = entry{value, v}
 	n.learned(key)
+	if n.is(pb.Variant_VARIANT_DIRECT_MAIL) {
+		mail := &message{Kind: "mail", Entries: n.wire([]string{key})}
+		for _, peer := range n.peers {
+			n.send(peer, mail)
+		}
+	}
 	return v
 }
 
@@ -199,12 +238,14 @@ func (n *node) tick() {
 		n.pushRumors()
 	}
 	switch n.params.Variant {
-	case pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL:
+	case pb.Variant_VARIANT_ANTI_ENTROPY_PUSH, pb.Variant_VARIANT_ANTI_ENTROPY_PULL, pb.Variant_VARIANT_ANTI_ENTROPY_PUSH_PULL:
 		n.startExchanges(int(n.params.Fanout))
 	case pb.Variant_VARIANT_HYBRID:
 		if n.round%int(n.params.AntiEntropyEvery) == 0 {
 			n.startExchanges(1)
 		}
+	case pb.Variant_VARIANT_PUSH_SUM:
+		n.pushShares()
 	}
 }
 
@@ -237,34 +278,30 @@ func (n *node) pushRumors() {
 	}
 }
 
+func (n *node) pushShares() {
+	targets := n.sample(int(n.params.Fanout))
+	if len(targets) == 0 {
+		return
+	}
+	m := float64(len(targets))
+	s, w := n.sum/(m+1), n.weight/(m+1)
+	// Keep the remainder, not a computed share: rounding stays here instead of being lost.
+	n.sum -= m * s
+	n.weight -= m * w
+	for _, peer := range targets {
+		n.send(peer, &message{Kind: "pushsum", S: s, W: w})
+	}
+}
+
 func (n *node) receive(from string, m *message) {
 	switch m.Kind {
 	case "digest":
-		var newer, want []string
-		theirs := map[string]version{}
-		for _, v := range m.Digest {
-			theirs[v.K] = version{v.C, v.O}
-			if cur, ok := n.store[v.K]; !ok || theirs[v.K].newerThan(cur.version) {
-				want = append(want, v.K)
-			}
-		}
-		for _, k := range n.keys() {
-			// Only keys in the digest's range: the sender's other keys are in its other parts.
-			if !m.covers(k) {
-				continue
-			}
-			if v, ok := theirs[k]; !ok || n.store[k].version.newerThan(v) {
-				newer = append(newer, k)
-			}
-		}
-		if len(newer) > 0 || len(want) > 0 {
-			n.send(from, &message{Kind: "entries-want", Entries: n.wire(newer), Want: want})
-		}
+		n.answerDigest(from, m)
 	case "want":
 		if entries := n.wire(m.Want); len(entries) > 0 {
 			n.send(from, &message{Kind: "entries", Entries: entries})
 		}
-	case "entries-want", "entries":
+	case "entries-want", "entries", "mail":
 		for _, e := range m.Entries {
 			n.merge(e)
 		}
@@ -284,6 +321,45 @@ func (n *node) receive(from string, m *message) {
 		for _, f := range m.Feedback {
 			n.onFeedback(f)
 		}
+	case "pushsum":
+		n.sum += m.S
+		n.weight += m.W
+	}
+}
+
+// answerDigest asks for the keys the sender holds newer (push) and sends the
+// entries of the digest's range that it holds newer or that the sender lacks (pull).
+func (n *node) answerDigest(from string, m *message) {
+	var newer, want []string
+	theirs := make(map[string]version, len(m.Digest))
+	for _, v := range m.Digest {
+		theirs[v.K] = version{v.C, v.O}
+	}
+	if n.pushes() {
+		for _, v := range m.Digest {
+			if cur, ok := n.store[v.K]; !ok || theirs[v.K].newerThan(cur.version) {
+				want = append(want, v.K)
+			}
+		}
+	}
+	if n.pulls() {
+		for _, k := range n.keys() {
+			// Only keys in the digest's range: the sender's other keys are in its other parts.
+			if !m.covers(k) {
+				continue
+			}
+			if v, ok := theirs[k]; !ok || n.store[k].version.newerThan(v) {
+				newer = append(newer, k)
+			}
+		}
+	}
+	switch {
+	case len(newer) > 0 && len(want) > 0:
+		n.send(from, &message{Kind: "entries-want", Entries: n.wire(newer), Want: want})
+	case len(newer) > 0:
+		n.send(from, &message{Kind: "entries", Entries: n.wire(newer)})
+	case len(want) > 0:
+		n.send(from, &message{Kind: "want", Want: want})
 	}
 }
 
@@ -312,6 +388,9 @@ func (n *node) snapshot() *pb.Snapshot {
 			}
 		}
 		snap.Entries = append(snap.Entries, entry)
+	}
+	if n.is(pb.Variant_VARIANT_PUSH_SUM) {
+		snap.Sum, snap.Weight, snap.Estimate = n.sum, n.weight, n.sum/n.weight
 	}
 	return snap
 }
