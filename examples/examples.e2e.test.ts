@@ -37,9 +37,13 @@ const EXAMPLES: Example[] = [
     build: resolve('examples/go/build.sh'),
     impl: `"${resolve('examples/go/bin/gossip-node')}" --listen {listen}`,
     passes: {
+      'direct-mail': 'convergence/no-faults',
+      'anti-entropy-push': 'convergence/no-faults',
+      'anti-entropy-pull': 'convergence/no-faults',
       'anti-entropy-push-pull': 'convergence/no-faults',
       'rumor-push': 'sir/termination',
       hybrid: 'convergence/no-faults',
+      'push-sum': 'pushsum/epsilon-rounds',
     },
   },
 ];
