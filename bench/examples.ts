@@ -4,13 +4,9 @@
 // with Session + Round (the example's default) and with every call unary
 // (GOSSIPCHECK_UNARY=1), each right after an in-process run of its own, so a
 // load that changes over the minutes hits both halves of a pair alike.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+import { timedRun } from './gate.js';
 
 export interface ExamplePair {
   who: string;
@@ -31,35 +27,23 @@ interface Timed {
   path: string;
 }
 
-function timedRun(args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
-  const out = mkdtempSync(join(tmpdir(), 'gossipcheck-bench-ex-'));
-  try {
-    const t = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, [CLI, 'run', ...args, '--out', join(out, 'r')], {
-      encoding: 'utf8',
-      timeout: 1_800_000,
-      maxBuffer: 16 << 20,
-      env,
-    });
-    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-    const code = res.status ?? -1;
-    if (code !== 0 && code !== 1)
-      throw new Error(
-        `gossipcheck run ${args.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr.trim().split('\n').pop()}`,
-      );
-    const report = JSON.parse(readFileSync(join(out, 'r', 'report.json'), 'utf8')) as {
-      implementation: { capabilities: { variants: string[] } | null };
-      transport?: { path: string };
-    };
-    return {
-      seconds,
-      code,
-      variants: report.implementation.capabilities?.variants ?? [],
-      path: report.transport?.path ?? 'in-process',
-    };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+/** A timed run, with the variants the IUT declared and the path its calls took (report.json). */
+function timed(args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const r = timedRun(args, {
+    env,
+    ok: [0, 1],
+    read: (dir) =>
+      JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+        implementation: { capabilities: { variants: string[] } | null };
+        transport?: { path: string };
+      },
+  });
+  return {
+    seconds: r.seconds,
+    code: r.code,
+    variants: r.read?.implementation.capabilities?.variants ?? [],
+    path: r.read?.transport?.path ?? 'in-process',
+  };
 }
 
 /** Both pairs of one example, or undefined when it is not built. */
@@ -74,9 +58,9 @@ export function examplePairs(
   const pairs: ExamplePair[] = [];
   for (const unary of [false, true]) {
     const env = unary ? { ...process.env, GOSSIPCHECK_UNARY: '1' } : process.env;
-    const ext = timedRun([...common, '--impl', impl], env);
+    const ext = timed([...common, '--impl', impl], env);
     const selection = ext.variants.flatMap((v) => ['--variant', v]);
-    const inproc = timedRun([...common, ...selection]);
+    const inproc = timed([...common, ...selection]);
     pairs.push({
       who,
       path: ext.path,

@@ -18,25 +18,37 @@ export interface GateTiming {
   ratio: number;
 }
 
-function timed(args: string[]): number {
-  const out = mkdtempSync(join(tmpdir(), 'gossipcheck-bench-gate-'));
+/**
+ * One `gossipcheck run` (its --out a fresh temp dir), timed: its wall time,
+ * exit code and what `read` takes from the report dir before it is removed.
+ * `ok` lists the exit codes that are a measurement; any other throws.
+ */
+export function timedRun<T>(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; ok?: number[]; read?: (dir: string) => T } = {},
+): { seconds: number; code: number; read?: T } {
+  const out = mkdtempSync(join(tmpdir(), 'gossipcheck-bench-run-'));
   try {
     const t = process.hrtime.bigint();
     const res = spawnSync(process.execPath, [CLI, 'run', ...args, '--out', join(out, 'r')], {
       encoding: 'utf8',
       timeout: 1_800_000,
       maxBuffer: 16 << 20,
+      env: o.env ?? process.env,
     });
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-    if (res.status !== 0)
+    const code = res.status ?? -1;
+    if (!(o.ok ?? [0]).includes(code))
       throw new Error(
-        `gossipcheck run ${args.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr.trim().split('\n')[0]}`,
+        `gossipcheck run ${args.join(' ')} exited ${res.status ?? res.signal}: ${res.stderr.trim().split('\n').pop()}`,
       );
-    return seconds;
+    return { seconds, code, ...(o.read ? { read: o.read(join(out, 'r')) } : {}) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+const timed = (args: string[]): number => timedRun(args).seconds;
 
 export function gateTiming(runs: number, jobs: number, seed: number): GateTiming {
   const common = ['--runs', String(runs), '--jobs', String(jobs), '--seed', String(seed)];
