@@ -122,6 +122,14 @@ describe('gateLines', () => {
     expect(lines[1]).toMatch(/^1 MUST case\(s\) could not be judged/);
     expect(gateLines(gate([]), 'nothing was judged: ...')).toEqual(['nothing was judged: ...']);
   });
+  test('failures of several checks: the line says how many broke and which most often', () => {
+    const lost = (id: string) => result('FAIL', { id, brokenCheck: 'convergence/no-lost-update' });
+    const lines = gateLines(gate([lost('a/one'), result('FAIL', { id: 'b/two' }), lost('c/three')]));
+    expect(lines[0]).toBe(
+      '3 case(s) failed, 2 checks broke (most often convergence/no-lost-update, in 2); first: a/one [hybrid]: FAIL observed',
+    );
+    expect(gateLines(gate([lost('a/one'), lost('c/three')]))[0]).toMatch(/^2 case\(s\) failed; first: /);
+  });
 });
 
 describe('reasons and words', () => {

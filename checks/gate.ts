@@ -15,6 +15,8 @@ export interface GatedResult {
   judged: number;
   /** Listed in --expect-fail: shown, never gating. */
   expectedFailure?: boolean;
+  /** A FAIL: the check that broke (suites/result.ts CaseResult.brokenCheck). */
+  brokenCheck?: string;
   evidence: { observed: string; details: readonly string[] };
 }
 
@@ -106,8 +108,16 @@ export function gateLines(g: Gate, otherwise = 'gate failed'): string[] {
   const unjudged = g.failing.filter((r) => r.verdict === 'INCONCLUSIVE');
   const failed = g.failing.filter((r) => r.verdict !== 'INCONCLUSIVE');
   const lines: string[] = [];
-  if (failed.length > 0)
-    lines.push(`${failed.length} case(s) failed; first: ${label(failed[0])}: ${failed[0].evidence.observed}`);
+  if (failed.length > 0) {
+    // Several checks broke: say which broke most often (the summary lists them all).
+    const byCheck = new Map<string, number>();
+    for (const r of failed) byCheck.set(r.brokenCheck ?? r.id, (byCheck.get(r.brokenCheck ?? r.id) ?? 0) + 1);
+    const [top, n] = [...byCheck].reduce((a, b) => (b[1] > a[1] ? b : a));
+    const checks = byCheck.size > 1 ? `, ${byCheck.size} checks broke (most often ${top}, in ${n})` : '';
+    lines.push(
+      `${failed.length} case(s) failed${checks}; first: ${label(failed[0])}: ${failed[0].evidence.observed}`,
+    );
+  }
   if (unjudged.length > 0)
     lines.push(
       `${unjudged.length} MUST case(s) could not be judged (INCONCLUSIVE); first: ${label(unjudged[0])}: ${reasonOf(unjudged[0])}. Not a pass: fix what the reasons say, or accept with --allow-inconclusive`,
