@@ -91,7 +91,7 @@ describe('a case whose history breaks the contract FAILs whatever the selection'
 });
 
 describe('contract/durable-restart', () => {
-  test('a node that restores half its store fails, though anti-entropy repairs it by the end', async () => {
+  test('a node that restores half its store fails, though no convergence check fails it', async () => {
     const out = join(dirs.make(), 'r');
     const impl = `"${process.execPath}" "${resolve('dist/reference/broken/serve.js')}" restores-half`;
     const cases = ['--case', 'contract/durable-restart', '--case', 'convergence/crash-restart/durable'];
@@ -105,13 +105,14 @@ describe('contract/durable-restart', () => {
     const conv = r.results.find((x) => x.id === 'convergence/crash-restart/durable');
     expect(conv?.verdict).toBe('FAIL');
     expect(conv?.evidence.observed).toMatch(/^contract\/durable-restart: /);
-    // The counterexample converged all the same: identical state at the end is no judge of durability.
+    // Convergence does not fail the counterexample: identical state at the end is no judge of
+    // durability (shrunk to one write, that write may be gone everywhere: nothing left to compare).
     const events = readFileSync(join(out, own!.counterexample!.history), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as HistoryEvent);
     const verdicts = new Map(checkHistory(events).map((v) => [v.id, v.verdict]));
-    expect(verdicts.get('convergence/identical-state')).toBe('PASS');
+    expect(verdicts.get('convergence/identical-state')).not.toBe('FAIL');
     expect(verdicts.get('contract/durable-restart')).toBe('FAIL');
   });
 });
