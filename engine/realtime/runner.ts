@@ -512,7 +512,9 @@ export class RealtimeRun {
         if (!this.allConverged()) convergedAt = undefined;
         else {
           convergedAt ??= this.now();
-          if (this.now() >= observeUntil && this.now() - convergedAt >= holdMs) break;
+          // Held since holdMs, and at least holdMs past observeUntil: the final read comes no
+          // earlier than it did when the hold was a plain wait after the loop.
+          if (this.now() - convergedAt >= holdMs && this.now() >= observeUntil + holdMs) break;
         }
       }
       if (reader) clearInterval(reader);
