@@ -500,11 +500,11 @@ export class RealtimeRun {
       healAt = this.now();
       this.setPhase('settle');
       const observeUntil = healAt + (spec.observeMs ?? 0);
-      const deadline = Math.max(healAt + spec.settleMs, observeUntil);
       // Convergence must hold a few gossip periods, not just happen once: a
       // node that moves on after agreeing (a refute bumping an incarnation
       // after a heal) sends the run back to settling, up to the deadline.
       const holdMs = Math.min(2000, 5 * spec.params.periodMs);
+      const deadline = Math.max(healAt + spec.settleMs, observeUntil + holdMs);
       while (this.now() < deadline) {
         await this.sleep(spec.readEveryMs);
         await this.readAll();
