@@ -35,8 +35,16 @@ import {
 import { EdgeFirewall } from '../engine/backends/docker/iptables.js';
 import { self } from '../engine/backends/owner.js';
 import type { SpawnedEndpoint } from '../engine/backends/process.js';
-import { dockerBackend, oneProcessBackend, type RealtimeBackend } from '../engine/backends/realtime.js';
+import {
+  dockerBackend,
+  oneProcessBackend,
+  type RealtimeBackend,
+  swarmBackend,
+} from '../engine/backends/realtime.js';
 import { warnStale } from '../engine/backends/stale.js';
+import { NODE_OPS } from '../engine/backends/swarm/agent/protocol.js';
+import { SwarmCluster, sweepSwarmRunSync } from '../engine/backends/swarm/cluster.js';
+import { byHost } from '../engine/backends/swarm/placement.js';
 import { describeEvent } from '../engine/faults/label.js';
 import { HistoryRecorder, JsonlFileSink } from '../engine/history/recorder.js';
 import { Progress } from '../engine/realtime/progress.js';
@@ -54,7 +62,7 @@ import {
 import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { realtimeParams } from '../suites/realtime/params.js';
-import { caseResult, type RunReport, runReport } from '../suites/result.js';
+import { caseResult, type HostPlacement, type RunReport, runReport } from '../suites/result.js';
 import { chaosMaelstromCommand } from './chaos-maelstrom.js';
 import { KIT_ROOT } from './docker-image.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
@@ -62,7 +70,7 @@ import { probe, startImpl } from './iut.js';
 import { printSummary } from './summary.js';
 import { choiceFlag, durationFlag, intFlag, parseFlags, UsageError } from './usage.js';
 
-const HELP = `usage: gossipcheck chaos [--backend docker|process] [flags]
+const HELP = `usage: gossipcheck chaos [--backend docker|swarm|process] [flags]
 
 A realtime chaos run: nodes on their own timers, a seeded random fault schedule
 (partitions incl. one-way, pause, kill/restart, packet loss; with the harness
@@ -70,6 +78,9 @@ transport also delay, duplicate, reorder), then heal, wait for convergence,
 check, report.
 
   --backend B             docker: one container per node (default)
+                          swarm: one service per node on the Docker Swarm this engine
+                          manages (DOCKER_HOST), spread over its nodes, a fault agent
+                          on every host (harness transport; docs/chaos.md)
                           process: every node in the one process --impl starts
                           (no docker; kill = Stop(crash), restart = Init, pause =
                           the harness holds the node's traffic)
@@ -97,6 +108,11 @@ check, report.
   --seed S                seed of the schedule, workload and node seeds (default 1)
   --out DIR               report directory (default chaos-report)
   --keep-image            keep a base image this run had to build
+  --stack NAME            swarm: the stack's name (default gossipcheck-<run id>)
+  --agent-socket PATH     swarm: the docker socket on every host, for its fault agent
+                          (default /var/run/docker.sock; {{.Node.Hostname}} allowed)
+  --harness-host HOST     swarm: where nodes reach the harness (default the manager's
+                          swarm address)
 ${gateHelp(26)}
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
                           (gossipcheck chaos --maelstrom x --help)
@@ -126,6 +142,9 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     out: { type: 'string' },
     'keep-image': { type: 'boolean' },
+    stack: { type: 'string' },
+    'agent-socket': { type: 'string' },
+    'harness-host': { type: 'string' },
     ...GATE_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -134,7 +153,22 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const backend = choiceFlag('backend', values.backend, ['docker', 'process'] as const) ?? 'docker';
+  const backend = choiceFlag('backend', values.backend, ['docker', 'swarm', 'process'] as const) ?? 'docker';
+  if (backend !== 'swarm')
+    for (const f of ['stack', 'agent-socket', 'harness-host'] as const)
+      if (values[f] !== undefined) throw new UsageError(`--${f} is for --backend swarm`);
+  if (backend === 'swarm') {
+    if (values.build !== undefined)
+      throw new UsageError(
+        '--build is for --backend docker (on a swarm: build, push to a registry, --image)',
+      );
+    if (values.transport === 'direct')
+      throw new UsageError('--transport direct is not available on --backend swarm (harness transport only)');
+    if (values.stack !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/.test(values.stack))
+      throw new UsageError(
+        `--stack must be 1 to 40 of [a-z0-9_-], starting with a letter or digit, got '${values.stack}'`,
+      );
+  }
   if (backend === 'process') {
     if (values.impl === undefined)
       throw new UsageError('--backend process needs --impl "<command with {listen}>"');
@@ -146,7 +180,8 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   if (values.image !== undefined && values.build !== undefined) {
     throw new UsageError('--image and --build exclude each other');
   }
-  const n = intFlag('nodes', values.nodes, 5, 2, 64);
+  // A swarm spreads nodes over hosts; one machine's engine holds a few dozen (docs/performance.md).
+  const n = intFlag('nodes', values.nodes, 5, 2, backend === 'swarm' ? 1000 : 64);
   const durationMs = durationFlag('duration', values.duration, {
     bare: 's',
     fallbackMs: 30_000,
@@ -192,7 +227,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const progress = new Progress();
   const log = (s: string) => progress.note(s);
 
-  if (backend === 'docker') {
+  if (backend !== 'process') {
     if (!(await dockerAnswers())) {
       throw new Error('no docker engine answers (as root, scripts/ensure-docker.sh installs and starts one)');
     }
@@ -204,12 +239,22 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   const schedule = transport === 'direct' ? withDirectLoss(planned, seed, nodes, durationMs) : planned;
   await writeFile(join(out, 'schedule.json'), `${JSON.stringify(schedule, null, 2)}\n`);
   const where =
-    backend === 'docker' ? `${n} docker containers (${transport} transport)` : `one process (${n} nodes)`;
+    backend === 'docker'
+      ? `${n} docker containers (${transport} transport)`
+      : backend === 'swarm'
+        ? `${n} nodes on a docker swarm (harness transport)`
+        : `one process (${n} nodes)`;
 
   // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
-  const unregisterSweep = backend === 'docker' ? onCleanup(() => sweepRunSync(runId)) : () => {};
+  const unregisterSweep =
+    backend === 'docker'
+      ? onCleanup(() => sweepRunSync(runId))
+      : backend === 'swarm'
+        ? onCleanup(() => sweepSwarmRunSync(runId))
+        : () => {};
   let baseImage: BaseImageUse | null = null;
   let cluster: DockerCluster | null = null;
+  let swarm: SwarmCluster | null = null;
   let firewall: EdgeFirewall | null = null;
   let iut: SpawnedEndpoint | null = null;
   const sink = new JsonlFileSink(join(out, 'history.jsonl'));
@@ -241,6 +286,30 @@ export async function chaosCommand(argv: string[]): Promise<number> {
         });
       }
       rtBackend = oneProcessBackend(iut);
+    } else if (backend === 'swarm') {
+      // The agents run from the kit's image; the nodes from --image or the same.
+      baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+      log(
+        baseImage.built
+          ? `built base image ${baseImage.tag} (docker import)`
+          : `using base image ${baseImage.tag}`,
+      );
+      swarm = await SwarmCluster.start({
+        runId,
+        stack: values.stack ?? `gossipcheck-${runId}`,
+        image: values.image ?? baseImage.tag,
+        agentImage: baseImage.tag,
+        nodes,
+        port: NODE_PORT,
+        env,
+        dir: out,
+        agentSocket: values['agent-socket'] ?? '/var/run/docker.sock',
+        ...(values['harness-host'] !== undefined ? { harnessHost: values['harness-host'] } : {}),
+        log,
+      });
+      log(`swarm stack up (stack file ${swarm.stackFile}); nodes reach the harness at ${swarm.harnessHost}`);
+      for (const p of byHost(swarm.placement)) log(`  ${p.host}: ${p.nodes.join(', ')}`);
+      rtBackend = swarmBackend(swarm);
     } else {
       let image: string;
       if (values.image !== undefined) image = values.image;
@@ -277,7 +346,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       keys: 8,
       callTimeoutMs: 2000,
       startupTimeoutMs: 20_000,
-      scenario: backend === 'docker' ? `chaos/docker-${transport}` : `chaos/process-${faults}`,
+      scenario: backend === 'process' ? `chaos/process-${faults}` : `chaos/${backend}-${transport}`,
     };
     const startedAt = new Date().toISOString();
     const outcome = await new RealtimeRun(
@@ -309,6 +378,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       { startedAt, scenario: spec.scenario, runs: 1, history: 'history.jsonl' },
       gateOpts,
     );
+    if (swarm) report.placement = await swarmPlacement(swarm);
     const { results } = report;
     sinkClosed = true;
     await sink.close();
@@ -331,11 +401,34 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     if (iut) await iut.close();
     if (firewall) await firewall.removeAll();
     if (cluster) await cluster.teardown();
+    if (swarm) {
+      const left = await swarm.teardown();
+      if (left.length > 0) process.stderr.write(`chaos: could not remove or check: ${left.join('; ')}\n`);
+    }
     if (backend === 'docker') sweepRunSync(runId);
     baseImage?.release();
     unregisterSweep();
     log(`run ${runId}: torn down`);
   }
+}
+
+/**
+ * Where each node ran and what each host's agent did; an agent whose counts
+ * differ from what the harness asked of it broke the run's evidence (exit 2).
+ */
+async function swarmPlacement(swarm: SwarmCluster): Promise<HostPlacement[]> {
+  const hosts = await swarm.report();
+  for (const [node, asked] of swarm.requestedOps()) {
+    const h = hosts.find((x) => x.nodes.includes(node));
+    for (const op of NODE_OPS) {
+      const done = h?.ops[node]?.[op] ?? 0;
+      if (done !== asked[op])
+        throw new Error(
+          `the fault agent on ${h?.host ?? '?'} counted ${op} ${node} ×${done}; the harness asked ×${asked[op]}`,
+        );
+    }
+  }
+  return hosts;
 }
 
 /** Nothing to run: the endpoint does not declare what the run needs. Exit 1 (nothing judged). */

@@ -66,11 +66,23 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
+// A command whose work stalls on a promise nothing will settle lets Node exit
+// with an empty event loop: that must read as a harness error, never as 0.
+let settled = false;
+process.on('exit', (code) => {
+  // A signal's exit (cleanup.ts: 130, 143, 129) or an explicit non-zero code stands.
+  if (settled || code !== 0) return;
+  process.stderr.write('gossipcheck: internal error: the command stopped before it finished\n');
+  process.exitCode = 2;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    settled = true;
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`gossipcheck: ${message}\n`);
     process.exitCode = 2;

@@ -5,7 +5,7 @@
 import { gateOptionsOf, gating, reasonOf } from '../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../checks/verdict.js';
 import { failureGroups, groupLine } from '../reports/failure-groups.js';
-import { type RunReport, transportLine } from '../suites/result.js';
+import { placementLine, type RunReport, transportLine } from '../suites/result.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -32,6 +32,7 @@ export function summaryLines(report: RunReport, o: SummaryOptions): string[] {
   if (report.status && report.status !== 'completed')
     lines.push(`run ${report.status}: ${(report.statusReason ?? '').split('\n')[0]}`);
   if (report.transport) lines.push(`transport: ${transportLine(report.transport)}`);
+  for (const p of report.placement ?? []) lines.push(`host ${placementLine(p)}`);
   const shown = VERDICT_ORDER.filter((v) => t[v] > 0 || v === 'FAIL' || v === 'PASS');
   const suites = [...new Set(report.results.map((r) => r.suite))];
   const width = Math.max(5, ...suites.map((s) => s.length));

@@ -5,7 +5,7 @@
 import { countVerdicts } from '../checks/gate.js';
 import type { CheckTally } from '../checks/grade.js';
 import type { Verdict, VerdictKind } from '../checks/verdict.js';
-import type { Capabilities, TransportStats, Variant } from '../proto/contract.js';
+import type { Capabilities, NodeId, TransportStats, Variant } from '../proto/contract.js';
 import { KIT_VERSION } from '../shared/kit.js';
 import type { InputShape } from './input-stats.js';
 
@@ -40,6 +40,27 @@ export function transportLine(t: RunTransport): string {
     : '';
   const calls = t.unaryCalls + t.sessionCalls + t.roundCalls;
   return `${t.path}:${share} ${calls} calls (${t.unaryCalls} unary, ${t.sessionCalls} on the Session, ${t.roundCalls} Round) over ${t.streams} Session stream(s)${t.fallbacks ? `; ${t.fallbacks} fell back to unary` : ''}`;
+}
+
+/** One host of a multi-host (swarm) run: the nodes it ran and what its fault agent did to them. */
+export interface HostPlacement {
+  host: string;
+  address: string;
+  nodes: NodeId[];
+  /** node -> fault agent op (pause, unpause, kill) -> times carried out. */
+  ops: Record<string, Record<string, number>>;
+}
+
+/** The report line of a host, e.g. "gcl-a-1 (192.168.240.11): n2, n5; agent: kill n2 ×1, pause n5 ×1". */
+export function placementLine(p: HostPlacement): string {
+  const ops = Object.entries(p.ops)
+    .flatMap(([node, c]) =>
+      Object.entries(c)
+        .filter(([, k]) => k > 0)
+        .map(([op, k]) => `${op} ${node} ×${k}`),
+    )
+    .sort();
+  return `${p.host} (${p.address}): ${p.nodes.join(', ')}; agent: ${ops.join(', ') || 'no fault'}`;
 }
 
 export interface CaseResult extends Verdict {
@@ -94,6 +115,8 @@ export interface RunReport {
   transport?: RunTransport;
   /** Report-dir relative paths of the IUT processes' stdout + stderr. */
   nodeLogs?: string[];
+  /** A multi-host run (chaos --backend swarm): which host ran which node. */
+  placement?: HostPlacement[];
   results: CaseResult[];
   totals: Record<VerdictKind, number>;
   /**

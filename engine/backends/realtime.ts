@@ -1,7 +1,8 @@
 // Where the nodes of a realtime run live, behind one interface: the realtime
 // runner asks a backend to crash, restart, pause and resume nodes (the
 // nemesis's node actions) and, on the direct transport, to cut links. The
-// backends of the kit: docker containers (`dockerBackend`), every node in
+// backends of the kit: docker containers (`dockerBackend`), containers on a
+// Docker Swarm with a fault agent per host (`swarmBackend`), every node in
 // one endpoint process (`oneProcessBackend`); the Maelstrom adapter builds
 // its own over the Maelstrom host (adapters/maelstrom/scenario.ts).
 import type { NodeId } from '../../proto/contract.js';
@@ -11,6 +12,7 @@ import type { EdgeCount } from '../history/events.js';
 import type { DockerCluster } from './docker/cluster.js';
 import type { EdgeFirewall } from './docker/iptables.js';
 import type { SpawnedEndpoint } from './process.js';
+import type { SwarmCluster } from './swarm/cluster.js';
 
 /** What the realtime runner needs from where the nodes run. */
 export interface RealtimeBackend {
@@ -117,5 +119,18 @@ export function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: 
           },
         }
       : {}),
+  };
+}
+
+/** Node faults where each node runs: its host's fault agent, a restart by the orchestrator. */
+export function swarmBackend(c: SwarmCluster): RealtimeBackend {
+  return {
+    address: (node) => c.address(node),
+    harnessHost: c.harnessHost,
+    pause: (node) => c.pause(node),
+    resume: (node) => c.unpause(node),
+    crash: (node) => c.kill(node),
+    restart: (node) => c.restart(node),
+    logs: (node) => c.logs(node),
   };
 }

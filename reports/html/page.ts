@@ -4,7 +4,7 @@
 // then one section per result with its evidence and figures.
 import { countVerdicts, gateText } from '../../checks/gate.js';
 import { VERDICT_ORDER, type VerdictKind } from '../../checks/verdict.js';
-import { type RunReport, transportLine } from '../../suites/result.js';
+import { placementLine, type RunReport, transportLine } from '../../suites/result.js';
 import { escapeHtml } from '../escape.js';
 import { failureGroups, groupLine } from '../failure-groups.js';
 import { type LoadedHistory, safeRelativePath } from '../histories.js';
@@ -77,6 +77,12 @@ function headerHtml(runs: readonly RenderRun[], labels: string[]): string {
     [
       'transport',
       (r) => (r.transport ? e(transportLine(r.transport)) : '<span class="note">in-process</span>'),
+    ],
+    [
+      'placement',
+      (r) =>
+        (r.placement ?? []).map((p) => e(placementLine(p))).join('<br>') ||
+        '<span class="note">one machine</span>',
     ],
     ['kit', (r) => `${e(r.kit?.name)} ${e(r.kit?.version)}`],
     ['started', (r) => e(r.startedAt)],

@@ -24,7 +24,22 @@ export interface ComposeSpec {
   env: Readonly<Record<string, string>>;
 }
 
-const q = (s: string): string => JSON.stringify(s);
+/** A YAML scalar: JSON strings are valid YAML. */
+export const q = (s: string): string => JSON.stringify(s);
+
+/** What a node's container is told (the reference node's realtime main reads these; docs/chaos.md). */
+export function nodeEnvironment(
+  spec: Pick<ComposeSpec, 'port' | 'transport' | 'env'>,
+  node: NodeId,
+): Record<string, string> {
+  return {
+    GOSSIPCHECK_NODE: node,
+    GOSSIPCHECK_LISTEN: `0.0.0.0:${spec.port}`,
+    GOSSIPCHECK_PEER_PORT: String(spec.port),
+    GOSSIPCHECK_TRANSPORT: spec.transport,
+    ...spec.env,
+  };
+}
 
 export function composeYaml(spec: ComposeSpec): string {
   const labels = Object.entries(runLabels(spec.runId)).map(([k, v]) => `      ${k}: ${q(v)}`);
@@ -35,13 +50,7 @@ export function composeYaml(spec: ComposeSpec): string {
     'services:',
   ];
   for (const node of spec.nodes) {
-    const env: Record<string, string> = {
-      GOSSIPCHECK_NODE: node,
-      GOSSIPCHECK_LISTEN: `0.0.0.0:${spec.port}`,
-      GOSSIPCHECK_PEER_PORT: String(spec.port),
-      GOSSIPCHECK_TRANSPORT: spec.transport,
-      ...spec.env,
-    };
+    const env = nodeEnvironment(spec, node);
     lines.push(
       `  ${node}:`,
       `    image: ${q(spec.image)}`,

@@ -42,7 +42,8 @@ export const NODE_PORT = 7000;
 export const IMAGE_LABEL = 'gossipcheck.image';
 
 const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@bufbuild/protobuf'];
-const DIST_DIRS = ['dist/proto', 'dist/reference', 'dist/shared'];
+// The swarm fault agent and relay run from the same image (engine/backends/swarm/agent).
+const DIST_DIRS = ['dist/proto', 'dist/reference', 'dist/shared', 'dist/engine/backends/swarm/agent'];
 
 /** Runtime node_modules closure of the reference node (package dirs, relative to the kit root). */
 export function runtimePackages(kitRoot: string): string[] {

@@ -1,0 +1,104 @@
+// The harness's side of the fault agents (agent/protocol.ts): every request
+// goes through the run's relay, with the run's token, and every failure is an
+// AgentError that names the host and what went wrong, in one line.
+import { connect, type Socket } from 'node:net';
+import { AGENT_PORT } from './agent/protocol.js';
+
+export class AgentError extends Error {
+  constructor(
+    message: string,
+    /** The agent's HTTP status (401 wrong token, 404 no such container), 0 when none answered. */
+    readonly status = 0,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export class AgentRelay {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly token: string,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  /** The agents' overlay addresses (tasks.<stack>_agent on the overlay's DNS). */
+  async agents(): Promise<string[]> {
+    const { first, sock } = await this.open('?agents');
+    sock.destroy();
+    try {
+      return JSON.parse(first) as string[];
+    } catch {
+      throw new AgentError(`the relay answered ${JSON.stringify(first.slice(0, 80))}, not a list of agents`);
+    }
+  }
+
+  /** One request to the agent at overlay address `ip`; resolves to its JSON answer. */
+  async call<T>(ip: string, method: 'GET' | 'POST', path: string): Promise<T> {
+    const { first, sock } = await this.open(`${ip}:${AGENT_PORT}`);
+    if (first !== 'OK') {
+      sock.destroy();
+      throw new AgentError(`relay: ${first.replace(/^ERR /, '')}`);
+    }
+    // One request per connection (Connection: close): the whole answer is what arrives before the end.
+    const text = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      sock.setTimeout(this.timeoutMs, () => {
+        sock.destroy();
+        reject(new AgentError(`agent ${ip}: no answer to ${path} in ${this.timeoutMs} ms`));
+      });
+      sock.on('data', (c: Buffer) => chunks.push(c));
+      sock.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      sock.on('error', (err) => reject(new AgentError(`agent ${ip}: ${err.message}`)));
+      sock.resume();
+      sock.write(
+        `${method} ${path} HTTP/1.1\r\nhost: agent\r\nauthorization: Bearer ${this.token}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
+    });
+    sock.destroy();
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
+    const bodyText = text.slice(text.indexOf('\r\n\r\n') + 4);
+    let body: unknown;
+    try {
+      body = JSON.parse(bodyText);
+    } catch {
+      throw new AgentError(`agent ${ip} answered ${status || 'nothing'} with no JSON`, status);
+    }
+    if (status === 200) return body as T;
+    const why = (body as { error?: string } | null)?.error ?? bodyText;
+    throw new AgentError(`agent ${ip}: ${status} ${why}`, status);
+  }
+
+  /** Connects to the relay and sends the first line; resolves to the relay's first line and the socket. */
+  private open(target: string): Promise<{ first: string; sock: Socket }> {
+    return new Promise((resolve, reject) => {
+      const sock = connect(this.port, this.host);
+      let head = Buffer.alloc(0);
+      const fail = (why: string) => {
+        sock.destroy();
+        reject(new AgentError(`relay ${this.host}:${this.port}: ${why}`));
+      };
+      sock.setTimeout(this.timeoutMs, () => fail(`no answer in ${this.timeoutMs} ms`));
+      sock.on('connect', () => sock.write(`${this.token} ${target}\n`));
+      sock.on('error', (err) => fail(err.message));
+      const onData = (chunk: Buffer) => {
+        head = Buffer.concat([head, chunk]);
+        const nl = head.indexOf(10);
+        if (nl < 0) return;
+        sock.off('data', onData);
+        sock.pause();
+        sock.setTimeout(0);
+        sock.removeAllListeners('error');
+        sock.on('error', () => {});
+        const rest = head.subarray(nl + 1);
+        if (rest.length > 0) sock.unshift(rest);
+        resolve({ first: head.subarray(0, nl).toString('utf8'), sock });
+      };
+      sock.on('data', onData);
+      sock.on('end', () => {
+        if (head.indexOf(10) < 0) fail('closed the connection');
+      });
+    });
+  }
+}

@@ -1,0 +1,80 @@
+// The harness's one door into a swarm run's overlay (protocol.ts): a
+// container on the overlay, on the manager host, that pipes a connection to
+// one agent after the run's token, or tells where the agents are. It dials
+// nothing but agents' ports on the overlay.
+import { timingSafeEqual } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { AGENT_PORT, inSubnet } from './protocol.js';
+
+export interface RelayOptions {
+  token: string;
+  stack: string;
+  subnet: string;
+  port: number;
+}
+
+const FIRST_LINE_MAX = 512;
+const FIRST_LINE_MS = 5000;
+
+export function startRelay(o: RelayOptions): Promise<Server> {
+  const token = Buffer.from(o.token);
+  const server = createServer((sock) => {
+    let head = Buffer.alloc(0);
+    const timer = setTimeout(() => refuse(sock, 'no first line'), FIRST_LINE_MS);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl < 0) {
+        if (head.length > FIRST_LINE_MAX) refuse(sock, 'first line too long');
+        return;
+      }
+      clearTimeout(timer);
+      sock.off('data', onData);
+      sock.pause();
+      const [given = '', target = ''] = head.subarray(0, nl).toString('utf8').split(' ');
+      const rest = head.subarray(nl + 1);
+      const g = Buffer.from(given);
+      if (g.length !== token.length || !timingSafeEqual(g, token)) {
+        refuse(sock, 'wrong token');
+        return;
+      }
+      if (target === '?agents') {
+        lookup(`tasks.${o.stack}_agent`, { all: true, family: 4 }).then(
+          (list) => sock.end(`${JSON.stringify(list.map((a) => a.address).sort())}\n`),
+          () => sock.end('[]\n'),
+        );
+        return;
+      }
+      const [ip = '', port = ''] = target.split(':');
+      if (!inSubnet(ip, o.subnet) || Number(port) !== AGENT_PORT) {
+        refuse(sock, `not an agent: ${target}`);
+        return;
+      }
+      const up = connect(AGENT_PORT, ip);
+      let piped = false;
+      up.once('connect', () => {
+        piped = true;
+        sock.write('OK\n');
+        if (rest.length > 0) up.write(rest);
+        sock.pipe(up);
+        up.pipe(sock);
+        sock.resume();
+      });
+      up.on('error', (err) => (piped ? sock.destroy() : refuse(sock, `${target}: ${err.message}`)));
+      sock.on('error', () => up.destroy());
+      sock.on('close', () => up.destroy());
+      up.on('close', () => piped && sock.destroy());
+    };
+    sock.on('data', onData);
+    sock.on('error', () => {});
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '0.0.0.0', () => resolve(server));
+  });
+}
+
+function refuse(sock: Socket, why: string): void {
+  sock.end(`ERR ${why}\n`);
+}
