@@ -75,8 +75,17 @@ type Unary<Req, Res> = (
   cb: (err: grpc.ServiceError | null, res: Res) => void,
 ) => grpc.ClientUnaryCall;
 
+/**
+ * A call that never reached the endpoint: the client had no connection to
+ * send it on (grpc-js's UNAVAILABLE "No connection established"). Safe to
+ * send again: the node saw nothing.
+ */
+export class NotConnectedError extends Error {}
+
 /** A gRPC status as the error a call rejects with: the contract's codes become ContractErrors. */
 function callError(method: string, code: grpc.status, text: string): Error {
+  if (code === grpc.status.UNAVAILABLE && text.startsWith('No connection established'))
+    return new NotConnectedError(`${method}: ${text}`);
   const contract = CODES[code];
   // A refusal reads as it does in-process (the server sends the ContractError's own
   // message), so in- and out-of-process histories hold the same bytes.

@@ -15,7 +15,7 @@ import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { type Spread, spreadOf } from '../../shared/spread.js';
 import { NodeFault, type RealtimeBackend } from '../backends/realtime.js';
-import { GrpcEndpoint } from '../endpoint/grpc-client.js';
+import { GrpcEndpoint, NotConnectedError } from '../endpoint/grpc-client.js';
 import { eventLabel, faultLabel } from '../faults/label.js';
 import { applyToNetwork, Nemesis, type NodeAction, type Step, type Transition } from '../faults/nemesis.js';
 import type { HistoryEvent } from '../history/events.js';
@@ -133,6 +133,7 @@ export class RealtimeRun {
 
   private async initNode(node: NodeId, restoreDurable = false): Promise<InitResult> {
     const e = this.endpoint(node);
+    const startBy = Date.now() + this.spec.startupTimeoutMs;
     try {
       await e.waitForReady(this.spec.startupTimeoutMs);
     } catch {
@@ -143,15 +144,21 @@ export class RealtimeRun {
         `node did not serve GossipNode at ${e.address} within ${this.spec.startupTimeoutMs} ms${logs ? `: ${logs.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
       );
     }
-    try {
-      return await e.init(
-        [nodeInitOf(this.spec, node, restoreDurable, this.nemesis.generation(node))],
-        this.spec.params,
-        'realtime',
-        this.harnessAddress,
-      );
-    } catch (err) {
-      this.fail('Init', [node], (err as Error).message);
+    for (;;) {
+      try {
+        return await e.init(
+          [nodeInitOf(this.spec, node, restoreDurable, this.nemesis.generation(node))],
+          this.spec.params,
+          'realtime',
+          this.harnessAddress,
+        );
+      } catch (err) {
+        // A port that took the connection before the node served it (a published
+        // port, a proxy) drops the first calls unsent: sent again within the startup time.
+        if (!(err instanceof NotConnectedError) || Date.now() + 250 > startBy)
+          this.fail('Init', [node], (err as Error).message);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 

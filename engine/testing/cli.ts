@@ -15,14 +15,17 @@ export interface CliResult {
   stderr: string;
 }
 
+/** `wrap` runs the CLI under another command (e.g. nsenter --net=…), which execs node. */
 export function runCli(
   args: string[],
   timeoutMs = 600_000,
   cwd?: string,
   env: NodeJS.ProcessEnv = process.env,
+  wrap: readonly string[] = [],
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd, env });
+    const argv = [...wrap, process.execPath, CLI, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {

@@ -34,6 +34,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +112,12 @@ export interface SwarmLab {
   bridge: string;
   subnet: string;
   engines: LabEngine[];
+  /**
+   * The engines' sockets as one path with docker's {{.Node.Hostname}}
+   * template: what a global service bind-mounts to reach its own engine
+   * (`chaos --backend swarm --agent-socket`); on real hosts /var/run/docker.sock.
+   */
+  socketTemplate: string;
   /** Runs the docker CLI against engine `index`. Rejects on a non-zero exit unless `reject: false`. */
   docker(index: number, args: readonly string[], opts?: DockerOptions): Promise<DockerResult>;
   /** `docker save` from the host's engine (or `from`, a docker host URL), `docker load` into every engine. */
@@ -755,12 +762,17 @@ export async function startSwarmLab(opts: SwarmLabOptions = {}): Promise<SwarmLa
       log: join(engineDir(dir, i), 'dockerd.log'),
     }));
 
+    // Every engine's socket under its hostname: one path template serves a global service's bind mount.
+    mkdirSync(join(dir, 'by-host'));
+    for (const e of engines) symlinkSync(engineDir(dir, e.index), join(dir, 'by-host', e.hostname));
+
     const lab: SwarmLab = {
       name,
       dir,
       bridge,
       subnet,
       engines,
+      socketTemplate: join(dir, 'by-host', '{{.Node.Hostname}}', 'docker.sock'),
       docker: (i, args, o) => {
         if (!engines[i]) return Promise.reject(new Error(`no engine ${i} (the lab has ${count})`));
         return cli(i, args, o);

@@ -21,12 +21,14 @@ export class AgentRelay {
     readonly port: number,
     private readonly token: string,
     private readonly timeoutMs = 15_000,
+    private readonly agentPort = AGENT_PORT,
   ) {}
 
   /** The agents' overlay addresses (tasks.<stack>_agent on the overlay's DNS). */
   async agents(): Promise<string[]> {
     const { first, sock } = await this.open('?agents');
     sock.destroy();
+    if (first.startsWith('ERR ')) throw new AgentError(`relay: ${first.slice(4)}`);
     try {
       return JSON.parse(first) as string[];
     } catch {
@@ -36,7 +38,7 @@ export class AgentRelay {
 
   /** One request to the agent at overlay address `ip`; resolves to its JSON answer. */
   async call<T>(ip: string, method: 'GET' | 'POST', path: string): Promise<T> {
-    const { first, sock } = await this.open(`${ip}:${AGENT_PORT}`);
+    const { first, sock } = await this.open(`${ip}:${this.agentPort}`);
     if (first !== 'OK') {
       sock.destroy();
       throw new AgentError(`relay: ${first.replace(/^ERR /, '')}`);

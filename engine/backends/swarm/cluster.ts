@@ -172,7 +172,10 @@ export class SwarmCluster {
     if (!m) throw new Error(`the relay published no port (${bound})`);
     this.relay = new AgentRelay(m[1]!, Number(m[2]), token);
     await this.waitRunning(this.o.readyTimeoutMs ?? 120_000);
-    await this.findAgents(this.o.readyTimeoutMs ?? 120_000);
+    await this.findAgents(
+      this.hosts.filter((h) => h.usable).map((h) => h.hostname),
+      this.o.readyTimeoutMs ?? 120_000,
+    );
   }
 
   private async tasks(): Promise<TaskRow[]> {
@@ -215,9 +218,10 @@ export class SwarmCluster {
     }
   }
 
-  private async findAgents(timeoutMs: number): Promise<void> {
+  /** Learns which overlay address is the agent of each of `hosts` (forgetting what it knew of them). */
+  private async findAgents(hosts: readonly string[], timeoutMs: number): Promise<void> {
     const relay = this.relay!;
-    const usable = this.hosts.filter((h) => h.usable).map((h) => h.hostname);
+    for (const h of hosts) this.agentAt.delete(h);
     const end = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
@@ -232,16 +236,47 @@ export class SwarmCluster {
         if ([...this.agentAt.values()].includes(ip)) continue;
         try {
           const info = await relay.call<AgentInfo>(ip, 'GET', '/info');
-          this.agentAt.set(info.host, ip);
+          if (hosts.includes(info.host)) this.agentAt.set(info.host, ip);
         } catch (err) {
           // A wrong token is the run's error; an agent not listening yet is asked again.
-          if (err instanceof AgentError && err.status === 401) throw err;
+          if (err instanceof AgentError && err.status === 401)
+            throw new AgentError(`the fault agent at ${ip} refused the run's token (401)`, 401);
+          last = ` (${(err as Error).message})`;
         }
       }
-      const missing = usable.filter((h) => !this.agentAt.has(h));
+      const missing = hosts.filter((h) => !this.agentAt.has(h));
       if (missing.length === 0) return;
-      if (Date.now() > end) throw new Error(`swarm: no fault agent answers on ${missing.join(', ')}${last}`);
+      if (Date.now() > end) throw new AgentError(`no fault agent answers on ${missing.join(', ')}${last}`);
       await sleep(500);
+    }
+  }
+
+  /**
+   * One request to the agent of `host`. An agent that no longer answers at its
+   * address is looked for again once (its task may have been replaced); one
+   * that is gone, or refuses the token, is an AgentError naming the host.
+   */
+  private async agentCall<T>(host: string, method: 'GET' | 'POST', path: string): Promise<T> {
+    const relay = this.relay;
+    const ip = this.agentAt.get(host);
+    if (!relay || !ip) throw new AgentError(`no fault agent on ${host}`);
+    try {
+      return await relay.call<T>(ip, method, path);
+    } catch (err) {
+      const status = err instanceof AgentError ? err.status : 0;
+      if (status === 401)
+        throw new AgentError(`the fault agent on ${host} refused the run's token (401)`, 401);
+      if (status !== 0) throw err;
+      try {
+        await this.findAgents([host], 5000);
+      } catch (again) {
+        if ((again as AgentError).status === 401) throw again;
+        throw new AgentError(
+          `the fault agent on ${host} is gone: ${(err as Error).message}; ${(again as Error).message}`,
+          (again as AgentError).status ?? 0,
+        );
+      }
+      return relay.call<T>(this.agentAt.get(host)!, method, path);
     }
   }
 
@@ -252,13 +287,11 @@ export class SwarmCluster {
 
   private async op(node: NodeId, op: NodeOp): Promise<OpResult> {
     const host = this.placement.get(node)!.hostname;
-    const ip = this.agentAt.get(host);
-    if (!ip) throw new AgentError(`no fault agent on ${host} (for ${op} ${node})`);
     const counts = this.requested.get(node) ?? { pause: 0, unpause: 0, kill: 0 };
     counts[op]++;
     this.requested.set(node, counts);
     try {
-      return await this.relay!.call<OpResult>(ip, 'POST', `/op/${op}/${node}`);
+      return await this.agentCall<OpResult>(host, 'POST', `/op/${op}/${node}`);
     } catch (err) {
       throw new AgentError(
         `${op} ${node} on ${host}: ${(err as Error).message}`,
@@ -318,9 +351,7 @@ export class SwarmCluster {
     for (const h of [...this.hosts].sort((a, b) => (a.hostname < b.hostname ? -1 : 1))) {
       const nodes = this.o.nodes.filter((n) => this.placement.get(n)?.hostname === h.hostname);
       if (nodes.length === 0) continue;
-      const ip = this.agentAt.get(h.hostname);
-      const info = ip ? await this.relay!.call<AgentInfo>(ip, 'GET', '/info') : null;
-      if (!info) throw new AgentError(`no fault agent on ${h.hostname}`);
+      const info = await this.agentCall<AgentInfo>(h.hostname, 'GET', '/info');
       out.push({ host: h.hostname, address: h.address, nodes, ops: info.ops });
     }
     return out;
@@ -354,19 +385,14 @@ export class SwarmCluster {
     for (;;) {
       const left: string[] = [];
       for (const h of this.hosts.filter((x) => x.usable)) {
-        const ip = this.agentAt.get(h.hostname);
-        if (!ip || !this.relay) {
-          left.push(`${h.hostname}: no agent to check it`);
-          continue;
-        }
         try {
-          const l = await this.relay.call<Leftovers>(ip, 'GET', '/leftovers');
+          const l = await this.agentCall<Leftovers>(h.hostname, 'GET', '/leftovers');
           if (l.containers.length > 0) left.push(`${h.hostname}: ${l.containers.join(', ')}`);
         } catch (err) {
           left.push(`${h.hostname}: could not check (${(err as Error).message})`);
         }
       }
-      const waiting = left.some((l) => !l.includes('could not check') && !l.includes('no agent'));
+      const waiting = left.some((l) => !l.includes('could not check'));
       if (!waiting || Date.now() > end) return left;
       await sleep(500);
     }

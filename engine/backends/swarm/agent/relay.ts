@@ -12,13 +12,17 @@ export interface RelayOptions {
   stack: string;
   subnet: string;
   port: number;
+  /** The agents' port (default AGENT_PORT). */
+  agentPort?: number;
 }
 
 const FIRST_LINE_MAX = 512;
 const FIRST_LINE_MS = 5000;
+const CONNECT_MS = 3000;
 
 export function startRelay(o: RelayOptions): Promise<Server> {
   const token = Buffer.from(o.token);
+  const agentPort = o.agentPort ?? AGENT_PORT;
   const server = createServer((sock) => {
     let head = Buffer.alloc(0);
     const timer = setTimeout(() => refuse(sock, 'no first line'), FIRST_LINE_MS);
@@ -47,14 +51,17 @@ export function startRelay(o: RelayOptions): Promise<Server> {
         return;
       }
       const [ip = '', port = ''] = target.split(':');
-      if (!inSubnet(ip, o.subnet) || Number(port) !== AGENT_PORT) {
+      if (!inSubnet(ip, o.subnet) || Number(port) !== agentPort) {
         refuse(sock, `not an agent: ${target}`);
         return;
       }
-      const up = connect(AGENT_PORT, ip);
+      const up = connect(agentPort, ip);
       let piped = false;
+      // A gone agent's address may not answer at all: say so soon rather than at TCP's timeout.
+      up.setTimeout(CONNECT_MS, () => up.destroy(new Error(`no connection in ${CONNECT_MS} ms`)));
       up.once('connect', () => {
         piped = true;
+        up.setTimeout(0);
         sock.write('OK\n');
         if (rest.length > 0) up.write(rest);
         sock.pipe(up);
