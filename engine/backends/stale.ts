@@ -17,6 +17,7 @@ import { allPids, cmdlineOf, environOf, isZombie, parentPid } from './proc.js';
 export type StaleKind =
   | 'process'
   | 'cgroup'
+  | 'service'
   | 'container'
   | 'network'
   | 'chain'
@@ -63,6 +64,25 @@ function labelled(kind: 'container' | 'network'): StaleResource[] {
   for (const [id, name, runId, pid, start] of dockerRows(args)) {
     const o = ownerFromLabels({ [LABEL.pid]: pid, [LABEL.pidStart]: start });
     if (dead(o)) out.push({ kind, id, runId, what: `${kind} ${name} (run ${runId}, ${ownerText(o)})` });
+  }
+  return out;
+}
+
+/** Swarm services of dead runs (chaos --backend swarm), on a manager; none elsewhere. */
+function services(): StaleResource[] {
+  const ids = dockerRows(['service', 'ls', '-q', '--filter', `label=${LABEL.run}`]).map(([id]) => id!);
+  if (ids.length === 0) return [];
+  const fmt = `{{.ID}}\t{{.Spec.Name}}\t{{index .Spec.Labels "${LABEL.run}"}}\t{{index .Spec.Labels "${LABEL.pid}"}}\t{{index .Spec.Labels "${LABEL.pidStart}"}}`;
+  const out: StaleResource[] = [];
+  for (const [id, name, runId, pid, start] of dockerRows(['service', 'inspect', '--format', fmt, ...ids])) {
+    const o = ownerFromLabels({ [LABEL.pid]: pid ?? '', [LABEL.pidStart]: start ?? '' });
+    if (dead(o))
+      out.push({
+        kind: 'service',
+        id: id!,
+        runId: runId ?? '',
+        what: `service ${name} (run ${runId}, ${ownerText(o)})`,
+      });
   }
   return out;
 }
@@ -230,6 +250,7 @@ export function findStale(runId?: string): StaleResource[] {
   const all = [
     ...processes(),
     ...cgroups(),
+    ...services(),
     ...labelled('container'),
     ...labelled('network'),
     ...chains(),
@@ -252,6 +273,8 @@ export function removeStale(r: StaleResource): boolean {
       return true;
     case 'cgroup':
       return removeCgroup(r.id);
+    case 'service':
+      return tryRunSync('docker', ['service', 'rm', r.id], 60_000) !== null;
     case 'container':
       return tryRunSync('docker', ['rm', '-f', '-v', r.id], 120_000) !== null;
     case 'network':

@@ -32,7 +32,9 @@ const MEMBERLIST_TESTS = [
 const DOCKER_TESTS = [
   'engine/backends/docker/chaos.e2e.test.ts',
   'engine/backends/docker/isolation.e2e.test.ts',
-  'engine/backends/docker/swarm.e2e.test.ts',
+  'engine/backends/swarm/agent.e2e.test.ts',
+  'engine/testing/swarm-lab.e2e.test.ts',
+  'cli/chaos-swarm.e2e.test.ts',
   'adapters/maelstrom/docker.e2e.test.ts',
 ];
 
