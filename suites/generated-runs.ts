@@ -11,6 +11,8 @@
 import * as fc from 'fast-check';
 import { Tally } from '../checks/grade.js';
 import type { Verdict } from '../checks/verdict.js';
+import { inputShape } from './input-stats.js';
+import type { Counterexample } from './result.js';
 
 export interface GeneratedRunsOptions<G, I, E> {
   arbitrary: fc.Arbitrary<G>;
@@ -137,3 +139,13 @@ export function shrinkLine<G, I, E>(g: GeneratedRuns<G, I, E>, shrinkBudgetMs: n
 /** fast-check's path of the saved counterexample. */
 export const counterexamplePath = <G, I, E>(g: GeneratedRuns<G, I, E>): string =>
   g.details?.counterexamplePath ?? String(g.firstFailIndex);
+
+/** A generated case's saved counterexample, as its result carries it (the report links it, replay runs it). */
+export function counterexampleOf<G, I, E>(
+  g: GeneratedRuns<G, I, E>,
+  input: I,
+  saved: { seed: number; file: string; replay: string; history: string },
+): Counterexample {
+  const { seed, file, replay, history } = saved;
+  return { seed, path: counterexamplePath(g), file, replay, history, shape: inputShape(input) };
+}

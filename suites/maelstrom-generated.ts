@@ -13,8 +13,8 @@ import { capDetails, capLine, type Verdict } from '../checks/verdict.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { deriveSeed } from '../shared/prng.js';
-import { counterexamplePath, generatedRuns, shrinkLine } from './generated-runs.js';
-import { addExplored, inputShape } from './input-stats.js';
+import { counterexampleOf, counterexamplePath, generatedRuns, shrinkLine } from './generated-runs.js';
+import { addExplored } from './input-stats.js';
 import { GENERATED_CASE, MAELSTROM_PARAMS } from './maelstrom.js';
 import {
   focusMaelstrom,
@@ -161,14 +161,7 @@ export async function checkMaelstromGenerated(
         ),
       },
       history,
-      counterexample: {
-        seed: fcSeed,
-        path: counterexamplePath(g),
-        file,
-        replay,
-        history,
-        shape: inputShape(input),
-      },
+      counterexample: counterexampleOf(g, input, { seed: fcSeed, file, replay, history }),
     };
     return { result, histories };
   }

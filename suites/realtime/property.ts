@@ -15,8 +15,8 @@ import { writeHistoryFile } from '../../engine/history/recorder.js';
 import type { Parameters, Variant } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import { findEntry } from '../catalogue.js';
-import { counterexamplePath, generatedRuns, shrinkLine } from '../generated-runs.js';
-import { addExplored, inputShape } from '../input-stats.js';
+import { counterexampleOf, counterexamplePath, generatedRuns, shrinkLine } from '../generated-runs.js';
+import { addExplored } from '../input-stats.js';
 import { caseSeed, slug } from '../property.js';
 import type { CaseResult } from '../result.js';
 import { type ExecuteOptions, type Execution, execute, LAG_ALLOWANCE_MS } from './execute.js';
@@ -210,14 +210,7 @@ export async function checkRealtimeVariant(o: RealtimeCaseOptions): Promise<Case
           ),
         },
         history,
-        counterexample: {
-          seed: fcSeed,
-          path: counterexamplePath(g),
-          file,
-          replay,
-          history,
-          shape: inputShape(lastFail.input),
-        },
+        counterexample: counterexampleOf(g, lastFail.input, { seed: fcSeed, file, replay, history }),
       });
       continue;
     }
