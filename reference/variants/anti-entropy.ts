@@ -43,8 +43,7 @@ export class AntiEntropy {
     const store = this.store;
     switch (msg.t) {
       case 'digest': {
-        const theirs = versionMap(msg.versions);
-        const entries = this.mode === 'push' ? [] : newerThan(store, msg, theirs);
+        const entries = this.mode === 'push' ? [] : newerThan(store, msg);
         const want = this.mode === 'pull' ? [] : wantedFrom(store, msg.versions);
         if (this.mode === 'push-pull') {
           if (entries.length > 0 || want.length > 0) out.send(from, { t: 'entries-want', entries, want });
@@ -79,6 +78,14 @@ export function digestOf(store: Store): DigestMessage {
   return { t: 'digest', lo: null, hi: null, versions };
 }
 
+/**
+ * Digests up to this long are searched in place instead of through a Map: at
+ * n = 10^6 a Map per received digest (almost all hold 0 or 1 versions) was the
+ * exchange's largest allocation. Same answer: the last version of a key wins,
+ * as Map.set keeps the last.
+ */
+const SCAN_LIMIT = 8;
+
 function versionMap(versions: readonly WireVersion[]): Map<string, Version> {
   const m = new Map<string, Version>();
   for (let i = 0; i < versions.length; i++) {
@@ -88,14 +95,31 @@ function versionMap(versions: readonly WireVersion[]): Map<string, Version> {
   return m;
 }
 
+/** The digest's (last) version of `k`, by a scan from the end. */
+function lastVersion(versions: readonly WireVersion[], k: string): WireVersion | undefined {
+  for (let i = versions.length - 1; i >= 0; i--) if (versions[i].k === k) return versions[i];
+  return undefined;
+}
+
 /** Our entries within the digest's key range that the digest lacks or holds older. */
-function newerThan(store: Store, digest: DigestMessage, theirs: Map<string, Version>): WireEntry[] {
+function newerThan(store: Store, digest: DigestMessage): WireEntry[] {
   const out: WireEntry[] = [];
-  const { lo, hi } = digest;
+  if (store.entries.size === 0) return out;
+  const { lo, hi, versions } = digest;
+  const theirs = versions.length > SCAN_LIMIT ? versionMap(versions) : null;
   for (const [k, e] of store.entries) {
     if ((lo !== null && k <= lo) || (hi !== null && k > hi)) continue;
-    const v = theirs.get(k);
-    if (v === undefined || compareVersions(e.version, v) > 0) out.push(wireEntry(store, k)!);
+    let newer: boolean;
+    if (theirs) {
+      const v = theirs.get(k);
+      newer = v === undefined || compareVersions(e.version, v) > 0;
+    } else {
+      const w = lastVersion(versions, k);
+      // compareVersions(e.version, w) > 0, on the wire form.
+      newer =
+        w === undefined || (e.version.counter === w.c ? e.version.origin > w.o : e.version.counter > w.c);
+    }
+    if (newer) out.push(wireEntry(store, k)!);
   }
   return out;
 }
