@@ -16,7 +16,7 @@
 // With `wire` every message goes through the reference codec on the way, as in
 // ReferenceNode.send / ReferenceHost.deliver (encodeFitting, decode, accepts).
 import { DEFAULT_MAX_PAYLOAD_BYTES, type NodeId, type Variant } from '../proto/contract.js';
-import { decode } from '../reference/codec.js';
+import { decode, encodeToString } from '../reference/codec.js';
 import { type Encoded, encodeFitting } from '../reference/fit.js';
 import type { Message } from '../reference/messages.js';
 import { Store, type StoredEntry } from '../reference/store.js';
@@ -58,8 +58,10 @@ export function benchParams(variant: InprocVariant): CoreParams {
   return { variant, fanout: 1, lossOfInterest: 'feedback-counter', rumorK: 4, antiEntropyEvery: 1 };
 }
 
-/** The view's target: an empty array (so it still looks like one) that knows whose view it is. */
-type PeerTarget = NodeId[] & { self: number };
+/** The view's target: whose view it is (the cores only read `length` and indices). */
+interface PeerTarget {
+  self: number;
+}
 
 /**
  * "All nodes but `self`", indexable like an array, over the one shared id
@@ -75,10 +77,17 @@ function peerViews(ids: readonly NodeId[]): (self: number) => readonly NodeId[] 
         const i = Number(prop);
         if (Number.isInteger(i) && i >= 0) return i < length ? ids[i < target.self ? i : i + 1] : undefined;
       }
-      return Reflect.get(target, prop, receiver);
+      // Array methods (slice, iteration) work on it through length, indices and `has`.
+      return Reflect.get(Array.prototype, prop, receiver);
+    },
+    has(_target, prop) {
+      if (prop === 'length') return true;
+      const i = typeof prop === 'string' ? Number(prop) : -1;
+      return Number.isInteger(i) && i >= 0 && i < length;
     },
   };
-  return (self) => new Proxy(Object.assign([] as NodeId[], { self }), handler);
+  // The cast names what the handler provides: a read-only array of the other ids.
+  return (self) => new Proxy({ self }, handler) as unknown as readonly NodeId[];
 }
 
 /** The index of id `n<i>` (the driver's own ids), read off the string instead of a Map of n ids. */
@@ -121,6 +130,7 @@ export function runInproc(opts: InprocOptions): InprocResult {
   let now = new HopQueue();
   let from = 0;
   let lastMsg: Message | null = null;
+  let lastText = '';
   const parts: Encoded[] = [];
   const outbox: Outbox = {
     send(to: NodeId, msg: Message): void {
@@ -129,12 +139,16 @@ export function runInproc(opts: InprocOptions): InprocResult {
         next.pushMsg(from, t, msg);
         return;
       }
-      // As ReferenceNode.send: encode once per message object (the arena copies the bytes per envelope).
+      // As ReferenceNode.send: the same bytes (encodeFitting's, for a message that fits),
+      // encoded once per message object, written straight into the arena.
       if (msg !== lastMsg) {
-        parts.length = 0;
-        encodeFitting(msg, DEFAULT_MAX_PAYLOAD_BYTES, parts);
+        lastText = encodeToString(msg);
         lastMsg = msg;
       }
+      if (next.pushText(from, t, lastText, DEFAULT_MAX_PAYLOAD_BYTES)) return;
+      // Oversize: split as ReferenceNode.send does (not at the bench's one key).
+      parts.length = 0;
+      encodeFitting(msg, DEFAULT_MAX_PAYLOAD_BYTES, parts);
       for (let i = 0; i < parts.length; i++) next.pushBytes(from, t, parts[i].payload);
     },
   };

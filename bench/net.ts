@@ -8,6 +8,8 @@
 // objects. Without `wire` the message objects themselves are queued.
 import type { Message } from '../reference/messages.js';
 
+const encoder = new TextEncoder();
+
 export class HopQueue {
   length = 0;
   from = new Int32Array(1024);
@@ -30,6 +32,25 @@ export class HopQueue {
     if (e > this.bytes.length) this.bytes = grow(this.bytes, e);
     this.bytes.set(payload, s);
     this.start[k + 1] = e;
+  }
+
+  /**
+   * Appends the UTF-8 bytes of `text` (the codec's encodeToString of a
+   * message: the bytes `encode` gives, without its copy per message); returns
+   * false, and appends nothing, when they exceed `max`.
+   */
+  pushText(from: number, to: number, text: string, max: number): boolean {
+    const k = this.slot(from, to);
+    const s = this.start[k];
+    // 3 bytes per UTF-16 unit is the most UTF-8 can take.
+    if (s + text.length * 3 > this.bytes.length) this.bytes = grow(this.bytes, s + text.length * 3);
+    const { written } = encoder.encodeInto(text, this.bytes.subarray(s));
+    if (written > max) {
+      this.length--;
+      return false;
+    }
+    this.start[k + 1] = s + written;
+    return true;
   }
 
   pushMsg(from: number, to: number, msg: Message): void {
