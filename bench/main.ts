@@ -51,7 +51,7 @@ function inprocChild(variant: InprocVariant, n: number, seed: number): InprocRes
   const res = spawnSync(
     process.execPath,
     ['--max-old-space-size=4096', script, variant, String(n), String(seed), '1'],
-    { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 },
+    { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 },
   );
   if (res.status !== 0) {
     throw new Error(

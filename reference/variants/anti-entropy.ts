@@ -134,28 +134,22 @@ function wantedFrom(store: Store, versions: readonly WireVersion[]): string[] {
   return out;
 }
 
-/** Anti-entropy as a variant: each period, one exchange with each of `fanout` random peers. */
-export class AntiEntropyCore implements Core {
-  private readonly ae: AntiEntropy;
-
+/**
+ * Anti-entropy as a variant: each period, one exchange with each of `fanout`
+ * random peers. It is the exchange itself (a subclass, not a wrapper around
+ * one): at n = 10^6 every message reaches its node through one object fewer.
+ */
+export class AntiEntropyCore extends AntiEntropy implements Core {
   constructor(
     private readonly ctx: CoreContext,
     mode: AntiEntropyMode,
   ) {
-    this.ae = new AntiEntropy(ctx.store, mode, null);
-  }
-
-  accepts(type: MessageType): boolean {
-    return this.ae.accepts(type);
+    super(ctx.store, mode, null);
   }
 
   tick(out: Outbox): void {
     const { rng, peers, params } = this.ctx;
-    this.ae.initiate(rng.sample(peers, params.fanout), out);
-  }
-
-  receive(from: NodeId, msg: Message, out: Outbox): void {
-    this.ae.receive(from, msg, out);
+    this.initiate(rng.sample(peers, params.fanout), out);
   }
 
   write(key: string, value: string, _out: Outbox): Version {
