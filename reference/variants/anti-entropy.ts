@@ -7,7 +7,7 @@
 // Empty replies are omitted.
 import { compareVersions, type NodeId, type SirStatus, type Version } from '../../proto/contract.js';
 import type { DigestMessage, Message, MessageType, WireEntry, WireVersion } from '../messages.js';
-import type { Store } from '../store.js';
+import type { Store, StoredEntry } from '../store.js';
 import { type Core, type CoreContext, type LearnListener, NO_MASS, type Outbox } from './core.js';
 import { entriesFor, mergeEntries, wireEntry } from './wire.js';
 
@@ -22,11 +22,20 @@ const ACCEPTS: Record<AntiEntropyMode, readonly MessageType[]> = {
 
 /** The exchange logic alone, shared by the anti-entropy cores and the hybrid. */
 export class AntiEntropy {
+  /**
+   * The store's working copy, held directly: at n = 10^6 the cost of a message
+   * is mostly reaching its node's objects, and an empty store (most of them,
+   * early on) is then told by one object instead of two.
+   */
+  private readonly entries: ReadonlyMap<string, StoredEntry>;
+
   constructor(
     private readonly store: Store,
     readonly mode: AntiEntropyMode,
     private readonly listener: LearnListener | null,
-  ) {}
+  ) {
+    this.entries = store.entries;
+  }
 
   accepts(type: MessageType): boolean {
     return ACCEPTS[this.mode].includes(type);
@@ -35,7 +44,7 @@ export class AntiEntropy {
   /** Opens one exchange with each of `targets`. */
   initiate(targets: readonly NodeId[], out: Outbox): void {
     if (targets.length === 0) return;
-    const msg = digestOf(this.store);
+    const msg = digestOf(this.entries);
     for (let i = 0; i < targets.length; i++) out.send(targets[i], msg);
   }
 
@@ -43,7 +52,8 @@ export class AntiEntropy {
     const store = this.store;
     switch (msg.t) {
       case 'digest': {
-        const entries = this.mode === 'push' ? [] : newerThan(store, msg);
+        // Nothing of an empty store is newer than anything.
+        const entries = this.mode === 'push' || this.entries.size === 0 ? [] : newerThan(store, msg);
         const want = this.mode === 'pull' ? [] : wantedFrom(store, msg.versions);
         if (this.mode === 'push-pull') {
           if (entries.length > 0 || want.length > 0) out.send(from, { t: 'entries-want', entries, want });
@@ -72,9 +82,9 @@ export class AntiEntropy {
 }
 
 /** Every key with its version: the whole store in one digest (split later only if oversize). */
-export function digestOf(store: Store): DigestMessage {
+export function digestOf(entries: ReadonlyMap<string, StoredEntry>): DigestMessage {
   const versions: WireVersion[] = [];
-  for (const [k, e] of store.entries) versions.push({ k, c: e.version.counter, o: e.version.origin });
+  for (const [k, e] of entries) versions.push({ k, c: e.version.counter, o: e.version.origin });
   return { t: 'digest', lo: null, hi: null, versions };
 }
 
@@ -104,7 +114,6 @@ function lastVersion(versions: readonly WireVersion[], k: string): WireVersion |
 /** Our entries within the digest's key range that the digest lacks or holds older. */
 function newerThan(store: Store, digest: DigestMessage): WireEntry[] {
   const out: WireEntry[] = [];
-  if (store.entries.size === 0) return out;
   const { lo, hi, versions } = digest;
   const theirs = versions.length > SCAN_LIMIT ? versionMap(versions) : null;
   for (const [k, e] of store.entries) {
