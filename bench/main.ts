@@ -42,6 +42,7 @@ interface GrowthRow {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** Issue 24: in-process n = 10^6, both variants, to completion within 60 s and 8 GB. */
 const MILLION_TARGET = { seconds: 60, rssMb: 8192 };
 
@@ -205,20 +206,22 @@ async function main(): Promise<number> {
   }));
   // How cost grows: the power-law exponent over the three largest sizes of each mode (bench/growth.ts).
   const growth: GrowthRow[] = variants.map((variant) => {
-    const rows = inprocRows.filter((r) => r.variant === variant).slice(-3);
+    // Fitted on the unrounded figures: at n = 100 a run takes hundredths of a second.
+    const runs = inproc.filter((r) => r.variant === variant).slice(-3);
+    const seconds = runs.map((r) => r.setupSeconds + r.runSeconds);
     return {
       mode: `in-process ${variant}`,
-      sizes: rows.map((r) => r.n),
-      seconds: rows.map((r) => r.seconds),
-      peak_rss_mb: rows.map((r) => r.peak_rss_mb),
-      time_exponent: round2(growthExponent(rows.map((r) => ({ n: r.n, cost: r.seconds })))),
-      memory_exponent: round2(growthExponent(rows.map((r) => ({ n: r.n, cost: r.peak_rss_mb })))),
+      sizes: runs.map((r) => r.n),
+      seconds: seconds.map(round3),
+      peak_rss_mb: runs.map((r) => Math.round(r.peakRssMb)),
+      time_exponent: round2(growthExponent(runs.map((r, i) => ({ n: r.n, cost: seconds[i] })))),
+      memory_exponent: round2(growthExponent(runs.map((r) => ({ n: r.n, cost: r.peakRssMb })))),
     };
   });
   growth.push({
     mode: 'lockstep over gRPC, seconds per round',
     sizes: lockstep.map((l) => l.n),
-    seconds: lockstep.map((l) => round2(1 / l.roundsPerS)),
+    seconds: lockstep.map((l) => round3(1 / l.roundsPerS)),
     time_exponent: round2(growthExponent(lockstep.map((l) => ({ n: l.n, cost: 1 / l.roundsPerS })))),
   });
   const million = inproc.filter((r) => r.n === 1_000_000);
@@ -334,7 +337,7 @@ async function main(): Promise<number> {
       growth.map((g) => [
         g.mode,
         g.sizes.join(' / '),
-        g.seconds.map((x) => x.toFixed(2)).join(' / '),
+        g.seconds.map((x) => x.toFixed(3)).join(' / '),
         g.peak_rss_mb ? g.peak_rss_mb.join(' / ') : '-',
         g.time_exponent.toFixed(2),
         g.memory_exponent === undefined ? '-' : g.memory_exponent.toFixed(2),
