@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      '{proto,shared,reference,engine,checks,suites,reports,examples,adapters,cli,scripts}/**/*.test.ts',
+      '{proto,shared,reference,engine,checks,suites,reports,examples,adapters,bench,cli,scripts}/**/*.test.ts',
     ],
     globalSetup: ['engine/testing/global-setup.ts'],
     // Generous: nothing may depend on wall-clock speed (the machine may be oversubscribed).

@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { examplePairs } from './examples.js';
 import { gateTiming, realtimeGateTiming } from './gate.js';
+import { growthExponent } from './growth.js';
 import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
 import type { InprocResult, InprocVariant } from './inproc.js';
 import { machine } from './machine.js';
-import { type TheoryRow, theoryRounds } from './theory.js';
+import { inBand, type TheoryRow, theoryRounds } from './theory.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const USAGE = 'usage: npm run bench -- [--json FILE] [--quick] [--seed S]';
@@ -30,7 +31,20 @@ const REALTIME_TARGET_S: Record<string, number> = { reference: 180, memberlist: 
 /** The examples' gates with Session + Round over in-process on the same variants (issue 26's bar). */
 const EXAMPLE_TARGET: Record<string, number> = { 'examples/go': 1.5, 'examples/python': 2.5 };
 
+interface GrowthRow {
+  mode: string;
+  sizes: number[];
+  seconds: number[];
+  /** Absent where the bench cannot see the process's peak (the gRPC endpoint). */
+  peak_rss_mb?: number[];
+  time_exponent: number;
+  memory_exponent?: number;
+}
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Issue 24: in-process n = 10^6, both variants, to completion within 60 s and 8 GB. */
+const MILLION_TARGET = { seconds: 60, rssMb: 8192 };
 
 /** One in-process measurement in a fresh node process (its own peak RSS). */
 function inprocChild(variant: InprocVariant, n: number, seed: number): InprocResult & { peakRssMb: number } {
@@ -38,7 +52,7 @@ function inprocChild(variant: InprocVariant, n: number, seed: number): InprocRes
   const res = spawnSync(
     process.execPath,
     ['--max-old-space-size=4096', script, variant, String(n), String(seed), '1'],
-    { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 },
+    { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 20 },
   );
   if (res.status !== 0) {
     throw new Error(
@@ -105,6 +119,7 @@ async function main(): Promise<number> {
   // 2. Lockstep rounds per second over gRPC, one endpoint process.
   const lockstep = [];
   for (const [n, rounds] of [
+    [10, quick ? 20 : 60],
     [100, quick ? 20 : 60],
     [1000, quick ? 10 : 30],
   ]) {
@@ -113,7 +128,8 @@ async function main(): Promise<number> {
   }
 
   // 3. In-process to completion, one fresh process per measurement.
-  const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
+  // Three sizes a decade apart at the top, for the growth fit; --quick stops at 10^4.
+  const sizes = quick ? [100, 1000, 10_000] : [1000, 10_000, 100_000, 1_000_000];
   const variants: InprocVariant[] = ['rumor-push', 'anti-entropy-push-pull'];
   const inproc: (InprocResult & { peakRssMb: number })[] = [];
   for (const variant of variants) {
@@ -176,6 +192,8 @@ async function main(): Promise<number> {
       reached: r.reached,
       theory_rounds: round2(t.rounds),
       formula: t.formula,
+      band: [round2(t.band[0]), round2(t.band[1])],
+      in_band: inBand(t, r.spreadRounds),
     };
   });
 
@@ -186,10 +204,32 @@ async function main(): Promise<number> {
     seconds: round2(r.setupSeconds + r.runSeconds),
     peak_rss_mb: Math.round(r.peakRssMb),
   }));
+  // How cost grows: the power-law exponent over the three largest sizes of each mode (bench/growth.ts).
+  const growth: GrowthRow[] = variants.map((variant) => {
+    // Fitted on the unrounded figures: at n = 100 a run takes hundredths of a second.
+    const runs = inproc.filter((r) => r.variant === variant).slice(-3);
+    const seconds = runs.map((r) => r.setupSeconds + r.runSeconds);
+    return {
+      mode: `in-process ${variant}`,
+      sizes: runs.map((r) => r.n),
+      seconds: seconds.map(round3),
+      peak_rss_mb: runs.map((r) => Math.round(r.peakRssMb)),
+      time_exponent: round2(growthExponent(runs.map((r, i) => ({ n: r.n, cost: seconds[i] })))),
+      memory_exponent: round2(growthExponent(runs.map((r) => ({ n: r.n, cost: r.peakRssMb })))),
+    };
+  });
+  growth.push({
+    mode: 'lockstep over gRPC, seconds per round',
+    sizes: lockstep.map((l) => l.n),
+    seconds: lockstep.map((l) => round3(1 / l.roundsPerS)),
+    time_exponent: round2(growthExponent(lockstep.map((l) => ({ n: l.n, cost: 1 / l.roundsPerS })))),
+  });
+  const million = inproc.filter((r) => r.n === 1_000_000);
   const out = {
     grpc_raw_msgs_per_s: Math.round(raw.msgsPerS),
     harness_msgs_per_s: Math.round(harness.msgsPerS),
     inproc: inprocRows,
+    growth,
     lockstep_grpc: lockstep.map((l) => ({ n: l.n, rounds_per_s: round2(l.roundsPerS) })),
     theory,
     gate_grpc_over_inproc: round2(gate.ratio),
@@ -274,6 +314,35 @@ async function main(): Promise<number> {
         `${Math.round(ae100k.peakRssMb)} MB  (target <= 30 s and <= 4096 MB: ` +
         `${verdict(ae100k.completed && ae100k.setupSeconds + ae100k.runSeconds <= 30 && ae100k.peakRssMb <= 4096)})`
       : 'anti-entropy-push-pull n=100000: not run (--quick)',
+    ...(million.length === 0
+      ? ['n=1000000: not run (--quick)']
+      : million.map((r) => {
+          const sec = r.setupSeconds + r.runSeconds;
+          const ok = r.completed && sec <= MILLION_TARGET.seconds && r.peakRssMb <= MILLION_TARGET.rssMb;
+          return (
+            `${r.variant} n=1000000: ${sec.toFixed(1)} s, ${Math.round(r.peakRssMb)} MB  ` +
+            `(target <= ${MILLION_TARGET.seconds} s and <= ${MILLION_TARGET.rssMb} MB: ${verdict(ok)})`
+          );
+        })),
+    '',
+    table(
+      [
+        'how cost grows (least squares on log-log)',
+        'n',
+        'seconds',
+        'peak RSS MB',
+        'time ~ n^a',
+        'memory ~ n^b',
+      ],
+      growth.map((g) => [
+        g.mode,
+        g.sizes.join(' / '),
+        g.seconds.map((x) => x.toFixed(3)).join(' / '),
+        g.peak_rss_mb ? g.peak_rss_mb.join(' / ') : '-',
+        g.time_exponent.toFixed(2),
+        g.memory_exponent === undefined ? '-' : g.memory_exponent.toFixed(2),
+      ]),
+    ),
     '',
     table(
       ['the default gate (gossipcheck run)', 'runs', 'jobs', 'seconds'],
@@ -322,13 +391,24 @@ async function main(): Promise<number> {
       }),
     '',
     table(
-      ['theory: rounds to spread (fanout 1)', 'n', 'measured', 'theory', 'formula', 'reached'],
+      [
+        'theory: rounds to spread (fanout 1)',
+        'n',
+        'measured',
+        'theory',
+        'formula',
+        'band',
+        'in band',
+        'reached',
+      ],
       theory.map((t) => [
         t.variant,
         t.n,
         t.measured_rounds,
         t.theory_rounds.toFixed(1),
         t.formula,
+        `${t.band[0].toFixed(1)}..${t.band[1].toFixed(1)} (${theoryRounds(t.variant, t.n).bandFormula})`,
+        t.in_band ? 'yes' : 'NO',
         t.reached,
       ]),
     ),
