@@ -48,17 +48,27 @@ export function timedRun<T>(
   }
 }
 
-const timed = (args: string[]): number => timedRun(args).seconds;
-
+/**
+ * The same gate in-process and over gRPC. Exit 1 is a measurement too: at
+ * --quick's 2 runs a check may judge nothing (INCONCLUSIVE fails the gate);
+ * both sides must end alike, or the two timings are of different work.
+ */
 export function gateTiming(runs: number, jobs: number, seed: number): GateTiming {
   const common = ['--runs', String(runs), '--jobs', String(jobs), '--seed', String(seed)];
-  const inprocSeconds = timed(common);
-  const grpcSeconds = timed([
-    ...common,
-    '--impl',
-    `"${process.execPath}" "${CLI}" serve-reference --listen {listen}`,
-  ]);
-  return { runs, jobs, inprocSeconds, grpcSeconds, ratio: grpcSeconds / inprocSeconds };
+  const inproc = timedRun(common, { ok: [0, 1] });
+  const grpc = timedRun(
+    [...common, '--impl', `"${process.execPath}" "${CLI}" serve-reference --listen {listen}`],
+    { ok: [0, 1] },
+  );
+  if (inproc.code !== grpc.code)
+    throw new Error(`the gate exited ${inproc.code} in-process but ${grpc.code} over gRPC`);
+  return {
+    runs,
+    jobs,
+    inprocSeconds: inproc.seconds,
+    grpcSeconds: grpc.seconds,
+    ratio: grpc.seconds / inproc.seconds,
+  };
 }
 
 export interface RealtimeGateTiming {
