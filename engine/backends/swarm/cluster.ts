@@ -280,7 +280,7 @@ export class SwarmCluster {
     }
   }
 
-  /** The hosts a run's nodes use, with their nodes (placement order). */
+  /** HOST:PORT of a node's GossipNode endpoint: its host's swarm address and the port published there. */
   address(node: NodeId): string {
     return `${this.placement.get(node)!.address}:${this.published.get(node)}`;
   }
