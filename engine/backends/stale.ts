@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listCgroups, removeCgroup } from './cgroup.js';
-import { runSync, tryRunSync } from './docker/exec.js';
+import { idsByLabelSync, runSync, tryRunSync } from './docker/exec.js';
 import { BASE_REPOSITORY, liveUsersSync, releaseBaseImageSync } from './docker/image.js';
 import { listRunChainsSync, removeChainSync } from './docker/iptables.js';
 import { LOCK_DIR } from './lock.js';
@@ -70,7 +70,7 @@ function labelled(kind: 'container' | 'network'): StaleResource[] {
 
 /** Swarm services of dead runs (chaos --backend swarm), on a manager; none elsewhere. */
 function services(): StaleResource[] {
-  const ids = dockerRows(['service', 'ls', '-q', '--filter', `label=${LABEL.run}`]).map(([id]) => id!);
+  const ids = idsByLabelSync('service', LABEL.run);
   if (ids.length === 0) return [];
   const fmt = `{{.ID}}\t{{.Spec.Name}}\t{{index .Spec.Labels "${LABEL.run}"}}\t{{index .Spec.Labels "${LABEL.pid}"}}\t{{index .Spec.Labels "${LABEL.pidStart}"}}`;
   const out: StaleResource[] = [];

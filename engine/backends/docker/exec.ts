@@ -115,9 +115,9 @@ export async function detectCompose(): Promise<{ file: string; pre: string[]; la
   }
 }
 
-/** Ids of the docker objects (containers, networks) carrying `label=value`. */
+/** Ids of the docker objects (containers, networks, images, swarm services) carrying `label=value`. */
 export function idsByLabelSync(
-  kind: 'container' | 'network' | 'image',
+  kind: 'container' | 'network' | 'image' | 'service',
   label: string,
   value?: string,
 ): string[] {
@@ -127,6 +127,8 @@ export function idsByLabelSync(
       ? ['ps', '-aq', '--no-trunc', ...filter]
       : kind === 'network'
         ? ['network', 'ls', '-q', '--no-trunc', ...filter]
-        : ['images', '-q', '--no-trunc', ...filter];
+        : kind === 'service'
+          ? ['service', 'ls', '-q', ...filter]
+          : ['images', '-q', '--no-trunc', ...filter];
   return [...new Set(runSync('docker', args, 60_000).split('\n').filter(Boolean))];
 }

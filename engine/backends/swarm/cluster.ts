@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../../../proto/contract.js';
 import { onCleanup } from '../cleanup.js';
-import { docker, runSync } from '../docker/exec.js';
+import { docker, idsByLabelSync, runSync } from '../docker/exec.js';
 import { sweepRunSync } from '../docker/sweep.js';
 import { LABEL, runLabels } from '../owner.js';
 import {
@@ -384,16 +384,20 @@ export class SwarmCluster {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const left: string[] = [];
+      // Hosts whose agent still sees containers: worth asking again (an unreachable one is not).
+      let waiting = 0;
       for (const h of this.hosts.filter((x) => x.usable)) {
         try {
           const l = await this.agentCall<Leftovers>(h.hostname, 'GET', '/leftovers');
-          if (l.containers.length > 0) left.push(`${h.hostname}: ${l.containers.join(', ')}`);
+          if (l.containers.length > 0) {
+            left.push(`${h.hostname}: ${l.containers.join(', ')}`);
+            waiting++;
+          }
         } catch (err) {
           left.push(`${h.hostname}: could not check (${(err as Error).message})`);
         }
       }
-      const waiting = left.some((l) => !l.includes('could not check'));
-      if (!waiting || Date.now() > end) return left;
+      if (waiting === 0 || Date.now() > end) return left;
       await sleep(500);
     }
   }
@@ -407,7 +411,7 @@ function taskError(service: string, r: TaskRow, image: string): string {
 
 /** Services of run `runId` (by their deploy labels), then its containers and networks on this engine. */
 export function sweepSwarmRunSync(runId: string): void {
-  const ids = runSyncLines(['service', 'ls', '-q', '--filter', `label=${LABEL.run}=${runId}`]);
+  const ids = idsByLabelSync('service', LABEL.run, runId);
   if (ids.length > 0) runSyncLines(['service', 'rm', ...ids]);
   sweepRunSync(runId);
 }
