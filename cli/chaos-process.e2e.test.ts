@@ -129,15 +129,11 @@ describe('chaos --backend process', () => {
     [['--backend', 'process'], /needs --impl/],
     [
       ['--backend', 'process', '--impl', 'x', '--transport', 'direct'],
-      /--transport direct is for --backend docker/,
+      /--transport direct is for --backend docker or swarm/,
     ],
     [['--backend', 'process', '--impl', 'x', '--variant', 'push-sum'], /--variant must be one of/],
     [['--backend', 'process', '--impl', 'exit 3'], /cannot start --impl: IUT process exited with code 3/],
     [['--stack', 'st'], /--stack is for --backend swarm/],
-    [
-      ['--backend', 'swarm', '--transport', 'direct'],
-      /--transport direct is not available on --backend swarm/,
-    ],
     [['--backend', 'swarm', '--build', '.'], /--build is for --backend docker/],
     [['--backend', 'swarm', '--stack', 'Bad Name'], /--stack must be 1 to 40 of/],
   ])('usage: %j', async (args, message) => {

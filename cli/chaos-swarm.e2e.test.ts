@@ -9,6 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDirectLoss } from '../engine/backends/docker/direct-loss.js';
 import type { FaultSchedule } from '../engine/faults/schedule.js';
 import { realtimeSchedule } from '../engine/realtime/schedule.js';
 import { type CliResult, readHistory, readReport, runCli, tempDirs } from '../engine/testing/cli.js';
@@ -138,6 +139,73 @@ describe.skipIf(skipReason)('chaos --backend swarm on a real three-engine swarm'
     expect(crossHost.length).toBeGreaterThan(0);
     expect(hosts).toHaveLength(3);
 
+    expect(r.stderr).not.toContain('could not remove');
+    await expectGone(runIdOf(r));
+  }, 300_000);
+
+  it('cuts edges in the nodes own namespaces on the direct transport: counts cross hosts and survive a restart', async () => {
+    const nodes = NODES.slice(0, 6);
+    const ms = 10_000;
+    const direct = (seed: number) =>
+      withDirectLoss(realtimeSchedule({ seed, nodes, durationMs: ms, transport: 'direct' }), seed, nodes, ms);
+    let seed = 1;
+    for (; seed < 1000; seed++) {
+      const s = direct(seed);
+      const crashed = s.find((e) => e.type === 'crash');
+      if (
+        crashed?.type === 'crash' &&
+        s.some((e) => e.type === 'restart' && e.node === crashed.node && e.at < ms - 2000) &&
+        s.some((e) => e.type === 'link' && e.fault.kind === 'partition')
+      )
+        break;
+    }
+    const schedule = direct(seed);
+    const out = dirs.make();
+    const r = await chaos(
+      [
+        '--transport',
+        'direct',
+        '--nodes',
+        '6',
+        '--duration',
+        `${ms}ms`,
+        '--settle',
+        '30',
+        '--seed',
+        String(seed),
+      ],
+      out,
+    );
+    expectJudged(r);
+    const report = readReport<RunReport>(out);
+    for (const p of report.placement ?? [])
+      for (const node of p.nodes)
+        expect({ node, kill: p.ops[node]?.kill ?? 0 }).toEqual({
+          node,
+          kill: schedule.filter((e) => e.type === 'crash' && e.node === node).length,
+        });
+
+    const history = readHistory(out);
+    const counts = history.flatMap((e) => (e.t === 'counters' ? [e] : []));
+    const last = counts.at(-1)!;
+    // The agent of each edge's source dropped packets bound for another host.
+    expect(last.dropped.some(([a, b, packets]) => engineOf(a) !== engineOf(b) && packets > 0)).toBe(true);
+    expect(last.passed.some(([a, b, packets]) => engineOf(a) !== engineOf(b) && packets > 0)).toBe(true);
+    // Passed counts only grow: a killed container's counts are carried over, not lost with it.
+    const seen = new Map<string, number>();
+    for (const c of counts)
+      for (const [a, b, packets] of c.passed) {
+        expect(packets, `${a}>${b} at ${c.r} ms`).toBeGreaterThanOrEqual(seen.get(`${a}>${b}`) ?? 0);
+        seen.set(`${a}>${b}`, packets);
+      }
+    // The restarted node's new container got its chain: its edges count again after the restart.
+    const restart = history.find((e) => e.t === 'restart');
+    expect(restart?.t).toBe('restart');
+    const node = restart?.t === 'restart' ? restart.node : '';
+    const sent = (c: (typeof counts)[number]) =>
+      c.passed.filter(([a]) => a === node).reduce((sum, [, , p]) => sum + p, 0);
+    const before = counts.filter((c) => c.r <= (restart?.r ?? 0)).at(-1)!;
+    expect(sent(last)).toBeGreaterThan(sent(before));
     expect(r.stderr).not.toContain('could not remove');
     await expectGone(runIdOf(r));
   }, 300_000);

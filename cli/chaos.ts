@@ -72,7 +72,7 @@ check, report.
   --backend B             docker: one container per node (default)
                           swarm: one service per node on the Docker Swarm this engine
                           manages (DOCKER_HOST), spread over its nodes, a fault agent
-                          on every host (harness transport; docs/chaos.md)
+                          on every host (docs/chaos.md)
                           process: every node in the one process --impl starts
                           (no docker; kill = Stop(crash), restart = Init, pause =
                           the harness holds the node's traffic)
@@ -87,7 +87,8 @@ check, report.
                           (default: the reference node in the offline base image,
                           built with docker import when missing)
   --transport T           harness (nodes stream to the harness, which routes)
-                          or direct (docker only: nodes call each other; iptables faults) (default harness)
+                          or direct (docker, swarm: nodes call each other; iptables faults)
+                          (default harness)
   --variant V             docker: ${CHAOS_VARIANTS.join(', ')};
                           process: also ${REALTIME_VARIANTS.filter((v) => !CHAOS_VARIANTS.includes(v)).join(', ')}
                           (default anti-entropy-push-pull)
@@ -154,8 +155,6 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       throw new UsageError(
         '--build is for --backend docker (on a swarm: build, push to a registry, --image)',
       );
-    if (values.transport === 'direct')
-      throw new UsageError('--transport direct is not available on --backend swarm (harness transport only)');
     if (values.stack !== undefined && !/^[a-z0-9][a-z0-9_-]{0,39}$/.test(values.stack))
       throw new UsageError(
         `--stack must be 1 to 40 of [a-z0-9_-], starting with a letter or digit, got '${values.stack}'`,
@@ -167,7 +166,9 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     for (const f of ['image', 'build', 'keep-image', 'node-env'] as const)
       if (values[f] !== undefined) throw new UsageError(`--${f} is for --backend docker`);
     if (values.transport === 'direct')
-      throw new UsageError('--transport direct is for --backend docker (iptables between containers)');
+      throw new UsageError(
+        '--transport direct is for --backend docker or swarm (iptables between containers)',
+      );
   } else if (values.impl !== undefined) throw new UsageError('--impl needs --backend process');
   if (values.image !== undefined && values.build !== undefined) {
     throw new UsageError('--image and --build exclude each other');
@@ -234,7 +235,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     backend === 'docker'
       ? `${n} docker containers (${transport} transport)`
       : backend === 'swarm'
-        ? `${n} nodes on a docker swarm (harness transport)`
+        ? `${n} nodes on a docker swarm (${transport} transport)`
         : `one process (${n} nodes)`;
 
   // Everything of the run goes by its labels and chain (sweepRunSync), on any exit path.
@@ -296,12 +297,13 @@ export async function chaosCommand(argv: string[]): Promise<number> {
         env,
         dir: out,
         agentSocket: values['agent-socket'] ?? '/var/run/docker.sock',
+        transport,
         ...(values['harness-host'] !== undefined ? { harnessHost: values['harness-host'] } : {}),
         log,
       });
       log(`swarm stack up (stack file ${swarm.stackFile}); nodes reach the harness at ${swarm.harnessHost}`);
       for (const p of byHost(swarm.placement)) log(`  ${p.host}: ${p.nodes.join(', ')}`);
-      rtBackend = swarmBackend(swarm);
+      rtBackend = swarmBackend(swarm, nodes);
     } else {
       let image: string;
       if (values.image !== undefined) image = values.image;

@@ -9,6 +9,7 @@ import type { NodeId } from '../../proto/contract.js';
 import type { LinkFault } from '../faults/schedule.js';
 import { edgeSelected } from '../faults/shapes.js';
 import type { EdgeCount } from '../history/events.js';
+import type { LossRule } from '../netfilter/edge-rules.js';
 import type { DockerCluster } from './docker/cluster.js';
 import type { EdgeFirewall } from './docker/iptables.js';
 import type { SpawnedEndpoint } from './process.js';
@@ -107,14 +108,7 @@ export function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: 
           heal: (edges) => fw.heal(edges),
           counters: () => fw.counters(),
           linkFault: (fault, on) => {
-            // The direct schedule holds no other link fault: delay & co. need netem (docs/chaos.md).
-            if (fault.kind !== 'loss')
-              throw new Error(`${fault.kind} is not available on the direct transport`);
-            const rules = nodes.flatMap((from) =>
-              nodes
-                .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
-                .map((to) => ({ from, to, probability: fault.probability })),
-            );
+            const rules = lossRules(fault, nodes);
             return on ? fw.startLoss(rules) : fw.stopLoss(rules);
           },
         }
@@ -122,8 +116,22 @@ export function dockerBackend(c: DockerCluster, fw: EdgeFirewall | null, nodes: 
   };
 }
 
-/** Node faults where each node runs: its host's fault agent, a restart by the orchestrator. */
-export function swarmBackend(c: SwarmCluster): RealtimeBackend {
+/** A direct-transport loss fault as per-edge rules; the direct schedule holds no other link fault (delay & co. need netem, docs/chaos.md). */
+function lossRules(fault: LinkFault, nodes: readonly NodeId[]): LossRule[] {
+  if (fault.kind !== 'loss') throw new Error(`${fault.kind} is not available on the direct transport`);
+  return nodes.flatMap((from) =>
+    nodes
+      .filter((to) => to !== from && edgeSelected(fault.edges, from, to))
+      .map((to) => ({ from, to, probability: fault.probability })),
+  );
+}
+
+/**
+ * Node faults where each node runs: its host's fault agent, a restart by the
+ * orchestrator; with the direct transport, link faults by the agent of each
+ * edge's source node, in that node's network namespace.
+ */
+export function swarmBackend(c: SwarmCluster, nodes: NodeId[]): RealtimeBackend {
   return {
     address: (node) => c.address(node),
     harnessHost: c.harnessHost,
@@ -132,5 +140,13 @@ export function swarmBackend(c: SwarmCluster): RealtimeBackend {
     crash: (node) => c.kill(node),
     restart: (node) => c.restart(node),
     logs: (node) => c.logs(node),
+    ...(c.o.transport === 'direct'
+      ? {
+          cut: (edges) => c.cut(edges),
+          heal: (edges) => c.heal(edges),
+          counters: () => c.counters(),
+          linkFault: (fault, on) => c.loss(lossRules(fault, nodes), on),
+        }
+      : {}),
   };
 }

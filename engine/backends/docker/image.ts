@@ -25,6 +25,7 @@ import {
   rmdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -42,8 +43,29 @@ export const NODE_PORT = 7000;
 export const IMAGE_LABEL = 'gossipcheck.image';
 
 const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@bufbuild/protobuf'];
-// The swarm fault agent and relay run from the same image (engine/backends/swarm/agent).
-const DIST_DIRS = ['dist/proto', 'dist/reference', 'dist/shared', 'dist/engine/backends/swarm/agent'];
+// The swarm fault agent and relay run from the same image (engine/backends/swarm/agent, with
+// the edge rules it shares with the host firewall).
+const DIST_DIRS = [
+  'dist/proto',
+  'dist/reference',
+  'dist/shared',
+  'dist/engine/backends/swarm/agent',
+  'dist/engine/netfilter',
+];
+/**
+ * What the swarm agent runs inside a node container's network namespace for
+ * the direct transport's link faults (agent/netns.ts): nsenter and iptables
+ * (the variant the host's `iptables` is, as `iptables` and
+ * `iptables-restore` in the image), with their libraries and iptables'
+ * extension modules. Missing on the host: left out, and the agent says so.
+ */
+const NETNS_TOOLS = { nsenter: 'nsenter', iptables: 'iptables' } as const;
+export const TOOLS_IN_IMAGE = { nsenter: '/usr/bin/nsenter', iptables: '/usr/sbin/iptables' } as const;
+const XTABLES_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/xtables',
+  '/usr/lib/aarch64-linux-gnu/xtables',
+  '/usr/lib/xtables',
+];
 
 /** Runtime node_modules closure of the reference node (package dirs, relative to the kit root). */
 export function runtimePackages(kitRoot: string): string[] {
@@ -88,6 +110,8 @@ export interface BaseImagePlan {
   tag: string;
   node: string;
   libs: string[];
+  /** Image path -> host file, for the agent's tools (NETNS_TOOLS); empty when the host lacks them. */
+  tools: [string, string][];
   /** Kit files, relative to the kit root. */
   kitFiles: string[];
 }
@@ -95,7 +119,13 @@ export interface BaseImagePlan {
 /** What goes into the base image and its deterministic tag. */
 export async function planBaseImage(kitRoot: string, nodeBinary = process.execPath): Promise<BaseImagePlan> {
   const node = realpathSync(nodeBinary);
-  const libs = await sharedLibraries(node);
+  const tools = await netnsTools();
+  const libs = [
+    ...new Set([
+      ...(await sharedLibraries(node)),
+      ...(await Promise.all(tools.map(([, src]) => sharedLibraries(src)))).flat(),
+    ]),
+  ].sort();
   const files: string[] = [];
   for (const d of [...DIST_DIRS, ...runtimePackages(kitRoot)]) {
     const abs = join(kitRoot, d);
@@ -113,8 +143,31 @@ export async function planBaseImage(kitRoot: string, nodeBinary = process.execPa
   };
   add('/usr/bin/node', node);
   for (const lib of libs) add(lib, lib);
+  for (const [dest, src] of tools) add(dest, src);
   for (const f of kitFiles) add(f, join(kitRoot, f));
-  return { tag: `${BASE_REPOSITORY}:${hash.digest('hex').slice(0, 12)}`, node, libs, kitFiles };
+  return { tag: `${BASE_REPOSITORY}:${hash.digest('hex').slice(0, 12)}`, node, libs, tools, kitFiles };
+}
+
+/** The agent's tools on this host, as image path -> host file (binaries resolved, extension modules listed). */
+async function netnsTools(): Promise<[string, string][]> {
+  const which = async (name: string) => {
+    try {
+      return realpathSync((await run('sh', ['-c', `command -v ${name}`])).trim());
+    } catch {
+      return null;
+    }
+  };
+  const nsenter = await which(NETNS_TOOLS.nsenter);
+  const iptables = await which(NETNS_TOOLS.iptables);
+  const xtables = XTABLES_DIRS.find((d) => existsSync(d));
+  if (!nsenter || !iptables || !xtables) return [];
+  const modules: string[] = [];
+  walk(xtables, modules);
+  return [
+    [TOOLS_IN_IMAGE.nsenter, nsenter],
+    [TOOLS_IN_IMAGE.iptables, iptables],
+    ...modules.map((m): [string, string] => [m, m]),
+  ];
 }
 
 export async function imageExists(tag: string): Promise<boolean> {
@@ -148,6 +201,9 @@ async function importBaseImage(kitRoot: string, plan: BaseImagePlan, runId: stri
     put(plan.node, '/usr/bin/node');
     // The loader finds each library by the path ldd printed (symlinks resolved into real files).
     for (const lib of plan.libs) put(lib, lib);
+    for (const [dest, src] of plan.tools) put(src, dest);
+    // iptables' multi-call binary picks its mode from its name: iptables-restore is the same file.
+    if (plan.tools.length) symlinkSync('iptables', join(root, `${TOOLS_IN_IMAGE.iptables}-restore`));
     for (const f of plan.kitFiles) put(join(kitRoot, f), join(KIT_IN_IMAGE, f));
     writeFileSync(join(root, KIT_IN_IMAGE, 'package.json'), '{ "type": "module" }\n');
     mkdirSync(join(root, 'tmp'), { recursive: true });

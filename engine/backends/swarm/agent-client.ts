@@ -2,7 +2,7 @@
 // goes through the run's relay, with the run's token, and every failure is an
 // AgentError that names the host and what went wrong, in one line.
 import { connect, type Socket } from 'node:net';
-import { AGENT_PORT } from './agent/protocol.js';
+import { AGENT_PORT, firstLine } from './agent/protocol.js';
 
 export class AgentError extends Error {
   constructor(
@@ -36,8 +36,9 @@ export class AgentRelay {
     }
   }
 
-  /** One request to the agent at overlay address `ip`; resolves to its JSON answer. */
-  async call<T>(ip: string, method: 'GET' | 'POST', path: string): Promise<T> {
+  /** One request to the agent at overlay address `ip` (with `body` as JSON); resolves to its JSON answer. */
+  async call<T>(ip: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const payload = body === undefined ? '' : JSON.stringify(body);
     const { first, sock } = await this.open(`${ip}:${this.agentPort}`);
     if (first !== 'OK') {
       sock.destroy();
@@ -55,20 +56,20 @@ export class AgentRelay {
       sock.on('error', (err) => reject(new AgentError(`agent ${ip}: ${err.message}`)));
       sock.resume();
       sock.write(
-        `${method} ${path} HTTP/1.1\r\nhost: agent\r\nauthorization: Bearer ${this.token}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+        `${method} ${path} HTTP/1.1\r\nhost: agent\r\nauthorization: Bearer ${this.token}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`,
       );
     });
     sock.destroy();
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0);
     const bodyText = text.slice(text.indexOf('\r\n\r\n') + 4);
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = JSON.parse(bodyText);
+      answer = JSON.parse(bodyText);
     } catch {
       throw new AgentError(`agent ${ip} answered ${status || 'nothing'} with no JSON`, status);
     }
-    if (status === 200) return body as T;
-    const why = (body as { error?: string } | null)?.error ?? bodyText;
+    if (status === 200) return answer as T;
+    const why = (answer as { error?: string } | null)?.error ?? bodyText;
     throw new AgentError(`agent ${ip}: ${status} ${why}`, status);
   }
 
@@ -76,30 +77,24 @@ export class AgentRelay {
   private open(target: string): Promise<{ first: string; sock: Socket }> {
     return new Promise((resolve, reject) => {
       const sock = connect(this.port, this.host);
-      let head = Buffer.alloc(0);
       const fail = (why: string) => {
         sock.destroy();
         reject(new AgentError(`relay ${this.host}:${this.port}: ${why}`));
       };
-      sock.setTimeout(this.timeoutMs, () => fail(`no answer in ${this.timeoutMs} ms`));
-      sock.on('connect', () => sock.write(`${this.token} ${target}\n`));
       sock.on('error', (err) => fail(err.message));
-      const onData = (chunk: Buffer) => {
-        head = Buffer.concat([head, chunk]);
-        const nl = head.indexOf(10);
-        if (nl < 0) return;
-        sock.off('data', onData);
-        sock.pause();
-        sock.setTimeout(0);
-        sock.removeAllListeners('error');
-        sock.on('error', () => {});
-        const rest = head.subarray(nl + 1);
-        if (rest.length > 0) sock.unshift(rest);
-        resolve({ first: head.subarray(0, nl).toString('utf8'), sock });
-      };
-      sock.on('data', onData);
-      sock.on('end', () => {
-        if (head.indexOf(10) < 0) fail('closed the connection');
+      sock.setTimeout(this.timeoutMs, () => fail(`no answer in ${this.timeoutMs} ms`));
+      sock.on('connect', () => {
+        sock.write(`${this.token} ${target}\n`);
+        firstLine(sock, 64 * 1024, this.timeoutMs).then(
+          ({ line, rest }) => {
+            sock.setTimeout(0);
+            sock.removeAllListeners('error');
+            sock.on('error', () => {});
+            if (rest.length > 0) sock.unshift(rest);
+            resolve({ first: line, sock });
+          },
+          (err: Error) => fail(err.message),
+        );
       });
     });
   }

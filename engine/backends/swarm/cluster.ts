@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeId } from '../../../proto/contract.js';
+import { type EdgeCounters, type LossRule, sumEdges } from '../../netfilter/edge-rules.js';
 import { onCleanup } from '../cleanup.js';
 import { docker, idsByLabelSync, runSync } from '../docker/exec.js';
 import { sweepRunSync } from '../docker/sweep.js';
@@ -41,6 +42,8 @@ export interface SwarmClusterOptions {
   /** Where stack.yml is written (and kept). */
   dir: string;
   agentSocket: string;
+  /** direct: nodes call each other on the overlay, and the agents do the link faults in their namespaces. */
+  transport: 'harness' | 'direct';
   /** Where nodes reach the harness; default the manager's swarm address. */
   harnessHost?: string;
   readyTimeoutMs?: number;
@@ -176,6 +179,7 @@ export class SwarmCluster {
       this.hosts.filter((h) => h.usable).map((h) => h.hostname),
       this.o.readyTimeoutMs ?? 120_000,
     );
+    if (this.o.transport === 'direct') await this.installNet();
   }
 
   private async tasks(): Promise<TaskRow[]> {
@@ -196,15 +200,10 @@ export class SwarmCluster {
       for (const r of rows) {
         if (r.DesiredState === 'Shutdown' && r.Error) throw new Error(taskError(service(r), r, this.o.image));
       }
-      const running = rows.filter(
-        (r) => r.CurrentState.startsWith('Running') && r.DesiredState === 'Running',
-      );
       const missingNodes = this.o.nodes.filter(
-        (n) => !running.some((r) => service(r) === n && r.Node === this.placement.get(n)!.hostname),
+        (n) => !runningOn(rows, `${this.o.stack}_${n}`, this.placement.get(n)!.hostname),
       );
-      const missingAgents = usable.filter(
-        (h) => !running.some((r) => service(r) === AGENT_SERVICE && r.Node === h),
-      );
+      const missingAgents = usable.filter((h) => !runningOn(rows, `${this.o.stack}_${AGENT_SERVICE}`, h));
       if (missingNodes.length === 0 && missingAgents.length === 0) return;
       if (Date.now() > end) {
         const pending = rows
@@ -256,12 +255,12 @@ export class SwarmCluster {
    * address is looked for again once (its task may have been replaced); one
    * that is gone, or refuses the token, is an AgentError naming the host.
    */
-  private async agentCall<T>(host: string, method: 'GET' | 'POST', path: string): Promise<T> {
+  private async agentCall<T>(host: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const relay = this.relay;
     const ip = this.agentAt.get(host);
     if (!relay || !ip) throw new AgentError(`no fault agent on ${host}`);
     try {
-      return await relay.call<T>(ip, method, path);
+      return await relay.call<T>(ip, method, path, body);
     } catch (err) {
       const status = err instanceof AgentError ? err.status : 0;
       if (status === 401)
@@ -276,8 +275,90 @@ export class SwarmCluster {
           (again as AgentError).status ?? 0,
         );
       }
-      return relay.call<T>(this.agentAt.get(host)!, method, path);
+      return relay.call<T>(this.agentAt.get(host)!, method, path, body);
     }
+  }
+
+  /** The hosts that run nodes, in name order. */
+  private nodeHosts(): string[] {
+    return [...new Set([...this.placement.values()].map((h) => h.hostname))].sort();
+  }
+
+  /** Direct transport: every node's overlay address, then each host's chains in its nodes' namespaces. */
+  private async installNet(): Promise<void> {
+    const ips: Record<string, string> = {};
+    for (const h of this.nodeHosts())
+      Object.assign(ips, await this.agentCall<Record<string, string>>(h, 'GET', '/net/addresses'));
+    const missing = this.o.nodes.filter((n) => !ips[n]);
+    if (missing.length > 0) throw new Error(`swarm: no overlay address for ${missing.join(', ')}`);
+    for (const h of this.nodeHosts())
+      await this.agentCall(h, 'POST', '/net/install', { nodes: this.o.nodes, ips });
+  }
+
+  /** Sends each host the part of `items` whose source node runs there. */
+  private async bySource<T>(
+    items: readonly T[],
+    from: (x: T) => NodeId,
+    path: string,
+    body: (mine: T[]) => unknown,
+  ): Promise<void> {
+    for (const h of this.nodeHosts()) {
+      const mine = items.filter((x) => this.placement.get(from(x))?.hostname === h);
+      if (mine.length === 0) continue;
+      try {
+        await this.agentCall(h, 'POST', path, body(mine));
+      } catch (err) {
+        throw new AgentError(
+          `${path.slice(5)} on ${h}: ${(err as Error).message}`,
+          (err as AgentError).status ?? 0,
+        );
+      }
+    }
+  }
+
+  /** Direct transport: cuts directed edges in their source nodes' namespaces. */
+  cut(edges: readonly (readonly [NodeId, NodeId])[]): Promise<void> {
+    return this.bySource(
+      edges,
+      (e) => e[0],
+      '/net/cut',
+      (mine) => ({ edges: mine }),
+    );
+  }
+
+  heal(edges: readonly (readonly [NodeId, NodeId])[]): Promise<void> {
+    return this.bySource(
+      edges,
+      (e) => e[0],
+      '/net/heal',
+      (mine) => ({ edges: mine }),
+    );
+  }
+
+  loss(rules: readonly LossRule[], on: boolean): Promise<void> {
+    return this.bySource(
+      rules,
+      (r) => r.from,
+      '/net/loss',
+      (mine) => ({ rules: mine, on }),
+    );
+  }
+
+  /** Direct transport: every host's per-edge counts, as one. */
+  async counters(): Promise<EdgeCounters> {
+    const all = await Promise.all(
+      this.nodeHosts().map((h) => this.agentCall<EdgeCounters>(h, 'GET', '/net/counters')),
+    );
+    return {
+      passed: sumEdges(
+        all.flatMap((c) => c.passed),
+        this.o.nodes,
+      ),
+      dropped: sumEdges(
+        all.flatMap((c) => c.dropped),
+        this.o.nodes,
+      ),
+    };
   }
 
   /** HOST:PORT of a node's GossipNode endpoint: its host's swarm address and the port published there. */
@@ -320,12 +401,10 @@ export class SwarmCluster {
     const host = this.placement.get(node)!.hostname;
     for (;;) {
       const rows = (await this.tasks()).filter((r) => r.Name.startsWith(`${service}.`));
-      if (
-        rows.some(
-          (r) => r.DesiredState === 'Running' && r.CurrentState.startsWith('Running') && r.Node === host,
-        )
-      )
+      if (runningOn(rows, service, host)) {
+        if (this.o.transport === 'direct') await this.readdress(node, host);
         return this.address(node);
+      }
       const failed = rows.find(
         (r) => r.DesiredState === 'Running' && /^(Failed|Rejected)/.test(r.CurrentState),
       );
@@ -333,6 +412,13 @@ export class SwarmCluster {
       if (Date.now() > end) throw new Error(`restart ${node}: no new task running on ${host} after 60s`);
       await sleep(250);
     }
+  }
+
+  /** Direct transport: the restarted node's new address, to every host's chains (its own built again). */
+  private async readdress(node: NodeId, host: string): Promise<void> {
+    const ip = (await this.agentCall<Record<string, string>>(host, 'GET', '/net/addresses'))[node];
+    if (!ip) throw new Error(`restart ${node}: its new container on ${host} has no overlay address`);
+    for (const h of this.nodeHosts()) await this.agentCall(h, 'POST', '/net/readdress', { node, ip });
   }
 
   async logs(node: NodeId): Promise<string> {
@@ -401,6 +487,17 @@ export class SwarmCluster {
       await sleep(500);
     }
   }
+}
+
+/** Whether a task of `service` (`<stack>_<name>`) runs on `host`, and is meant to. */
+function runningOn(rows: readonly TaskRow[], service: string, host: string): boolean {
+  return rows.some(
+    (r) =>
+      r.Name.startsWith(`${service}.`) &&
+      r.Node === host &&
+      r.DesiredState === 'Running' &&
+      r.CurrentState.startsWith('Running'),
+  );
 }
 
 function taskError(service: string, r: TaskRow, image: string): string {

@@ -30,7 +30,7 @@ describe('placeNodes', () => {
 
 describe('stackYaml', () => {
   const placement = placeNodes(['n1', 'n2'], [host('a'), host('b')]);
-  const yaml = stackYaml({
+  const spec = {
     runId: 'r1',
     stack: 'st',
     image: 'user/img:1',
@@ -47,7 +47,9 @@ describe('stackYaml', () => {
     subnet: '10.9.0.0/24',
     token: 'secret',
     agentSocket: '/run/{{.Node.Hostname}}/docker.sock',
-  });
+    transport: 'harness' as const,
+  };
+  const yaml = stackYaml(spec);
 
   it('pins each node to its host, publishes its port in host mode, no VIP', () => {
     const n2 = yaml.slice(yaml.indexOf('  n2:'), yaml.indexOf('  agent:'));
@@ -68,7 +70,19 @@ describe('stackYaml', () => {
     expect(agent).toContain('GOSSIPCHECK_AGENT_SUBNET: "10.9.0.0/24"');
     expect(agent).toContain('source: "/run/{{.Node.Hostname}}/docker.sock", target: /var/run/docker.sock');
     expect(agent).not.toContain('ports:');
+    // The harness transport needs no privilege beyond the socket.
+    expect(agent).not.toContain('cap_add');
+    expect(agent).not.toContain('/proc');
     expect(yaml).toMatch(/networks:\n {2}gossipcheck-r1:\n {4}external: true/);
+  });
+
+  it('on the direct transport, tells the nodes so and gives the agents the host /proc and the namespace capabilities', () => {
+    const direct = stackYaml({ ...spec, transport: 'direct' });
+    const n1 = direct.slice(direct.indexOf('  n1:'), direct.indexOf('  n2:'));
+    expect(n1).toContain('GOSSIPCHECK_TRANSPORT: "direct"');
+    const agent = direct.slice(direct.indexOf('  agent:'), direct.indexOf('networks:\n'));
+    expect(agent).toContain('{ type: bind, source: /proc, target: /host/proc, read_only: true }');
+    expect(agent).toContain('cap_add: [NET_ADMIN, SYS_ADMIN]');
   });
 
   it('labels every service and container with the run', () => {

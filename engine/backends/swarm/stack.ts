@@ -9,7 +9,7 @@ import type { NodeId } from '../../../proto/contract.js';
 import { nodeEnvironment, q } from '../docker/compose.js';
 import { KIT_IN_IMAGE } from '../docker/image.js';
 import { runLabels } from '../owner.js';
-import { AGENT_ENV, ROLE_LABEL } from './agent/protocol.js';
+import { AGENT_ENV, HOST_PROC, ROLE_LABEL } from './agent/protocol.js';
 import type { Placement } from './placement.js';
 
 export const AGENT_SERVICE = 'agent';
@@ -33,6 +33,8 @@ export interface StackSpec {
   token: string;
   /** The engine socket's path on every host; docker's templates ({{.Node.Hostname}}) allowed. */
   agentSocket: string;
+  /** direct: nodes call each other, and the agents need the nodes' network namespaces (agent/netns.ts). */
+  transport: 'harness' | 'direct';
 }
 
 export function stackYaml(spec: StackSpec): string {
@@ -50,9 +52,7 @@ export function stackYaml(spec: StackSpec): string {
       `    image: ${q(spec.image)}`,
       `    hostname: ${q(node)}`,
       '    environment:',
-      ...Object.entries(nodeEnvironment({ ...spec, transport: 'harness' }, node)).map(
-        ([k, v]) => `      ${k}: ${q(v)}`,
-      ),
+      ...Object.entries(nodeEnvironment(spec, node)).map(([k, v]) => `      ${k}: ${q(v)}`),
       '    labels:',
       ...labels('      '),
       `    networks: [${spec.network}]`,
@@ -86,6 +86,13 @@ export function stackYaml(spec: StackSpec): string {
     `    networks: [${spec.network}]`,
     '    volumes:',
     `      - { type: bind, source: ${q(spec.agentSocket)}, target: /var/run/docker.sock }`,
+    // Direct transport: iptables in each node's namespace, entered through the host's /proc.
+    ...(spec.transport === 'direct'
+      ? [
+          `      - { type: bind, source: /proc, target: ${HOST_PROC}, read_only: true }`,
+          '    cap_add: [NET_ADMIN, SYS_ADMIN]',
+        ]
+      : []),
     '    stop_grace_period: 1s',
     '    deploy:',
     '      mode: global',

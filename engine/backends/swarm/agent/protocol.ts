@@ -12,6 +12,8 @@
 // `?<name>` asks the relay to resolve a name on the overlay (the agents'
 // `tasks.<service>`): the answer is one line of JSON, an array of addresses.
 
+import type { Socket } from 'node:net';
+
 export const AGENT_PORT = 7100;
 export const RELAY_PORT = 7101;
 
@@ -51,6 +53,9 @@ export const AGENT_ENV = {
   subnet: 'GOSSIPCHECK_AGENT_SUBNET',
 } as const;
 
+/** Where the host's /proc is mounted in an agent's container (direct transport: agent/netns.ts). */
+export const HOST_PROC = '/host/proc';
+
 /** On the agents' and the relay's containers: what the leftover check leaves out (they go last). */
 export const ROLE_LABEL = 'gossipcheck.role';
 
@@ -77,4 +82,37 @@ function ipv4(s: string): number | null {
     n = n * 256 + Number(p);
   }
   return n >>> 0;
+}
+
+/**
+ * The relay's first line on `sock` (both ends speak one): resolves to it and
+ * the bytes after it, with the socket paused and its own listeners gone;
+ * rejects with why there is none (no newline within `max` bytes or `ms`, or
+ * the connection closed first).
+ */
+export function firstLine(sock: Socket, max: number, ms: number): Promise<{ line: string; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0);
+    const done = (err: Error | null, nl = -1) => {
+      clearTimeout(timer);
+      sock.off('data', onData);
+      sock.off('end', onEnd);
+      sock.off('error', onError);
+      sock.pause();
+      if (err) reject(err);
+      else resolve({ line: head.subarray(0, nl).toString('utf8'), rest: head.subarray(nl + 1) });
+    };
+    const timer = setTimeout(() => done(new Error(`no first line in ${ms} ms`)), ms);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const nl = head.indexOf(10);
+      if (nl >= 0) done(null, nl);
+      else if (head.length > max) done(new Error('first line too long'));
+    };
+    const onEnd = () => done(new Error('closed the connection'));
+    const onError = (err: Error) => done(err);
+    sock.on('data', onData);
+    sock.on('end', onEnd);
+    sock.on('error', onError);
+  });
 }

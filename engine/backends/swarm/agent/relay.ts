@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { AGENT_PORT, inSubnet } from './protocol.js';
+import { AGENT_PORT, firstLine, inSubnet } from './protocol.js';
 
 export interface RelayOptions {
   token: string;
@@ -24,58 +24,51 @@ export function startRelay(o: RelayOptions): Promise<Server> {
   const token = Buffer.from(o.token);
   const agentPort = o.agentPort ?? AGENT_PORT;
   const server = createServer((sock) => {
-    let head = Buffer.alloc(0);
-    const timer = setTimeout(() => refuse(sock, 'no first line'), FIRST_LINE_MS);
-    const onData = (chunk: Buffer): void => {
-      head = Buffer.concat([head, chunk]);
-      const nl = head.indexOf(10);
-      if (nl < 0) {
-        if (head.length > FIRST_LINE_MAX) refuse(sock, 'first line too long');
-        return;
-      }
-      clearTimeout(timer);
-      sock.off('data', onData);
-      sock.pause();
-      const [given = '', target = ''] = head.subarray(0, nl).toString('utf8').split(' ');
-      const rest = head.subarray(nl + 1);
-      const g = Buffer.from(given);
-      if (g.length !== token.length || !timingSafeEqual(g, token)) {
-        refuse(sock, 'wrong token');
-        return;
-      }
-      if (target === '?agents') {
-        lookup(`tasks.${o.stack}_agent`, { all: true, family: 4 }).then(
-          (list) => sock.end(`${JSON.stringify(list.map((a) => a.address).sort())}\n`),
-          () => sock.end('[]\n'),
-        );
-        return;
-      }
-      const [ip = '', port = ''] = target.split(':');
-      if (!inSubnet(ip, o.subnet) || Number(port) !== agentPort) {
-        refuse(sock, `not an agent: ${target}`);
-        return;
-      }
-      const up = connect(agentPort, ip);
-      let piped = false;
-      // A gone agent's address may not answer at all: say so soon rather than at TCP's timeout.
-      up.setTimeout(CONNECT_MS, () => up.destroy(new Error(`no connection in ${CONNECT_MS} ms`)));
-      up.once('connect', () => {
-        piped = true;
-        up.setTimeout(0);
-        sock.write('OK\n');
-        if (rest.length > 0) up.write(rest);
-        sock.pipe(up);
-        up.pipe(sock);
-        sock.resume();
-      });
-      up.on('error', (err) => (piped ? sock.destroy() : refuse(sock, `${target}: ${err.message}`)));
-      sock.on('error', () => up.destroy());
-      sock.on('close', () => up.destroy());
-      up.on('close', () => piped && sock.destroy());
-    };
-    sock.on('data', onData);
     sock.on('error', () => {});
+    firstLine(sock, FIRST_LINE_MAX, FIRST_LINE_MS).then(
+      ({ line, rest }) => {
+        const [given = '', target = ''] = line.split(' ');
+        const g = Buffer.from(given);
+        if (g.length !== token.length || !timingSafeEqual(g, token)) {
+          refuse(sock, 'wrong token');
+          return;
+        }
+        if (target === '?agents') {
+          lookup(`tasks.${o.stack}_agent`, { all: true, family: 4 }).then(
+            (list) => sock.end(`${JSON.stringify(list.map((a) => a.address).sort())}\n`),
+            () => sock.end('[]\n'),
+          );
+          return;
+        }
+        pipeToAgent(sock, target, rest);
+      },
+      (err: Error) => refuse(sock, err.message),
+    );
   });
+  const pipeToAgent = (sock: Socket, target: string, rest: Buffer): void => {
+    const [ip = '', port = ''] = target.split(':');
+    if (!inSubnet(ip, o.subnet) || Number(port) !== agentPort) {
+      refuse(sock, `not an agent: ${target}`);
+      return;
+    }
+    const up = connect(agentPort, ip);
+    let piped = false;
+    // A gone agent's address may not answer at all: say so soon rather than at TCP's timeout.
+    up.setTimeout(CONNECT_MS, () => up.destroy(new Error(`no connection in ${CONNECT_MS} ms`)));
+    up.once('connect', () => {
+      piped = true;
+      up.setTimeout(0);
+      sock.write('OK\n');
+      if (rest.length > 0) up.write(rest);
+      sock.pipe(up);
+      up.pipe(sock);
+      sock.resume();
+    });
+    up.on('error', (err) => (piped ? sock.destroy() : refuse(sock, `${target}: ${err.message}`)));
+    sock.on('error', () => up.destroy());
+    sock.on('close', () => up.destroy());
+    up.on('close', () => piped && sock.destroy());
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, '0.0.0.0', () => resolve(server));

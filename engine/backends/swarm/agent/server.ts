@@ -3,11 +3,15 @@
 // Node's built-ins (protocol.ts); it binds only its addresses on the run's
 // overlay and answers nothing without the run's token.
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { type ContainerSummary, containersByLabel, dockerApi } from './docker-api.js';
+import type { LossRule } from '../../../netfilter/edge-rules.js';
+import { type ApiAnswer, type ContainerSummary, containersByLabel, dockerApi } from './docker-api.js';
+import { NetnsFirewalls } from './netns.js';
 import {
   type AgentInfo,
+  HOST_PROC,
   inSubnet,
   type Leftovers,
   NODE_OPS,
@@ -28,6 +32,8 @@ export interface AgentOptions {
   port: number;
 }
 
+/** A request body's limit: a 1,000-node run's address map and a partition's edges fit well within it. */
+const MAX_BODY = 64 * 1024 * 1024;
 const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The states a container must be in for each op (a paused container is killed after its unpause). */
 const FROM: Record<NodeOp, readonly string[]> = {
@@ -59,6 +65,7 @@ export async function startAgent(o: AgentOptions): Promise<Server[]> {
   if (info.status !== 200 || !host)
     throw new Error(`the engine's socket ${o.socket} answered ${info.status}`);
   const ops = new Map<string, OpCounts>();
+  const net = new NetnsFirewalls(o.runId);
   const token = Buffer.from(o.token);
   const authorized = (req: IncomingMessage): boolean => {
     const given = Buffer.from(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
@@ -75,11 +82,84 @@ export async function startAgent(o: AgentOptions): Promise<Server[]> {
     return c;
   };
 
+  /** The node's container here (running or paused): its overlay address and host pid. */
+  const where = async (node: string): Promise<{ ip: string; pid: number }> => {
+    const c = await containerOf(node, 'kill');
+    const res = await dockerApi(o.socket, 'GET', `/containers/${c.Id}/json`);
+    const body = res.body as {
+      State?: { Pid?: number };
+      NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+    } | null;
+    const ip = Object.values(body?.NetworkSettings?.Networks ?? {})
+      .map((n) => n.IPAddress ?? '')
+      .find((a) => inSubnet(a, o.subnet));
+    const pid = body?.State?.Pid ?? 0;
+    if (!ip || pid <= 0)
+      throw new HttpError(409, `${node} on ${host} has no address on ${o.subnet} or no process`);
+    return { ip, pid };
+  };
+
+  const localNodes = async (): Promise<string[]> => {
+    const prefix = `${o.stack}_`;
+    return (await containersByLabel(o.socket, 'gossipcheck.run', o.runId))
+      .filter((c) => c.Labels[ROLE_LABEL] === undefined && ['running', 'paused'].includes(c.State))
+      .map((c) => c.Labels[SERVICE_LABEL] ?? '')
+      .filter((s) => s.startsWith(prefix))
+      .map((s) => s.slice(prefix.length));
+  };
+
+  const netRoute = async (path: string, body: Record<string, unknown>): Promise<unknown> => {
+    const edges = (body.edges ?? []) as [string, string][];
+    switch (path) {
+      case '/net/addresses': {
+        const out: Record<string, string> = {};
+        for (const node of await localNodes()) out[node] = (await where(node)).ip;
+        return out;
+      }
+      case '/net/install': {
+        const pids: Record<string, number> = {};
+        for (const node of await localNodes()) pids[node] = (await where(node)).pid;
+        const first = Object.values(pids)[0];
+        if (first !== undefined)
+          await NetnsFirewalls.available(first).catch((err: Error) => {
+            throw new HttpError(
+              501,
+              `no iptables in the nodes' network namespaces on ${host}: ${err.message}`,
+            );
+          });
+        await net.install(body.nodes as string[], body.ips as Record<string, string>, pids);
+        return { host, nodes: Object.keys(pids) };
+      }
+      case '/net/cut':
+        await net.cut(edges);
+        return { host };
+      case '/net/heal':
+        await net.heal(edges);
+        return { host };
+      case '/net/loss':
+        await net.loss(body.rules as LossRule[], body.on === true);
+        return { host };
+      case '/net/counters':
+        return net.counters();
+      case '/net/readdress': {
+        const node = String(body.node);
+        const here = (await localNodes()).includes(node) ? (await where(node)).pid : null;
+        await net.readdress(node, String(body.ip), here);
+        return { host };
+      }
+      default:
+        throw new HttpError(404, `no route ${path}`);
+    }
+  };
+
   const act = async (op: NodeOp, node: string): Promise<OpResult> => {
     const c = await containerOf(node, op);
     const call = (what: string) => dockerApi(o.socket, 'POST', `/containers/${c.Id}/${what}`);
+    const pid = op === 'kill' ? await net.beforeKill(node) : 0;
     if (op === 'kill' && c.State === 'paused') await call('unpause');
-    const res = await call(op === 'kill' ? 'kill?signal=KILL' : op);
+    const res = await (pid > 0
+      ? killed(call('kill?signal=KILL'), pid)
+      : call(op === 'kill' ? 'kill?signal=KILL' : op));
     if (res.status !== 204)
       throw new HttpError(502, `docker ${op} ${node} on ${host}: ${res.status} ${JSON.stringify(res.body)}`);
     const counts = ops.get(node) ?? { pause: 0, unpause: 0, kill: 0 };
@@ -100,10 +180,19 @@ export async function startAgent(o: AgentOptions): Promise<Server[]> {
     };
   };
 
-  const route = async (req: IncomingMessage): Promise<unknown> => {
+  const route = async (req: IncomingMessage, text: string): Promise<unknown> => {
     if (!authorized(req)) throw new HttpError(401, 'wrong token');
     const url = new URL(req.url ?? '/', 'http://agent');
     const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] === 'net') {
+      let body: Record<string, unknown> = {};
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        throw new HttpError(400, `${url.pathname}: the body is not JSON`);
+      }
+      return netRoute(url.pathname, body);
+    }
     if (req.method === 'GET' && url.pathname === '/info')
       return { host, ops: Object.fromEntries(ops) } satisfies AgentInfo;
     if (req.method === 'GET' && url.pathname === '/leftovers') return leftovers();
@@ -117,12 +206,20 @@ export async function startAgent(o: AgentOptions): Promise<Server[]> {
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    req.resume();
-    route(req).then(
-      (body) => reply(res, 200, body),
-      (err: unknown) =>
-        reply(res, err instanceof HttpError ? err.status : 500, { error: (err as Error).message }),
-    );
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      const text = size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8');
+      (text === null ? Promise.reject(new HttpError(413, 'body too large')) : route(req, text)).then(
+        (body) => reply(res, 200, body),
+        (err: unknown) =>
+          reply(res, err instanceof HttpError ? err.status : 500, { error: (err as Error).message }),
+      );
+    });
   };
 
   const addresses = overlayAddresses(o.subnet);
@@ -137,6 +234,35 @@ export async function startAgent(o: AgentOptions): Promise<Server[]> {
         }),
     ),
   );
+}
+
+/**
+ * A SIGKILL's answer, or sooner: the process gone from the host's /proc.
+ * With cut edges in its namespace (sockets left in FIN-WAIT), docker answers
+ * the kill seconds after the process died (4 s seen here), which would hold
+ * up the run's next fault.
+ */
+function killed(answer: Promise<ApiAnswer>, pid: number): Promise<ApiAnswer> {
+  answer.catch(() => {});
+  const stat = `${HOST_PROC}/${pid}/stat`;
+  const gone = async (): Promise<ApiAnswer> => {
+    for (;;) {
+      try {
+        // Field 3 is the state; a zombie has died already.
+        if (
+          readFileSync(stat, 'utf8')
+            .replace(/^.*\) /s, '')
+            .startsWith('Z')
+        )
+          break;
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { status: 204, body: null };
+  };
+  return Promise.race([answer, gone()]);
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
