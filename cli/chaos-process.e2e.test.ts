@@ -134,6 +134,7 @@ describe('chaos --backend process', () => {
     [['--backend', 'process', '--impl', 'x', '--variant', 'push-sum'], /--variant must be one of/],
     [['--backend', 'process', '--impl', 'exit 3'], /cannot start --impl: IUT process exited with code 3/],
     [['--stack', 'st'], /--stack is for --backend swarm/],
+    [['--agent-image', 'reg/kit:1'], /--agent-image is for --backend swarm/],
     [['--backend', 'swarm', '--build', '.'], /--build is for --backend docker/],
     [['--backend', 'swarm', '--stack', 'Bad Name'], /--stack must be 1 to 40 of/],
   ])('usage: %j', async (args, message) => {

@@ -6,7 +6,7 @@
 // hosts, and that nothing of a run is left on any engine; then the failure
 // modes: an agent that dies mid-run, a token the agents refuse, a swarm
 // node that is down.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDirectLoss } from '../engine/backends/docker/direct-loss.js';
@@ -28,10 +28,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skipReason)('chaos --backend swarm on a real three-engine swarm', () => {
   let lab: SwarmLab | null = null;
+  let tag = '';
   const dirs = tempDirs();
 
   beforeAll(async () => {
-    const tag = await ensureBaseImageForTests();
+    tag = await ensureBaseImageForTests();
     lab = await startSwarmLab({ engines: 3 });
     await lab.loadImage(tag);
   }, 300_000);
@@ -304,9 +305,20 @@ describe.skipIf(skipReason)('chaos --backend swarm on a real three-engine swarm'
         if (Date.now() > end) throw new Error(`${down.hostname} never showed Down:\n${ls}`);
         await sleep(1000);
       }
+      // The kit's image under a registry's name (as pushed there): agents, relay and nodes run from it.
+      const kit = 'registry.test/gossipcheck-kit:1';
+      for (const e of L().engines.filter((x) => x.index !== down.index))
+        await L().docker(e.index, ['tag', tag, kit]);
       const out = dirs.make();
-      const r = await chaos(['--nodes', '6', '--duration', '5s', '--settle', '20'], out);
+      const r = await chaos(
+        ['--nodes', '6', '--duration', '5s', '--settle', '20', '--agent-image', kit],
+        out,
+      );
       expectJudged(r);
+      expect(r.stdout + r.stderr).toContain(`agents from ${kit}`);
+      expect(readFileSync(join(out, 'stack.yml'), 'utf8').match(/image: "([^"]+)"/g)).toEqual(
+        Array.from({ length: 7 }, () => `image: "${kit}"`),
+      );
       expect(r.stdout + r.stderr).toContain(`swarm node ${down.hostname}: it is down; no node runs there`);
       const report = readReport<RunReport>(out);
       expect(report.placement?.map((p) => [p.host, p.nodes])).toEqual([

@@ -106,6 +106,9 @@ check, report.
                           (default /var/run/docker.sock; {{.Node.Hostname}} allowed)
   --harness-host HOST     swarm: where nodes reach the harness (default the manager's
                           swarm address)
+  --agent-image IMG       swarm: the kit's image from your registry, for the agents and
+                          relay (and the nodes, without --image); default the local base
+                          image, which must then be on every host
 ${gateHelp(26)}
   --maelstrom "<command>" check a Maelstrom broadcast node instead, one container per node
                           (gossipcheck chaos --maelstrom x --help)
@@ -138,6 +141,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
     stack: { type: 'string' },
     'agent-socket': { type: 'string' },
     'harness-host': { type: 'string' },
+    'agent-image': { type: 'string' },
     ...GATE_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
@@ -148,7 +152,7 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   }
   const backend = choiceFlag('backend', values.backend, ['docker', 'swarm', 'process'] as const) ?? 'docker';
   if (backend !== 'swarm')
-    for (const f of ['stack', 'agent-socket', 'harness-host'] as const)
+    for (const f of ['stack', 'agent-socket', 'harness-host', 'agent-image'] as const)
       if (values[f] !== undefined) throw new UsageError(`--${f} is for --backend swarm`);
   if (backend === 'swarm') {
     if (values.build !== undefined)
@@ -280,18 +284,22 @@ export async function chaosCommand(argv: string[]): Promise<number> {
       }
       rtBackend = oneProcessBackend(iut);
     } else if (backend === 'swarm') {
-      // The agents run from the kit's image; the nodes from --image or the same.
-      baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
-      log(
-        baseImage.built
-          ? `built base image ${baseImage.tag} (docker import)`
-          : `using base image ${baseImage.tag}`,
-      );
+      // The agents run from the kit's image (local, or --agent-image from a registry); the nodes from --image or the same.
+      let kitImage = values['agent-image'];
+      if (kitImage === undefined) {
+        baseImage = await useBaseImage(KIT_ROOT, runId, values['keep-image'] === true);
+        log(
+          baseImage.built
+            ? `built base image ${baseImage.tag} (docker import)`
+            : `using base image ${baseImage.tag}`,
+        );
+        kitImage = baseImage.tag;
+      } else log(`agents from ${kitImage}`);
       swarm = await SwarmCluster.start({
         runId,
         stack: values.stack ?? `gossipcheck-${runId}`,
-        image: values.image ?? baseImage.tag,
-        agentImage: baseImage.tag,
+        image: values.image ?? kitImage,
+        agentImage: kitImage,
         nodes,
         port: NODE_PORT,
         env,

@@ -198,7 +198,10 @@ export class SwarmCluster {
       const rows = await this.tasks();
       const service = (r: TaskRow) => r.Name.slice(this.o.stack.length + 1).split('.')[0] ?? '';
       for (const r of rows) {
-        if (r.DesiredState === 'Shutdown' && r.Error) throw new Error(taskError(service(r), r, this.o.image));
+        if (r.DesiredState === 'Shutdown' && r.Error)
+          throw new Error(
+            taskError(service(r), r, service(r) === AGENT_SERVICE ? this.o.agentImage : this.o.image),
+          );
       }
       const missingNodes = this.o.nodes.filter(
         (n) => !runningOn(rows, `${this.o.stack}_${n}`, this.placement.get(n)!.hostname),
@@ -502,7 +505,7 @@ function runningOn(rows: readonly TaskRow[], service: string, host: string): boo
 
 function taskError(service: string, r: TaskRow, image: string): string {
   if (/No such image/i.test(r.Error))
-    return `image ${image} is not on swarm node ${r.Node}: load it there (docker save ${image} | ssh ${r.Node} docker load) or push it to a registry and pass --image`;
+    return `image ${image} is not on swarm node ${r.Node}: load it there (docker save ${image} | ssh ${r.Node} docker load) or push it to a registry every host can pull from and pass it (--image for the nodes, --agent-image for the kit's own)`;
   return `${service} could not start on ${r.Node || 'any node'}: ${r.Error}`;
 }
 
