@@ -9,5 +9,9 @@ export default defineConfig({
     // Generous: nothing may depend on wall-clock speed (the machine may be oversubscribed).
     testTimeout: 300_000,
     hookTimeout: 60_000,
+    // Two files at a time: most e2e files wait on wall clocks (containers, timers), so two
+    // overlap on the 2-core machine (a fresh-clone run: 1214 s with two, 1906 s with vitest 4's
+    // default of one here). Nothing depends on speed, and a loaded harness says INCONCLUSIVE.
+    maxWorkers: 2,
   },
 });
