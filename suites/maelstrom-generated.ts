@@ -12,6 +12,7 @@ import { checkConvergence } from '../checks/maelstrom.js';
 import { capDetails, capLine, type Verdict } from '../checks/verdict.js';
 import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
+import type { LagFigures } from '../engine/realtime/lag.js';
 import { deriveSeed } from '../shared/prng.js';
 import { counterexampleOf, counterexamplePath, generatedRuns, shrinkLine } from './generated-runs.js';
 import { addExplored } from './input-stats.js';
@@ -24,6 +25,7 @@ import {
   maelstromInput,
 } from './maelstrom-input.js';
 import { caseSeed } from './property.js';
+import { discountLag } from './realtime/execute.js';
 import type { CaseResult } from './result.js';
 
 /** What a generated run is run with, besides its input; a counterexample keeps it for replay. */
@@ -42,6 +44,8 @@ export interface MaelstromRunSettings {
 export interface MaelstromScenarioRun {
   events: HistoryEvent[];
   startupFailure: string | null;
+  /** The harness's event-loop stalls over the run: a FAIL of a timing verdict past the allowance is not evidence. */
+  lag: LagFigures;
 }
 
 /** What a Maelstrom counterexample file holds; `gossipcheck replay FILE` reads it. */
@@ -72,11 +76,8 @@ export interface GeneratedOptions {
 
 /** The property's verdict on one run's history. */
 export function judgeGenerated(run: MaelstromScenarioRun): Verdict {
-  return requireFaultEffect(
-    checkConvergence(GENERATED_CASE, run.events, run.startupFailure),
-    run.events,
-    ALL_FAULTS,
-  );
+  const [v] = discountLag([checkConvergence(GENERATED_CASE, run.events, run.startupFailure)], run.lag);
+  return requireFaultEffect(v!, run.events, ALL_FAULTS);
 }
 
 export async function checkMaelstromGenerated(

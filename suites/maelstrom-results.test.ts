@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../shared/prng.js';
 import { RUN_SCENARIOS } from './maelstrom.js';
+import { judgeGenerated } from './maelstrom-generated.js';
 import { planMaelstrom } from './maelstrom-results.js';
 
 const names = (cases: string[]) => {
@@ -46,5 +47,20 @@ describe('the heal-in-quiet scenarios', () => {
       // The others heal while writes go on (at 70 %); these only once the workload is over.
       for (const w of faults) expect(w.until >= 5000).toBe(quiet);
     }
+  });
+});
+
+describe('a Maelstrom run whose harness stalled', () => {
+  const run = (totalMs: number) => ({
+    events: [],
+    startupFailure: 'the node never answered init',
+    lag: { maxMs: totalMs / 10, totalMs, samples: 100 },
+  });
+
+  it('keeps a FAIL within the stall allowance and makes it INCONCLUSIVE past it, saying why', () => {
+    expect(judgeGenerated(run(0)).verdict).toBe('FAIL');
+    const stalled = judgeGenerated(run(9000));
+    expect(stalled.verdict).toBe('INCONCLUSIVE');
+    expect(stalled.evidence.observed).toMatch(/harness event-loop stalls .* of 9000 ms in all/);
   });
 });

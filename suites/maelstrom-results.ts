@@ -13,6 +13,8 @@ import type { HistoryEvent } from '../engine/history/events.js';
 import { writeHistoryFile } from '../engine/history/recorder.js';
 import { BUDGET_IDS, MAELSTROM_REALTIME_IDS, noMatch } from './catalogue.js';
 import { GENERATED_CASE, MAELSTROM_PARAMS, type MaelstromScenario } from './maelstrom.js';
+import type { MaelstromScenarioRun } from './maelstrom-generated.js';
+import { discountLag } from './realtime/execute.js';
 import { ALL_CASES, matchesPrefix } from './registry.js';
 import { type CaseResult, caseResult, type RunFacts, type RunReport, runReport } from './result.js';
 
@@ -81,19 +83,19 @@ export class MaelstromResults {
    * budgets (on the scenario that measures them), then the shared realtime
    * cases; only the selected ones (--case).
    */
-  judge(
-    s: MaelstromScenario,
-    run: { events: HistoryEvent[]; startupFailure: string | null },
-    label: string,
-    budget: Budget | null,
-  ): void {
+  judge(s: MaelstromScenario, run: MaelstromScenarioRun, label: string, budget: Budget | null): void {
     const file = this.keep(s.name, run.events);
     const conv = convergenceCase(s.name, s.what);
-    if (this.selected(conv.id)) this.add(checkConvergence(conv, run.events, run.startupFailure), label, file);
+    // The budgets weigh the harness's own share themselves (checks/maelstrom.ts harnessShare).
+    const timed = discountLag(
+      [checkConvergence(conv, run.events, run.startupFailure), ...checkRealtimeHistory(run.events)],
+      run.lag,
+    );
+    if (this.selected(conv.id)) this.add(timed[0]!, label, file);
     if (s.budgets)
       for (const v of checkBudgets(run.events, budget, run.startupFailure))
         if (this.selected(v.id)) this.add(v, label, file);
-    for (const v of checkRealtimeHistory(run.events)) if (this.selected(v.id)) this.add(v, label, file);
+    for (const v of timed.slice(1)) if (this.selected(v.id)) this.add(v, label, file);
   }
 
   /** A case judged over several runs of its own (maelstrom/convergence/generated); its histories count for the protocol. */

@@ -12,6 +12,7 @@ import type { RealtimeBackend } from '../../engine/backends/realtime.js';
 import type { FaultSchedule } from '../../engine/faults/schedule.js';
 import type { HistoryEvent, MaelstromSettings } from '../../engine/history/events.js';
 import { HistoryRecorder } from '../../engine/history/recorder.js';
+import { type LagFigures, LagMonitor } from '../../engine/realtime/lag.js';
 import { RealtimeRun } from '../../engine/realtime/runner.js';
 import type { NodeId } from '../../proto/contract.js';
 import { serveGossipNode } from '../../proto/server.js';
@@ -49,6 +50,8 @@ export interface ScenarioRun {
   events: HistoryEvent[];
   /** Why the cluster never served a client operation (a node that does not start or answer init), or null. */
   startupFailure: string | null;
+  /** The harness's event-loop stalls from the run's start (the cluster's start excluded). */
+  lag: LagFigures;
 }
 
 /** The scenario's windows as the runner's schedule (windows end with the workload at the latest). */
@@ -101,6 +104,7 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     toNetworkMs: () => host.toNetworkMs(),
   };
   const recorder = new HistoryRecorder();
+  const lag = new LagMonitor();
   try {
     const outcome = await new RealtimeRun(
       {
@@ -130,8 +134,10 @@ export async function runMaelstromScenario(spec: ScenarioSpec): Promise<Scenario
     return {
       events: recorder.events,
       startupFailure: !outcome.completed && !served ? (outcome.reason ?? 'aborted') : null,
+      lag: lag.stop(),
     };
   } finally {
+    lag.stop(); // a second stop (after the return's) only clears a cleared timer
     await host.close();
     await server.close();
   }
