@@ -61,8 +61,12 @@ describe('WallClockNetwork: the harness delay in and out', () => {
     const sends = events.filter((e) => e.t === 'send');
     expect(sends.every((s) => until.get(s.id) === s.r + 40)).toBe(true);
     const late = events.flatMap((e) => (e.t === 'deliver' ? [e.r - (until.get(e.id) ?? Number.NaN)] : []));
-    expect(net.lateMs).toEqual(late);
-    expect(spreadOf(net.lateMs).count).toBe(3);
+    expect(net.late.spread()).toEqual(spreadOf(late));
+    expect(net.late.count).toBe(3);
+    // Issued no later than answered: each envelope's wait to its call is at most its wait to the answer.
+    expect(net.forward.count).toBe(3);
+    expect(net.forward.spread().max).toBeLessThanOrEqual(net.late.spread().max);
+    expect(net.figures()).toMatchObject({ accepted: 3, delivered: 3 });
   });
 });
 

@@ -12,6 +12,7 @@ import { envelopeFromPb } from '../../proto/convert.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
+import { type Spread, SpreadCounter } from '../../shared/spread.js';
 import type { LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent } from '../history/events.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
@@ -31,6 +32,16 @@ export interface NetworkOptions {
    * delay fault over every edge, the network itself, so no 'fault' event.
    */
   baseLatencyMs?: number;
+}
+
+/** The network's count and its own delays over a run (RealtimeOutcome.network). */
+export interface NetworkFigures {
+  accepted: number;
+  delivered: number;
+  /** WallClockNetwork.forward: due to the Deliver call issued, ms. */
+  forwardMs: Spread;
+  /** WallClockNetwork.late: due to the Deliver call answered, ms. */
+  answeredMs: Spread;
 }
 
 export class WallClockNetwork {
@@ -53,7 +64,16 @@ export class WallClockNetwork {
    * the harness's own delay on the way out (the pump's tick, a Deliver
    * still in flight to the same node, the call itself and its answer).
    */
-  readonly lateMs: number[] = [];
+  readonly late = new SpreadCounter();
+  /**
+   * Per envelope handed to a Deliver call, ms from its due time to that call
+   * being issued: the harness's own added latency, with no part of the
+   * endpoint's time in it (the pump's tick, a Deliver still in flight to the
+   * same node, the harness's event loop). Due is its acceptance from the
+   * sender's stream, or the end of its deliberate delay (a delay fault, a
+   * pause, the base latency), so what a fault intends is never counted.
+   */
+  readonly forward = new SpreadCounter();
 
   constructor(private readonly o: NetworkOptions) {
     this.router = new Router(o.nodes, new Rng(deriveSeed(o.seed, 'router')));
@@ -153,6 +173,11 @@ export class WallClockNetwork {
       return;
     }
     this.busy.add(node);
+    const issued = this.o.now();
+    for (const it of items) {
+      const due = this.dueAt.get(it.id);
+      if (due !== undefined) this.forward.add(Math.max(0, issued - due));
+    }
     let done = false;
     const finish = (ok: boolean, rejected: boolean, replies: Envelope[]) => {
       if (done) return;
@@ -164,7 +189,7 @@ export class WallClockNetwork {
       for (const it of items) {
         const due = this.dueAt.get(it.id);
         this.dueAt.delete(it.id);
-        if (ok && due !== undefined) this.lateMs.push(Math.max(0, r - due));
+        if (ok && due !== undefined) this.late.add(Math.max(0, r - due));
         this.o.record(
           ok
             ? { t: 'deliver', r, hop: 0, id: it.id }
@@ -180,6 +205,15 @@ export class WallClockNetwork {
       (err: unknown) =>
         finish(false, err instanceof ContractError || (err as Error)?.name === 'ContractError', []),
     );
+  }
+
+  figures(): NetworkFigures {
+    return {
+      accepted: this.accepted,
+      delivered: this.delivered,
+      forwardMs: this.forward.spread(),
+      answeredMs: this.late.spread(),
+    };
   }
 
   /** Envelopes in the network (held or due), for progress displays. */

@@ -431,7 +431,7 @@ export class RealtimeRun {
       planned: this.plannedOps(ops.rate),
       issued: this.clientOpsStarted,
       toNetwork: spreadOf(this.backend.toNetworkMs?.() ?? []),
-      fromNetwork: spreadOf(this.network?.lateMs ?? []),
+      fromNetwork: this.network?.late.spread() ?? spreadOf([]),
       loopDelay,
     });
   }
@@ -540,6 +540,7 @@ export class RealtimeRun {
         converged: convergedAt !== undefined,
         ...(convergedAt !== undefined ? { convergedAfterHealMs: convergedAt - healAt } : {}),
         elapsedMs: this.now(),
+        ...(this.network ? { network: this.network.figures() } : {}),
       };
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
@@ -551,6 +552,7 @@ export class RealtimeRun {
         reason: this.abortReason ?? err.message,
         converged: false,
         elapsedMs: this.now(),
+        ...(this.network ? { network: this.network.figures() } : {}),
       };
     } finally {
       loop?.disable();
