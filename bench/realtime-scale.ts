@@ -64,6 +64,10 @@ export interface RealtimeScaleResult {
   issued: number;
   network?: NetworkFigures;
   lag: LagFigures;
+  /** ms from the run's start to each phase (init, workload, heal, settle) and to its end. */
+  phases: Record<string, number>;
+  /** The checks' time after the run, s. */
+  checkSeconds: number;
   verdicts: Partial<Record<VerdictKind, number>>;
   failed: string[];
   wallSeconds: number;
@@ -120,6 +124,10 @@ export async function realtimeScaleRun(n: number, seed: number): Promise<Realtim
     issued: e.events.filter((x) => x.t === 'update').length,
     ...(e.outcome.network ? { network: e.outcome.network } : {}),
     lag: e.lag,
+    phases: Object.fromEntries(
+      e.events.flatMap((x) => (x.t === 'phase' ? [[x.phase, x.r]] : x.t === 'end' ? [['end', x.r]] : [])),
+    ),
+    checkSeconds: (e.elapsedMs - e.outcome.elapsedMs) / 1000,
     verdicts,
     failed: e.verdicts.filter((v) => v.verdict === 'FAIL').map((v) => v.id),
     wallSeconds: (performance.now() - started) / 1000,
