@@ -140,12 +140,15 @@ export class RealtimeRun {
   }
 
   /**
-   * Init of `nodes`, all at one endpoint (one call, so they start together:
-   * at n = 1,000 one endpoint process otherwise starts a thousand nodes one
-   * call at a time while the first ones already gossip).
+   * Init of `nodes`, all at endpoint `e` (at startup one call for all of them,
+   * so they start together: at n = 1,000 one endpoint process otherwise
+   * starts a thousand nodes one call at a time while the first ones gossip).
    */
-  private async initNodes(nodes: NodeId[], restoreDurable = false): Promise<InitResult> {
-    const e = this.endpoint(nodes[0]);
+  private async initNodes(
+    nodes: NodeId[],
+    restoreDurable = false,
+    e = this.endpoint(nodes[0]),
+  ): Promise<InitResult> {
     const startBy = Date.now() + this.spec.startupTimeoutMs;
     try {
       await e.waitForReady(this.spec.startupTimeoutMs);
@@ -295,7 +298,7 @@ export class RealtimeRun {
         const res = await read(e, ids);
         if (res.ok || !res.rejected || ids.length === 1) return place(idx, ids, res);
         const each = await Promise.all(ids.map((id) => read(e, [id])));
-        idx.forEach((i, k) => place([i], [ids[k]], each[k]));
+        for (const [k, i] of idx.entries()) place([i], [ids[k]], each[k]);
       }),
     );
     return out;
@@ -518,8 +521,17 @@ export class RealtimeRun {
       this.setPhase('init');
       // Nodes that join later are down (and not Init'ed) until their join.
       const up = spec.nodes.filter((n) => !this.nemesis.isDown(n));
+      // The startup Init of every node of an endpoint may take longer than one call may (memberlist
+      // at n = 300 takes over 2 s): it has a client of its own, with the startup time as its deadline.
       const inits = await Promise.all(
-        [...groupBy(up, (n) => this.endpoint(n)).values()].map((g) => this.initNodes(g)),
+        [...groupBy(up, (n) => this.endpoint(n)).entries()].map(async ([e, g]) => {
+          const starter = new GrpcEndpoint(e.address, spec.startupTimeoutMs);
+          try {
+            return await this.initNodes(g, false, starter);
+          } finally {
+            await starter.close();
+          }
+        }),
       );
       const first = inits[0];
       this.record({
