@@ -26,7 +26,7 @@ const CLI = here('../cli/main.js');
 const PROCESS = { startupTimeoutMs: 20_000, callTimeoutMs: 120_000 };
 
 /** Extra node flags for the child processes, for profiling (e.g. "--cpu-prof"). */
-const CHILD_NODE_ARGS = process.env.GOSSIPCHECK_BENCH_CHILD_NODE_ARGS ?? '';
+export const CHILD_NODE_ARGS = process.env.GOSSIPCHECK_BENCH_CHILD_NODE_ARGS ?? '';
 
 function spawnNode(script: string, args = ''): Promise<SpawnedEndpoint> {
   const flags = CHILD_NODE_ARGS ? ` ${CHILD_NODE_ARGS}` : '';

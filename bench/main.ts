@@ -14,6 +14,13 @@ import { growthExponent } from './growth.js';
 import { harnessThroughput, lockstepRounds, rawBaseline } from './grpc.js';
 import type { InprocResult, InprocVariant } from './inproc.js';
 import { machine } from './machine.js';
+import {
+  REALTIME_SCALE_HEAD,
+  realtimeScale,
+  realtimeScaleGrowth,
+  realtimeScaleRows,
+  realtimeScaleVerdict,
+} from './realtime-scale.js';
 import { inBand, type TheoryRow, theoryRounds } from './theory.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -183,6 +190,9 @@ async function main(): Promise<number> {
     }
   }
 
+  // 6. Realtime at scale: the reference on its own timers, one endpoint process (bench/realtime-scale.ts).
+  const realtimeAtScale = realtimeScale(seed, log);
+
   const theory: TheoryRow[] = inproc.map((r) => {
     const t = theoryRounds(r.variant, r.n);
     return {
@@ -224,6 +234,7 @@ async function main(): Promise<number> {
     seconds: lockstep.map((l) => round3(1 / l.roundsPerS)),
     time_exponent: round2(growthExponent(lockstep.map((l) => ({ n: l.n, cost: 1 / l.roundsPerS })))),
   });
+  growth.push(realtimeScaleGrowth(realtimeAtScale));
   const million = inproc.filter((r) => r.n === 1_000_000);
   const out = {
     grpc_raw_msgs_per_s: Math.round(raw.msgsPerS),
@@ -240,6 +251,7 @@ async function main(): Promise<number> {
       exit: r.code,
       max_lag_ms: r.maxLagMs,
     })),
+    realtime_scale: realtimeAtScale,
     example_gates: examples.map((x) => ({
       who: x.who,
       path: x.path,
@@ -389,6 +401,9 @@ async function main(): Promise<number> {
         const limit = REALTIME_TARGET_S[r.who];
         return `${r.who} realtime gate: ${r.seconds.toFixed(0)} s  (target <= ${limit} s: ${verdict(r.seconds <= limit)})`;
       }),
+    '',
+    table(REALTIME_SCALE_HEAD, realtimeScaleRows(realtimeAtScale)),
+    realtimeScaleVerdict(realtimeAtScale),
     '',
     table(
       [

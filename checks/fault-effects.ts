@@ -111,11 +111,20 @@ export function faultWindows(events: readonly HistoryEvent[]): FaultWindow[] {
   return out;
 }
 
+/** A partition window's cut edges as a set, built once: a halves cut of 1,000 nodes has 500,000. */
+const cutSets = new WeakMap<FaultWindow, Set<string>>();
+const edgeKey = (from: NodeId, to: NodeId) => `${from}\u0000${to}`;
+
 /** Whether the window's link fault applies to the directed edge from -> to. */
 function covers(w: FaultWindow, from: NodeId, to: NodeId): boolean {
   if (!w.fault) return false;
-  if (w.fault.kind === 'partition') return (w.edges ?? []).some(([a, b]) => a === from && b === to);
-  return edgeSelected(w.fault.edges, from, to);
+  if (w.fault.kind !== 'partition') return edgeSelected(w.fault.edges, from, to);
+  let cut = cutSets.get(w);
+  if (!cut) {
+    cut = new Set((w.edges ?? []).map(([a, b]) => edgeKey(a, b)));
+    cutSets.set(w, cut);
+  }
+  return cut.has(edgeKey(from, to));
 }
 
 /** Per window, what it did; windows in the order they started. */

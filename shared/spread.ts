@@ -1,6 +1,6 @@
 // The spread of a set of samples (ms): how many, median, 99th and 99.5th
 // percentile (nearest rank), max. Used for the harness's own delays
-// (engine/realtime/runner.ts, checks/maelstrom.ts).
+// (engine/realtime/network.ts, lag.ts, runner.ts, checks/maelstrom.ts).
 
 export interface Spread {
   count: number;
@@ -30,4 +30,40 @@ export function spreadOf(samples: readonly number[]): Spread {
     p995: round(rank(sorted, 0.995)),
     max: round(sorted[sorted.length - 1]),
   };
+}
+
+/**
+ * The same spread as spreadOf, counted as samples arrive: one counter per
+ * 0.1 ms value, so a run that times every envelope keeps a few hundred
+ * counters, not one number per envelope, and pays no sort of millions at
+ * the end. Exactly spreadOf's answer: rounding to 0.1 ms keeps the order.
+ */
+export class SpreadCounter {
+  private readonly counts = new Map<number, number>();
+  private n = 0;
+
+  add(ms: number): void {
+    const k = Math.round(ms * 10);
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    this.n++;
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  spread(): Spread {
+    if (this.n === 0) return { ...EMPTY_SPREAD };
+    const keys = [...this.counts.keys()].sort((a, b) => a - b);
+    // The nearest rank of q, 1-based, as rank() takes it.
+    const at = (q: number) => Math.min(this.n, Math.max(1, Math.ceil(q * this.n)));
+    const want = [at(0.5), at(0.99), at(0.995)];
+    const got: number[] = [];
+    let seen = 0;
+    for (const k of keys) {
+      seen += this.counts.get(k)!;
+      while (got.length < want.length && seen >= want[got.length]) got.push(k / 10);
+    }
+    return { count: this.n, p50: got[0], p99: got[1], p995: got[2], max: keys[keys.length - 1] / 10 };
+  }
 }

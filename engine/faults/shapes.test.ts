@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../shared/prng.js';
 import type { LinkFault, PartitionShape } from './schedule.js';
-import { cutEdges, edgeSelected, makePartition, resolveShape } from './shapes.js';
+import { cutEdges, edgeSelected, makePartition, partitionPredicate, resolveShape } from './shapes.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
 const key = (e: readonly [string, string]) => `${e[0]}>${e[1]}`;
@@ -32,6 +32,20 @@ describe('resolveShape', () => {
 
 describe('cutEdges', () => {
   const n = nodes.length;
+
+  it('is partitionPredicate over every ordered pair, in node order, for every shape and seed', () => {
+    const shapes: PartitionShape[] = ['isolate', 'halves', 'majority-minority', 'ring', 'bridge', 'one-way'];
+    // Nodes the partition does not name (joined later, listed in another order) are never cut.
+    const among = ['n9', ...nodes.slice().reverse(), 'n8'];
+    for (const shape of shapes) {
+      for (let seed = 0; seed < 10; seed++) {
+        const f = makePartition(shape, nodes, new Rng(seed));
+        const cut = partitionPredicate(f);
+        const pairs = among.flatMap((a) => among.flatMap((b) => (a !== b && cut(a, b) ? [[a, b]] : [])));
+        expect(cutEdges(f, among)).toEqual(pairs);
+      }
+    }
+  });
 
   it('isolate cuts 2(n-1) edges, all touching the lonely node', () => {
     const f = makePartition('isolate', nodes, new Rng(3));

@@ -130,7 +130,8 @@ export function canonical(e: HistoryEvent): HistoryEvent {
         r: e.r,
         action: e.action,
         fault: canonicalFault(e.fault),
-        edges: e.edges.map(([a, b]) => [a, b]),
+        // Pairs have no field order: kept, not copied (a halves cut of 1,000 nodes is 500,000 of them).
+        edges: e.edges,
       };
     case 'crash':
       return { t: e.t, r: e.r, node: e.node };

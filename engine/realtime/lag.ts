@@ -4,6 +4,8 @@
 // fault steps), so a run's timing verdicts are only as good as this figure
 // (docs/chaos.md, "When the harness falls behind").
 
+import { SpreadCounter } from '../../shared/spread.js';
+
 /** Lateness from which a firing counts as a stall: half of the smallest default gossip period. */
 export const STALL_MS = 50;
 
@@ -14,6 +16,8 @@ export interface LagFigures {
   totalMs: number;
   /** Timer firings sampled. */
   samples: number;
+  /** The 99th percentile of the firings' lateness, ms: the loop's usual worst, where maxMs is its one worst. */
+  p99Ms: number;
 }
 
 export class LagMonitor {
@@ -22,6 +26,7 @@ export class LagMonitor {
   private max = 0;
   private total = 0;
   private samples = 0;
+  private readonly lateness = new SpreadCounter();
 
   constructor(private readonly everyMs = 20) {
     this.timer = setInterval(() => this.sample(), everyMs);
@@ -33,6 +38,7 @@ export class LagMonitor {
     const late = Math.max(0, now - this.last - this.everyMs);
     this.last = now;
     this.samples++;
+    this.lateness.add(late);
     if (late > this.max) this.max = late;
     // A loaded machine's timers fire some ms late all the time, which shifts what the harness
     // does by a fraction of a period; only a stall that holds it up for whole ticks adds up.
@@ -42,6 +48,11 @@ export class LagMonitor {
   stop(): LagFigures {
     clearInterval(this.timer);
     this.sample();
-    return { maxMs: Math.round(this.max), totalMs: Math.round(this.total), samples: this.samples };
+    return {
+      maxMs: Math.round(this.max),
+      totalMs: Math.round(this.total),
+      samples: this.samples,
+      p99Ms: Math.round(this.lateness.spread().p99),
+    };
   }
 }

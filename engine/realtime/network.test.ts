@@ -3,7 +3,7 @@
 // with its wait), and each delivered envelope's lateness is counted from its
 // due time, so the deliberate latency is not the harness's.
 import { afterEach, describe, expect, test } from 'vitest';
-import type { Envelope, GossipEndpoint } from '../../proto/contract.js';
+import { ContractError, type Envelope, type GossipEndpoint } from '../../proto/contract.js';
 import { HarnessTransport } from '../../proto/harness-transport.js';
 import { spreadOf } from '../../shared/spread.js';
 import type { HistoryEvent } from '../history/events.js';
@@ -42,6 +42,8 @@ describe('WallClockNetwork: the harness delay in and out', () => {
       callTimeoutMs: 5000,
       baseLatencyMs: 40,
     });
+    // The workload runs from the start: every envelope's wait to its Deliver counts as forwarding.
+    net.workloadFrom = 0;
     const port = await net.listen('127.0.0.1');
     closers.push(() => net.close());
     const waits: number[] = [];
@@ -61,8 +63,13 @@ describe('WallClockNetwork: the harness delay in and out', () => {
     const sends = events.filter((e) => e.t === 'send');
     expect(sends.every((s) => until.get(s.id) === s.r + 40)).toBe(true);
     const late = events.flatMap((e) => (e.t === 'deliver' ? [e.r - (until.get(e.id) ?? Number.NaN)] : []));
-    expect(net.lateMs).toEqual(late);
-    expect(spreadOf(net.lateMs).count).toBe(3);
+    expect(net.late.spread()).toEqual(spreadOf(late));
+    expect(net.late.count).toBe(3);
+    // Issued no later than answered: each envelope's wait to its call is at most its wait to the answer.
+    expect(net.forward.count).toBe(3);
+    expect(net.forwardStartup.count).toBe(0);
+    expect(net.forward.spread().max).toBeLessThanOrEqual(net.late.spread().max);
+    expect(net.figures()).toMatchObject({ accepted: 3, delivered: 3 });
   });
 });
 
@@ -71,5 +78,55 @@ describe('spreadOf', () => {
     const xs = Array.from({ length: 200 }, (_, i) => 200 - i); // 1..200, shuffled order
     expect(spreadOf(xs)).toEqual({ count: 200, p50: 100, p99: 198, p995: 199, max: 200 });
     expect(spreadOf([])).toEqual({ count: 0, p50: 0, p99: 0, p995: 0, max: 0 });
+  });
+});
+
+describe('WallClockNetwork: one Deliver per endpoint', () => {
+  const to = (node: string, i: number): Envelope => ({ ...env(i), from: 'n0', to: node });
+
+  async function run(refuse: string | null) {
+    const calls: string[][] = [];
+    const events: HistoryEvent[] = [];
+    // One endpoint hosting every node; it refuses a whole batch holding an envelope to `refuse`.
+    const endpoint = {
+      deliver: async (e: Envelope[]) => {
+        calls.push(e.map((x) => x.to));
+        if (refuse !== null && e.some((x) => x.to === refuse))
+          throw new ContractError('failed-precondition', `node '${refuse}' is stopped`);
+        return [];
+      },
+    } as unknown as GossipEndpoint;
+    const net = new WallClockNetwork({
+      nodes: ['n0', 'n1', 'n2'],
+      seed: 1,
+      now: () => 0,
+      record: (e) => events.push(e),
+      endpointOf: () => endpoint,
+      callTimeoutMs: 5000,
+    });
+    await net.listen('127.0.0.1');
+    closers.push(() => net.close());
+    net.accept([to('n1', 1), to('n2', 2), to('n1', 3)]);
+    const end = Date.now() + 30_000;
+    const settled = () => events.filter((e) => e.t === 'deliver' || e.t === 'drop').length;
+    while (settled() < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    const fate = (t: 'deliver' | 'drop') =>
+      events.flatMap((e) => (e.t === t ? [e.id] : [])).sort((a, b) => a - b);
+    return { calls, delivered: fate('deliver'), dropped: events.filter((e) => e.t === 'drop') };
+  }
+
+  test("every node's envelopes due together travel in one call", async () => {
+    const { calls, delivered } = await run(null);
+    expect(calls).toEqual([['n1', 'n1', 'n2']]);
+    expect(delivered).toHaveLength(3);
+  });
+
+  test('a refused batch is asked again node by node: only the refused node loses its envelopes', async () => {
+    const { calls, delivered, dropped } = await run('n2');
+    expect(calls[0]).toEqual(['n1', 'n1', 'n2']);
+    expect(calls.slice(1).sort()).toEqual([['n1', 'n1'], ['n2']]);
+    expect(delivered).toHaveLength(2);
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ t: 'drop', reason: 'rejected' });
   });
 });

@@ -11,7 +11,9 @@ import { ContractError, type Envelope, type GossipEndpoint, type NodeId } from '
 import { envelopeFromPb } from '../../proto/convert.js';
 import * as pb from '../../proto/gen/gossipcheck/v1/gossip.js';
 import { MAX_GRPC_MESSAGE_BYTES } from '../../proto/server.js';
+import { groupBy } from '../../shared/group.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
+import { type Spread, SpreadCounter } from '../../shared/spread.js';
 import type { LinkFault } from '../faults/schedule.js';
 import type { HistoryEvent } from '../history/events.js';
 import { destinationOf, type InFlight, Router } from '../router/router.js';
@@ -33,12 +35,25 @@ export interface NetworkOptions {
   baseLatencyMs?: number;
 }
 
+/** The network's count and its own delays over a run (RealtimeOutcome.network). */
+export interface NetworkFigures {
+  accepted: number;
+  delivered: number;
+  /** WallClockNetwork.forward: due to the Deliver call issued, ms, from the workload's start. */
+  forwardMs: Spread;
+  /** WallClockNetwork.forwardStartup: the same for envelopes due before it. */
+  forwardStartupMs: Spread;
+  /** WallClockNetwork.late: due to the Deliver call answered, ms. */
+  answeredMs: Spread;
+}
+
 export class WallClockNetwork {
   private readonly router: Router;
   /** The base latency (if any), then the schedule's active faults. */
   private faults: LinkFault[];
   private readonly base: LinkFault[];
   private readonly pending = new Map<NodeId, InFlight[]>();
+  /** Nodes with a Deliver in flight: what is due for them waits for its answer (one call at a time each). */
   private readonly busy = new Set<NodeId>();
   private server: grpc.Server | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -53,7 +68,24 @@ export class WallClockNetwork {
    * the harness's own delay on the way out (the pump's tick, a Deliver
    * still in flight to the same node, the call itself and its answer).
    */
-  readonly lateMs: number[] = [];
+  readonly late = new SpreadCounter();
+  /**
+   * Per envelope handed to a Deliver call, ms from its due time to that call
+   * being issued: the harness's own added latency, with no part of the
+   * endpoint's time in it (the pump's tick, a Deliver still in flight to the
+   * same node, the harness's event loop). Due is its acceptance from the
+   * sender's stream, or the end of its deliberate delay (a delay fault, a
+   * pause, the base latency), so what a fault intends is never counted.
+   */
+  readonly forward = new SpreadCounter();
+  /**
+   * The same for envelopes due before `workloadFrom`: while the nodes are
+   * started, early nodes gossip to an endpoint still busy with the Init of
+   * the rest (at n = 1,000, a second of it), which is startup, not forwarding.
+   */
+  readonly forwardStartup = new SpreadCounter();
+  /** When the workload started (ms), from RealtimeRun; until then every envelope counts as startup. */
+  workloadFrom = Number.POSITIVE_INFINITY;
 
   constructor(private readonly o: NetworkOptions) {
     this.router = new Router(o.nodes, new Rng(deriveSeed(o.seed, 'router')));
@@ -139,47 +171,88 @@ export class WallClockNetwork {
       if (q) q.push(item);
       else this.pending.set(to, [item]);
     }
-    for (const node of this.pending.keys()) this.deliver(node);
+    // One Deliver per endpoint, for every node it hosts with no Deliver in flight; the others wait.
+    const calls = new Map<GossipEndpoint, InFlight[]>();
+    for (const [node, items] of this.pending) {
+      if (this.busy.has(node)) continue;
+      this.pending.delete(node);
+      const endpoint = this.o.endpointOf(node);
+      if (!endpoint) {
+        for (const it of items) this.note({ t: 'drop', r: this.o.now(), id: it.id, reason: 'unreachable' });
+        continue;
+      }
+      this.busy.add(node);
+      const call = calls.get(endpoint);
+      if (!call) calls.set(endpoint, items);
+      else for (const it of items) call.push(it);
+    }
+    for (const [endpoint, items] of calls) this.deliver(endpoint, items);
   }
 
-  private deliver(node: NodeId): void {
-    if (this.busy.has(node)) return;
-    const items = this.pending.get(node);
-    if (!items || items.length === 0) return;
-    this.pending.delete(node);
-    const endpoint = this.o.endpointOf(node);
-    if (!endpoint) {
-      for (const it of items) this.note({ t: 'drop', r: this.o.now(), id: it.id, reason: 'unreachable' });
-      return;
+  private deliver(endpoint: GossipEndpoint, items: InFlight[]): void {
+    const issued = this.o.now();
+    for (const it of items) {
+      const due = this.dueAt.get(it.id);
+      if (due !== undefined)
+        (due >= this.workloadFrom ? this.forward : this.forwardStartup).add(Math.max(0, issued - due));
     }
-    this.busy.add(node);
-    let done = false;
-    const finish = (ok: boolean, rejected: boolean, replies: Envelope[]) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      this.busy.delete(node);
-      if (this.stopped) return;
-      const r = this.o.now();
-      for (const it of items) {
-        const due = this.dueAt.get(it.id);
-        this.dueAt.delete(it.id);
-        if (ok && due !== undefined) this.lateMs.push(Math.max(0, r - due));
-        this.o.record(
-          ok
-            ? { t: 'deliver', r, hop: 0, id: it.id }
-            : { t: 'drop', r, id: it.id, reason: rejected ? 'rejected' : 'unreachable' },
-        );
-      }
-      if (ok) this.delivered += items.length;
-      this.accept(replies);
+    void this.call(endpoint, items).then(() => {
+      for (const it of items) this.busy.delete(destinationOf(it));
+    });
+  }
+
+  /**
+   * One Deliver of `items`, recorded when it returns. A refused call changed
+   * nothing (gossip.proto, Deliver), so a refused batch for several nodes is
+   * asked again node by node: each node's envelopes fare as they would alone.
+   */
+  private call(endpoint: GossipEndpoint, items: InFlight[]): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (ok: boolean, rejected: boolean, replies: Envelope[]) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (this.stopped) return resolve();
+        const byNode = rejected ? groupBy(items, destinationOf) : null;
+        if (byNode && byNode.size > 1) {
+          void Promise.all([...byNode.values()].map((part) => this.call(endpoint, part))).then(() =>
+            resolve(),
+          );
+          return;
+        }
+        const r = this.o.now();
+        for (const it of items) {
+          const due = this.dueAt.get(it.id);
+          this.dueAt.delete(it.id);
+          if (ok && due !== undefined) this.late.add(Math.max(0, r - due));
+          this.o.record(
+            ok
+              ? { t: 'deliver', r, hop: 0, id: it.id }
+              : { t: 'drop', r, id: it.id, reason: rejected ? 'rejected' : 'unreachable' },
+          );
+        }
+        if (ok) this.delivered += items.length;
+        this.accept(replies);
+        resolve();
+      };
+      const timer = setTimeout(() => finish(false, false, []), this.o.callTimeoutMs);
+      endpoint.deliver(items.map((it) => it.env)).then(
+        (replies) => finish(true, false, replies),
+        (err: unknown) =>
+          finish(false, err instanceof ContractError || (err as Error)?.name === 'ContractError', []),
+      );
+    });
+  }
+
+  figures(): NetworkFigures {
+    return {
+      accepted: this.accepted,
+      delivered: this.delivered,
+      forwardMs: this.forward.spread(),
+      forwardStartupMs: this.forwardStartup.spread(),
+      answeredMs: this.late.spread(),
     };
-    const timer = setTimeout(() => finish(false, false, []), this.o.callTimeoutMs);
-    endpoint.deliver(items.map((it) => it.env)).then(
-      (replies) => finish(true, false, replies),
-      (err: unknown) =>
-        finish(false, err instanceof ContractError || (err as Error)?.name === 'ContractError', []),
-    );
   }
 
   /** Envelopes in the network (held or due), for progress displays. */

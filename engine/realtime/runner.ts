@@ -12,6 +12,7 @@
 // iptables counters (direct transport), end.
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Envelope, GossipEndpoint, InitResult, NodeId, Snapshot } from '../../proto/contract.js';
+import { groupBy } from '../../shared/group.js';
 import { deriveSeed, Rng } from '../../shared/prng.js';
 import { type Spread, spreadOf } from '../../shared/spread.js';
 import { NodeFault, type RealtimeBackend } from '../backends/realtime.js';
@@ -19,7 +20,7 @@ import { CallTimeoutError, GrpcEndpoint, NotConnectedError } from '../endpoint/g
 import { eventLabel, faultLabel } from '../faults/label.js';
 import { applyToNetwork, Nemesis, type NodeAction, type Step, type Transition } from '../faults/nemesis.js';
 import type { HistoryEvent } from '../history/events.js';
-import { callWithDeadline } from '../runner/call.js';
+import { type CallResult, callWithDeadline } from '../runner/call.js';
 import { directLinkFault } from './direct.js';
 import { WallClockNetwork } from './network.js';
 import type { Progress } from './progress.js';
@@ -36,7 +37,8 @@ const LOOP_RESOLUTION_MS = 10;
 export class RealtimeRun {
   private readonly t0 = performance.now();
   private lastR = 0;
-  private readonly endpoints = new Map<NodeId, GrpcEndpoint>();
+  /** By address (endpoint()). */
+  private readonly endpoints = new Map<string, GrpcEndpoint>();
   private network: WallClockNetwork | null = null;
   private harnessAddress = '';
   /** Who is down or paused, each node's generation, the link faults in force. */
@@ -122,32 +124,46 @@ export class RealtimeRun {
     this.progress?.note(`[${phase}] ${(this.now() / 1000).toFixed(1)}s`);
   }
 
+  /**
+   * The client of the endpoint hosting `node`: one per address, so the nodes
+   * of one endpoint process share its Session stream and the network
+   * delivers to all of them in one call.
+   */
   private endpoint(node: NodeId): GrpcEndpoint {
-    let e = this.endpoints.get(node);
+    const address = this.backend.address(node);
+    let e = this.endpoints.get(address);
     if (!e) {
-      e = new GrpcEndpoint(this.backend.address(node), this.spec.callTimeoutMs);
-      this.endpoints.set(node, e);
+      e = new GrpcEndpoint(address, this.spec.callTimeoutMs);
+      this.endpoints.set(address, e);
     }
     return e;
   }
 
-  private async initNode(node: NodeId, restoreDurable = false): Promise<InitResult> {
-    const e = this.endpoint(node);
+  /**
+   * Init of `nodes`, all at endpoint `e` (at startup one call for all of them,
+   * so they start together: at n = 1,000 one endpoint process otherwise
+   * starts a thousand nodes one call at a time while the first ones gossip).
+   */
+  private async initNodes(
+    nodes: NodeId[],
+    restoreDurable = false,
+    e = this.endpoint(nodes[0]),
+  ): Promise<InitResult> {
     const startBy = Date.now() + this.spec.startupTimeoutMs;
     try {
       await e.waitForReady(this.spec.startupTimeoutMs);
     } catch {
-      const logs = (await this.backend.logs?.(node)) ?? '';
+      const logs = (await this.backend.logs?.(nodes[0])) ?? '';
       this.fail(
         'Init',
-        [node],
+        nodes,
         `node did not serve GossipNode at ${e.address} within ${this.spec.startupTimeoutMs} ms${logs ? `: ${logs.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
       );
     }
     for (;;) {
       try {
         return await e.init(
-          [nodeInitOf(this.spec, node, restoreDurable, this.nemesis.generation(node))],
+          nodes.map((n) => nodeInitOf(this.spec, n, restoreDurable, this.nemesis.generation(n))),
           this.spec.params,
           'realtime',
           this.harnessAddress,
@@ -158,7 +174,7 @@ export class RealtimeRun {
         // still starting on a busy host may answer late. Either is asked again
         // within the startup time (a second Init at startup replaces the first).
         const starting = err instanceof NotConnectedError || err instanceof CallTimeoutError;
-        if (!starting || Date.now() + 250 > startBy) this.fail('Init', [node], (err as Error).message);
+        if (!starting || Date.now() + 250 > startBy) this.fail('Init', nodes, (err as Error).message);
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -239,9 +255,7 @@ export class RealtimeRun {
    * client operation), or as the final read of the run.
    */
   private async readNodes(nodes: NodeId[], o: { record: ReadMode }): Promise<void> {
-    const results = await Promise.all(
-      nodes.map((n) => callWithDeadline(() => this.endpoint(n).read([n]), this.spec.callTimeoutMs, 'Read')),
-    );
+    const results = await this.readEach(nodes);
     const r = this.now();
     nodes.forEach((node, i) => {
       const res = results[i];
@@ -252,10 +266,42 @@ export class RealtimeRun {
           this.record({ t: 'error', r, op: 'Read', nodes: [node], message: res.message });
         return;
       }
-      const s: Snapshot | undefined = res.value[0];
+      const s: Snapshot | undefined = res.value;
       const read = s && this.states.observe(node, s, r, o.record);
       if (read) this.record(read);
     });
+  }
+
+  /**
+   * Each node's Read answer: one call per endpoint for all the nodes it hosts
+   * (snapshots matched by node, as lockstep does). A refused call is asked
+   * again node by node, so every node's answer is the one it gives alone.
+   */
+  private async readEach(nodes: NodeId[]): Promise<CallResult<Snapshot | undefined>[]> {
+    const read = (e: GrpcEndpoint, ids: NodeId[]) =>
+      callWithDeadline(() => e.read(ids), this.spec.callTimeoutMs, 'Read');
+    const groups = groupBy(
+      nodes.map((_, i) => i),
+      (i) => this.endpoint(nodes[i]),
+    );
+    const out: CallResult<Snapshot | undefined>[] = new Array(nodes.length);
+    /** The answers of a call for `ids` to their places (a one-node call's snapshot whatever its id, as before). */
+    const place = (idx: number[], ids: NodeId[], res: CallResult<Snapshot[]>) => {
+      const byNode = res.ok && ids.length > 1 ? new Map(res.value.map((x) => [x.node, x])) : null;
+      idx.forEach((i, k) => {
+        out[i] = res.ok ? { ok: true, value: byNode ? byNode.get(ids[k]) : res.value[0] } : res;
+      });
+    };
+    await Promise.all(
+      [...groups].map(async ([e, idx]) => {
+        const ids = idx.map((i) => nodes[i]);
+        const res = await read(e, ids);
+        if (res.ok || !res.rejected || ids.length === 1) return place(idx, ids, res);
+        const each = await Promise.all(ids.map((id) => read(e, [id])));
+        for (const [k, i] of idx.entries()) place([i], [ids[k]], each[k]);
+      }),
+    );
+    return out;
   }
 
   /** [nodes holding the most common state, nodes that are up]. */
@@ -322,18 +368,20 @@ export class RealtimeRun {
       case 'join': {
         this.starting.add(node);
         if (a.do === 'restart') {
+          const before = this.backend.address(node);
           const address = await this.backend.restart(node);
-          const old = this.endpoints.get(node);
-          if (old && old.address !== address) {
+          // The client of an address no node has any more is closed (a container's new address).
+          const old = this.endpoints.get(before);
+          if (old && before !== address && !this.spec.nodes.some((n) => this.backend.address(n) === before)) {
             await old.close();
-            this.endpoints.delete(node);
+            this.endpoints.delete(before);
           }
         }
         // The network takes the node back before Init: what its peers send while it
         // starts (a handshake, a subscription) must reach it, not be dropped as 'crashed'.
         this.onNetwork(a);
         record();
-        await this.initNode(node, a.do === 'restart' && a.durable);
+        await this.initNodes([node], a.do === 'restart' && a.durable);
         this.starting.delete(node);
         this.states.forget(node);
         return;
@@ -431,7 +479,7 @@ export class RealtimeRun {
       planned: this.plannedOps(ops.rate),
       issued: this.clientOpsStarted,
       toNetwork: spreadOf(this.backend.toNetworkMs?.() ?? []),
-      fromNetwork: spreadOf(this.network?.lateMs ?? []),
+      fromNetwork: this.network?.late.spread() ?? spreadOf([]),
       loopDelay,
     });
   }
@@ -472,8 +520,18 @@ export class RealtimeRun {
       }
       this.setPhase('init');
       // Nodes that join later are down (and not Init'ed) until their join.
+      const up = spec.nodes.filter((n) => !this.nemesis.isDown(n));
+      // The startup Init of every node of an endpoint may take longer than one call may (memberlist
+      // at n = 300 takes over 2 s): it has a client of its own, with the startup time as its deadline.
       const inits = await Promise.all(
-        spec.nodes.filter((n) => !this.nemesis.isDown(n)).map((n) => this.initNode(n)),
+        [...groupBy(up, (n) => this.endpoint(n)).entries()].map(async ([e, g]) => {
+          const starter = new GrpcEndpoint(e.address, spec.startupTimeoutMs);
+          try {
+            return await this.initNodes(g, false, starter);
+          } finally {
+            await starter.close();
+          }
+        }),
       );
       const first = inits[0];
       this.record({
@@ -485,6 +543,7 @@ export class RealtimeRun {
       if (this.backend.counters) await this.recordCounters();
       const start = this.now();
       loop?.enable();
+      if (this.network) this.network.workloadFrom = start;
       this.setPhase('workload');
       // Schedule times are relative to the workload's start.
       this.schedule(this.nemesis.timeline, start);
@@ -540,6 +599,7 @@ export class RealtimeRun {
         converged: convergedAt !== undefined,
         ...(convergedAt !== undefined ? { convergedAfterHealMs: convergedAt - healAt } : {}),
         elapsedMs: this.now(),
+        ...(this.network ? { network: this.network.figures() } : {}),
       };
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
@@ -551,6 +611,7 @@ export class RealtimeRun {
         reason: this.abortReason ?? err.message,
         converged: false,
         elapsedMs: this.now(),
+        ...(this.network ? { network: this.network.figures() } : {}),
       };
     } finally {
       loop?.disable();

@@ -4,6 +4,7 @@ import type { NodeId, NodeInit, Parameters } from '../../proto/contract.js';
 import { deriveSeed } from '../../shared/prng.js';
 import type { FaultSchedule } from '../faults/schedule.js';
 import type { EventOf, MaelstromSettings } from '../history/events.js';
+import type { NetworkFigures } from './network.js';
 import type { TransportKind } from './schedule.js';
 
 export interface RealtimeSpec {
@@ -52,6 +53,8 @@ export interface RealtimeOutcome {
   /** ms from the heal until every node held the same state (undefined: never). */
   convergedAfterHealMs?: number;
   elapsedMs: number;
+  /** The harness transport's counts and its own delays (absent with the direct transport). */
+  network?: NetworkFigures;
 }
 
 /** The history's header of a realtime run of `spec` (`rounds`: its planned length in ms). */

@@ -95,6 +95,8 @@ export class Router {
 
   /** Replaces the active link faults (normally via `beginRound`). */
   setFaults(faults: readonly LinkFault[]): void {
+    // The same faults again (every realtime beginRound): nothing to rebuild, a partition's predicate is O(n).
+    if (faults.length === this.faults.length && faults.every((f, i) => f === this.faults[i])) return;
     this.faults = faults.slice();
     this.cuts = [];
     for (const f of this.faults) if (f.kind === 'partition') this.cuts.push(partitionPredicate(f));

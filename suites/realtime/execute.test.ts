@@ -8,7 +8,7 @@ const failed = (info: typeof WITHIN_BOUND) =>
 
 describe('discountLag', () => {
   it('a timing FAIL in a run the harness stalled past its allowance is not judged, never FAIL', () => {
-    const lag = { maxMs: 900, totalMs: LAG_ALLOWANCE_MS + 1, samples: 100 };
+    const lag = { maxMs: 900, totalMs: LAG_ALLOWANCE_MS + 1, samples: 100, p99Ms: 0 };
     const [timing, timeFree] = discountLag([failed(WITHIN_BOUND), failed(IDENTICAL_STATE)], lag);
     expect(timing.verdict).toBe('INCONCLUSIVE');
     expect(timing.judged).toBe(0);
@@ -19,7 +19,7 @@ describe('discountLag', () => {
   });
 
   it('within the allowance a FAIL stays a FAIL', () => {
-    const lag = { maxMs: 10, totalMs: LAG_ALLOWANCE_MS, samples: 100 };
+    const lag = { maxMs: 10, totalMs: LAG_ALLOWANCE_MS, samples: 100, p99Ms: 0 };
     expect(discountLag([failed(WITHIN_BOUND)], lag)[0].verdict).toBe('FAIL');
   });
 });
