@@ -274,7 +274,7 @@ export class RealtimeRun {
 
   /**
    * Each node's Read answer: one call per endpoint for all the nodes it hosts
-   * (snapshots matched by node, as lockstep does). A refused call is asked
+   * (snapshots matched by node, as lockstep does). A failed call is asked
    * again node by node, so every node's answer is the one it gives alone.
    */
   private async readEach(nodes: NodeId[]): Promise<CallResult<Snapshot | undefined>[]> {
@@ -296,7 +296,9 @@ export class RealtimeRun {
       [...groups].map(async ([e, idx]) => {
         const ids = idx.map((i) => nodes[i]);
         const res = await read(e, ids);
-        if (res.ok || !res.rejected || ids.length === 1) return place(idx, ids, res);
+        // A Read changes nothing, so any failed call is asked again node by node: one node that
+        // hangs or refuses costs the others nothing but the wait.
+        if (res.ok || ids.length === 1) return place(idx, ids, res);
         const each = await Promise.all(ids.map((id) => read(e, [id])));
         for (const [k, i] of idx.entries()) place([i], [ids[k]], each[k]);
       }),
