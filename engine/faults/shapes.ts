@@ -119,8 +119,24 @@ export function cutEdges(fault: LinkFault, nodes: readonly NodeId[]): [NodeId, N
   if (fault.kind !== 'partition') return [];
   const cut = partitionPredicate(fault);
   const edges: [NodeId, NodeId][] = [];
+  // Only grouped nodes are cut, and only from nodes of another group (ring:
+  // of its own), so each `from` is tested against those alone, in node order:
+  // the same edges in the same order, without n² tests when one group is small.
+  const groupOf = new Map<NodeId, number>();
+  fault.groups.forEach((g, i) => {
+    for (const node of g) groupOf.set(node, i);
+  });
+  const byGroup: NodeId[][] = fault.groups.map(() => []);
+  for (const node of nodes) {
+    const g = groupOf.get(node);
+    if (g !== undefined) byGroup[g].push(node);
+  }
+  const grouped = byGroup.length === 1 ? byGroup[0] : nodes.filter((node) => groupOf.has(node));
   for (const from of nodes) {
-    for (const to of nodes) {
+    const a = groupOf.get(from);
+    if (a === undefined) continue;
+    const candidates = fault.shape === 'ring' || byGroup.length !== 2 ? grouped : byGroup[1 - a];
+    for (const to of candidates) {
       if (from !== to && cut(from, to)) edges.push([from, to]);
     }
   }
