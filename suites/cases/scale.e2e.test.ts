@@ -1,13 +1,14 @@
-// scale/convergence/n10000 in-process (docs/performance.md says why not over
-// gRPC): one input drawn by the case's own generator, judged by checkCase as
-// `gossipcheck run --suite scale` judges it, passes against the reference with
-// faults that dropped envelopes; a hand-made input fails against the
-// restores-half fixture, whose restart loses the write that only its disk held.
-import { afterAll, describe, expect, test } from 'vitest';
-import { tempDirs } from '../../engine/testing/cli.js';
+// scale/convergence/n10000: one input drawn by the case's own generator,
+// judged by checkCase as `gossipcheck run --suite scale --impl ...` judges it,
+// passes against `gossipcheck serve-reference` over gRPC with faults that
+// dropped envelopes; a hand-made input fails against the restores-half
+// fixture (in-process: the same history as over gRPC, docs/performance.md),
+// whose restart loses the write that only its disk held.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type SpawnedEndpoint, spawnEndpoint } from '../../engine/backends/process.js';
+import { CLI, tempDirs } from '../../engine/testing/cli.js';
 import type { GossipEndpoint } from '../../proto/contract.js';
 import { makeBrokenHost } from '../../reference/broken/index.js';
-import { ReferenceHost } from '../../reference/host.js';
 import type { CaseContext, ScenarioInput } from '../model.js';
 import { checkCase } from '../property.js';
 import { findCase, selected } from '../registry.js';
@@ -34,7 +35,17 @@ async function context(endpoint: GossipEndpoint): Promise<CaseContext> {
 }
 
 const dirs = tempDirs();
-afterAll(() => dirs.cleanup());
+let iut: SpawnedEndpoint;
+beforeAll(async () => {
+  iut = await spawnEndpoint(`"${process.execPath}" "${CLI}" serve-reference --listen {listen}`, {
+    startupTimeoutMs: 15_000,
+    callTimeoutMs: 60_000,
+  });
+});
+afterAll(async () => {
+  await iut?.close();
+  dirs.cleanup();
+});
 
 describe(ID, () => {
   test('opt-in: left out of the default selection, run by --suite scale or its prefix', () => {
@@ -44,9 +55,9 @@ describe(ID, () => {
     expect(selected(ID, [], ['convergence'])).toBe(false);
   });
 
-  test('passes against the reference at n = 10,000, the faults having dropped envelopes', async () => {
+  test('passes against serve-reference over gRPC at n = 10,000, the faults having dropped envelopes', async () => {
     const def = findCase(ID)!;
-    const r = await checkCase(def, VARIANT, await context(new ReferenceHost()), {
+    const r = await checkCase(def, VARIANT, await context(iut.endpoint), {
       seed: 1,
       runs: 1,
       minNodes: 3,
