@@ -8,7 +8,8 @@
 //   n x rounds envelopes are routed; each also crosses the wire twice (Tick
 //   returns it, Deliver carries it).
 // - lockstepRounds: rounds per second of a whole lockstep run (Tick, Deliver
-//   hops, Read of every node, history) at n nodes in one endpoint process.
+//   hops, Read of every node, history) at n nodes in one endpoint process:
+//   `gossipcheck serve-reference`, or any --impl command (examples/go).
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { type SpawnedEndpoint, spawnEndpoint } from '../engine/backends/process.js';
@@ -18,6 +19,7 @@ import { type LockstepSpec, runLockstep, type WorkloadOp } from '../engine/runne
 import type { NodeId, Parameters, Variant } from '../proto/contract.js';
 import * as pb from '../proto/gen/gossipcheck/v1/gossip.js';
 import { MAX_GRPC_MESSAGE_BYTES } from '../proto/server.js';
+import { materialize } from '../suites/generators/topology.js';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const ECHO = here('./echo-server.js');
@@ -102,6 +104,15 @@ function params(variant: Variant): Parameters {
 
 const ids = (n: number): NodeId[] => Array.from({ length: n }, (_, i) => `n${i}`);
 
+/**
+ * Peers of lockstepRounds: the full mesh up to this size; past it a random
+ * 8-regular graph (suites/generators/topology.ts), since a full mesh of
+ * 10,000 is 10^8 peer ids in Init. With fanout 1 a round's traffic is one
+ * exchange a node either way.
+ */
+export const FULL_MESH_MAX = 1000;
+const SPARSE_DEGREE = 8;
+
 /** Every node's peers: all others (`degree` undefined) or the next `degree` nodes on a ring. */
 function peersOf(nodes: NodeId[], degree?: number): Record<NodeId, NodeId[]> {
   const n = nodes.length;
@@ -113,6 +124,12 @@ function peersOf(nodes: NodeId[], degree?: number): Record<NodeId, NodeId[]> {
         : Array.from({ length: Math.min(degree, n - 1) }, (_, d) => nodes[(i + d + 1) % n]);
   });
   return peers;
+}
+
+/** The random regular graph of lockstepRounds past FULL_MESH_MAX. */
+function regularPeers(nodes: NodeId[], seed: number): Record<NodeId, NodeId[]> {
+  const adj = materialize({ kind: 'regular', param: SPARSE_DEGREE }, nodes.length, seed);
+  return Object.fromEntries(nodes.map((id, i) => [id, adj[i].map((j) => nodes[j])]));
 }
 
 export interface TimedRun {
@@ -161,11 +178,12 @@ function spec(
   rounds: number,
   degree?: number,
   workload: WorkloadOp[] = [],
+  peers: Record<NodeId, NodeId[]> = peersOf(nodes, degree),
 ): LockstepSpec {
   return {
     seed,
     nodes,
-    peers: peersOf(nodes, degree),
+    peers,
     params: params(variant),
     rounds,
     hopLimit: 4,
@@ -203,11 +221,22 @@ export async function harnessThroughput(
 export interface LockstepResult extends TimedRun {
   n: number;
   variant: Variant;
+  /** `full mesh` or `8-regular`. */
+  peers: string;
   roundsPerS: number;
 }
 
-/** Anti-entropy push-pull on a full mesh, one write per round at a rotating node. */
-export async function lockstepRounds(n: number, rounds: number, seed: number): Promise<LockstepResult> {
+/**
+ * Anti-entropy push-pull (full mesh up to FULL_MESH_MAX, else 8-regular),
+ * one write per round at a rotating node, against `serve-reference` or
+ * the endpoint `impl` starts (an --impl command, {listen} filled in).
+ */
+export async function lockstepRounds(
+  n: number,
+  rounds: number,
+  seed: number,
+  impl?: string,
+): Promise<LockstepResult> {
   const variant: Variant = 'anti-entropy-push-pull';
   const nodes = ids(n);
   const workload: WorkloadOp[] = Array.from({ length: rounds }, (_, i) => ({
@@ -216,11 +245,15 @@ export async function lockstepRounds(n: number, rounds: number, seed: number): P
     key: `k${i % 16}`,
     value: `v${i}`,
   }));
-  const endpoint = await spawnNode(CLI, 'serve-reference');
+  const sparse = n > FULL_MESH_MAX;
+  const peers = sparse ? regularPeers(nodes, seed) : peersOf(nodes);
+  const make = (r: number) => spec(seed, nodes, variant, r, undefined, workload, peers);
+  const endpoint = await (impl ? spawnEndpoint(impl, PROCESS) : spawnNode(CLI, 'serve-reference'));
   try {
-    await timedRun(spec(seed, nodes, variant, Math.min(5, rounds), undefined, workload), endpoint);
-    const run = await timedRun(spec(seed, nodes, variant, rounds, undefined, workload), endpoint);
-    return { ...run, n, variant, roundsPerS: run.rounds / run.seconds };
+    await timedRun(make(Math.min(5, rounds)), endpoint);
+    const run = await timedRun(make(rounds), endpoint);
+    const graph = sparse ? `${SPARSE_DEGREE}-regular` : 'full mesh';
+    return { ...run, n, variant, peers: graph, roundsPerS: run.rounds / run.seconds };
   } finally {
     await endpoint.close();
   }

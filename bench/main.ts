@@ -129,10 +129,17 @@ async function main(): Promise<number> {
     [10, quick ? 20 : 60],
     [100, quick ? 20 : 60],
     [1000, quick ? 10 : 30],
+    [10_000, quick ? 10 : 30],
   ]) {
     log(`grpc: lockstep anti-entropy-push-pull n=${n}, ${rounds} rounds`);
     lockstep.push(await lockstepRounds(n, rounds, seed));
   }
+  // The same at n = 10,000 against examples/go (issue 24), when it is built.
+  const goNode = join(ROOT, 'examples', 'go', 'bin', 'gossip-node');
+  const lockstepGo = existsSync(goNode)
+    ? await lockstepRounds(10_000, quick ? 10 : 30, seed, `"${goNode}" --listen {listen}`)
+    : undefined;
+  if (!lockstepGo) log('grpc: lockstep against examples/go skipped: not built (examples/go/build.sh)');
 
   // 3. In-process to completion, one fresh process per measurement.
   // Three sizes a decade apart at the top, for the growth fit; --quick stops at 10^4.
@@ -241,7 +248,8 @@ async function main(): Promise<number> {
     harness_msgs_per_s: Math.round(harness.msgsPerS),
     inproc: inprocRows,
     growth,
-    lockstep_grpc: lockstep.map((l) => ({ n: l.n, rounds_per_s: round2(l.roundsPerS) })),
+    lockstep_grpc: lockstep.map((l) => ({ n: l.n, peers: l.peers, rounds_per_s: round2(l.roundsPerS) })),
+    lockstep_grpc_go: lockstepGo && { n: lockstepGo.n, rounds_per_s: round2(lockstepGo.roundsPerS) },
     theory,
     gate_grpc_over_inproc: round2(gate.ratio),
     realtime_gate: realtime.map((r) => ({
@@ -272,6 +280,7 @@ async function main(): Promise<number> {
   const ratio = harness.msgsPerS / raw.msgsPerS;
   const ae100k = inproc.find((r) => r.variant === 'anti-entropy-push-pull' && r.n === 100_000);
   const ls1000 = lockstep.find((l) => l.n === 1000)!;
+  const ls10k = lockstep.find((l) => l.n === 10_000)!;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const lines = [
     '',
@@ -298,8 +307,8 @@ async function main(): Promise<number> {
     '',
     table(
       ['lockstep over gRPC (anti-entropy-push-pull)', 'n', 'rounds', 'seconds', 'rounds/s', 'events'],
-      lockstep.map((l) => [
-        'one endpoint process, full mesh',
+      [...lockstep, ...(lockstepGo ? [lockstepGo] : [])].map((l) => [
+        `${l === lockstepGo ? 'examples/go' : 'serve-reference'}, ${l.peers}`,
         l.n,
         l.rounds,
         l.seconds.toFixed(2),
@@ -308,6 +317,11 @@ async function main(): Promise<number> {
       ]),
     ),
     `n=1000: ${ls1000.roundsPerS.toFixed(1)} rounds/s  (target >= 5: ${verdict(ls1000.roundsPerS >= 5)})`,
+    // Issue 24: n = 10,000 at >= 2 rounds/s, against the reference and against examples/go.
+    `n=10000: ${ls10k.roundsPerS.toFixed(1)} rounds/s  (target >= 2: ${verdict(ls10k.roundsPerS >= 2)})`,
+    lockstepGo
+      ? `n=10000, examples/go: ${lockstepGo.roundsPerS.toFixed(1)} rounds/s  (target >= 2: ${verdict(lockstepGo.roundsPerS >= 2)})`
+      : 'n=10000, examples/go: not built (examples/go/build.sh), skipped',
     '',
     table(
       ['in-process to completion', 'n', 'rounds', 'seconds', 'peak RSS MB', 'messages', 'reached'],

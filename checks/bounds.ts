@@ -230,19 +230,30 @@ function adjacency(peers: PeerGraph): { ids: NodeId[]; adj: number[][] } {
 
 /** Hop diameter of the graph by its peer lists (Infinity when some node cannot reach another). */
 export function graphDiameter(peers: PeerGraph): number {
-  const { adj } = adjacency(peers);
+  return diameterOf(adjacency(peers).adj);
+}
+
+/** A breadth-first search from every node, on typed arrays (O(n·m): n = 10,000 stays in seconds). */
+function diameterOf(adj: readonly (readonly number[])[]): number {
+  const n = adj.length;
+  const dist = new Int32Array(n);
+  const queue = new Int32Array(n);
   let d = 0;
-  for (let s = 0; s < adj.length; s++) {
-    const dist = new Array<number>(adj.length).fill(-1);
+  for (let s = 0; s < n; s++) {
+    dist.fill(-1);
     dist[s] = 0;
-    const queue = [s];
-    for (let h = 0; h < queue.length; h++)
-      for (const w of adj[queue[h]])
+    queue[0] = s;
+    let tail = 1;
+    for (let h = 0; h < tail; h++) {
+      const u = queue[h];
+      for (const w of adj[u])
         if (dist[w] < 0) {
-          dist[w] = dist[queue[h]] + 1;
-          queue.push(w);
+          dist[w] = dist[u] + 1;
+          queue[tail++] = w;
         }
-    for (const x of dist) d = Math.max(d, x < 0 ? Number.POSITIVE_INFINITY : x);
+    }
+    if (tail < n) return Number.POSITIVE_INFINITY;
+    d = Math.max(d, dist[queue[tail - 1]]);
   }
   return d;
 }
@@ -273,8 +284,33 @@ export interface GraphSpread {
   qMin: number;
 }
 
-/** The path bound above for one mode and fanout on a graph. */
+/**
+ * Above this many nodes (the largest cluster `run --nodes` draws) the worst
+ * pair is not searched for (a Dijkstra from every node is O(n³): hours at
+ * n = 10,000, the scale suite's size): every path is taken as diameter D
+ * steps of the weakest edge's q, a sum of D geometric(q_e) variables, which
+ * stochastically dominates every pair's X (more steps, each no likelier), so
+ * its Janson quantile bounds them all. On a graph whose edges all have the
+ * same q (equal degrees) it is the exact bound; with q_e = 1 it is D.
+ */
+export const GRAPH_EXACT_MAX_NODES = 256;
+
+/** graphSpread's answers per graph object: at n = 10,000 each costs seconds, and a run's checks ask alike. */
+const spreads = new WeakMap<PeerGraph, Map<string, GraphSpread>>();
+
+/** The path bound above for one mode and fanout on a graph (its peer lists are not changed afterwards). */
 export function graphSpread(peers: PeerGraph, mode: SpreadMode, fanout: number): GraphSpread {
+  const known = spreads.get(peers) ?? new Map<string, GraphSpread>();
+  spreads.set(peers, known);
+  const key = `${mode}/${fanout}`;
+  const hit = known.get(key);
+  if (hit) return { ...hit };
+  const g = searchSpread(peers, mode, fanout);
+  known.set(key, g);
+  return { ...g };
+}
+
+function searchSpread(peers: PeerGraph, mode: SpreadMode, fanout: number): GraphSpread {
   const { adj } = adjacency(peers);
   const n = adj.length;
   const f = Math.max(1, fanout);
@@ -285,7 +321,9 @@ export function graphSpread(peers: PeerGraph, mode: SpreadMode, fanout: number):
     return mode === 'push' ? push : mode === 'pull' ? pull : 1 - (1 - push) * (1 - pull);
   };
   const delta = GRAPH_DELTA / Math.max(1, n * n);
-  let worst: GraphSpread = { rounds: 0, diameter: graphDiameter(peers), mu: 0, qMin: 1 };
+  const diameter = diameterOf(adj);
+  if (n > GRAPH_EXACT_MAX_NODES) return uniformSpread(adj, q, diameter, delta);
+  let worst: GraphSpread = { rounds: 0, diameter, mu: 0, qMin: 1 };
   for (let s = 0; s < n; s++) {
     const mu = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
     const qMin = new Array<number>(n).fill(1);
@@ -315,6 +353,23 @@ export function graphSpread(peers: PeerGraph, mode: SpreadMode, fanout: number):
     }
   }
   return worst;
+}
+
+/** GRAPH_EXACT_MAX_NODES's bound: D steps of the weakest edge (μ summed as Dijkstra sums it). */
+function uniformSpread(
+  adj: readonly (readonly number[])[],
+  q: (u: number, w: number) => number,
+  diameter: number,
+  delta: number,
+): GraphSpread {
+  let qMin = 1;
+  for (let u = 0; u < adj.length; u++) for (const w of adj[u]) qMin = Math.min(qMin, q(u, w), q(w, u));
+  if (!Number.isFinite(diameter) || qMin <= 0)
+    return { rounds: Number.POSITIVE_INFINITY, diameter, mu: Number.POSITIVE_INFINITY, qMin };
+  let mu = 0;
+  for (let i = 0; i < diameter; i++) mu += 1 / qMin;
+  const rounds = diameter === 0 ? 0 : Math.ceil(geometricSumQuantile(mu, qMin, delta) - 1e-9);
+  return { rounds, diameter, mu, qMin };
 }
 
 const GRAPH_SOURCE =

@@ -15,7 +15,7 @@ import { commandLine } from '../reports/run-info.js';
 import { writeReportDir } from '../reports/write.js';
 import { findEntry, noMatch } from '../suites/catalogue.js';
 import { unsupportedReason } from '../suites/property.js';
-import { ALL_CASES, SUITE_NAMES, selected } from '../suites/registry.js';
+import { ALL_CASES, OPT_IN_SUITES, SUITE_NAMES, selected } from '../suites/registry.js';
 import { type CaseResult, caseResult, type RunStatus, runReport } from '../suites/result.js';
 import { GATE_FLAGS, gateHelp, gateOptions, printGate } from './gate-flags.js';
 import { runsFlag } from './property-flags.js';
@@ -56,6 +56,7 @@ const HELP = `usage: gossipcheck run [flags]
   --impl "<command>"     IUT endpoint command (default: the built-in reference, in-process); it serves
                          GossipNode on $GOSSIPCHECK_LISTEN (or {listen} / {port} in the command)
   --suite S              only suite S (repeatable): ${SUITE_NAMES.join(', ')}
+                         (${OPT_IN_SUITES.join(', ')}: only when named here or by --case)
   --case PREFIX          only cases whose id is PREFIX or starts with PREFIX/ (repeatable)
   --variant V            only variant V (repeatable): ${VARIANTS.join(', ')}
   --runs N               property runs per case and variant (default 10)

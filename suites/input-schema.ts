@@ -58,34 +58,33 @@ export const record =
     return null;
   };
 
-/** A fault: its `type` picks the fields it must have. */
-const fault: Check = (x, path) => {
-  if (!isObj(x)) return `${path} must be an object`;
-  const round = int(0, LIMITS.rounds);
-  const node = int(0, LIMITS.nodes);
-  const window = { from: round, until: round };
-  const shapes: Record<string, Record<string, Check>> = {
-    partition: { ...window, shape: oneOf(PARTITION_SHAPES), pick: int(-(2 ** 31), 2 ** 32) },
-    isolate: { ...window, node },
-    link: { ...window, fault: (f, at) => linkFaultProblem(f, at) },
-    crash: { node, at: round, restartAt: round, durable: bool },
-    pause: { ...window, node },
+/** A fault on up to `maxNodes` nodes: its `type` picks the fields it must have. */
+const faultOn =
+  (maxNodes: number): Check =>
+  (x, path) => {
+    if (!isObj(x)) return `${path} must be an object`;
+    const round = int(0, LIMITS.rounds);
+    const node = int(0, maxNodes);
+    const window = { from: round, until: round };
+    const shapes: Record<string, Record<string, Check>> = {
+      partition: { ...window, shape: oneOf(PARTITION_SHAPES), pick: int(-(2 ** 31), 2 ** 32) },
+      isolate: { ...window, node },
+      link: { ...window, fault: (f, at) => linkFaultProblem(f, at) },
+      crash: { node, at: round, restartAt: round, durable: bool },
+      pause: { ...window, node },
+    };
+    const fields = typeof x.type === 'string' ? shapes[x.type] : undefined;
+    if (!fields) return `${path}.type must be one of ${Object.keys(shapes).join(', ')}`;
+    return record(fields)(x, path);
   };
-  const fields = typeof x.type === 'string' ? shapes[x.type] : undefined;
-  if (!fields) return `${path}.type must be one of ${Object.keys(shapes).join(', ')}`;
-  return record(fields)(x, path);
-};
 
 const TOPOLOGY_KINDS = ['full', 'ring', 'grid', 'regular', 'small-world', 'star'];
 
 /** The optional fields of a cluster: checked when present. */
-const optionalClusterProblem = (x: unknown): string | null => {
+const optionalClusterProblem = (x: unknown, maxNodes: number): string | null => {
   if (!isObj(x)) return null;
   if (x.topology !== undefined) {
-    const p = record({ kind: oneOf(TOPOLOGY_KINDS), param: int(0, LIMITS.nodes) })(
-      x.topology,
-      'input.topology',
-    );
+    const p = record({ kind: oneOf(TOPOLOGY_KINDS), param: int(0, maxNodes) })(x.topology, 'input.topology');
     if (p) return p;
   }
   if (x.maxPayloadBytes !== undefined)
@@ -93,18 +92,23 @@ const optionalClusterProblem = (x: unknown): string | null => {
   return null;
 };
 
-export const scenarioInputProblem: (x: unknown) => string | null = (x) =>
-  optionalClusterProblem(x) ??
-  record({
-    n: int(1, LIMITS.nodes),
-    fanout: int(1, LIMITS.nodes),
-    rumorK: int(1, 1000),
-    lossOfInterest: oneOf(LOSS_OF_INTEREST),
-    antiEntropyEvery: int(1, LIMITS.rounds),
-    seed: int(-(2 ** 31), 2 ** 32),
-    writes: list(
-      record({ round: int(0, LIMITS.rounds), node: int(0, LIMITS.items), key: text, value: text }),
-    ),
-    faults: list(fault, 1000),
-    values: list(num, LIMITS.nodes),
-  })(x, 'input');
+/** A scenario input's problem, for clusters of up to `maxNodes` (the scale suite's are larger than --nodes). */
+export const scenarioInputProblemUpTo =
+  (maxNodes: number) =>
+  (x: unknown): string | null =>
+    optionalClusterProblem(x, maxNodes) ??
+    record({
+      n: int(1, maxNodes),
+      fanout: int(1, maxNodes),
+      rumorK: int(1, 1000),
+      lossOfInterest: oneOf(LOSS_OF_INTEREST),
+      antiEntropyEvery: int(1, LIMITS.rounds),
+      seed: int(-(2 ** 31), 2 ** 32),
+      writes: list(
+        record({ round: int(0, LIMITS.rounds), node: int(0, LIMITS.items), key: text, value: text }),
+      ),
+      faults: list(faultOn(maxNodes), 1000),
+      values: list(num, maxNodes),
+    })(x, 'input');
+
+export const scenarioInputProblem = scenarioInputProblemUpTo(LIMITS.nodes);

@@ -116,6 +116,8 @@ export interface CaseDef<I = ScenarioInput> {
   validate(input: unknown): string | null;
   /** Ids of the checks the case's verdict is made of: each must judge something for a PASS. */
   checkIds?: readonly string[];
+  /** Property executions shrinking one failure may take (default SHRINK_BUDGET, suites/property.ts). */
+  shrinkBudget?: number;
   /** Checks one input against the IUT. */
   check(input: I, variant: Variant, ctx: CaseContext): Promise<Outcome>;
 }

@@ -212,11 +212,12 @@ export async function checkCase(
   let lastFailing: Outcome | undefined;
   let failed = false;
   let shrinkRuns = 0;
+  const shrinkBudget = def.shrinkBudget ?? SHRINK_BUDGET;
   let brokenInput: unknown;
   const property = fc.asyncProperty(def.arbitrary(variant, gen), async (input) => {
     // Once the IUT is gone, or the shrink budget is spent, every further
     // candidate "passes" untried: shrinking ends with what it has.
-    if (ctx.broken || (failed && ++shrinkRuns > SHRINK_BUDGET)) return true;
+    if (ctx.broken || (failed && ++shrinkRuns > shrinkBudget)) return true;
     const outcome = await safeCheck(def, input, variant, ctx);
     if (ctx.broken) {
       brokenInput = input;
@@ -270,7 +271,7 @@ export async function checkCase(
       ? await dropWrites(details.counterexample[0], lastFailing, {
           run: (i) => safeCheck(def, i, variant, ctx),
           valid: (i) => def.validate(i) === null,
-          budget: Math.max(0, SHRINK_BUDGET - shrinkRuns),
+          budget: Math.max(0, shrinkBudget - shrinkRuns),
           skip: RUN_COMPLETED_ID,
         })
       : undefined;
@@ -305,7 +306,7 @@ export async function checkCase(
     mkdirSync(join(opts.outDir, 'counterexamples'), { recursive: true });
     writeFileSync(join(opts.outDir, file), `${JSON.stringify(saved, null, 2)}\n`);
     const replay = `npx gossipcheck replay ${join(opts.replayDir ?? opts.outDir, file)}`;
-    const budget = shrinkRuns > SHRINK_BUDGET ? ` (shrink budget of ${SHRINK_BUDGET} runs spent)` : '';
+    const budget = shrinkRuns > shrinkBudget ? ` (shrink budget of ${shrinkBudget} runs spent)` : '';
     const dropped = fewer?.dropped
       ? `, then ${fewer.dropped} write(s) dropped in ${fewer.runs} runs (the path gives the input before that)`
       : '';

@@ -6,6 +6,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   convergenceBound,
+  GRAPH_EXACT_MAX_NODES,
   graphDiameter,
   graphSpread,
   isFullMeshGraph,
@@ -95,6 +96,22 @@ describe('graph bounds', () => {
     expect(graphSpread(star, 'push', 1).rounds).toBeGreaterThan(graphSpread(star, 'push-pull', 1).rounds);
     // push-pull on a path where every step is certain: exactly the distance.
     expect(graphSpread(ring(10), 'push-pull', 2).rounds).toBe(5);
+  });
+
+  it('past GRAPH_EXACT_MAX_NODES: diameter steps of the weakest edge, exact where every edge is alike', () => {
+    const big = GRAPH_EXACT_MAX_NODES + 2;
+    // A ring: every edge alike, so the bound is the exact one of a ring just below the limit, one hop longer.
+    const below = graphSpread(ring(GRAPH_EXACT_MAX_NODES), 'push-pull', 1);
+    const above = graphSpread(ring(big), 'push-pull', 1);
+    expect(above).toMatchObject({ diameter: big / 2, qMin: below.qMin });
+    expect(above.rounds).toBeGreaterThanOrEqual(below.rounds);
+    expect(above.rounds).toBeLessThanOrEqual(below.rounds + 3);
+    // Certain steps: the diameter itself; a star around one hub is 2 at any size.
+    expect(graphSpread(ring(big), 'push-pull', 2).rounds).toBe(big / 2);
+    const star = peersOf({ n: 10_000, topology: { kind: 'star', param: 1 }, seed: 1 });
+    expect(graphSpread(star, 'push-pull', 1)).toMatchObject({ rounds: 2, diameter: 2, qMin: 1 });
+    // Push from the hub reaches a given leaf with 1/(n-1) a round: far longer.
+    expect(graphSpread(star, 'push', 1).rounds).toBeGreaterThan(10_000);
   });
 
   it('quiescence on a graph counts idle stretches: counter rules are exact, coin and pull rules have a tail', () => {

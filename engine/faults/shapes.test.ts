@@ -95,6 +95,28 @@ describe('cutEdges', () => {
     expect(cutEdges({ kind: 'loss', probability: 1 }, nodes)).toEqual([]);
   });
 
+  it('gives every pair the predicate cuts, in node order, for every shape and odd groups', () => {
+    // The n² definition, which cutEdges must equal while testing fewer pairs.
+    const naive = (f: Extract<LinkFault, { kind: 'partition' }>, all: string[]) =>
+      all.flatMap((a) => all.filter((b) => a !== b && partitionPredicate(f)(a, b)).map((b) => [a, b]));
+    const shapes: PartitionShape[] = ['isolate', 'halves', 'majority-minority', 'ring', 'bridge', 'one-way'];
+    for (let seed = 0; seed < 30; seed++) {
+      const rng = new Rng(seed);
+      const all = Array.from({ length: 2 + rng.int(12) }, (_, i) => `n${i}`);
+      for (const shape of shapes) {
+        const f = makePartition(shape, all, rng);
+        expect(cutEdges(f, all)).toEqual(naive(f, all));
+        // Groups out of node order, a node in two groups, one unknown, one left out.
+        const odd = {
+          ...f,
+          groups: f.groups.map((g, i) => [...g].reverse().concat(i === 0 ? ['x', all[0]] : [])),
+        };
+        const some = all.slice(1);
+        expect(cutEdges(odd, some)).toEqual(naive(odd, some));
+      }
+    }
+  });
+
   it('edgeSelected honours from/to', () => {
     expect(edgeSelected(undefined, 'a', 'b')).toBe(true);
     expect(edgeSelected({ from: ['a'] }, 'a', 'b')).toBe(true);

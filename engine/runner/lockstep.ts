@@ -61,6 +61,8 @@ class Aborted extends Error {}
 class LockstepRun {
   private readonly router: Router;
   private readonly placementOf = new Map<NodeId, number>();
+  /** Each node's position in spec.nodes. */
+  private readonly indexOf: Map<NodeId, number>;
   /** Nodes of each placement, in node order. */
   private readonly placed: NodeId[][];
   /** Who is down or paused, each node's generation, the link faults in force. */
@@ -88,6 +90,7 @@ class LockstepRun {
     private readonly record: (e: HistoryEvent) => void,
   ) {
     this.router = new Router(spec.nodes, new Rng(deriveSeed(spec.seed, 'router')));
+    this.indexOf = new Map(spec.nodes.map((n, i) => [n, i]));
     this.called = calledAnswers(spec.callTimeoutMs);
     // Round 0 is Init's: the schedule starts in round 1 at the earliest.
     this.nemesis = new Nemesis(spec.nodes, spec.schedule, 1);
@@ -114,14 +117,19 @@ class LockstepRun {
 
   /** Groups `items` by the placement of `nodeOf(item)`, keeping their order. */
   private group<T>(items: readonly T[], nodeOf: (item: T) => NodeId): T[][] {
+    // One placement (every node placed, validateSpec): all of them, without a lookup each.
+    if (this.placements.length === 1) return [items.slice()];
     const groups: T[][] = this.placements.map(() => []);
     for (const item of items) groups[this.placementOf.get(nodeOf(item))!].push(item);
     return groups;
   }
 
+  /** `nodes` once each, in node order: by index when few, by a pass over every node when many. */
   private sortedNodes(nodes: Iterable<NodeId>): NodeId[] {
     const set = new Set(nodes);
-    return this.spec.nodes.filter((n) => set.has(n));
+    if (set.size * 16 > this.spec.nodes.length) return this.spec.nodes.filter((n) => set.has(n));
+    const at = (n: NodeId) => this.indexOf.get(n)!;
+    return [...set].filter((n) => this.indexOf.has(n)).sort((a, b) => at(a) - at(b));
   }
 
   /**

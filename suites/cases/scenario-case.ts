@@ -42,6 +42,10 @@ export interface ScenarioCaseSpec {
   late?: boolean;
   /** Checks outside checkHistory's table, each with its own CheckInfo. */
   extra?: readonly ExtraCheck[];
+  /** Property executions shrinking one failure may take (CaseDef.shrinkBudget). */
+  shrinkBudget?: number;
+  /** Checks an input read back from a file (default: scenarioInputProblem, within the CLI's limits). */
+  validate?: (input: unknown) => string | null;
 }
 
 export interface ExtraCheck {
@@ -142,7 +146,7 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
   const checkIds = [...spec.checks.map((c) => c.id), ...(spec.extra ?? []).map((e) => e.info.id)];
   if (checkIds.length === 0) throw new Error(`case ${spec.id}: no check decides it`);
   return {
-    validate: scenarioInputProblem,
+    validate: spec.validate ?? scenarioInputProblem,
     checkIds,
     id: spec.id,
     requirement: spec.requirement,
@@ -151,6 +155,7 @@ export function scenarioCase(spec: ScenarioCaseSpec): CaseDef<ScenarioInput> {
     variants: spec.variants,
     unsupported: spec.unsupported,
     ...(spec.requiresNodes ? { requiresNodes: spec.requiresNodes } : {}),
+    ...(spec.shrinkBudget !== undefined ? { shrinkBudget: spec.shrinkBudget } : {}),
     arbitrary: (variant, gen) => scenarioArb(spec, variant, gen),
     async check(input, variant, ctx) {
       const events = await runScenario(input, variant, ctx, spec.id);
